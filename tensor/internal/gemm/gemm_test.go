@@ -1,0 +1,129 @@
+package gemm
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// naive computes the product in float64 straight from the definition.
+func naive(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	for i := range m {
+		for j := range n {
+			var s float64
+			for p := range k {
+				var x, y float64
+				if transA {
+					x = a[p*lda+i]
+				} else {
+					x = a[i*lda+p]
+				}
+				if transB {
+					y = b[j*ldb+p]
+				} else {
+					y = b[p*ldb+j]
+				}
+				s += x * y
+			}
+			if beta == 0 {
+				c[i*ldc+j] = alpha * s
+			} else {
+				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+			}
+		}
+	}
+}
+
+func TestSgemmMatchesDefinition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	shapes := [][3]int{{0, 0, 0}, {1, 1, 1}, {3, 5, 0}, {0, 4, 3}, {7, 3, 5}, {17, 33, 9}, {64, 65, 66}, {130, 7, 257}}
+	for _, s := range shapes {
+		m, n, k := s[0], s[1], s[2]
+		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			for _, ab := range [][2]float64{{1, 0}, {0.5, 1}, {-2, 0.25}, {0, 3}} {
+				lda, ldb, ldc := k+2, n+1, n+3
+				if tr[0] {
+					lda = m + 2
+				}
+				if tr[1] {
+					ldb = k + 1
+				}
+				rowsA, rowsB := m, k
+				if tr[0] {
+					rowsA = k
+				}
+				if tr[1] {
+					rowsB = n
+				}
+				a64 := randSlice(rng, rowsA*lda)
+				b64 := randSlice(rng, rowsB*ldb)
+				c64 := randSlice(rng, m*ldc)
+				a32, b32, c32 := to32(a64), to32(b64), to32(c64)
+				if ab[1] == 0 { // beta 0 must ignore NaNs in C
+					for i := range c32 {
+						c32[i] = float32(math.NaN())
+					}
+				}
+				want := append([]float64(nil), c64...)
+				naive(tr[0], tr[1], m, n, k, ab[0], a64, lda, b64, ldb, ab[1], want, ldc)
+				Sgemm(tr[0], tr[1], m, n, k, float32(ab[0]), a32, lda, b32, ldb, float32(ab[1]), c32, ldc)
+				got64 := append([]float64(nil), c64...)
+				Dgemm(tr[0], tr[1], m, n, k, ab[0], a64, lda, b64, ldb, ab[1], got64, ldc)
+				for i := range m {
+					for j := range n {
+						w := want[i*ldc+j]
+						if d := math.Abs(float64(c32[i*ldc+j]) - w); d > 1e-4*(1+math.Abs(w))*math.Sqrt(float64(k+1)) {
+							t.Fatalf("Sgemm m=%d n=%d k=%d trans=%v alpha,beta=%v: C[%d,%d]=%v want %v", m, n, k, tr, ab, i, j, c32[i*ldc+j], w)
+						}
+						if d := math.Abs(got64[i*ldc+j] - w); d > 1e-12*(1+math.Abs(w))*float64(k+1) {
+							t.Fatalf("Dgemm m=%d n=%d k=%d trans=%v: C[%d,%d]=%v want %v", m, n, k, tr, i, j, got64[i*ldc+j], w)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestSgemmBatchUsesOffsets(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	m, n, k := 3, 4, 5
+	a := to32(randSlice(rng, 2*m*k))
+	b := to32(randSlice(rng, k*n)) // shared: broadcast over the batch
+	c := make([]float32, 2*m*n)
+	SgemmBatch(false, false, m, n, k, 1, a, k, b, n, 0, c, n, Batch{Count: 2, AOffsets: []int{0, m * k}, COffsets: []int{0, m * n}})
+	for bi := range 2 {
+		want := make([]float32, m*n)
+		Sgemm(false, false, m, n, k, 1, a[bi*m*k:], k, b, n, 0, want, n)
+		for i := range want {
+			if c[bi*m*n+i] != want[i] {
+				t.Fatalf("batch %d element %d = %v, want %v", bi, i, c[bi*m*n+i], want[i])
+			}
+		}
+	}
+}
+
+func TestSgemmPanicsOnShortSlices(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic for a B slice shorter than k×n")
+		}
+	}()
+	Sgemm(false, false, 2, 2, 2, 1, make([]float32, 4), 2, make([]float32, 3), 2, 0, make([]float32, 4), 2)
+}
+
+func randSlice(rng *rand.Rand, n int) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = rng.Float64()*2 - 1
+	}
+	return s
+}
+
+func to32(s []float64) []float32 {
+	r := make([]float32, len(s))
+	for i, v := range s {
+		r[i] = float32(v)
+	}
+	return r
+}
