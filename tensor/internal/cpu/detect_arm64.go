@@ -1,0 +1,8 @@
+//go:build arm64 && !purego
+
+package cpu
+
+func detect() []Level {
+	// Advanced SIMD is mandatory in ARMv8-A.
+	return []Level{Generic, NEON}
+}
