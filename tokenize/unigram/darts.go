@@ -1,0 +1,243 @@
+package unigram
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// doubleArray is a byte-labelled trie stored as a double array in the
+// layout of the darts-clone library, which SentencePiece uses for its
+// vocabulary and for the precompiled normalization rules. Each 32-bit unit
+// holds either a label (bits 0-7 and 31), a has-leaf flag (bit 8) and an
+// offset to its children (bits 10-31, scaled by 256 when bit 9 is set), or,
+// for a leaf, a value in bits 0-30 with bit 31 set. The child of node p for
+// byte c is at p ^ offset(p) ^ c and must carry label c; the value of a key
+// is in the leaf at p ^ offset(p) (label 0).
+type doubleArray struct {
+	units []uint32
+}
+
+func (u unitVal) hasLeaf() bool  { return (u>>8)&1 == 1 }
+func (u unitVal) value() int32   { return int32(u & (1<<31 - 1)) }
+func (u unitVal) label() uint32  { return uint32(u) & (1<<31 | 0xFF) }
+func (u unitVal) offset() uint32 { return (uint32(u) >> 10) << ((uint32(u) & (1 << 9)) >> 6) }
+
+type unitVal uint32
+
+// prefixMatch is one result of a common-prefix search: the length in bytes
+// of a key that is a prefix of the input, and the key's value.
+type prefixMatch struct {
+	length int
+	value  int32
+}
+
+// commonPrefixSearch appends to out every key that is a prefix of s, shortest
+// first. A corrupt array never makes it read out of bounds: a transition
+// that leaves the array ends the search.
+func (d *doubleArray) commonPrefixSearch(s string, out []prefixMatch) []prefixMatch {
+	units := d.units
+	if len(units) == 0 {
+		return out
+	}
+	pos := unitVal(units[0]).offset()
+	n := uint32(len(units))
+	for i := 0; i < len(s); i++ {
+		c := uint32(s[i])
+		pos ^= c
+		if pos >= n {
+			return out
+		}
+		u := unitVal(units[pos])
+		if u.label() != c {
+			return out
+		}
+		pos ^= u.offset()
+		if u.hasLeaf() {
+			if pos >= n {
+				return out
+			}
+			out = append(out, prefixMatch{i + 1, unitVal(units[pos]).value()})
+		}
+	}
+	return out
+}
+
+// exactMatch returns the value of key s, or -1.
+func (d *doubleArray) exactMatch(s string) int32 {
+	units := d.units
+	if len(units) == 0 {
+		return -1
+	}
+	n := uint32(len(units))
+	pos := uint32(0)
+	u := unitVal(units[0])
+	for i := 0; i < len(s); i++ {
+		c := uint32(s[i])
+		pos ^= u.offset() ^ c
+		if pos >= n {
+			return -1
+		}
+		u = unitVal(units[pos])
+		if u.label() != c {
+			return -1
+		}
+	}
+	if !u.hasLeaf() {
+		return -1
+	}
+	pos ^= u.offset()
+	if pos >= n {
+		return -1
+	}
+	return unitVal(units[pos]).value()
+}
+
+// errDoubleArrayTooLarge is returned when a trie needs more units than the
+// offsets of the format can address without scaling.
+var errDoubleArrayTooLarge = errors.New("double array too large")
+
+// buildDoubleArray builds a double array for keys with their values. Keys
+// must be non-empty, free of NUL bytes and distinct; values must be in
+// [0, 2^31).
+func buildDoubleArray(keys []string, values []int32) (*doubleArray, error) {
+	idx := make([]int, len(keys))
+	for i := range idx {
+		idx[i] = i
+		if keys[i] == "" {
+			return nil, errors.New("double array: empty key")
+		}
+		for j := 0; j < len(keys[i]); j++ {
+			if keys[i][j] == 0 {
+				return nil, fmt.Errorf("double array: key %q contains NUL", keys[i])
+			}
+		}
+		if values[i] < 0 {
+			return nil, fmt.Errorf("double array: negative value for %q", keys[i])
+		}
+	}
+	sort.Slice(idx, func(a, b int) bool { return keys[idx[a]] < keys[idx[b]] })
+	for i := 1; i < len(idx); i++ {
+		if keys[idx[i]] == keys[idx[i-1]] {
+			return nil, fmt.Errorf("double array: duplicate key %q", keys[idx[i]])
+		}
+	}
+	b := &daBuilder{used: []bool{true}, units: []uint32{0}, usedBase: map[uint32]bool{}}
+	sorted := make([]string, len(idx))
+	vals := make([]int32, len(idx))
+	for i, j := range idx {
+		sorted[i], vals[i] = keys[j], values[j]
+	}
+	if err := b.build(0, sorted, vals, 0); err != nil {
+		return nil, err
+	}
+	return &doubleArray{units: b.units}, nil
+}
+
+type daBuilder struct {
+	units    []uint32
+	used     []bool
+	usedBase map[uint32]bool
+	next     uint32 // first position that may be free
+}
+
+const daMaxUnits = 1 << 21
+
+func (b *daBuilder) grow(n uint32) {
+	for uint32(len(b.units)) < n {
+		b.units = append(b.units, 0)
+		b.used = append(b.used, false)
+	}
+}
+
+// build places the children of the node at pos. keys are the sorted keys
+// below this node, all sharing their first depth bytes.
+func (b *daBuilder) build(pos uint32, keys []string, vals []int32, depth int) error {
+	// Group by the next byte; a key that ends here becomes a leaf (label 0).
+	type child struct {
+		label      uint32
+		start, end int
+	}
+	var children []child
+	for i := 0; i < len(keys); {
+		var label uint32
+		if len(keys[i]) > depth {
+			label = uint32(keys[i][depth])
+		}
+		j := i + 1
+		if label != 0 {
+			for j < len(keys) && len(keys[j]) > depth && uint32(keys[j][depth]) == label {
+				j++
+			}
+		}
+		children = append(children, child{label, i, j})
+		i = j
+	}
+	base, err := b.findBase(children[0].label, func(base uint32) bool {
+		for _, c := range children {
+			p := base ^ c.label
+			if p < uint32(len(b.used)) && b.used[p] {
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	b.usedBase[base] = true
+	maxPos := base | 0xFF
+	b.grow(maxPos + 1)
+	for _, c := range children {
+		b.used[base^c.label] = true
+	}
+	off := pos ^ base
+	u := b.units[pos]
+	u |= off << 10
+	if children[0].label == 0 {
+		u |= 1 << 8
+	}
+	b.units[pos] = u
+	for _, c := range children {
+		p := base ^ c.label
+		if c.label == 0 {
+			b.units[p] = uint32(vals[c.start]) | 1<<31
+			continue
+		}
+		b.units[p] = c.label
+	}
+	for _, c := range children {
+		if c.label == 0 {
+			continue
+		}
+		if err := b.build(base^c.label, keys[c.start:c.end], vals[c.start:c.end], depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// findBase returns the first unused base whose child positions are free.
+func (b *daBuilder) findBase(first uint32, ok func(uint32) bool) (uint32, error) {
+	for b.next < uint32(len(b.used)) && b.used[b.next] {
+		b.next++
+	}
+	for p := b.next; ; p++ {
+		if p >= daMaxUnits {
+			return 0, errDoubleArrayTooLarge
+		}
+		if p < uint32(len(b.used)) && b.used[p] {
+			continue
+		}
+		base := p ^ first
+		if base == 0 || b.usedBase[base] {
+			continue
+		}
+		if ok(base) {
+			if base|0xFF >= daMaxUnits {
+				return 0, errDoubleArrayTooLarge
+			}
+			return base, nil
+		}
+	}
+}

@@ -1,0 +1,28 @@
+// Package unigram implements the Unigram language-model tokenizer of
+// SentencePiece: loading and saving .model files, SentencePiece's
+// normalizer, Viterbi encoding with byte offsets into the input, n-best
+// segmentations, subword-regularisation sampling, byte fallback, decoding,
+// and training with EM and pruning.
+//
+// Start with LoadFile and Encode:
+//
+//	m, err := unigram.LoadFile("spm.model")
+//	if err != nil { ... }
+//	for _, p := range m.Encode("Hello world") {
+//		fmt.Println(p.ID, p.Piece, p.Start, p.End)
+//	}
+//	text, err := m.Decode(m.EncodeIDs("Hello world"))
+//
+// Encodings equal those of SentencePiece 0.1.97 for the same .model file,
+// including its normalization rules (the precompiled character map stored in
+// the file, such as nmt_nfkc), whitespace handling, unknown-character
+// merging and byte fallback.
+//
+// Train builds a new model from a stream of sentences with SentencePiece's
+// algorithm: seed pieces from frequent substrings (a suffix array), EM with
+// a digamma-based (Bayesian) M step, pruning by the loss of likelihood, and a
+// final vocabulary with the required characters and meta pieces.
+//
+// The package stands alone; the tokenize package wraps a Model as a pipeline
+// model.
+package unigram
