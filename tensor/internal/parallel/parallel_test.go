@@ -53,3 +53,83 @@ func TestSetWorkersClampsToOne(t *testing.T) {
 		t.Fatalf("with one worker For made %d calls, want 1 inline call", calls)
 	}
 }
+
+// countTask records which worker indices joined and claims items from a
+// shared counter, as Tasks must.
+type countTask struct {
+	items  int64
+	next   atomic.Int64
+	done   atomic.Int64
+	seen   [64]atomic.Int32
+	nested bool
+}
+
+func (c *countTask) Run(worker int) {
+	c.seen[worker].Add(1)
+	for c.next.Add(1) <= c.items {
+		if c.nested {
+			inner := &countTask{items: 10}
+			Run(Workers(), inner)
+			if inner.done.Load() != 10 {
+				panic("nested Run returned before its work was done")
+			}
+		}
+		c.done.Add(1)
+	}
+}
+
+func TestRunGivesDistinctWorkerIndices(t *testing.T) {
+	old := SetWorkers(4)
+	defer SetWorkers(old)
+	for _, n := range []int{0, 1, 2, 4, 9} {
+		c := &countTask{items: 1000}
+		Run(n, c)
+		if got := c.done.Load(); got != 1000 {
+			t.Fatalf("Run(%d): %d items done, want 1000", n, got)
+		}
+		if c.seen[0].Load() != 1 {
+			t.Fatalf("Run(%d): the caller ran %d times, want once as worker 0", n, c.seen[0].Load())
+		}
+		for w := range c.seen {
+			if s := c.seen[w].Load(); s > 1 || (s == 1 && w >= max(min(n, 4), 1)) {
+				t.Fatalf("Run(%d): worker %d ran %d times", n, w, s)
+			}
+		}
+	}
+}
+
+func TestNestedRunDoesNotDeadlock(t *testing.T) {
+	old := SetWorkers(3)
+	defer SetWorkers(old)
+	for range 50 {
+		c := &countTask{items: 40, nested: true}
+		Run(3, c)
+		if got := c.done.Load(); got != 40 {
+			t.Fatalf("%d items done, want 40", got)
+		}
+	}
+}
+
+type sumRange struct{ hits []atomic.Int32 }
+
+func (s *sumRange) RunRange(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		s.hits[i].Add(1)
+	}
+}
+
+func TestForRangeDoesNotAllocate(t *testing.T) {
+	old := SetWorkers(2)
+	defer SetWorkers(old)
+	s := &sumRange{hits: make([]atomic.Int32, 4096)}
+	ForRange(4096, 16, s) // start the pool
+	allocs := testing.AllocsPerRun(200, func() { ForRange(4096, 16, s) })
+	if allocs > 0 {
+		t.Fatalf("ForRange allocated %.1f times per call", allocs)
+	}
+	for i := range s.hits {
+		if h := s.hits[i].Load(); h != 202 {
+			t.Fatalf("index %d ran %d times, want 202", i, h)
+		}
+	}
+}
