@@ -126,3 +126,31 @@ func runeToByteOffsets(s string, offs []int) []int {
 	}
 	return out
 }
+
+func TestNBestMatchesSentencePiece(t *testing.T) {
+	fx := fixtures(t)
+	for _, name := range fixtureModels {
+		t.Run(name, func(t *testing.T) {
+			m := loadTestModel(t, name)
+			cases := fx[name].NBest
+			if len(cases) == 0 {
+				t.Fatal("no fixture cases")
+			}
+			for _, c := range cases {
+				got := m.NBestIDs(c.Text, 10)
+				if len(c.NBest) == 0 {
+					c.NBest = [][]int{nil}
+				}
+				if len(got) != len(c.NBest) {
+					t.Errorf("NBest(%q): %d results, want %d", c.Text, len(got), len(c.NBest))
+					continue
+				}
+				for i := range got {
+					if !slices.Equal(got[i], c.NBest[i]) {
+						t.Errorf("NBest(%q)[%d] = %v, want %v", c.Text, i, got[i], c.NBest[i])
+					}
+				}
+			}
+		})
+	}
+}

@@ -546,8 +546,10 @@ func marshalFields(fs []field, present fieldSet, unknown []rawField) []byte {
 // (stable, so repeated fields keep their order).
 type fieldWriter struct{ fields []rawField }
 
-func (w *fieldWriter) add(num protowire.Number, b []byte) { w.fields = append(w.fields, rawField{num, b}) }
-func (w *fieldWriter) addRaw(fs []rawField)                { w.fields = append(w.fields, fs...) }
+func (w *fieldWriter) add(num protowire.Number, b []byte) {
+	w.fields = append(w.fields, rawField{num, b})
+}
+func (w *fieldWriter) addRaw(fs []rawField) { w.fields = append(w.fields, fs...) }
 
 func (w *fieldWriter) bytes() []byte {
 	sort.SliceStable(w.fields, func(i, j int) bool { return w.fields[i].num < w.fields[j].num })
