@@ -41,3 +41,7 @@ func BenchmarkPorter(b *testing.B) {
 		b.Run(m.String(), func(b *testing.B) { benchStem(b, words, p.Stem) })
 	}
 }
+
+func BenchmarkEnglish(b *testing.B) {
+	benchStem(b, benchWords(b), English{}.Stem)
+}

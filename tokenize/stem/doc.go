@@ -7,8 +7,23 @@
 //
 //	s := stem.Porter{}.Stem("connections") // "connect"
 //
-// Every stemmer here is a value with no state, safe for concurrent use, and
-// gives the same output as its reference implementation on every input:
-// nltk 3.8's PorterStemmer for Porter, Snowball's published list for the
-// original Porter algorithm.
+// or with Snowball English, which expects lower-case input:
+//
+//	s := stem.English{}.Stem("generously") // "generous"
+//
+// Both satisfy [Stemmer]. Every stemmer here is a value with no state, safe
+// for concurrent use, and gives the same output as its reference on every
+// input the reference accepts: nltk 3.8's PorterStemmer (all three modes),
+// Snowball's published lists for the original Porter algorithm and for
+// English, and libstemmer 2.2 for English.
 package stem
+
+// Stemmer reduces a word to its stem.
+type Stemmer interface {
+	Stem(word string) string
+}
+
+var (
+	_ Stemmer = Porter{}
+	_ Stemmer = English{}
+)

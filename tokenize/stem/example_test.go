@@ -28,3 +28,17 @@ func ExamplePorter_modes() {
 	// MARTIN_EXTENSIONS  geologi enjoi as
 	// ORIGINAL_ALGORITHM geologi enjoi a
 }
+
+func ExampleEnglish() {
+	var e stem.English
+	for _, w := range []string{"generously", "running", "skies", "dog's", "communism", "happiness"} {
+		fmt.Println(w, "→", e.Stem(w))
+	}
+	// Output:
+	// generously → generous
+	// running → run
+	// skies → sky
+	// dog's → dog
+	// communism → communism
+	// happiness → happi
+}

@@ -3,6 +3,7 @@ package stem
 import (
 	"bufio"
 	"compress/gzip"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -31,6 +32,14 @@ func readTSVGz(t testing.TB, path string) [][]string {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return rows
+}
+
+// abbrev shortens long strings in test messages.
+func abbrev(s string) string {
+	if len(s) <= 80 {
+		return s
+	}
+	return fmt.Sprintf("%s…(%d bytes)…%s", s[:30], len(s), s[len(s)-30:])
 }
 
 func TestPorterMatchesNLTK(t *testing.T) {
@@ -127,7 +136,7 @@ func TestPorterExamples(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := (Porter{Mode: tc.mode}).Stem(tc.word); got != tc.want {
-				t.Errorf("Porter{%v}.Stem(%q) = %q, want %q", tc.mode, tc.word, got, tc.want)
+				t.Errorf("Porter{%v}.Stem(%q) = %q, want %q", tc.mode, abbrev(tc.word), abbrev(got), abbrev(tc.want))
 			}
 		})
 	}

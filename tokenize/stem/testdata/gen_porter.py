@@ -61,7 +61,8 @@ def random_words(n, seed):
     return out
 
 
-def main():
+def word_list():
+    """Returns the fixture's words, without duplicates, in a fixed order."""
     words = []
     for path in (
         "/usr/share/snowball/data/porter/voc.txt",
@@ -81,7 +82,11 @@ def main():
         if w not in seen and "\t" not in w and "\n" not in w:
             seen.add(w)
             uniq.append(w)
+    return uniq
 
+
+def main():
+    uniq = word_list()
     nltk = PorterStemmer(PorterStemmer.NLTK_EXTENSIONS)
     martin = PorterStemmer(PorterStemmer.MARTIN_EXTENSIONS)
     orig = PorterStemmer(PorterStemmer.ORIGINAL_ALGORITHM)
