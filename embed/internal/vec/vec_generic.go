@@ -1,0 +1,10 @@
+//go:build !amd64 || purego
+
+package vec
+
+func dot(x, y []float32) float32            { return dotGo(x, y) }
+func axpy(a float32, x, y []float32)        { axpyGo(a, x, y) }
+func gradStep(g float32, h, w, e []float32) { gradStepGo(g, h, w, e) }
+
+// Accelerated reports whether assembly kernels are in use.
+const Accelerated = false
