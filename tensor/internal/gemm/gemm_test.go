@@ -4,6 +4,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
+
+	"github.com/goformer/goformer/tensor/internal/cpu"
 )
 
 // naive computes the product in float64 straight from the definition.
@@ -126,4 +129,88 @@ func to32(s []float64) []float32 {
 		r[i] = float32(v)
 	}
 	return r
+}
+
+// checkKernel runs kernel k through the driver on shapes and block sizes
+// chosen to exercise every path: edge tiles in m and n, several k blocks,
+// several column blocks, several row chunks, one to three workers, all
+// four transpose cases, alpha and beta, leading dimensions above the
+// minimum.
+func checkKernel[T float32 | float64](t *testing.T, k *kernel[T]) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(7, uint64(k.mr*100+k.nr)))
+	small := blocking{kc: 16, mc: 2 * k.mr, nc: 2 * k.nr}
+	shapes := [][3]int{
+		{1, 1, 1}, {k.mr, k.nr, 1}, {k.mr + 1, k.nr - 1, 7}, {2*k.mr - 1, 3*k.nr + 5, 33},
+		{5*k.mr + 3, 5*k.nr + 2, 50}, {3, 2*k.nr, 17}, {4*k.mr, 1, 64}, {1, 4*k.nr, 40},
+	}
+	var pool jobPool[T]
+	for _, s := range shapes {
+		m, n, kk := s[0], s[1], s[2]
+		for _, bl := range []blocking{small, blockSizes(k.mr, k.nr, int(unsafe.Sizeof(T(0))), cpu.Caches())} {
+			for _, w := range []int{1, 2, 3} {
+				for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+					for _, ab := range [][2]float64{{1, 0}, {-0.5, 1}, {2, -0.25}} {
+						lda, ldb, ldc := kk+3, n+1, n+2
+						rowsA, rowsB := m, kk
+						if tr[0] {
+							lda, rowsA = m+1, kk
+						}
+						if tr[1] {
+							ldb, rowsB = kk+2, n
+						}
+						a64 := randSlice(rng, rowsA*lda)
+						b64 := randSlice(rng, rowsB*ldb)
+						c64 := randSlice(rng, m*ldc)
+						want := append([]float64(nil), c64...)
+						naive(tr[0], tr[1], m, n, kk, ab[0], a64, lda, b64, ldb, ab[1], want, ldc)
+						a, b, c := conv[T](a64), conv[T](b64), conv[T](c64)
+						if ab[1] == 0 {
+							for i := range c {
+								c[i] = T(math.NaN())
+							}
+						}
+						run(&pool, k, bl, w, tr[0], tr[1], m, n, kk, T(ab[0]), a, lda, b, ldb, T(ab[1]), c, ldc)
+						tol := 1e-5 * math.Sqrt(float64(kk+1))
+						if _, ok := any(c).([]float64); ok {
+							tol = 1e-13 * float64(kk+1)
+						}
+						for i := range m {
+							for j := range ldc {
+								got, wv := float64(c[i*ldc+j]), want[i*ldc+j]
+								if j >= n { // padding between rows is left alone
+									if ab[1] == 0 {
+										continue
+									}
+									wv = float64(T(c64[i*ldc+j]))
+								}
+								if !(math.Abs(got-wv) <= tol*(1+math.Abs(wv))) {
+									t.Fatalf("%s m=%d n=%d k=%d blocks=%+v workers=%d trans=%v alpha,beta=%v: C[%d,%d]=%v want %v",
+										k.name, m, n, kk, bl, w, tr, ab, i, j, got, wv)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func conv[T float32 | float64](s []float64) []T {
+	r := make([]T, len(s))
+	for i, v := range s {
+		r[i] = T(v)
+	}
+	return r
+}
+
+func TestGoKernelMatchesDefinition(t *testing.T) {
+	t.Run("float32", func(t *testing.T) { checkKernel(t, goKernel[float32]()) })
+	t.Run("float64", func(t *testing.T) { checkKernel(t, goKernel[float64]()) })
+}
+
+func TestActiveKernelsMatchDefinition(t *testing.T) {
+	t.Run(sKernel.name, func(t *testing.T) { checkKernel(t, sKernel) })
+	t.Run(dKernel.name, func(t *testing.T) { checkKernel(t, dKernel) })
 }

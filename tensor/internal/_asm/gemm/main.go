@@ -1,0 +1,345 @@
+// Command gemm writes the amd64 micro-kernels and packing routines of
+// goformer's GEMM (package tensor/internal/gemm) with avo.
+//
+// A micro-kernel computes one MR×NR tile of C = alpha·A·B + beta·C from a
+// packed A panel and a packed B panel:
+//
+//   - the B panel holds kc rows of NR consecutive columns (p-major), loaded
+//     as NR/W vectors per step p (W elements per vector);
+//   - the A panel holds MR rows either p-major (element (i, p) at p·MR+i,
+//     suffix P, packed from a transposed A) or row by row with a row stride
+//     rs (element (i, p) at i·rs+p, suffix R, packed by copying rows of a
+//     row-major A);
+//   - each step broadcasts the MR elements of A and multiplies them into
+//     MR×NR/W accumulator registers.
+//
+// flags bit 0 set means C is read and scaled by beta; otherwise C is only
+// written (beta = 0, NaNs in C do not propagate).
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// isa describes one vector instruction set and element type.
+type isa struct {
+	name      string // AVX512 or AVX2
+	elem      string // S (float32) or D (float64)
+	size      int    // bytes per element
+	width     int    // elements per vector
+	vec       func() reg.VecVirtual
+	embedBcst bool // FMA can take a broadcast memory operand
+}
+
+func (s isa) vbytes() int { return s.size * s.width }
+
+func (s isa) goType() string {
+	if s.elem == "S" {
+		return "float32"
+	}
+	return "float64"
+}
+
+func (s isa) fma(a, b, c Op) { // c += a·b
+	if s.elem == "S" {
+		VFMADD231PS(a, b, c)
+	} else {
+		VFMADD231PD(a, b, c)
+	}
+}
+
+func (s isa) fmaBcst(m, b, c Op) { // c += bcast(m)·b
+	if s.elem == "S" {
+		VFMADD231PS_BCST(m, b, c)
+	} else {
+		VFMADD231PD_BCST(m, b, c)
+	}
+}
+
+func (s isa) bcst(m, v Op) {
+	if s.elem == "S" {
+		VBROADCASTSS(m, v)
+	} else {
+		VBROADCASTSD(m, v)
+	}
+}
+
+func (s isa) load(m, v Op) {
+	if s.elem == "S" {
+		VMOVUPS(m, v)
+	} else {
+		VMOVUPD(m, v)
+	}
+}
+
+func (s isa) store(v, m Op) { s.load(v, m) }
+
+func (s isa) mul(a, b, c Op) {
+	if s.elem == "S" {
+		VMULPS(a, b, c)
+	} else {
+		VMULPD(a, b, c)
+	}
+}
+
+func (s isa) zero(v reg.VecVirtual) {
+	if s.name == "AVX512" {
+		VPXORD(v, v, v)
+	} else {
+		VXORPS(v, v, v)
+	}
+}
+
+var (
+	avx512s = isa{"AVX512", "S", 4, 16, ZMM, true}
+	avx512d = isa{"AVX512", "D", 8, 8, ZMM, true}
+	avx2s   = isa{"AVX2", "S", 4, 8, YMM, false}
+	avx2d   = isa{"AVX2", "D", 8, 4, YMM, false}
+)
+
+func kernelName(s isa, mr, nv int, layout string, explicit bool) string {
+	b := ""
+	if explicit {
+		b = "b"
+	}
+	return fmt.Sprintf("%sgemm%s_%dx%d%s%s", map[string]string{"S": "s", "D": "d"}[s.elem], s.name, mr, nv*s.width, layout, b)
+}
+
+// kernel writes one micro-kernel with MR = mr rows and NR = nv·W columns.
+// layout is "P" or "R" (see the package comment). explicit selects a
+// broadcast into a register followed by nv register FMAs instead of nv FMAs
+// with an embedded broadcast operand.
+func kernel(s isa, mr, nv int, layout string, explicit bool) {
+	const unroll = 4
+	name := kernelName(s, mr, nv, layout, explicit)
+	gt := s.goType()
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(kc int, a, b, c *%s, ldc int, alpha, beta %s, flags int, rs int)", gt, gt))
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s computes a %d×%d tile of C (%s A panel).", name, mr, nv*s.width, layout))
+
+	kc := Load(Param("kc"), GP64())
+	pa := Load(Param("a"), GP64())
+	pb := Load(Param("b"), GP64())
+
+	acc := make([][]reg.VecVirtual, mr)
+	for i := range acc {
+		acc[i] = make([]reg.VecVirtual, nv)
+		for v := range acc[i] {
+			acc[i][v] = s.vec()
+			s.zero(acc[i][v])
+		}
+	}
+
+	// Prefetch the C tile: the loop below is long enough to hide it.
+	{
+		pc := Load(Param("c"), GP64())
+		ldc := Load(Param("ldc"), GP64())
+		SHLQ(U8(shift(s.size)), ldc)
+		for i := 0; i < mr; i++ {
+			for off := 0; off < nv*s.vbytes(); off += 64 {
+				PREFETCHT0(Mem{Base: pc, Disp: off})
+			}
+			PREFETCHT0(Mem{Base: pc, Disp: nv*s.vbytes() - 1})
+			if i+1 < mr {
+				ADDQ(ldc, pc)
+			}
+		}
+	}
+
+	// A addressing.
+	var aAddr func(i, u int) Mem
+	var advanceA func(steps int)
+	if layout == "P" {
+		aAddr = func(i, u int) Mem { return Mem{Base: pa, Disp: (u*mr + i) * s.size} }
+		advanceA = func(steps int) { ADDQ(U32(steps*mr*s.size), pa) }
+	} else {
+		rs := Load(Param("rs"), GP64())
+		SHLQ(U8(shift(s.size)), rs)
+		rs3 := GP64()
+		LEAQ(Mem{Base: rs, Index: rs, Scale: 2}, rs3)
+		bases := []reg.Register{pa}
+		for g := 1; g*5 < mr; g++ {
+			r := GP64()
+			// base of rows 5g.. = pa + 5g·rs
+			MOVQ(rs, r)
+			IMUL3Q(U8(5*g), r, r)
+			ADDQ(pa, r)
+			bases = append(bases, r)
+		}
+		aAddr = func(i, u int) Mem {
+			b := bases[i/5]
+			d := u * s.size
+			switch i % 5 {
+			case 0:
+				return Mem{Base: b, Disp: d}
+			case 1:
+				return Mem{Base: b, Index: rs, Scale: 1, Disp: d}
+			case 2:
+				return Mem{Base: b, Index: rs, Scale: 2, Disp: d}
+			case 3:
+				return Mem{Base: b, Index: rs3, Scale: 1, Disp: d}
+			default:
+				return Mem{Base: b, Index: rs, Scale: 4, Disp: d}
+			}
+		}
+		advanceA = func(steps int) {
+			for _, b := range bases {
+				ADDQ(U32(steps*s.size), b)
+			}
+		}
+	}
+
+	nr := nv * s.width
+	// Registers: accumulators, one or two sets of B vectors (two let the
+	// loads of the next step start early), broadcast temporaries.
+	regs := 32
+	if s.name == "AVX2" {
+		regs = 16
+	}
+	ntmp := 0
+	if explicit || !s.embedBcst {
+		ntmp = 2
+		if mr*nv+2*nv+ntmp > regs {
+			ntmp = 1
+		}
+	}
+	nbuf := 2
+	if mr*nv+2*nv+ntmp > regs {
+		nbuf = 1
+	}
+	if mr*nv+nbuf*nv+ntmp > regs || mr*nv+3 > regs {
+		panic(fmt.Sprintf("%s: %d×%d vectors do not fit in %d registers", name, mr, nv, regs))
+	}
+	bv := make([][]reg.VecVirtual, nbuf)
+	for i := range bv {
+		bv[i] = make([]reg.VecVirtual, nv)
+		for v := range bv[i] {
+			bv[i][v] = s.vec()
+		}
+	}
+	var tmp []reg.VecVirtual
+	for range ntmp {
+		tmp = append(tmp, s.vec())
+	}
+	step := func(u int) {
+		b := bv[u%nbuf]
+		for v := 0; v < nv; v++ {
+			s.load(Mem{Base: pb, Disp: (u*nr + v*s.width) * s.size}, b[v])
+		}
+		for i := 0; i < mr; i++ {
+			if tmp == nil {
+				for v := 0; v < nv; v++ {
+					s.fmaBcst(aAddr(i, u), b[v], acc[i][v])
+				}
+			} else {
+				t := tmp[i%len(tmp)]
+				s.bcst(aAddr(i, u), t)
+				for v := 0; v < nv; v++ {
+					s.fma(t, b[v], acc[i][v])
+				}
+			}
+		}
+	}
+
+	n4 := GP64()
+	MOVQ(kc, n4)
+	SHRQ(U8(2), n4)
+	JZ(LabelRef(name + "_tail"))
+	Label(name + "_loop4")
+	for u := 0; u < unroll; u++ {
+		step(u)
+	}
+	ADDQ(U32(unroll*nr*s.size), pb)
+	advanceA(unroll)
+	DECQ(n4)
+	JNZ(LabelRef(name + "_loop4"))
+
+	Label(name + "_tail")
+	ANDQ(U8(3), kc)
+	JZ(LabelRef(name + "_store"))
+	Label(name + "_loop1")
+	step(0)
+	ADDQ(U32(nr*s.size), pb)
+	advanceA(1)
+	DECQ(kc)
+	JNZ(LabelRef(name + "_loop1"))
+
+	Label(name + "_store")
+	pc := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(shift(s.size)), ldc)
+	va, vb := s.vec(), s.vec()
+	s.bcst(paramAddr("alpha"), va)
+	s.bcst(paramAddr("beta"), vb)
+	flags := Load(Param("flags"), GP64())
+	TESTQ(U32(1), flags)
+	JNZ(LabelRef(name + "_beta"))
+	for i := 0; i < mr; i++ {
+		for v := 0; v < nv; v++ {
+			s.mul(va, acc[i][v], acc[i][v])
+			s.store(acc[i][v], Mem{Base: pc, Disp: v * s.vbytes()})
+		}
+		if i+1 < mr {
+			ADDQ(ldc, pc)
+		}
+	}
+	VZEROUPPER()
+	RET()
+
+	Label(name + "_beta")
+	t := s.vec()
+	for i := 0; i < mr; i++ {
+		for v := 0; v < nv; v++ {
+			s.mul(Mem{Base: pc, Disp: v * s.vbytes()}, vb, t)
+			s.fma(acc[i][v], va, t)
+			s.store(t, Mem{Base: pc, Disp: v * s.vbytes()})
+		}
+		if i+1 < mr {
+			ADDQ(ldc, pc)
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// paramAddr returns the stack address of a scalar parameter (MOVSS cannot
+// load into the upper 16 vector registers; VBROADCASTSS reads memory).
+func paramAddr(name string) Mem {
+	b, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
+}
+
+func shift(size int) int {
+	switch size {
+	case 4:
+		return 2
+	case 8:
+		return 3
+	}
+	panic("bad element size")
+}
+
+func main() {
+	ConstraintExpr("amd64,!purego")
+	for _, layout := range []string{"P", "R"} {
+		// AVX-512 float32: the production shape and the alternatives kept
+		// for the kernel lab (see kernels_test.go).
+		kernel(avx512s, 12, 2, layout, false)
+		kernel(avx512s, 8, 2, layout, false)
+		kernel(avx512s, 14, 2, layout, false)
+		kernel(avx512s, 12, 2, layout, true)
+		kernel(avx512s, 6, 4, layout, false)
+		kernel(avx512s, 8, 3, layout, false)
+		kernel(avx2s, 6, 2, layout, false)
+		kernel(avx512d, 12, 2, layout, false)
+		kernel(avx2d, 6, 2, layout, false)
+	}
+	Generate()
+}
