@@ -142,7 +142,7 @@ func checkKernel[T float32 | float64](t *testing.T, k *kernel[T]) {
 	small := blocking{kc: 16, mc: 2 * k.mr, nc: 2 * k.nr}
 	shapes := [][3]int{
 		{1, 1, 1}, {k.mr, k.nr, 1}, {k.mr + 1, k.nr - 1, 7}, {2*k.mr - 1, 3*k.nr + 5, 33},
-		{5*k.mr + 3, 5*k.nr + 2, 50}, {3, 2*k.nr, 17}, {4*k.mr, 1, 64}, {1, 4*k.nr, 40},
+		{5*k.mr + 3, 5*k.nr + 2, 50}, {3, 2 * k.nr, 17}, {4 * k.mr, 1, 64}, {1, 4 * k.nr, 40},
 	}
 	var pool jobPool[T]
 	for _, s := range shapes {
