@@ -132,3 +132,18 @@ func TestROUGEEdgeCases(t *testing.T) {
 		t.Errorf("mismatched corpus: error %v, want ErrLengthMismatch", err)
 	}
 }
+
+func TestROUGEMatchesRougeScoreWithPorterStemming(t *testing.T) {
+	rougeFixtureCheck(t, "stem", ROUGE{Stemmer: PorterStemmer})
+}
+
+func TestROUGEStemmingMatchesWordForms(t *testing.T) {
+	got, err := ROUGE{Types: []string{"rouge1"}, Stemmer: PorterStemmer}.Score("The connections were running", "connected runs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// connect and run match after stemming; "the" and "were" are unmatched.
+	if g := got["rouge1"]; g.Precision != 1 || g.Recall != 0.5 {
+		t.Errorf("rouge1 %+v, want precision 1, recall 0.5", g)
+	}
+}
