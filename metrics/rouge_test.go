@@ -147,3 +147,32 @@ func TestROUGEStemmingMatchesWordForms(t *testing.T) {
 		t.Errorf("rouge1 %+v, want precision 1, recall 0.5", g)
 	}
 }
+
+func TestROUGETokenizeWithStemmingMatchesNLTK(t *testing.T) {
+	var fx struct {
+		Cases []struct {
+			Text   string   `json:"text"`
+			Tokens []string `json:"tokens"`
+		} `json:"cases"`
+	}
+	loadFixture(t, "rouge_stem_tokens.json", &fx)
+	changed := 0
+	for _, tc := range fx.Cases {
+		got := ROUGETokenize(tc.Text, PorterStemmer)
+		plain := ROUGETokenize(tc.Text, nil)
+		if len(got) != len(tc.Tokens) {
+			t.Fatalf("%q:\ngot  %q\nwant %q", tc.Text, got, tc.Tokens)
+		}
+		for i := range got {
+			if got[i] != tc.Tokens[i] {
+				t.Fatalf("%q: token %d is %q, nltk %q", tc.Text, i, got[i], tc.Tokens[i])
+			}
+			if got[i] != plain[i] {
+				changed++
+			}
+		}
+	}
+	if changed < 100 {
+		t.Errorf("stemming changed only %d tokens; the fixture does not exercise it", changed)
+	}
+}
