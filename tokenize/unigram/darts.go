@@ -122,7 +122,9 @@ func buildDoubleArray(keys []string, values []int32) (*doubleArray, error) {
 			return nil, fmt.Errorf("double array: duplicate key %q", keys[idx[i]])
 		}
 	}
-	b := &daBuilder{used: []bool{true}, units: []uint32{0}, usedBase: map[uint32]bool{}}
+	b := &daBuilder{}
+	b.grow(256)
+	b.take(0)
 	sorted := make([]string, len(idx))
 	vals := make([]int32, len(idx))
 	for i, j := range idx {
@@ -137,16 +139,62 @@ func buildDoubleArray(keys []string, values []int32) (*doubleArray, error) {
 type daBuilder struct {
 	units    []uint32
 	used     []bool
-	usedBase map[uint32]bool
-	next     uint32 // first position that may be free
+	usedBase []bool
+	// Free positions form a doubly linked list in position order, so the
+	// search for a base visits free positions only.
+	nextFree, prevFree []int32
+	firstFree          int32 // -1 when none
+	lastFree           int32 // -1 when none
 }
 
 const daMaxUnits = 1 << 21
 
+// grow extends the array to at least n units (in blocks of 256), adding
+// the new positions to the free list.
 func (b *daBuilder) grow(n uint32) {
-	for uint32(len(b.units)) < n {
-		b.units = append(b.units, 0)
-		b.used = append(b.used, false)
+	old := uint32(len(b.units))
+	if n <= old {
+		return
+	}
+	n = (n + 255) &^ 255
+	b.units = append(b.units, make([]uint32, n-old)...)
+	b.used = append(b.used, make([]bool, n-old)...)
+	b.usedBase = append(b.usedBase, make([]bool, n-old)...)
+	b.nextFree = append(b.nextFree, make([]int32, n-old)...)
+	b.prevFree = append(b.prevFree, make([]int32, n-old)...)
+	if old == 0 {
+		b.firstFree, b.lastFree = -1, -1
+	}
+	last := b.lastFree
+	for p := old; p < n; p++ {
+		b.prevFree[p] = last
+		b.nextFree[p] = -1
+		if last >= 0 {
+			b.nextFree[last] = int32(p)
+		} else {
+			b.firstFree = int32(p)
+		}
+		last = int32(p)
+	}
+	b.lastFree = last
+}
+
+// take marks position p used and unlinks it from the free list.
+func (b *daBuilder) take(p uint32) {
+	if b.used[p] {
+		return
+	}
+	b.used[p] = true
+	prev, next := b.prevFree[p], b.nextFree[p]
+	if prev >= 0 {
+		b.nextFree[prev] = next
+	} else {
+		b.firstFree = next
+	}
+	if next >= 0 {
+		b.prevFree[next] = prev
+	} else {
+		b.lastFree = prev
 	}
 }
 
@@ -185,11 +233,10 @@ func (b *daBuilder) build(pos uint32, keys []string, vals []int32, depth int) er
 	if err != nil {
 		return err
 	}
+	b.grow((base | 0xFF) + 1)
 	b.usedBase[base] = true
-	maxPos := base | 0xFF
-	b.grow(maxPos + 1)
 	for _, c := range children {
-		b.used[base^c.label] = true
+		b.take(base ^ c.label)
 	}
 	off := pos ^ base
 	u := b.units[pos]
@@ -217,27 +264,25 @@ func (b *daBuilder) build(pos uint32, keys []string, vals []int32, depth int) er
 	return nil
 }
 
-// findBase returns the first unused base whose child positions are free.
+// findBase returns the first unused base whose child positions are free,
+// growing the array when no free position fits.
 func (b *daBuilder) findBase(first uint32, ok func(uint32) bool) (uint32, error) {
-	for b.next < uint32(len(b.used)) && b.used[b.next] {
-		b.next++
-	}
-	for p := b.next; ; p++ {
-		if p >= daMaxUnits {
+	for {
+		for p := b.firstFree; p >= 0; p = b.nextFree[p] {
+			base := uint32(p) ^ first
+			if base == 0 || (base < uint32(len(b.usedBase)) && b.usedBase[base]) {
+				continue
+			}
+			if ok(base) {
+				if base|0xFF >= daMaxUnits {
+					return 0, errDoubleArrayTooLarge
+				}
+				return base, nil
+			}
+		}
+		if uint32(len(b.units))+256 > daMaxUnits {
 			return 0, errDoubleArrayTooLarge
 		}
-		if p < uint32(len(b.used)) && b.used[p] {
-			continue
-		}
-		base := p ^ first
-		if base == 0 || b.usedBase[base] {
-			continue
-		}
-		if ok(base) {
-			if base|0xFF >= daMaxUnits {
-				return 0, errDoubleArrayTooLarge
-			}
-			return base, nil
-		}
+		b.grow(uint32(len(b.units)) + 256)
 	}
 }
