@@ -291,7 +291,11 @@ func (j *job[T]) packB(s, q0, count int) {
 		} else {
 			src := j.b[col*j.ldb+pc:]
 			if j.k.packBT != nil {
-				j.k.packBT(&d[0], &src[0], kcur, j.ldb, n)
+				kfull := kcur / j.k.btStep * j.k.btStep
+				if kfull > 0 {
+					j.k.packBT(&d[0], &src[0], kcur, j.ldb, n)
+				}
+				packColsFrom(d, src, kcur, j.ldb, nr, nr, n, kfull)
 			} else {
 				packCols(d, src, kcur, j.ldb, nr, nr, n)
 			}
@@ -341,6 +345,23 @@ func packCols[T float32 | float64](dst, src []T, kc, ld, nr, w, panels int) {
 		if w < nr {
 			for p := range kc {
 				clear(d[p*nr+w : p*nr+nr])
+			}
+		}
+	}
+}
+
+// packColsFrom is packCols for whole panels, filling only the values
+// p0 ≤ p < kc.
+func packColsFrom[T float32 | float64](dst, src []T, kc, ld, nr, w, panels, p0 int) {
+	if p0 >= kc {
+		return
+	}
+	for q := range panels {
+		d := dst[q*kc*nr : (q+1)*kc*nr]
+		for jj := range w {
+			line := src[(q*nr+jj)*ld+p0 : (q*nr+jj)*ld+kc]
+			for p, v := range line {
+				d[(p0+p)*nr+jj] = v
 			}
 		}
 	}

@@ -210,7 +210,10 @@ func TestGoKernelMatchesDefinition(t *testing.T) {
 	t.Run("float64", func(t *testing.T) { checkKernel(t, goKernel[float64]()) })
 }
 
-func TestActiveKernelsMatchDefinition(t *testing.T) {
-	t.Run(sKernel.name, func(t *testing.T) { checkKernel(t, sKernel) })
-	t.Run(dKernel.name, func(t *testing.T) { checkKernel(t, dKernel) })
+func TestEveryKernelLevelMatchesDefinition(t *testing.T) {
+	for _, l := range cpu.Supported() {
+		sk, dk := kernelsFor(l)
+		t.Run(l.String()+"/float32/"+sk.name, func(t *testing.T) { checkKernel(t, sk) })
+		t.Run(l.String()+"/float64/"+dk.name, func(t *testing.T) { checkKernel(t, dk) })
+	}
 }

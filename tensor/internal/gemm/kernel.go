@@ -23,7 +23,9 @@ type kernel[T float32 | float64] struct {
 	p, r   kernelFunc[T] // A panel p-major (A transposed) or row by row (A not transposed)
 	// Optional fast packers of whole nr-wide B panels from a row-major B
 	// (packBN) and from a transposed B (packBT); nil means the Go code.
+	// packBT handles kc rounded down to a multiple of btStep only.
 	packBN, packBT packFunc[T]
+	btStep         int
 }
 
 // kernelGo is the portable micro-kernel: a 4×4 register tile. A[i, p] is

@@ -7,14 +7,18 @@ import "github.com/goformer/goformer/tensor/internal/cpu"
 //go:generate sh -c "cd ../_asm && go run ./gemm -out ../gemm/kernels_amd64.s -stubs ../gemm/kernels_amd64_stubs.go -pkg gemm"
 
 // amd64 micro-kernels. The AVX-512 float32 kernel is 12×32: 24 zmm
-// accumulators, two zmm loads of B and twelve FMAs with an embedded
-// broadcast of A per step (see the kernel lab in kernel_lab_test.go for the
+// accumulators; each step loads two zmm of B, and broadcasts each of the
+// twelve elements of A into a register that feeds two FMAs (see the kernel lab in kernel_lab_test.go for the
 // shapes that were measured against it).
 var (
-	sAVX512 = &kernel[float32]{name: "avx512-12x32", mr: 12, nr: 32, p: sgemmAVX512_12x32P, r: sgemmAVX512_12x32R}
-	sAVX2   = &kernel[float32]{name: "avx2-6x16", mr: 6, nr: 16, p: sgemmAVX2_6x16P, r: sgemmAVX2_6x16R}
-	dAVX512 = &kernel[float64]{name: "avx512-12x16", mr: 12, nr: 16, p: dgemmAVX512_12x16P, r: dgemmAVX512_12x16R}
-	dAVX2   = &kernel[float64]{name: "avx2-6x8", mr: 6, nr: 8, p: dgemmAVX2_6x8P, r: dgemmAVX2_6x8R}
+	sAVX512 = &kernel[float32]{name: "avx512-12x32", mr: 12, nr: 32, p: sgemmAVX512_12x32Pb, r: sgemmAVX512_12x32Rb,
+		packBN: spackBNAVX512_32, packBT: spackBTAVX512_32, btStep: 16}
+	sAVX2 = &kernel[float32]{name: "avx2-6x16", mr: 6, nr: 16, p: sgemmAVX2_6x16P, r: sgemmAVX2_6x16R,
+		packBN: spackBNAVX2_16, packBT: spackBTAVX2_16, btStep: 8}
+	dAVX512 = &kernel[float64]{name: "avx512-12x16", mr: 12, nr: 16, p: dgemmAVX512_12x16Pb, r: dgemmAVX512_12x16Rb,
+		packBN: dpackBNAVX512_16}
+	dAVX2 = &kernel[float64]{name: "avx2-6x8", mr: 6, nr: 8, p: dgemmAVX2_6x8P, r: dgemmAVX2_6x8R,
+		packBN: dpackBNAVX2_8}
 )
 
 // kernelsFor returns the micro-kernels of a level.

@@ -17,11 +17,14 @@ import (
 //	go test -run XXX -bench KernelLab ./tensor/internal/gemm/
 var labKernels = []*kernel[float32]{
 	sAVX512,
-	{name: "avx512-12x32b", mr: 12, nr: 32, p: sgemmAVX512_12x32Pb, r: sgemmAVX512_12x32Rb},
-	{name: "avx512-8x32", mr: 8, nr: 32, p: sgemmAVX512_8x32P, r: sgemmAVX512_8x32R},
-	{name: "avx512-14x32", mr: 14, nr: 32, p: sgemmAVX512_14x32P, r: sgemmAVX512_14x32R},
-	{name: "avx512-6x64", mr: 6, nr: 64, p: sgemmAVX512_6x64P, r: sgemmAVX512_6x64R},
-	{name: "avx512-8x48", mr: 8, nr: 48, p: sgemmAVX512_8x48P, r: sgemmAVX512_8x48R},
+	{name: "avx512-12x32-embedded", mr: 12, nr: 32, p: sgemmAVX512_12x32P, r: sgemmAVX512_12x32R,
+		packBN: spackBNAVX512_32, packBT: spackBTAVX512_32, btStep: 16},
+	{name: "avx512-8x32", mr: 8, nr: 32, p: sgemmAVX512_8x32Pb, r: sgemmAVX512_8x32Rb,
+		packBN: spackBNAVX512_32, packBT: spackBTAVX512_32, btStep: 16},
+	{name: "avx512-14x32", mr: 14, nr: 32, p: sgemmAVX512_14x32Pb, r: sgemmAVX512_14x32Rb,
+		packBN: spackBNAVX512_32, packBT: spackBTAVX512_32, btStep: 16},
+	{name: "avx512-6x64", mr: 6, nr: 64, p: sgemmAVX512_6x64Pb, r: sgemmAVX512_6x64Rb},
+	{name: "avx512-8x48", mr: 8, nr: 48, p: sgemmAVX512_8x48Pb, r: sgemmAVX512_8x48Rb},
 	sAVX2,
 }
 
@@ -41,20 +44,26 @@ func BenchmarkKernelLab(b *testing.B) {
 	for _, threads := range []int{1, 2} {
 		for _, shape := range [][3]int{{1024, 1024, 1024}, {512, 768, 768}} {
 			for _, k := range labKernels {
-				m, n, kk := shape[0], shape[1], shape[2]
-				b.Run(fmt.Sprintf("t=%d/%dx%dx%d/%s", threads, m, n, kk, k.name), func(b *testing.B) {
-					var pool jobPool[float32]
-					bl := blockSizes(k.mr, k.nr, 4, cpu.Caches())
-					rng := rand.New(rand.NewPCG(1, 1))
-					a := to32(randSlice(rng, m*kk))
-					bb := to32(randSlice(rng, kk*n))
-					c := make([]float32, m*n)
-					b.ResetTimer()
-					for range b.N {
-						run(&pool, k, bl, threads, false, false, m, n, kk, 1, a, kk, bb, n, 0, c, n)
-					}
-					b.ReportMetric(2*float64(m*n*kk)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-				})
+				for _, ta := range []bool{false, true} {
+					m, n, kk := shape[0], shape[1], shape[2]
+					b.Run(fmt.Sprintf("t=%d/%dx%dx%d/transA=%v/%s", threads, m, n, kk, ta, k.name), func(b *testing.B) {
+						var pool jobPool[float32]
+						bl := blockSizes(k.mr, k.nr, 4, cpu.Caches())
+						rng := rand.New(rand.NewPCG(1, 1))
+						a := to32(randSlice(rng, m*kk))
+						bb := to32(randSlice(rng, kk*n))
+						c := make([]float32, m*n)
+						lda := kk
+						if ta {
+							lda = m
+						}
+						b.ResetTimer()
+						for range b.N {
+							run(&pool, k, bl, threads, ta, false, m, n, kk, 1, a, lda, bb, n, 0, c, n)
+						}
+						b.ReportMetric(2*float64(m*n*kk)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+					})
+				}
 			}
 		}
 	}

@@ -4,92 +4,122 @@
 
 package gemm
 
-// sgemmAVX512_12x32P computes a 12×32 tile of C (P A panel).
-//
-//go:noescape
-func sgemmAVX512_12x32P(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
-
-// sgemmAVX512_8x32P computes a 8×32 tile of C (P A panel).
-//
-//go:noescape
-func sgemmAVX512_8x32P(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
-
-// sgemmAVX512_14x32P computes a 14×32 tile of C (P A panel).
-//
-//go:noescape
-func sgemmAVX512_14x32P(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
-
 // sgemmAVX512_12x32Pb computes a 12×32 tile of C (P A panel).
 //
 //go:noescape
 func sgemmAVX512_12x32Pb(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
 
-// sgemmAVX512_6x64P computes a 6×64 tile of C (P A panel).
+// sgemmAVX512_12x32P computes a 12×32 tile of C (P A panel).
 //
 //go:noescape
-func sgemmAVX512_6x64P(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
+func sgemmAVX512_12x32P(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
 
-// sgemmAVX512_8x48P computes a 8×48 tile of C (P A panel).
+// sgemmAVX512_8x32Pb computes a 8×32 tile of C (P A panel).
 //
 //go:noescape
-func sgemmAVX512_8x48P(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
+func sgemmAVX512_8x32Pb(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
+
+// sgemmAVX512_14x32Pb computes a 14×32 tile of C (P A panel).
+//
+//go:noescape
+func sgemmAVX512_14x32Pb(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
+
+// sgemmAVX512_6x64Pb computes a 6×64 tile of C (P A panel).
+//
+//go:noescape
+func sgemmAVX512_6x64Pb(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
+
+// sgemmAVX512_8x48Pb computes a 8×48 tile of C (P A panel).
+//
+//go:noescape
+func sgemmAVX512_8x48Pb(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
 
 // sgemmAVX2_6x16P computes a 6×16 tile of C (P A panel).
 //
 //go:noescape
 func sgemmAVX2_6x16P(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
 
-// dgemmAVX512_12x16P computes a 12×16 tile of C (P A panel).
+// dgemmAVX512_12x16Pb computes a 12×16 tile of C (P A panel).
 //
 //go:noescape
-func dgemmAVX512_12x16P(kc int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64, flags int, rs int)
+func dgemmAVX512_12x16Pb(kc int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64, flags int, rs int)
 
 // dgemmAVX2_6x8P computes a 6×8 tile of C (P A panel).
 //
 //go:noescape
 func dgemmAVX2_6x8P(kc int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64, flags int, rs int)
 
-// sgemmAVX512_12x32R computes a 12×32 tile of C (R A panel).
-//
-//go:noescape
-func sgemmAVX512_12x32R(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
-
-// sgemmAVX512_8x32R computes a 8×32 tile of C (R A panel).
-//
-//go:noescape
-func sgemmAVX512_8x32R(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
-
-// sgemmAVX512_14x32R computes a 14×32 tile of C (R A panel).
-//
-//go:noescape
-func sgemmAVX512_14x32R(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
-
 // sgemmAVX512_12x32Rb computes a 12×32 tile of C (R A panel).
 //
 //go:noescape
 func sgemmAVX512_12x32Rb(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
 
-// sgemmAVX512_6x64R computes a 6×64 tile of C (R A panel).
+// sgemmAVX512_12x32R computes a 12×32 tile of C (R A panel).
 //
 //go:noescape
-func sgemmAVX512_6x64R(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
+func sgemmAVX512_12x32R(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
 
-// sgemmAVX512_8x48R computes a 8×48 tile of C (R A panel).
+// sgemmAVX512_8x32Rb computes a 8×32 tile of C (R A panel).
 //
 //go:noescape
-func sgemmAVX512_8x48R(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
+func sgemmAVX512_8x32Rb(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
+
+// sgemmAVX512_14x32Rb computes a 14×32 tile of C (R A panel).
+//
+//go:noescape
+func sgemmAVX512_14x32Rb(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
+
+// sgemmAVX512_6x64Rb computes a 6×64 tile of C (R A panel).
+//
+//go:noescape
+func sgemmAVX512_6x64Rb(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
+
+// sgemmAVX512_8x48Rb computes a 8×48 tile of C (R A panel).
+//
+//go:noescape
+func sgemmAVX512_8x48Rb(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
 
 // sgemmAVX2_6x16R computes a 6×16 tile of C (R A panel).
 //
 //go:noescape
 func sgemmAVX2_6x16R(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
 
-// dgemmAVX512_12x16R computes a 12×16 tile of C (R A panel).
+// dgemmAVX512_12x16Rb computes a 12×16 tile of C (R A panel).
 //
 //go:noescape
-func dgemmAVX512_12x16R(kc int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64, flags int, rs int)
+func dgemmAVX512_12x16Rb(kc int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64, flags int, rs int)
 
 // dgemmAVX2_6x8R computes a 6×8 tile of C (R A panel).
 //
 //go:noescape
 func dgemmAVX2_6x8R(kc int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64, flags int, rs int)
+
+// spackBNAVX512_32 packs whole B panels from a row-major B.
+//
+//go:noescape
+func spackBNAVX512_32(dst *float32, src *float32, kc int, ld int, panels int)
+
+// spackBNAVX2_16 packs whole B panels from a row-major B.
+//
+//go:noescape
+func spackBNAVX2_16(dst *float32, src *float32, kc int, ld int, panels int)
+
+// dpackBNAVX512_16 packs whole B panels from a row-major B.
+//
+//go:noescape
+func dpackBNAVX512_16(dst *float64, src *float64, kc int, ld int, panels int)
+
+// dpackBNAVX2_8 packs whole B panels from a row-major B.
+//
+//go:noescape
+func dpackBNAVX2_8(dst *float64, src *float64, kc int, ld int, panels int)
+
+// spackBTAVX512_32 packs whole B panels from a transposed B, for kc rounded down to a multiple of the vector width.
+//
+//go:noescape
+func spackBTAVX512_32(dst *float32, src *float32, kc int, ld int, panels int)
+
+// spackBTAVX2_16 packs whole B panels from a transposed B, for kc rounded down to a multiple of the vector width.
+//
+//go:noescape
+func spackBTAVX2_16(dst *float32, src *float32, kc int, ld int, panels int)

@@ -316,30 +316,228 @@ func paramAddr(name string) Mem {
 	return b.Addr
 }
 
+// shift returns log2(size) for a power of two.
 func shift(size int) int {
-	switch size {
-	case 4:
-		return 2
-	case 8:
-		return 3
+	for i := 0; i < 31; i++ {
+		if 1<<i == size {
+			return i
+		}
 	}
-	panic("bad element size")
+	panic(fmt.Sprintf("%d is not a power of two", size))
+}
+
+// packBN writes the packer of whole B panels from a row-major B: panel q
+// holds, for each p < kc, the nr = nv·W elements src[p·ld + q·nr ...].
+func packBN(s isa, nv int) {
+	nr := nv * s.width
+	name := fmt.Sprintf("%spackBN%s_%d", map[string]string{"S": "s", "D": "d"}[s.elem], s.name, nr)
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(dst, src *%s, kc, ld, panels int)", s.goType()))
+	Pragma("noescape")
+	Doc(name + " packs whole B panels from a row-major B.")
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	ld := Load(Param("ld"), GP64())
+	SHLQ(U8(shift(s.size)), ld)
+	panels := Load(Param("panels"), GP64())
+	TESTQ(panels, panels)
+	JZ(LabelRef(name + "_done"))
+	v := make([]reg.VecVirtual, nv)
+	for i := range v {
+		v[i] = s.vec()
+	}
+	Label(name + "_panel")
+	kc := Load(Param("kc"), GP64())
+	sp := GP64()
+	MOVQ(src, sp)
+	TESTQ(kc, kc)
+	JZ(LabelRef(name + "_next"))
+	Label(name + "_row")
+	for i := range v {
+		s.load(Mem{Base: sp, Disp: i * s.vbytes()}, v[i])
+	}
+	for i := range v {
+		s.store(v[i], Mem{Base: dst, Disp: i * s.vbytes()})
+	}
+	ADDQ(ld, sp)
+	ADDQ(U32(nr*s.size), dst)
+	DECQ(kc)
+	JNZ(LabelRef(name + "_row"))
+	Label(name + "_next")
+	ADDQ(U32(nr*s.size), src)
+	DECQ(panels)
+	JNZ(LabelRef(name + "_panel"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// transpose16 transposes 16 zmm rows of 16 float32: out[p] holds element p
+// of every row.
+func transpose16(r []reg.VecVirtual) []reg.VecVirtual {
+	a := make([]reg.VecVirtual, 16)
+	for i := 0; i < 16; i += 2 {
+		a[i], a[i+1] = ZMM(), ZMM()
+		VUNPCKLPS(r[i+1], r[i], a[i])   // per lane: r_i[0] r_i+1[0] r_i[1] r_i+1[1]
+		VUNPCKHPS(r[i+1], r[i], a[i+1]) // r_i[2] r_i+1[2] r_i[3] r_i+1[3]
+	}
+	// v[g][s]: lane l holds rows 4g..4g+3 at column 4l+s.
+	var v [4][4]reg.VecVirtual
+	for g := 0; g < 4; g++ {
+		lo0, hi0, lo1, hi1 := a[4*g], a[4*g+1], a[4*g+2], a[4*g+3]
+		for s := range v[g] {
+			v[g][s] = ZMM()
+		}
+		VUNPCKLPD(lo1, lo0, v[g][0])
+		VUNPCKHPD(lo1, lo0, v[g][1])
+		VUNPCKLPD(hi1, hi0, v[g][2])
+		VUNPCKHPD(hi1, hi0, v[g][3])
+	}
+	out := make([]reg.VecVirtual, 16)
+	for s := 0; s < 4; s++ {
+		w0, w1, w2, w3 := ZMM(), ZMM(), ZMM(), ZMM()
+		VSHUFF32X4(U8(0x44), v[1][s], v[0][s], w0) // v0.l0 v0.l1 v1.l0 v1.l1
+		VSHUFF32X4(U8(0xEE), v[1][s], v[0][s], w1) // v0.l2 v0.l3 v1.l2 v1.l3
+		VSHUFF32X4(U8(0x44), v[3][s], v[2][s], w2)
+		VSHUFF32X4(U8(0xEE), v[3][s], v[2][s], w3)
+		for l := 0; l < 4; l++ {
+			out[4*l+s] = ZMM()
+		}
+		VSHUFF32X4(U8(0x88), w2, w0, out[s])    // lane 0 of each
+		VSHUFF32X4(U8(0xDD), w2, w0, out[4+s])  // lane 1
+		VSHUFF32X4(U8(0x88), w3, w1, out[8+s])  // lane 2
+		VSHUFF32X4(U8(0xDD), w3, w1, out[12+s]) // lane 3
+	}
+	return out
+}
+
+// transpose8 transposes 8 ymm rows of 8 float32.
+func transpose8(r []reg.VecVirtual) []reg.VecVirtual {
+	a := make([]reg.VecVirtual, 8)
+	for i := 0; i < 8; i += 2 {
+		a[i], a[i+1] = YMM(), YMM()
+		VUNPCKLPS(r[i+1], r[i], a[i])
+		VUNPCKHPS(r[i+1], r[i], a[i+1])
+	}
+	// b[g][s]: 128-bit lane l holds rows 4g..4g+3 at column 4l+s.
+	var b [2][4]reg.VecVirtual
+	for g := 0; g < 2; g++ {
+		for s := range b[g] {
+			b[g][s] = YMM()
+		}
+		VSHUFPS(U8(0x44), a[4*g+2], a[4*g], b[g][0])
+		VSHUFPS(U8(0xEE), a[4*g+2], a[4*g], b[g][1])
+		VSHUFPS(U8(0x44), a[4*g+3], a[4*g+1], b[g][2])
+		VSHUFPS(U8(0xEE), a[4*g+3], a[4*g+1], b[g][3])
+	}
+	out := make([]reg.VecVirtual, 8)
+	for s := 0; s < 4; s++ {
+		out[s], out[4+s] = YMM(), YMM()
+		VPERM2F128(U8(0x20), b[1][s], b[0][s], out[s])
+		VPERM2F128(U8(0x31), b[1][s], b[0][s], out[4+s])
+	}
+	return out
+}
+
+// packBT writes the packer of whole float32 B panels from a transposed B
+// (element (p, j) at src[j·ld + p]): it transposes blocks of W lines by W
+// values of p and handles kc rounded down to a multiple of W; the caller
+// packs the remaining values of p.
+func packBT(s isa, nv int) {
+	nr := nv * s.width
+	w := s.width
+	name := fmt.Sprintf("spackBT%s_%d", s.name, nr)
+	TEXT(name, NOSPLIT, "func(dst, src *float32, kc, ld, panels int)")
+	Pragma("noescape")
+	Doc(name + " packs whole B panels from a transposed B, for kc rounded down to a multiple of the vector width.")
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	ld := Load(Param("ld"), GP64())
+	SHLQ(U8(2), ld)
+	kc := Load(Param("kc"), GP64())
+	blocks := GP64()
+	MOVQ(kc, blocks)
+	SHRQ(U8(shift(w)), blocks) // kc / w
+	JZ(LabelRef(name + "_done"))
+	panels := Load(Param("panels"), GP64())
+	TESTQ(panels, panels)
+	JZ(LabelRef(name + "_done"))
+	rowBytes := GP64() // kc·nr·4: one panel
+	MOVQ(kc, rowBytes)
+	SHLQ(U8(shift(4*nr)), rowBytes)
+
+	Label(name + "_panel")
+	for h := 0; h < nv; h++ {
+		// Lines q·nr + h·w ... + w-1.
+		line := GP64()
+		MOVQ(src, line)
+		if h > 0 {
+			off := GP64()
+			MOVQ(ld, off)
+			IMUL3Q(U8(h*w), off, off)
+			ADDQ(off, line)
+		}
+		d := GP64()
+		MOVQ(dst, d)
+		cnt := GP64()
+		MOVQ(blocks, cnt)
+		Label(fmt.Sprintf("%s_block%d", name, h))
+		rows := make([]reg.VecVirtual, w)
+		ptr := GP64()
+		MOVQ(line, ptr)
+		for i := range rows {
+			rows[i] = s.vec()
+			VMOVUPS(Mem{Base: ptr}, rows[i])
+			if i+1 < w {
+				ADDQ(ld, ptr)
+			}
+		}
+		var out []reg.VecVirtual
+		if w == 16 {
+			out = transpose16(rows)
+		} else {
+			out = transpose8(rows)
+		}
+		for p := range out {
+			VMOVUPS(out[p], Mem{Base: d, Disp: (p*nr + h*w) * 4})
+		}
+		ADDQ(U32(4*w), line)
+		ADDQ(U32(w*nr*4), d)
+		DECQ(cnt)
+		JNZ(LabelRef(fmt.Sprintf("%s_block%d", name, h)))
+	}
+	// Next panel: nr lines further in src, one panel further in dst.
+	step := GP64()
+	MOVQ(ld, step)
+	IMUL3Q(U8(nr), step, step)
+	ADDQ(step, src)
+	ADDQ(rowBytes, dst)
+	DECQ(panels)
+	JNZ(LabelRef(name + "_panel"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
 }
 
 func main() {
 	ConstraintExpr("amd64,!purego")
 	for _, layout := range []string{"P", "R"} {
 		// AVX-512 float32: the production shape and the alternatives kept
-		// for the kernel lab (see kernels_test.go).
-		kernel(avx512s, 12, 2, layout, false)
-		kernel(avx512s, 8, 2, layout, false)
-		kernel(avx512s, 14, 2, layout, false)
+		// for the kernel lab (see kernel_lab_test.go).
 		kernel(avx512s, 12, 2, layout, true)
-		kernel(avx512s, 6, 4, layout, false)
-		kernel(avx512s, 8, 3, layout, false)
+		kernel(avx512s, 12, 2, layout, false)
+		kernel(avx512s, 8, 2, layout, true)
+		kernel(avx512s, 14, 2, layout, true)
+		kernel(avx512s, 6, 4, layout, true)
+		kernel(avx512s, 8, 3, layout, true)
 		kernel(avx2s, 6, 2, layout, false)
-		kernel(avx512d, 12, 2, layout, false)
+		kernel(avx512d, 12, 2, layout, true)
 		kernel(avx2d, 6, 2, layout, false)
 	}
+	packBN(avx512s, 2)
+	packBN(avx2s, 2)
+	packBN(avx512d, 2)
+	packBN(avx2d, 2)
+	packBT(avx512s, 2)
+	packBT(avx2s, 2)
 	Generate()
 }
