@@ -63,6 +63,32 @@ func (d *doubleArray) commonPrefixSearch(s string, out []prefixMatch) []prefixMa
 	return out
 }
 
+// hasChild reports whether some key starts with byte c.
+func (d *doubleArray) hasChild(c byte) bool {
+	pos := unitVal(d.units[0]).offset() ^ uint32(c)
+	return pos < uint32(len(d.units)) && unitVal(d.units[pos]).label() == uint32(c)
+}
+
+// asciiInfo reports whether the one-byte key c exists and whether some
+// key continues c with an ASCII byte.
+func (d *doubleArray) asciiInfo(c byte) (isKey, asciiCont bool) {
+	n := uint32(len(d.units))
+	pos := unitVal(d.units[0]).offset() ^ uint32(c)
+	if pos >= n || unitVal(d.units[pos]).label() != uint32(c) {
+		return false, false
+	}
+	u := unitVal(d.units[pos])
+	isKey = u.hasLeaf()
+	base := pos ^ u.offset()
+	for b := uint32(1); b < 0x80; b++ {
+		if p := base ^ b; p < n && unitVal(d.units[p]).label() == b {
+			asciiCont = true
+			break
+		}
+	}
+	return isKey, asciiCont
+}
+
 // exactMatch returns the value of key s, or -1.
 func (d *doubleArray) exactMatch(s string) int32 {
 	units := d.units

@@ -56,7 +56,7 @@ func (m *Model) viterbi(s string, st *encodeScratch) []segment {
 	units := m.trie.units
 	nUnits := uint32(len(units))
 	rootOff := unitVal(units[0]).offset()
-	pieces := m.pieces
+	enc := m.enc
 	unkScore := m.minScore - unkPenalty
 	maxScore := m.maxScore
 	unkID := int32(m.unkID)
@@ -80,7 +80,7 @@ func (m *Model) viterbi(s string, st *encodeScratch) []segment {
 				continue
 			}
 			id := unitVal(units[pos]).value()
-			p := &pieces[id]
+			p := &enc[id]
 			length := k + 1 - startsAt
 			var score float64
 			switch p.typ {

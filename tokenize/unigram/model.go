@@ -27,6 +27,8 @@ type Model struct {
 	proto *ModelProto
 
 	pieces []pieceInfo
+	// enc holds what the encoder needs of each piece, compactly.
+	enc []encInfo
 	// trie holds the pieces the segmenter may use: normal, user-defined
 	// and unused ones (the last are skipped when found).
 	trie      *doubleArray
@@ -43,6 +45,11 @@ type Model struct {
 	hasUserDefined bool
 	norm           *Normalizer
 	denorm         *Normalizer
+}
+
+type encInfo struct {
+	score float32
+	typ   PieceType
 }
 
 type pieceInfo struct {
@@ -191,6 +198,7 @@ func NewModel(p *ModelProto) (*Model, error) {
 		return nil, fmt.Errorf("%w: %w", ErrCorruptModel, err)
 	}
 	m.trie = da
+	m.setEncInfo()
 	norm, err := NewNormalizer(p.Normalizer, p.Trainer.TreatWhitespaceAsSuffix)
 	if err != nil {
 		return nil, err
@@ -208,6 +216,13 @@ func NewModel(p *ModelProto) (*Model, error) {
 		m.denorm = d
 	}
 	return m, nil
+}
+
+func (m *Model) setEncInfo() {
+	m.enc = make([]encInfo, len(m.pieces))
+	for i, p := range m.pieces {
+		m.enc[i] = encInfo{p.score, p.typ}
+	}
 }
 
 // pieceToByte returns the byte of a piece <0xAB>, or -1.

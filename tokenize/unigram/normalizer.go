@@ -27,7 +27,9 @@ type Normalizer struct {
 
 	trie        *doubleArray // nil: identity
 	replacement string       // NUL-terminated replacement strings
-	maxRule     int          // longest rule key, in bytes
+	// plain[c] is true for an ASCII byte c that no rule starts with:
+	// it stands for itself, with no trie search.
+	plain, asciiCont [128]bool
 
 	userDefined *doubleArray // pieces passed through unnormalized
 }
@@ -49,7 +51,28 @@ func NewNormalizer(spec NormalizerSpec, treatWhitespaceAsSuffix bool) (*Normaliz
 		}
 		n.trie, n.replacement = trie, repl
 	}
+	n.setPlain()
 	return n, nil
+}
+
+// setPlain classifies the ASCII bytes for the fast path: plain[c] when c
+// alone is no rule and starts no user-defined piece, asciiCont[c] when some
+// rule continues c with another ASCII byte.
+func (n *Normalizer) setPlain() {
+	for c := range n.plain {
+		n.plain[c], n.asciiCont[c] = true, false
+		if n.userDefined != nil && len(n.userDefined.units) > 0 && n.userDefined.hasChild(byte(c)) {
+			n.plain[c] = false
+		}
+		if n.trie == nil || len(n.trie.units) == 0 {
+			continue
+		}
+		isKey, cont := n.trie.asciiInfo(byte(c))
+		if isKey {
+			n.plain[c] = false
+		}
+		n.asciiCont[c] = cont
+	}
 }
 
 // decodeCharsmap splits a precompiled charsmap into its double array and
@@ -120,7 +143,29 @@ func (n *Normalizer) setUserDefined(pieces []string) error {
 		return err
 	}
 	n.userDefined = da
+	n.setPlain()
 	return nil
+}
+
+// plainRun returns how many bytes at the start of s are ASCII characters
+// other than space that no rule can touch: no rule is the byte alone, and
+// the next byte does not continue a rule.
+func (n *Normalizer) plainRun(s string) int {
+	k := 0
+	for k < len(s) {
+		c := s[k]
+		if c >= utf8.RuneSelf || c == ' ' || !n.plain[c] {
+			break
+		}
+		if k+1 < len(s) {
+			next := s[k+1]
+			if next >= utf8.RuneSelf || n.asciiCont[c] {
+				break
+			}
+		}
+		k++
+	}
+	return k
 }
 
 // normalizePrefix returns the replacement of the longest rule matching the
@@ -241,6 +286,19 @@ func (n *Normalizer) normalize(input string, out []byte, align []int) ([]byte, [
 	}
 	isPrevSpace := n.removeExtraWS
 	for input != "" {
+		if k := n.plainRun(input); k > 0 {
+			// Fast path: ASCII bytes that stand for themselves.
+			out = append(out, input[:k]...)
+			if withAlign {
+				for j := 0; j < k; j++ {
+					align = append(align, consumed+j)
+				}
+			}
+			consumed += k
+			input = input[k:]
+			isPrevSpace = false
+			continue
+		}
 		sp, l := n.normalizePrefix(input, buf[:0])
 		for isPrevSpace && len(sp) > 0 && sp[0] == ' ' {
 			sp = sp[1:]

@@ -743,6 +743,7 @@ func newTrainerModel(pieces []scoredPiece) (*Model, error) {
 		return nil, fmt.Errorf("train: %w", err)
 	}
 	m.trie = da
+	m.setEncInfo()
 	return m, nil
 }
 
