@@ -509,3 +509,97 @@ func run[T float32 | float64](pool *jobPool[T], k *kernel[T], bl blocking, w int
 	}
 	pool.put(j)
 }
+
+// batchJob spreads the products of a batch over the workers, each product
+// computed whole by one worker with its own job and buffers.
+type batchJob[T float32 | float64] struct {
+	k              *kernel[T]
+	bl             blocking
+	transA, transB bool
+	m, n, kk       int
+	alpha, beta    T
+	a, b, c        []T
+	lda, ldb, ldc  int
+	bt             Batch
+	next           atomic.Int64
+	jobs           []*job[T]
+}
+
+func (bj *batchJob[T]) Run(worker int) {
+	j := bj.jobs[worker]
+	for {
+		i := int(bj.next.Add(1) - 1)
+		if i >= bj.bt.Count {
+			return
+		}
+		ao, bo, co := offset(bj.bt.AOffsets, i), offset(bj.bt.BOffsets, i), offset(bj.bt.COffsets, i)
+		runOn(j, bj.k, bj.bl, bj.transA, bj.transB, bj.m, bj.n, bj.kk, bj.alpha, bj.a[ao:], bj.lda, bj.b[bo:], bj.ldb, bj.beta, bj.c[co:], bj.ldc)
+	}
+}
+
+var (
+	sBatchJobs = sync.Pool{New: func() any { return new(batchJob[float32]) }}
+	dBatchJobs = sync.Pool{New: func() any { return new(batchJob[float64]) }}
+)
+
+// runOn computes one product serially with job j.
+func runOn[T float32 | float64](j *job[T], k *kernel[T], bl blocking, transA, transB bool, m, n, kk int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if kk == 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	j.setup(k, bl, 1, transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc)
+	j.serial()
+}
+
+// runBatch computes a batch of products with up to w workers.
+func runBatch[T float32 | float64](pool *jobPool[T], k *kernel[T], bl blocking, w int, transA, transB bool, m, n, kk int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, bt Batch) {
+	count := bt.Count
+	size := m * n * kk
+	// One product per worker at a time when there are enough products to
+	// keep the workers evenly busy, or when products are too small to split.
+	perProduct := count >= 2 && w > 1 && (count >= 4*w || count%w == 0 || size < minParallelFlops)
+	if !perProduct || size == 0 {
+		for i := range count {
+			ao, bo, co := offset(bt.AOffsets, i), offset(bt.BOffsets, i), offset(bt.COffsets, i)
+			run(pool, k, bl, w, transA, transB, m, n, kk, alpha, a[ao:], lda, b[bo:], ldb, beta, c[co:], ldc)
+		}
+		return
+	}
+	w = min(w, count)
+	var bj *batchJob[T]
+	switch p := any(&bj).(type) {
+	case **batchJob[float32]:
+		*p = sBatchJobs.Get().(*batchJob[float32])
+	case **batchJob[float64]:
+		*p = dBatchJobs.Get().(*batchJob[float64])
+	}
+	bj.k, bj.bl = k, bl
+	bj.transA, bj.transB = transA, transB
+	bj.m, bj.n, bj.kk = m, n, kk
+	bj.alpha, bj.beta = alpha, beta
+	bj.a, bj.b, bj.c = a, b, c
+	bj.lda, bj.ldb, bj.ldc = lda, ldb, ldc
+	bj.bt = bt
+	bj.next.Store(0)
+	bj.jobs = bj.jobs[:0]
+	for range w {
+		bj.jobs = append(bj.jobs, pool.get())
+	}
+	parallel.Run(w, bj)
+	for _, j := range bj.jobs {
+		pool.put(j)
+	}
+	clear(bj.jobs)
+	bj.a, bj.b, bj.c, bj.k = nil, nil, nil, nil
+	bj.bt = Batch{}
+	switch p := any(bj).(type) {
+	case *batchJob[float32]:
+		sBatchJobs.Put(p)
+	case *batchJob[float64]:
+		dBatchJobs.Put(p)
+	}
+}

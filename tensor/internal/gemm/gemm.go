@@ -13,7 +13,11 @@
 // slices too short for the given dimensions.
 package gemm
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/goformer/goformer/tensor/internal/parallel"
+)
 
 // Batch describes a batched product: Count products whose operands start at
 // the given element offsets into the shared A, B and C slices. Offsets let
@@ -91,22 +95,31 @@ func checkBatch(bt Batch) {
 	}
 }
 
-// SgemmBatch computes bt.Count float32 products; product i reads A from
-// a[bt.AOffsets[i]:], B from b[bt.BOffsets[i]:] and writes C at
-// c[bt.COffsets[i]:]. Output matrices must not overlap.
-func SgemmBatch(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bt Batch) {
+// checkBatchArgs checks every product of a batch before any work starts,
+// so that a bad offset panics in the caller rather than in a worker.
+func checkBatchArgs(transA, transB bool, m, n, k, lenA, lda, lenB, ldb, lenC, ldc int, bt Batch) {
 	checkBatch(bt)
 	for i := range bt.Count {
 		ao, bo, co := offset(bt.AOffsets, i), offset(bt.BOffsets, i), offset(bt.COffsets, i)
-		Sgemm(transA, transB, m, n, k, alpha, a[ao:], lda, b[bo:], ldb, beta, c[co:], ldc)
+		if ao < 0 || bo < 0 || co < 0 || ao > lenA || bo > lenB || co > lenC {
+			panic(fmt.Sprintf("gemm: batch product %d has offsets A %d, B %d, C %d outside slices of %d, %d, %d elements", i, ao, bo, co, lenA, lenB, lenC))
+		}
+		checkArgs(transA, transB, m, n, k, lenA-ao, lda, lenB-bo, ldb, lenC-co, ldc)
 	}
+}
+
+// SgemmBatch computes bt.Count float32 products; product i reads A from
+// a[bt.AOffsets[i]:], B from b[bt.BOffsets[i]:] and writes C at
+// c[bt.COffsets[i]:]. Output matrices must not overlap. Small products are
+// spread over the workers one whole product each; large ones use every
+// worker in turn.
+func SgemmBatch(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bt Batch) {
+	checkBatchArgs(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc, bt)
+	runBatch(&sJobs, sKernel, sBlock, parallel.Workers(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bt)
 }
 
 // DgemmBatch is SgemmBatch in float64.
 func DgemmBatch(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int, bt Batch) {
-	checkBatch(bt)
-	for i := range bt.Count {
-		ao, bo, co := offset(bt.AOffsets, i), offset(bt.BOffsets, i), offset(bt.COffsets, i)
-		Dgemm(transA, transB, m, n, k, alpha, a[ao:], lda, b[bo:], ldb, beta, c[co:], ldc)
-	}
+	checkBatchArgs(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc, bt)
+	runBatch(&dJobs, dKernel, dBlock, parallel.Workers(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bt)
 }

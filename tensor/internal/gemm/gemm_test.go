@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/goformer/goformer/tensor/internal/cpu"
+	"github.com/goformer/goformer/tensor/internal/parallel"
 )
 
 // naive computes the product in float64 straight from the definition.
@@ -215,5 +216,117 @@ func TestEveryKernelLevelMatchesDefinition(t *testing.T) {
 		sk, dk := kernelsFor(l)
 		t.Run(l.String()+"/float32/"+sk.name, func(t *testing.T) { checkKernel(t, sk) })
 		t.Run(l.String()+"/float64/"+dk.name, func(t *testing.T) { checkKernel(t, dk) })
+	}
+}
+
+func TestSgemmBatchMatchesSeparateProducts(t *testing.T) {
+	tests := []struct {
+		name    string
+		count   int
+		m, n, k int
+		shareB  bool
+	}{
+		{"many small products go one per worker", 24, 17, 9, 13, false},
+		{"a broadcast B is read by every product", 6, 33, 40, 21, true},
+		{"an odd count of large products splits each product", 3, 130, 70, 90, false},
+		{"one product", 1, 5, 5, 5, false},
+		{"no products", 0, 5, 5, 5, false},
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, tr := range [][2]bool{{false, false}, {true, true}} {
+				m, n, k := tt.m, tt.n, tt.k
+				a := to32(randSlice(rng, tt.count*m*k))
+				nb := tt.count
+				if tt.shareB {
+					nb = 1
+				}
+				b := to32(randSlice(rng, nb*k*n))
+				c := to32(randSlice(rng, tt.count*m*n))
+				want := append([]float32(nil), c...)
+				bt := Batch{Count: tt.count, AOffsets: make([]int, tt.count), COffsets: make([]int, tt.count)}
+				if !tt.shareB {
+					bt.BOffsets = make([]int, tt.count)
+				}
+				for i := range tt.count {
+					bt.AOffsets[i], bt.COffsets[i] = i*m*k, i*m*n
+					if bt.BOffsets != nil {
+						bt.BOffsets[i] = i * k * n
+					}
+				}
+				lda, ldb := k, n
+				if tr[0] {
+					lda = m
+				}
+				if tr[1] {
+					ldb = k
+				}
+				for i := range tt.count {
+					bo := 0
+					if bt.BOffsets != nil {
+						bo = bt.BOffsets[i]
+					}
+					Sgemm(tr[0], tr[1], m, n, k, 0.5, a[bt.AOffsets[i]:], lda, b[bo:], ldb, 2, want[bt.COffsets[i]:], n)
+				}
+				SgemmBatch(tr[0], tr[1], m, n, k, 0.5, a, lda, b, ldb, 2, c, n, bt)
+				for i := range c {
+					if c[i] != want[i] {
+						t.Fatalf("trans=%v: element %d = %v, want %v", tr, i, c[i], want[i])
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestSgemmBatchPanicsOnBadOffsets(t *testing.T) {
+	tests := []struct {
+		name string
+		bt   Batch
+	}{
+		{"an A offset past the end", Batch{Count: 2, AOffsets: []int{0, 100}, COffsets: []int{0, 4}}},
+		{"a negative C offset", Batch{Count: 2, COffsets: []int{0, -4}}},
+		{"too few offsets", Batch{Count: 3, COffsets: []int{0, 4}}},
+		{"overlapping outputs left implicit", Batch{Count: 2}},
+		{"the last product runs past C", Batch{Count: 2, COffsets: []int{0, 6}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Fatal("no panic")
+				}
+			}()
+			SgemmBatch(false, false, 2, 2, 2, 1, make([]float32, 8), 2, make([]float32, 8), 2, 0, make([]float32, 8), 2, tt.bt)
+		})
+	}
+}
+
+func TestSgemmDoesNotAllocate(t *testing.T) {
+	old := parallel.SetWorkers(2)
+	defer parallel.SetWorkers(old)
+	rng := rand.New(rand.NewPCG(8, 9))
+	m, n, k := 200, 300, 250
+	a := to32(randSlice(rng, m*k))
+	b := to32(randSlice(rng, k*n))
+	c := make([]float32, m*n)
+	bt := Batch{Count: 4, COffsets: []int{0, 50 * n, 100 * n, 150 * n}}
+	for _, tr := range [][2]bool{{false, false}, {true, true}} {
+		lda, ldb := k, n
+		if tr[0] {
+			lda = m
+		}
+		if tr[1] {
+			ldb = k
+		}
+		Sgemm(tr[0], tr[1], m, n, k, 1, a, lda, b, ldb, 0, c, n) // warm the pools
+		if got := testing.AllocsPerRun(20, func() { Sgemm(tr[0], tr[1], m, n, k, 1, a, lda, b, ldb, 0, c, n) }); got > 0 {
+			t.Errorf("Sgemm trans=%v allocates %.1f times per call", tr, got)
+		}
+		SgemmBatch(tr[0], tr[1], 50, n, k, 1, a, lda, b, ldb, 0, c, n, bt)
+		if got := testing.AllocsPerRun(20, func() { SgemmBatch(tr[0], tr[1], 50, n, k, 1, a, lda, b, ldb, 0, c, n, bt) }); got > 0 {
+			t.Errorf("SgemmBatch trans=%v allocates %.1f times per call", tr, got)
+		}
 	}
 }
