@@ -20,8 +20,8 @@ type node struct {
 	// modified in place before the backward pass reads it.
 	savedInputs []*Tensor
 	versions    []uint32 // buffer versions of savedInputs at record time
-	outVer   uint32
-	freed    bool
+	outVer      uint32
+	freed       bool
 }
 
 // needsGrad reports whether a gradient flows to t: it is a leaf that
