@@ -30,12 +30,12 @@ func TestMT19937MatchesNumpyLegacyStream(t *testing.T) {
 func TestBootstrapROUGEReproducesRougeScoreAggregator(t *testing.T) {
 	var fx struct {
 		Cases []struct {
-			ID         string `json:"id"`
-			Kind       string `json:"kind"`
-			Target     string `json:"target"`
-			Prediction string `json:"prediction"`
-			N          int    `json:"n"`
-			Seed       uint32 `json:"bootstrap_seed"`
+			ID         string          `json:"id"`
+			Kind       string          `json:"kind"`
+			Target     string          `json:"target"`
+			Prediction string          `json:"prediction"`
+			N          int             `json:"n"`
+			Seed       uint32          `json:"bootstrap_seed"`
 			Results    json.RawMessage `json:"results"`
 		} `json:"cases"`
 	}
