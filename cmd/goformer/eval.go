@@ -53,18 +53,24 @@ func runEval(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return nil
 	}
 	metric, rest := args[0], args[1:]
+	var err error
 	switch metric {
 	case "bleu":
-		return evalBLEU(rest, stdin, stdout, stderr)
+		err = evalBLEU(rest, stdin, stdout, stderr)
 	case "chrf":
-		return evalCHRF(rest, stdin, stdout, stderr)
+		err = evalCHRF(rest, stdin, stdout, stderr)
 	case "rouge":
-		return evalROUGE(rest, stdin, stdout, stderr)
+		err = evalROUGE(rest, stdin, stdout, stderr)
 	case "f1":
-		return evalF1(rest, stdin, stdout, stderr)
+		err = evalF1(rest, stdin, stdout, stderr)
+	default:
+		fmt.Fprint(stderr, evalUsage)
+		return fmt.Errorf("unknown metric %q (want bleu, chrf, rouge or f1)", metric)
 	}
-	fmt.Fprint(stderr, evalUsage)
-	return fmt.Errorf("unknown metric %q (want bleu, chrf, rouge or f1)", metric)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // the flag set has printed the help
+	}
+	return err
 }
 
 // evalFlags are the flags every metric shares.

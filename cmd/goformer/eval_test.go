@@ -159,3 +159,12 @@ func TestReadLinesKeepsEmptyLinesAndDropsCarriageReturns(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+func TestEvalHelpSucceeds(t *testing.T) {
+	for _, m := range []string{"bleu", "chrf", "rouge", "f1"} {
+		code, _, errs := runCLI([]string{"eval", m, "-h"}, "")
+		if code != 0 || !strings.Contains(errs, "-ref") {
+			t.Errorf("%s -h: exit %d, stderr %q", m, code, errs)
+		}
+	}
+}
