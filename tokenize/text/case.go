@@ -1,0 +1,172 @@
+package text
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
+)
+
+// Lower returns s in lower case by Unicode's full, language-independent
+// mapping (what Python's str.lower does): it lower-cases capital sigma at
+// the end of a word to final sigma (ΟΔΟΣ → οδος) and U+0130, capital I
+// with dot above, to "i" plus U+0307, combining dot above; every other
+// character takes its simple lower-case mapping. Use LowerIn for Turkish
+// and Azeri dotless i, and for Lithuanian. Invalid UTF-8 is first replaced
+// as ToValidUTF8 describes.
+func Lower(s string) string {
+	if isLowerASCII(s) {
+		return s
+	}
+	s = ToValidUTF8(s)
+	b := make([]byte, 0, len(s)+len(s)/8)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch r {
+		case 0x130:
+			b = append(b, "i\u0307"...)
+		case 0x3A3:
+			if finalSigma(s, i) {
+				b = append(b, "ς"...)
+			} else {
+				b = append(b, "σ"...)
+			}
+		default:
+			b = utf8.AppendRune(b, unicode.ToLower(r))
+		}
+		i += n
+	}
+	return string(b)
+}
+
+// finalSigma reports whether the capital sigma at byte offset i of s is in
+// Unicode's Final_Sigma context: preceded by a cased letter and not
+// followed by one, ignoring case-ignorable characters in between.
+func finalSigma(s string, i int) bool {
+	before := false
+	for j := i; j > 0; {
+		r, n := utf8.DecodeLastRuneInString(s[:j])
+		j -= n
+		if caseIgnorable(r) {
+			continue
+		}
+		before = cased(r)
+		break
+	}
+	if !before {
+		return false
+	}
+	for j := i + len("Σ"); j < len(s); {
+		r, n := utf8.DecodeRuneInString(s[j:])
+		j += n
+		if caseIgnorable(r) {
+			continue
+		}
+		return !cased(r)
+	}
+	return true
+}
+
+// cased reports Unicode's derived property Cased.
+func cased(r rune) bool {
+	return unicode.IsUpper(r) || unicode.IsLower(r) || unicode.IsTitle(r) ||
+		unicode.Is(unicode.Other_Lowercase, r) || unicode.Is(unicode.Other_Uppercase, r)
+}
+
+// caseIgnorable reports Unicode's derived property Case_Ignorable: marks,
+// format characters, modifier letters and symbols, and the word-internal
+// punctuation of the Word_Break classes MidLetter, MidNumLet and
+// Single_Quote.
+func caseIgnorable(r rune) bool {
+	switch r {
+	case '\'', '.', ':', 0xB7, 0x387, 0x55F, 0x5F4, 0x2018, 0x2019, 0x2024,
+		0x2027, 0xFE13, 0xFE52, 0xFE55, 0xFF07, 0xFF0E, 0xFF1A:
+		return true
+	}
+	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf, unicode.Lm, unicode.Sk)
+}
+
+// LowerIn returns s in lower case by the rules of the language tag: for
+// Turkish (language.Turkish) and Azeri, I becomes dotless ı and İ becomes
+// i. Invalid UTF-8 is first replaced as ToValidUTF8 describes.
+func LowerIn(s string, tag language.Tag) string {
+	return cases.Lower(tag).String(ToValidUTF8(s))
+}
+
+// Fold returns the Unicode full case folding of s (CaseFolding.txt,
+// statuses C and F, as Python's str.casefold), the form for caseless
+// matching: Fold("Straße") == Fold("STRASSE") == "strasse". It is not
+// meant for display: Cherokee, for one, folds to upper case. Invalid UTF-8
+// is first replaced as ToValidUTF8 describes.
+func Fold(s string) string {
+	if isLowerASCII(s) {
+		return s
+	}
+	s = ToValidUTF8(s)
+	b := make([]byte, 0, len(s)+len(s)/8)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		if f, ok := fullFold[r]; ok {
+			b = append(b, f...)
+			continue
+		}
+		b = utf8.AppendRune(b, foldRune(r))
+	}
+	return string(b)
+}
+
+// foldRune returns the simple case folding of r (CaseFolding.txt status
+// C): its lower case after upper-casing, which also folds variants such as
+// ſ, ς and ϑ, except that dotless ı stays itself and Cherokee folds to
+// upper case.
+func foldRune(r rune) rune {
+	switch {
+	case r == 0x131, r >= 0x13A0 && r <= 0x13F5:
+		return r
+	case r >= 0x13F8 && r <= 0x13FD:
+		return r - 8
+	case r >= 0xAB70 && r <= 0xABBF:
+		return r - 0xAB70 + 0x13A0
+	}
+	return unicode.ToLower(unicode.ToUpper(r))
+}
+
+// isASCII reports whether s holds only ASCII bytes.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// isLowerASCII reports whether s is ASCII with no upper-case letter.
+func isLowerASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
+}
