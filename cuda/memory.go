@@ -1,0 +1,440 @@
+package cuda
+
+import (
+	"errors"
+	"fmt"
+	"math/bits"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// Buffer is a block of device memory from a GPU's caching allocator. Free
+// returns it to the GPU's cache; a Buffer that becomes unreachable without
+// Free is returned by the garbage collector.
+type Buffer struct {
+	gpu     *GPU
+	ptr     uint64
+	size    int
+	class   int
+	freed   atomic.Bool
+	cleanup runtime.Cleanup
+}
+
+// block is a device allocation as the allocator tracks it.
+type block struct {
+	ptr   uint64
+	class int
+	size  int
+}
+
+// Ptr returns the buffer's device address (a CUdeviceptr), 0 for an empty
+// buffer.
+func (b *Buffer) Ptr() uint64 { return b.ptr }
+
+// Size returns the number of bytes requested.
+func (b *Buffer) Size() int { return b.size }
+
+// GPU returns the device the buffer lives on.
+func (b *Buffer) GPU() *GPU { return b.gpu }
+
+// Free returns the buffer to its GPU's cache. Work already enqueued that
+// reads or writes the buffer still completes correctly, because all work
+// runs in order on one stream. Freeing a buffer twice panics.
+func (b *Buffer) Free() {
+	if b == nil {
+		return
+	}
+	if b.freed.Swap(true) {
+		panic("cuda: Buffer freed twice")
+	}
+	b.cleanup.Stop()
+	b.gpu.mem.release(block{b.ptr, b.class, b.size})
+}
+
+// MemStats describes a GPU's caching allocator.
+type MemStats struct {
+	InUse        uint64 // bytes in live buffers, rounded up to their size class
+	Requested    uint64 // bytes the live buffers asked for
+	Cached       uint64 // bytes in free blocks kept for reuse
+	Reserved     uint64 // InUse + Cached: bytes held from the driver
+	PeakInUse    uint64 // the largest InUse seen
+	Live         int    // live buffers
+	Allocs       uint64 // Alloc calls that returned memory
+	Frees        uint64 // buffers returned, by Free or the garbage collector
+	CacheHits    uint64 // Allocs served from the cache
+	DriverAllocs uint64 // cuMemAlloc calls
+	DriverFrees  uint64 // cuMemFree calls
+	Retries      uint64 // allocations retried after emptying the cache
+}
+
+// allocator keeps freed blocks by size class for reuse.
+type allocator struct {
+	gpu   *GPU
+	mu    sync.Mutex
+	free  map[int][]uint64
+	stats MemStats
+}
+
+func (a *allocator) init(g *GPU) {
+	a.gpu = g
+	a.free = map[int][]uint64{}
+}
+
+// Size classes: multiples of 512 bytes up to 1 MiB, then four classes per
+// power of two, so a block wastes less than a quarter of itself.
+const (
+	minBlock   = 512
+	smallLimit = 1 << 20
+)
+
+func sizeClass(n int) int {
+	if n <= smallLimit {
+		return (n + minBlock - 1) &^ (minBlock - 1)
+	}
+	p := bits.Len(uint(n-1)) - 1 // 2^p < n <= 2^(p+1)
+	step := 1 << (p - 2)
+	return (n + step - 1) &^ (step - 1)
+}
+
+// Alloc returns a buffer of at least bytes bytes. The memory is not
+// cleared. When the driver is out of memory, Alloc returns the cache to
+// the driver, lets the garbage collector return unreachable buffers and
+// tries again before it fails with an error matching ErrOutOfMemory.
+func (g *GPU) Alloc(bytes int) (*Buffer, error) {
+	if bytes < 0 {
+		panic(fmt.Sprintf("cuda: Alloc of %d bytes", bytes))
+	}
+	if bytes == 0 {
+		return &Buffer{gpu: g}, nil
+	}
+	blk, err := g.mem.get(bytes)
+	if err != nil {
+		return nil, err
+	}
+	b := &Buffer{gpu: g, ptr: blk.ptr, size: bytes, class: blk.class}
+	b.cleanup = runtime.AddCleanup(b, g.mem.releaseCollected, blk)
+	return b, nil
+}
+
+func (a *allocator) get(n int) (block, error) {
+	class := sizeClass(n)
+	a.mu.Lock()
+	if l := a.free[class]; len(l) > 0 {
+		p := l[len(l)-1]
+		a.free[class] = l[:len(l)-1]
+		a.stats.Cached -= uint64(class)
+		a.stats.CacheHits++
+		a.took(class, n)
+		a.mu.Unlock()
+		return block{p, class, n}, nil
+	}
+	a.mu.Unlock()
+
+	p, err := a.gpu.eng.alloc(class)
+	for attempt := 0; err != nil && errors.Is(err, ErrOutOfMemory) && attempt < 3; attempt++ {
+		a.mu.Lock()
+		a.stats.Retries++
+		a.mu.Unlock()
+		if attempt > 0 {
+			// Unreachable buffers come back through cleanups, which run
+			// after a collection on their own goroutine.
+			runtime.GC()
+			time.Sleep(time.Duration(attempt) * 5 * time.Millisecond)
+		}
+		if ferr := a.emptyCache(); ferr != nil {
+			return block{}, ferr
+		}
+		p, err = a.gpu.eng.alloc(class)
+	}
+	if err != nil {
+		return block{}, fmt.Errorf("cuda: allocate %d bytes on GPU %d: %w", class, a.gpu.props.Ordinal, err)
+	}
+	a.mu.Lock()
+	a.stats.DriverAllocs++
+	a.stats.Reserved += uint64(class)
+	a.took(class, n)
+	a.mu.Unlock()
+	return block{p, class, n}, nil
+}
+
+// took records a block handed out; a.mu is held.
+func (a *allocator) took(class, n int) {
+	a.stats.InUse += uint64(class)
+	a.stats.Requested += uint64(n)
+	a.stats.Live++
+	a.stats.Allocs++
+	a.stats.PeakInUse = max(a.stats.PeakInUse, a.stats.InUse)
+}
+
+func (a *allocator) release(b block) {
+	if b.class == 0 {
+		return
+	}
+	a.mu.Lock()
+	a.free[b.class] = append(a.free[b.class], b.ptr)
+	a.stats.InUse -= uint64(b.class)
+	a.stats.Requested -= uint64(b.size)
+	a.stats.Cached += uint64(b.class)
+	a.stats.Live--
+	a.stats.Frees++
+	a.mu.Unlock()
+}
+
+func (a *allocator) releaseCollected(b block) { a.release(b) }
+
+// emptyCache returns every cached block to the driver. Blocks may still
+// be in use by enqueued work, so it synchronises first.
+func (a *allocator) emptyCache() error {
+	if err := a.gpu.eng.synchronize(); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var first error
+	for class, l := range a.free {
+		for i, p := range l {
+			if err := a.gpu.eng.free(p); err != nil {
+				a.free[class] = l[i:]
+				if first == nil {
+					first = err
+				}
+				break
+			}
+			a.stats.Cached -= uint64(class)
+			a.stats.Reserved -= uint64(class)
+			a.stats.DriverFrees++
+		}
+		if first == nil {
+			delete(a.free, class)
+		}
+	}
+	return first
+}
+
+// MemStats returns the allocator's counters.
+func (g *GPU) MemStats() MemStats {
+	g.mem.mu.Lock()
+	defer g.mem.mu.Unlock()
+	s := g.mem.stats
+	s.Reserved = s.InUse + s.Cached
+	return s
+}
+
+// EmptyCache returns the allocator's free blocks to the driver, so that
+// other processes (or other libraries in this one) can use the memory.
+func (g *GPU) EmptyCache() error {
+	if err := g.mem.emptyCache(); err != nil {
+		return fmt.Errorf("cuda: empty cache: %w", err)
+	}
+	return nil
+}
+
+// HostBuffer is page-locked ("pinned") host memory, which the GPU reads
+// and writes by DMA at full bus speed.
+type HostBuffer struct {
+	gpu *GPU
+	p   unsafe.Pointer
+	n   int
+}
+
+// AllocHost returns n bytes of page-locked host memory. Free it with Free.
+func (g *GPU) AllocHost(n int) (*HostBuffer, error) {
+	if n <= 0 {
+		return nil, fmt.Errorf("cuda: AllocHost of %d bytes", n)
+	}
+	p, err := g.eng.hostAlloc(n)
+	if err != nil {
+		return nil, fmt.Errorf("cuda: allocate %d pinned bytes: %w", n, err)
+	}
+	return &HostBuffer{gpu: g, p: p, n: n}, nil
+}
+
+// Bytes returns the buffer's memory; it is valid until Free.
+func (h *HostBuffer) Bytes() []byte { return unsafe.Slice((*byte)(h.p), h.n) }
+
+// Free releases the buffer. It waits for enqueued work first, since a copy
+// may still be using it.
+func (h *HostBuffer) Free() error {
+	if h.p == nil {
+		return nil
+	}
+	if err := h.gpu.eng.synchronize(); err != nil {
+		return err
+	}
+	err := h.gpu.eng.hostFree(h.p)
+	h.p = nil
+	return err
+}
+
+// Transfers below stagingThreshold go straight from Go memory (the driver
+// stages pageable memory itself); larger ones go through two page-locked
+// chunks so that filling one overlaps the DMA of the other.
+const (
+	stagingThreshold = 1 << 20
+	stagingChunk     = 4 << 20
+)
+
+type staging struct {
+	gpu  *GPU
+	mu   sync.Mutex
+	buf  [2]unsafe.Pointer
+	ev   [2]uintptr
+	busy [2]bool
+	err  error
+	once sync.Once
+}
+
+func (s *staging) setup() error {
+	s.once.Do(func() {
+		for k := range s.buf {
+			p, err := s.gpu.eng.hostAlloc(stagingChunk)
+			if err != nil {
+				s.err = err
+				return
+			}
+			s.buf[k] = p
+			ev, err := s.gpu.eng.eventCreate()
+			if err != nil {
+				s.err = err
+				return
+			}
+			s.ev[k] = ev
+		}
+	})
+	return s.err
+}
+
+func (s *staging) chunk(k, n int) []byte { return unsafe.Slice((*byte)(s.buf[k]), n) }
+
+func checkRange(op string, b *Buffer, off, n int) {
+	if off < 0 || n < 0 || off+n > b.size {
+		panic(fmt.Sprintf("cuda: %s: bytes [%d, %d) outside a buffer of %d", op, off, off+n, b.size))
+	}
+}
+
+// CopyToDevice copies src into dst at byte offset off. src may be reused
+// as soon as it returns.
+func (g *GPU) CopyToDevice(dst *Buffer, off int, src []byte) error {
+	checkRange("CopyToDevice", dst, off, len(src))
+	if len(src) == 0 {
+		return nil
+	}
+	if err := g.htod(dst.ptr+uint64(off), src); err != nil {
+		return fmt.Errorf("cuda: copy %d bytes to GPU %d: %w", len(src), g.props.Ordinal, err)
+	}
+	return nil
+}
+
+// CopyFromDevice copies len(dst) bytes from src at byte offset off into
+// dst, after all enqueued work has finished; the data are in dst when it
+// returns.
+func (g *GPU) CopyFromDevice(dst []byte, src *Buffer, off int) error {
+	checkRange("CopyFromDevice", src, off, len(dst))
+	if len(dst) == 0 {
+		return nil
+	}
+	if err := g.dtoh(dst, src.ptr+uint64(off)); err != nil {
+		return fmt.Errorf("cuda: copy %d bytes from GPU %d: %w", len(dst), g.props.Ordinal, err)
+	}
+	return nil
+}
+
+// CopyDeviceToDevice enqueues a copy of n bytes between two buffers.
+func (g *GPU) CopyDeviceToDevice(dst *Buffer, dstOff int, src *Buffer, srcOff, n int) error {
+	checkRange("CopyDeviceToDevice", dst, dstOff, n)
+	checkRange("CopyDeviceToDevice", src, srcOff, n)
+	if n == 0 {
+		return nil
+	}
+	if err := g.eng.copyDtoD(dst.ptr+uint64(dstOff), src.ptr+uint64(srcOff), n); err != nil {
+		return fmt.Errorf("cuda: copy %d bytes on GPU %d: %w", n, g.props.Ordinal, err)
+	}
+	return nil
+}
+
+// Memset32 enqueues setting count 32-bit words from byte offset off to
+// value (the bits of a float32 or an int32).
+func (g *GPU) Memset32(dst *Buffer, off int, value uint32, count int) error {
+	checkRange("Memset32", dst, off, count*4)
+	if count == 0 {
+		return nil
+	}
+	if err := g.eng.memsetD32(dst.ptr+uint64(off), value, count); err != nil {
+		return fmt.Errorf("cuda: memset on GPU %d: %w", g.props.Ordinal, err)
+	}
+	return nil
+}
+
+func (g *GPU) htod(dst uint64, src []byte) error {
+	s := &g.staging
+	if len(src) < stagingThreshold || s.setup() != nil {
+		return g.eng.copyHtoD(dst, unsafe.Pointer(&src[0]), len(src))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, off := 0, 0; off < len(src); i, off = i+1, off+stagingChunk {
+		k := i % 2
+		n := min(stagingChunk, len(src)-off)
+		if s.busy[k] {
+			if err := g.eng.eventSynchronize(s.ev[k]); err != nil {
+				return err
+			}
+			s.busy[k] = false
+		}
+		copy(s.chunk(k, n), src[off:off+n])
+		if err := g.eng.copyHtoD(dst+uint64(off), s.buf[k], n); err != nil {
+			return err
+		}
+		if err := g.eng.eventRecord(s.ev[k]); err != nil {
+			return err
+		}
+		s.busy[k] = true
+	}
+	return nil
+}
+
+func (g *GPU) dtoh(dst []byte, src uint64) error {
+	s := &g.staging
+	if len(dst) < stagingThreshold || s.setup() != nil {
+		if err := g.eng.copyDtoH(unsafe.Pointer(&dst[0]), src, len(dst)); err != nil {
+			return err
+		}
+		// Pageable copies complete before they return; the emulator's
+		// and the driver's alike. Synchronising keeps the contract
+		// independent of that.
+		return g.eng.synchronize()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	nchunks := (len(dst) + stagingChunk - 1) / stagingChunk
+	issue := func(i int) error {
+		k, off := i%2, i*stagingChunk
+		n := min(stagingChunk, len(dst)-off)
+		if err := g.eng.copyDtoH(s.buf[k], src+uint64(off), n); err != nil {
+			return err
+		}
+		s.busy[k] = true
+		return g.eng.eventRecord(s.ev[k])
+	}
+	if err := issue(0); err != nil {
+		return err
+	}
+	for i := 0; i < nchunks; i++ {
+		if i+1 < nchunks {
+			if err := issue(i + 1); err != nil {
+				return err
+			}
+		}
+		k, off := i%2, i*stagingChunk
+		n := min(stagingChunk, len(dst)-off)
+		if err := g.eng.eventSynchronize(s.ev[k]); err != nil {
+			return err
+		}
+		s.busy[k] = false
+		copy(dst[off:off+n], s.chunk(k, n))
+	}
+	return nil
+}
