@@ -1,6 +1,7 @@
 package unigram
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sort"
@@ -148,21 +149,77 @@ func buildDoubleArray(keys []string, values []int32) (*doubleArray, error) {
 			return nil, fmt.Errorf("double array: duplicate key %q", keys[idx[i]])
 		}
 	}
-	b := &daBuilder{}
-	b.grow(256)
-	b.take(0)
 	sorted := make([]string, len(idx))
 	vals := make([]int32, len(idx))
 	for i, j := range idx {
 		sorted[i], vals[i] = keys[j], values[j]
 	}
-	if err := b.build(0, sorted, vals, 0); err != nil {
+	// Build a trie, merge identical subtrees (as darts-clone's DAWG does,
+	// so that shared suffixes such as combining marks are stored once), then
+	// place the distinct nodes.
+	t := &trieBuilder{sig: map[string]int32{}}
+	root := t.node(sorted, vals, 0)
+	b := &daBuilder{t: t, placed: make([]int32, len(t.nodes))}
+	for i := range b.placed {
+		b.placed[i] = -1
+	}
+	b.grow(256)
+	b.take(0)
+	base, err := b.place(root)
+	if err != nil {
 		return nil, err
 	}
+	b.units[0] = base << 10
 	return &doubleArray{units: b.units}, nil
 }
 
+// trieBuilder holds the distinct subtrees of a trie. A node's edges are
+// sorted by label; label 0 is the leaf edge, whose value is in child.
+type trieBuilder struct {
+	nodes [][]trieEdge
+	sig   map[string]int32
+}
+
+type trieEdge struct {
+	label uint32
+	child int32 // a node id, or the value for the leaf edge
+}
+
+// node returns the id of the subtree of the sorted keys below depth,
+// reusing an identical subtree.
+func (t *trieBuilder) node(keys []string, vals []int32, depth int) int32 {
+	var edges []trieEdge
+	for i := 0; i < len(keys); {
+		if len(keys[i]) == depth {
+			edges = append(edges, trieEdge{0, vals[i]})
+			i++
+			continue
+		}
+		label := keys[i][depth]
+		j := i + 1
+		for j < len(keys) && len(keys[j]) > depth && keys[j][depth] == label {
+			j++
+		}
+		edges = append(edges, trieEdge{uint32(label), t.node(keys[i:j], vals[i:j], depth+1)})
+		i = j
+	}
+	key := make([]byte, 0, 8*len(edges))
+	for _, e := range edges {
+		key = binary.LittleEndian.AppendUint32(key, e.label)
+		key = binary.LittleEndian.AppendUint32(key, uint32(e.child))
+	}
+	if id, ok := t.sig[string(key)]; ok {
+		return id
+	}
+	id := int32(len(t.nodes))
+	t.nodes = append(t.nodes, edges)
+	t.sig[string(key)] = id
+	return id
+}
+
 type daBuilder struct {
+	t        *trieBuilder
+	placed   []int32 // base of each placed node, or -1
 	units    []uint32
 	used     []bool
 	usedBase []bool
@@ -224,32 +281,16 @@ func (b *daBuilder) take(p uint32) {
 	}
 }
 
-// build places the children of the node at pos. keys are the sorted keys
-// below this node, all sharing their first depth bytes.
-func (b *daBuilder) build(pos uint32, keys []string, vals []int32, depth int) error {
-	// Group by the next byte; a key that ends here becomes a leaf (label 0).
-	type child struct {
-		label      uint32
-		start, end int
+// place puts the children of node n into the array (once per distinct
+// node) and returns their base: the child with label c is at base ^ c.
+func (b *daBuilder) place(n int32) (uint32, error) {
+	if b.placed[n] >= 0 {
+		return uint32(b.placed[n]), nil
 	}
-	var children []child
-	for i := 0; i < len(keys); {
-		var label uint32
-		if len(keys[i]) > depth {
-			label = uint32(keys[i][depth])
-		}
-		j := i + 1
-		if label != 0 {
-			for j < len(keys) && len(keys[j]) > depth && uint32(keys[j][depth]) == label {
-				j++
-			}
-		}
-		children = append(children, child{label, i, j})
-		i = j
-	}
-	base, err := b.findBase(children[0].label, func(base uint32) bool {
-		for _, c := range children {
-			p := base ^ c.label
+	edges := b.t.nodes[n]
+	base, err := b.findBase(edges[0].label, func(base uint32) bool {
+		for _, e := range edges {
+			p := base ^ e.label
 			if p < uint32(len(b.used)) && b.used[p] {
 				return false
 			}
@@ -257,37 +298,31 @@ func (b *daBuilder) build(pos uint32, keys []string, vals []int32, depth int) er
 		return true
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	b.grow((base | 0xFF) + 1)
 	b.usedBase[base] = true
-	for _, c := range children {
-		b.take(base ^ c.label)
+	for _, e := range edges {
+		b.take(base ^ e.label)
 	}
-	off := pos ^ base
-	u := b.units[pos]
-	u |= off << 10
-	if children[0].label == 0 {
-		u |= 1 << 8
-	}
-	b.units[pos] = u
-	for _, c := range children {
-		p := base ^ c.label
-		if c.label == 0 {
-			b.units[p] = uint32(vals[c.start]) | 1<<31
+	b.placed[n] = int32(base)
+	for _, e := range edges {
+		p := base ^ e.label
+		if e.label == 0 {
+			b.units[p] = uint32(e.child) | 1<<31
 			continue
 		}
-		b.units[p] = c.label
-	}
-	for _, c := range children {
-		if c.label == 0 {
-			continue
+		childBase, err := b.place(e.child)
+		if err != nil {
+			return 0, err
 		}
-		if err := b.build(base^c.label, keys[c.start:c.end], vals[c.start:c.end], depth+1); err != nil {
-			return err
+		u := e.label | (p^childBase)<<10
+		if b.t.nodes[e.child][0].label == 0 {
+			u |= 1 << 8
 		}
+		b.units[p] = u
 	}
-	return nil
+	return base, nil
 }
 
 // findBase returns the first unused base whose child positions are free,
