@@ -1,0 +1,276 @@
+package tokenize
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Normalized is a piece of text on its way through the pipeline together
+// with an alignment map: for every byte of the current text, the byte range
+// of the original input it came from. Normalizers rewrite it; pre-tokenizers
+// cut it into pieces that keep their own alignments, so every token can be
+// traced back to the original text.
+//
+// A Normalized is a value; its methods that change it take a pointer.
+type Normalized struct {
+	text string
+	// align holds two entries per byte of text, the original [start, end).
+	// nil means the text is the original from offset base, unchanged.
+	align []int32
+	base  int
+}
+
+// NewNormalized returns s unchanged, aligned to itself.
+func NewNormalized(s string) Normalized { return Normalized{text: s} }
+
+// String returns the current text.
+func (n *Normalized) String() string { return n.text }
+
+// Len returns the length of the current text in bytes.
+func (n *Normalized) Len() int { return len(n.text) }
+
+// OriginalRange returns the byte range of the original text that the
+// current bytes [start, end) come from.
+func (n *Normalized) OriginalRange(start, end int) (int, int) {
+	if n.align == nil {
+		return n.base + start, n.base + end
+	}
+	if start < end {
+		return int(n.align[2*start]), int(n.align[2*(end-1)+1])
+	}
+	// An empty range sits just before the byte at start, or after the
+	// last byte.
+	switch {
+	case start < len(n.text):
+		p := int(n.align[2*start])
+		return p, p
+	case start > 0:
+		p := int(n.align[2*start-1])
+		return p, p
+	}
+	return n.base, n.base
+}
+
+// Slice returns the part [start, end) of the current text with its
+// alignment, sharing memory with n.
+func (n *Normalized) Slice(start, end int) Normalized {
+	if n.align == nil {
+		return Normalized{text: n.text[start:end], base: n.base + start}
+	}
+	return Normalized{text: n.text[start:end], align: n.align[2*start : 2*end]}
+}
+
+// builder accumulates rewritten text with its alignment.
+type builder struct {
+	text  []byte
+	align []int32
+}
+
+func (b *builder) grow(n int) {
+	if cap(b.text)-len(b.text) < n {
+		t := make([]byte, len(b.text), 2*cap(b.text)+n)
+		copy(t, b.text)
+		b.text = t
+		a := make([]int32, len(b.align), 2*cap(b.align)+2*n)
+		copy(a, b.align)
+		b.align = a
+	}
+}
+
+// addRune appends r, every byte aligned to the original [s, e).
+func (b *builder) addRune(r rune, s, e int32) {
+	if r < utf8.RuneSelf {
+		b.text = append(b.text, byte(r))
+		b.align = append(b.align, s, e)
+		return
+	}
+	n := len(b.text)
+	b.text = utf8.AppendRune(b.text, r)
+	for i := n; i < len(b.text); i++ {
+		b.align = append(b.align, s, e)
+	}
+}
+
+// addBytes appends raw bytes aligned to [s, e).
+func (b *builder) addBytes(p string, s, e int32) {
+	b.text = append(b.text, p...)
+	for range len(p) {
+		b.align = append(b.align, s, e)
+	}
+}
+
+// origin returns the original range of byte i of n.
+func (n *Normalized) origin(i int) (int32, int32) {
+	if n.align == nil {
+		return int32(n.base + i), int32(n.base + i + 1)
+	}
+	return n.align[2*i], n.align[2*i+1]
+}
+
+// runeOrigin returns the original range of the rune at bytes [i, i+w).
+func (n *Normalized) runeOrigin(i, w int) (int32, int32) {
+	if n.align == nil {
+		return int32(n.base + i), int32(n.base + i + w)
+	}
+	return n.align[2*i], n.align[2*(i+w-1)+1]
+}
+
+func (n *Normalized) set(b *builder) {
+	n.text = string(b.text)
+	n.align = b.align
+	n.base = 0
+}
+
+// MapRunes rewrites the text rune by rune: f appends the replacement of r
+// (zero or more runes) to dst and returns it. Every output rune is aligned
+// to the input rune it replaced. An invalid byte is passed as U+FFFD.
+func (n *Normalized) MapRunes(f func(dst []rune, r rune) []rune) {
+	var b builder
+	b.grow(len(n.text) + 8)
+	var buf [8]rune
+	changed := false
+	for i := 0; i < len(n.text); {
+		r, w := utf8.DecodeRuneInString(n.text[i:])
+		s, e := n.runeOrigin(i, w)
+		out := f(buf[:0], r)
+		if !changed && !(len(out) == 1 && out[0] == r && !(r == utf8.RuneError && w == 1)) {
+			changed = true
+		}
+		for _, o := range out {
+			b.addRune(o, s, e)
+		}
+		i += w
+	}
+	if changed {
+		n.set(&b)
+	}
+}
+
+// Filter drops the runes for which keep returns false.
+func (n *Normalized) Filter(keep func(r rune) bool) {
+	n.MapRunes(func(dst []rune, r rune) []rune {
+		if keep(r) {
+			return append(dst, r)
+		}
+		return dst
+	})
+}
+
+// Lowercase maps the text to lower case, rune by rune.
+func (n *Normalized) Lowercase() {
+	if isLowerASCII(n.text) {
+		return
+	}
+	n.MapRunes(func(dst []rune, r rune) []rune {
+		return appendLower(dst, r)
+	})
+}
+
+func isLowerASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// appendLower appends the lower case of r (Unicode simple lower-casing);
+// U+0130 'İ', the one rune whose full lower case is two runes, becomes
+// "i\u0307" as in Rust's char::to_lowercase.
+func appendLower(dst []rune, r rune) []rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return append(dst, r)
+	}
+	if r == 'İ' {
+		return append(dst, 'i', '\u0307')
+	}
+	return append(dst, unicode.ToLower(r))
+}
+
+// Prepend inserts s before the text, aligned to the start of the first
+// rune.
+func (n *Normalized) Prepend(s string) {
+	if n.text == "" {
+		return
+	}
+	var b builder
+	b.grow(len(s) + len(n.text))
+	_, w := utf8.DecodeRuneInString(n.text)
+	st, en := n.runeOrigin(0, w)
+	b.addBytes(s, st, en)
+	n.appendAll(&b)
+	n.set(&b)
+}
+
+// Append adds s after the text, aligned to the last rune.
+func (n *Normalized) Append(s string) {
+	if n.text == "" {
+		return
+	}
+	var b builder
+	b.grow(len(s) + len(n.text))
+	n.appendAll(&b)
+	_, w := utf8.DecodeLastRuneInString(n.text)
+	st, en := n.runeOrigin(len(n.text)-w, w)
+	b.addBytes(s, st, en)
+	n.set(&b)
+}
+
+func (n *Normalized) appendAll(b *builder) {
+	for i := 0; i < len(n.text); i++ {
+		s, e := n.origin(i)
+		b.text = append(b.text, n.text[i])
+		b.align = append(b.align, s, e)
+	}
+}
+
+// Replace replaces every occurrence of old (non-empty) with new. The
+// replacement is aligned to the original range of the replaced text.
+func (n *Normalized) Replace(old, new string) {
+	if old == "" || !strings.Contains(n.text, old) {
+		return
+	}
+	var b builder
+	b.grow(len(n.text))
+	for i := 0; i < len(n.text); {
+		if strings.HasPrefix(n.text[i:], old) {
+			s, _ := n.origin(i)
+			_, e := n.origin(i + len(old) - 1)
+			if new != "" {
+				b.addBytes(new, s, e)
+			}
+			i += len(old)
+			continue
+		}
+		s, e := n.origin(i)
+		b.text = append(b.text, n.text[i])
+		b.align = append(b.align, s, e)
+		i++
+	}
+	n.set(&b)
+}
+
+// Strip removes leading and/or trailing white space.
+func (n *Normalized) Strip(left, right bool) {
+	t := n.text
+	start, end := 0, len(t)
+	if left {
+		start = len(t) - len(strings.TrimLeftFunc(t, isSpaceRune))
+	}
+	if right {
+		end = len(strings.TrimRightFunc(t, isSpaceRune))
+	}
+	if end < start {
+		end = start
+	}
+	if start == 0 && end == len(t) {
+		return
+	}
+	*n = n.Slice(start, end)
+}

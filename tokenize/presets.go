@@ -1,0 +1,102 @@
+package tokenize
+
+import (
+	"bytes"
+	"compress/gzip"
+	"embed"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/goformer/goformer/tokenize/bpe"
+	"github.com/goformer/goformer/tokenize/pattern"
+)
+
+// The shipped vocabularies (see data/README.md for sources and licences).
+//
+//go:embed data/*.gz
+var shipped embed.FS
+
+func openShipped(name string) (io.Reader, error) {
+	b, err := shipped.ReadFile("data/" + name)
+	if err != nil {
+		return nil, err
+	}
+	return gzip.NewReader(bytes.NewReader(b))
+}
+
+func loadRanks(name string) func() *bpe.Model {
+	return sync.OnceValue(func() *bpe.Model {
+		r, err := openShipped(name + ".ranks.gz")
+		if err != nil {
+			panic(fmt.Sprintf("tokenize: shipped %s missing: %v", name, err))
+		}
+		m, err := bpe.ReadCompact(r)
+		if err != nil {
+			panic(fmt.Sprintf("tokenize: shipped %s corrupt: %v", name, err))
+		}
+		return m
+	})
+}
+
+var (
+	r50kModel   = loadRanks("r50k_base")
+	cl100kModel = loadRanks("cl100k_base")
+	o200kModel  = loadRanks("o200k_base")
+)
+
+// byteLevelTokenizer builds a tiktoken-style tokenizer: a ranked byte-level
+// BPE model, a split pattern, byte-level offsets trimming and decoding, and
+// special tokens.
+func byteLevelTokenizer(m *bpe.Model, p pattern.Pattern, specials map[string]int) *Tokenizer {
+	t := &Tokenizer{
+		PreTokenizer:  ByteLevel{Pattern: p},
+		Model:         BPE{m},
+		PostProcessor: ByteLevelProcessing{TrimOffsets: true},
+		Decoder:       ByteLevelDecoder{},
+	}
+	for _, name := range sortedKeys(specials) {
+		t.addToken(AddedToken{Content: name, ID: specials[name], Special: true}, true)
+	}
+	t.added.rebuild()
+	return t
+}
+
+// GPT2 returns the tokenizer of GPT-2 (tiktoken's r50k_base: 50,257 ids
+// with <|endoftext|>), as Hugging Face's gpt2 tokenizer.json configures it.
+// The model is loaded from the shipped rank file once per process; each
+// call returns a new Tokenizer sharing it.
+func GPT2() *Tokenizer { return R50K() }
+
+// R50K returns tiktoken's r50k_base encoding (GPT-2, GPT-3).
+func R50K() *Tokenizer {
+	return byteLevelTokenizer(r50kModel(), pattern.GPT2, map[string]int{"<|endoftext|>": 50256})
+}
+
+// CL100K returns tiktoken's cl100k_base encoding (GPT-3.5, GPT-4).
+func CL100K() *Tokenizer {
+	return byteLevelTokenizer(cl100kModel(), pattern.CL100K, map[string]int{
+		"<|endoftext|>": 100257, "<|fim_prefix|>": 100258, "<|fim_middle|>": 100259,
+		"<|fim_suffix|>": 100260, "<|endofprompt|>": 100276,
+	})
+}
+
+// O200K returns tiktoken's o200k_base encoding (GPT-4o).
+func O200K() *Tokenizer {
+	return byteLevelTokenizer(o200kModel(), pattern.O200K, map[string]int{
+		"<|endoftext|>": 199999, "<|endofprompt|>": 200018,
+	})
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && m[keys[j]] < m[keys[j-1]]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return keys
+}

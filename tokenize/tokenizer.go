@@ -1,0 +1,648 @@
+// Package tokenize turns text into token ids and back, with the pipeline of
+// Hugging Face tokenizers and the exact results of tiktoken and Hugging Face
+// for the models they share: byte-level BPE (GPT-2, cl100k, o200k),
+// WordPiece (BERT) and Unigram (SentencePiece).
+//
+// A Tokenizer chains five stages, each an interface with ready-made
+// implementations:
+//
+//	normalizer → pre-tokenizer → model → post-processor → decoder
+//
+// and produces an Encoding: ids, type ids, attention and special-token
+// masks, word ids and offsets into the original text (bytes, or runes with
+// RuneOffsets), with padding and truncation. To start, take a shipped
+// tokenizer:
+//
+//	tok := tokenize.GPT2()                 // or CL100K, O200K, BERTUncased, ...
+//	ids, err := tok.EncodeIDs("Hello, world!")
+//	text, err := tok.Decode(ids, false)
+//
+// or load a Hugging Face tokenizer.json with FromFile, or train a new one
+// (see packages bpe and wordpiece, and the CLI `goformer tokenize train`).
+//
+// A configured Tokenizer is safe for concurrent use; EncodeBatch spreads a
+// batch over all cores.
+package tokenize
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Direction is the side padding or truncation applies to.
+type Direction int
+
+// Directions.
+const (
+	Right Direction = iota
+	Left
+)
+
+// TruncationStrategy says which sequence of a pair loses tokens.
+type TruncationStrategy int
+
+// Truncation strategies, as in Hugging Face tokenizers.
+const (
+	// LongestFirst removes tokens from the longer sequence first.
+	LongestFirst TruncationStrategy = iota
+	// OnlyFirst truncates only the first sequence.
+	OnlyFirst
+	// OnlySecond truncates only the second sequence.
+	OnlySecond
+)
+
+// Truncation limits the length of encodings. Tokens cut off are returned
+// in Encoding.Overflowing as windows of MaxLength tokens overlapping by
+// Stride.
+type Truncation struct {
+	// MaxLength is the maximum number of tokens, special tokens included.
+	MaxLength int
+	// Stride is the overlap between consecutive overflowing windows; it
+	// must be less than MaxLength minus the special tokens.
+	Stride    int
+	Strategy  TruncationStrategy
+	Direction Direction
+}
+
+// Padding pads encodings to a common length.
+type Padding struct {
+	// Length pads to this many tokens; 0 pads to the longest encoding of
+	// the batch.
+	Length int
+	// PadToMultipleOf rounds the length up to a multiple (0: no rounding).
+	PadToMultipleOf int
+	Direction       Direction
+	ID, TypeID      int
+	Token           string
+}
+
+// Errors callers may branch on.
+var (
+	// ErrTruncation: truncation cannot satisfy the requested length.
+	ErrTruncation = errors.New("tokenize: truncation error")
+	// ErrUnknownID: Decode was given an id outside the vocabulary.
+	ErrUnknownID = errors.New("tokenize: unknown token id")
+	// ErrNoModel: the tokenizer has no model.
+	ErrNoModel = errors.New("tokenize: tokenizer has no model")
+)
+
+// Tokenizer is a tokenization pipeline. Set its stages and options once,
+// then use it from any number of goroutines.
+type Tokenizer struct {
+	Normalizer    Normalizer    // optional
+	PreTokenizer  PreTokenizer  // optional
+	Model         Model         // required
+	PostProcessor PostProcessor // optional
+	Decoder       Decoder       // optional
+	Truncation    *Truncation   // optional
+	Padding       *Padding      // optional
+	// SplitSpecialTokens treats special added tokens found in the input
+	// as plain text (tiktoken's encode_ordinary).
+	SplitSpecialTokens bool
+
+	added addedVocab
+}
+
+// New returns a tokenizer around a model, with no other stage.
+func New(m Model) *Tokenizer { return &Tokenizer{Model: m} }
+
+// EncodeOptions changes how one call encodes.
+type EncodeOptions struct {
+	// NoSpecialTokens skips the special tokens of the post-processor
+	// ([CLS], [SEP]); Hugging Face's add_special_tokens=False.
+	NoSpecialTokens bool
+}
+
+// Encode encodes one sequence.
+func (t *Tokenizer) Encode(text string) (*Encoding, error) {
+	return t.EncodeWith(text, nil, EncodeOptions{})
+}
+
+// EncodePair encodes a pair of sequences (question and context, premise and
+// hypothesis) into one Encoding.
+func (t *Tokenizer) EncodePair(a, b string) (*Encoding, error) {
+	return t.EncodeWith(a, &b, EncodeOptions{})
+}
+
+// EncodeWith encodes a sequence, or a pair if pair is not nil, with options.
+func (t *Tokenizer) EncodeWith(text string, pair *string, opts EncodeOptions) (*Encoding, error) {
+	e, err := t.encodeUnpadded(text, pair, opts)
+	if err != nil {
+		return nil, err
+	}
+	if p := t.Padding; p != nil {
+		n := len(e.IDs)
+		if p.Length > 0 {
+			n = p.Length
+		}
+		e.pad(roundUp(n, p.PadToMultipleOf), p)
+	}
+	return e, nil
+}
+
+func roundUp(n, m int) int {
+	if m > 0 && n%m != 0 {
+		n += m - n%m
+	}
+	return n
+}
+
+func (t *Tokenizer) encodeUnpadded(text string, pair *string, opts EncodeOptions) (*Encoding, error) {
+	if t.Model == nil {
+		return nil, ErrNoModel
+	}
+	a, err := t.encodeSequence(text, 0)
+	if err != nil {
+		return nil, err
+	}
+	var b *Encoding
+	if pair != nil {
+		if b, err = t.encodeSequence(*pair, 1); err != nil {
+			return nil, err
+		}
+	}
+	return t.postProcess(a, b, !opts.NoSpecialTokens)
+}
+
+// postProcess truncates, then adds special tokens.
+func (t *Tokenizer) postProcess(a, b *Encoding, addSpecial bool) (*Encoding, error) {
+	if tr := t.Truncation; tr != nil {
+		params := *tr
+		if addSpecial && t.PostProcessor != nil {
+			n := t.PostProcessor.AddedTokens(b != nil)
+			if n > 0 {
+				params.MaxLength -= n
+				if params.MaxLength < 0 {
+					params.MaxLength = 0
+				}
+			}
+		}
+		if err := truncatePair(a, b, params); err != nil {
+			return nil, err
+		}
+	}
+	if t.PostProcessor != nil {
+		return t.PostProcessor.Process(a, b, addSpecial)
+	}
+	return defaultProcess(a, b), nil
+}
+
+// truncatePair applies the truncation strategy to a sequence or a pair, as
+// Hugging Face tokenizers does.
+func truncatePair(a, b *Encoding, p Truncation) error {
+	if p.MaxLength == 0 {
+		a.truncate(0, p.Stride, p.Direction)
+		if b != nil {
+			b.truncate(0, p.Stride, p.Direction)
+		}
+		return nil
+	}
+	if p.Stride >= p.MaxLength {
+		return fmt.Errorf("%w: stride %d must be less than the length %d left after special tokens", ErrTruncation, p.Stride, p.MaxLength)
+	}
+	total := len(a.IDs)
+	if b != nil {
+		total += len(b.IDs)
+	}
+	if total <= p.MaxLength {
+		return nil
+	}
+	remove := total - p.MaxLength
+	switch p.Strategy {
+	case LongestFirst:
+		if b == nil {
+			a.truncate(total-remove, p.Stride, p.Direction)
+			return nil
+		}
+		n1, n2 := len(a.IDs), len(b.IDs)
+		swap := n1 > n2
+		if swap {
+			n1, n2 = n2, n1
+		}
+		if n1 > p.MaxLength {
+			n2 = n1
+		} else {
+			n2 = max(n1, p.MaxLength-n1)
+		}
+		if n1+n2 > p.MaxLength {
+			n1 = p.MaxLength / 2
+			n2 = n1 + p.MaxLength%2
+		}
+		if swap {
+			n1, n2 = n2, n1
+		}
+		if p.Stride >= n1 && n1 < len(a.IDs) || p.Stride >= n2 && n2 < len(b.IDs) {
+			return fmt.Errorf("%w: stride %d is not less than a truncated length (%d, %d)", ErrTruncation, p.Stride, n1, n2)
+		}
+		a.truncate(n1, p.Stride, p.Direction)
+		b.truncate(n2, p.Stride, p.Direction)
+	case OnlyFirst, OnlySecond:
+		target := a
+		if p.Strategy == OnlySecond {
+			if b == nil {
+				return fmt.Errorf("%w: only_second needs a pair of sequences", ErrTruncation)
+			}
+			target = b
+		}
+		n := len(target.IDs)
+		if n <= remove {
+			return fmt.Errorf("%w: the sequence to truncate has %d tokens, %d must go", ErrTruncation, n, remove)
+		}
+		if p.Stride >= n-remove {
+			return fmt.Errorf("%w: stride %d is not less than the truncated length %d", ErrTruncation, p.Stride, n-remove)
+		}
+		target.truncate(n-remove, p.Stride, p.Direction)
+	default:
+		return fmt.Errorf("%w: unknown strategy %d", ErrTruncation, p.Strategy)
+	}
+	return nil
+}
+
+// encodeSequence runs added-token matching, normalization,
+// pre-tokenization and the model on one sequence.
+func (t *Tokenizer) encodeSequence(text string, seq int) (*Encoding, error) {
+	pt, err := t.preTokenize(text)
+	if err != nil {
+		return nil, err
+	}
+	e := &Encoding{}
+	e.texts[seq] = text
+	n := 0
+	for i := range pt.Pieces {
+		n += len(pt.Pieces[i].tokens)
+	}
+	e.IDs = make([]int, 0, n)
+	e.Offsets = make([]Offset, 0, n)
+	e.WordIDs = make([]int, 0, n)
+	for w := range pt.Pieces {
+		pc := &pt.Pieces[w]
+		for _, tok := range pc.tokens {
+			s, en := pc.OriginalRange(tok.Start, tok.End)
+			e.IDs = append(e.IDs, tok.ID)
+			e.Offsets = append(e.Offsets, Offset{s, en})
+			e.WordIDs = append(e.WordIDs, w)
+		}
+	}
+	n = len(e.IDs)
+	e.Tokens = make([]string, n)
+	for i, id := range e.IDs {
+		e.Tokens[i], _ = t.idToToken(id)
+	}
+	e.TypeIDs = repeat(seq, n)
+	e.SequenceIDs = repeat(seq, n)
+	e.SpecialTokensMask = make([]int, n)
+	e.AttentionMask = repeat(1, n)
+	return e, nil
+}
+
+// preTokenize returns the pieces of text with their tokens.
+func (t *Tokenizer) preTokenize(text string) (*PreTokenized, error) {
+	pt := &PreTokenized{}
+	segs := t.added.find(&t.added.raw, text, t.SplitSpecialTokens, nil)
+	for _, sg := range segs {
+		if sg.tok >= 0 {
+			pt.Pieces = append(pt.Pieces, t.addedPiece(text, sg))
+			continue
+		}
+		n := Normalized{text: text[sg.start:sg.end], base: sg.start}
+		if t.Normalizer != nil {
+			t.Normalizer.Normalize(&n)
+		}
+		if t.added.norm.n == 0 {
+			if n.Len() > 0 {
+				pt.Pieces = append(pt.Pieces, Piece{Normalized: n})
+			}
+			continue
+		}
+		for _, s2 := range t.added.find(&t.added.norm, n.text, t.SplitSpecialTokens, nil) {
+			if s2.tok >= 0 {
+				pc := Piece{Normalized: n.Slice(s2.start, s2.end), tokenized: true}
+				pc.tokens = []Token{{ID: t.added.tokens[s2.tok].ID, Start: 0, End: s2.end - s2.start}}
+				pt.Pieces = append(pt.Pieces, pc)
+			} else if s2.end > s2.start {
+				pt.Pieces = append(pt.Pieces, Piece{Normalized: n.Slice(s2.start, s2.end)})
+			}
+		}
+	}
+	if t.PreTokenizer != nil {
+		t.PreTokenizer.PreTokenize(pt)
+	}
+	var buf []Token
+	for i := range pt.Pieces {
+		pc := &pt.Pieces[i]
+		if pc.tokenized {
+			continue
+		}
+		var err error
+		buf, err = t.Model.Tokenize(buf[:0], pc.text)
+		if err != nil {
+			return nil, err
+		}
+		pc.tokens = append([]Token(nil), buf...)
+		pc.tokenized = true
+	}
+	return pt, nil
+}
+
+func (t *Tokenizer) addedPiece(text string, sg segment) Piece {
+	pc := Piece{Normalized: Normalized{text: text[sg.start:sg.end], base: sg.start}, tokenized: true}
+	pc.tokens = []Token{{ID: t.added.tokens[sg.tok].ID, Start: 0, End: sg.end - sg.start}}
+	return pc
+}
+
+// EncodeIDs returns the ids of Encode(text) without building the rest of
+// the Encoding. For a byte-level BPE tokenizer without normalizer this takes
+// a fast path that allocates only the result.
+func (t *Tokenizer) EncodeIDs(text string) ([]int, error) {
+	return t.AppendIDs(nil, text)
+}
+
+// AppendIDs appends the ids of Encode(text) to dst.
+func (t *Tokenizer) AppendIDs(dst []int, text string) ([]int, error) {
+	if p, m, ok := t.fastIDs(); ok {
+		segs := t.added.find(&t.added.raw, text, t.SplitSpecialTokens, nil)
+		var err error
+		for _, sg := range segs {
+			if sg.tok >= 0 {
+				dst = append(dst, t.added.tokens[sg.tok].ID)
+				continue
+			}
+			s := text[sg.start:sg.end]
+			for i := 0; i < len(s); {
+				j := p.nextPiece(s, i)
+				if dst, err = m.appendIDs(dst, s[i:j]); err != nil {
+					return nil, err
+				}
+				i = j
+			}
+		}
+		return dst, nil
+	}
+	e, err := t.Encode(text)
+	if err != nil {
+		return nil, err
+	}
+	return append(dst, e.IDs...), nil
+}
+
+// fastIDs reports whether ids can be produced by splitting and encoding the
+// raw text directly: no normalizer, a pure splitting pre-tokenizer, a model
+// with an id fast path, no special tokens added, no truncation or padding.
+func (t *Tokenizer) fastIDs() (piecer, idAppender, bool) {
+	if t.Normalizer != nil || t.Truncation != nil || t.Padding != nil || t.added.norm.n > 0 {
+		return nil, nil, false
+	}
+	if t.PostProcessor != nil && t.PostProcessor.AddedTokens(false) > 0 {
+		return nil, nil, false
+	}
+	m, ok := t.Model.(idAppender)
+	if !ok {
+		return nil, nil, false
+	}
+	p := fastPiecer(t.PreTokenizer)
+	if p == nil {
+		return nil, nil, false
+	}
+	return p, m, true
+}
+
+type wholeText struct{}
+
+func (wholeText) nextPiece(s string, _ int) int { return len(s) }
+
+// fastPiecer returns the piecer equivalent to a pre-tokenizer, or nil.
+func fastPiecer(pt PreTokenizer) piecer {
+	switch p := pt.(type) {
+	case nil:
+		return wholeText{}
+	case ByteLevel:
+		if p.fastPath() {
+			return p
+		}
+	case Split:
+		if p.fastPath() {
+			return p
+		}
+	case PreTokenizerSequence:
+		// Split(pattern) followed by a pass-through ByteLevel, the
+		// tokenizer.json form of cl100k and o200k.
+		if len(p) == 2 {
+			if s, ok := p[0].(Split); ok && s.fastPath() {
+				if b, ok := p[1].(ByteLevel); ok && b.fastPath() && b.Pattern == 0 {
+					return s
+				}
+			}
+		}
+		if len(p) == 1 {
+			return fastPiecer(p[0])
+		}
+	}
+	return nil
+}
+
+// EncodeBatch encodes many sequences in parallel over all cores. With
+// padding of length 0, every encoding is padded to the longest.
+func (t *Tokenizer) EncodeBatch(texts []string) ([]*Encoding, error) {
+	return t.encodeBatch(len(texts), func(i int) (*Encoding, error) {
+		return t.encodeUnpadded(texts[i], nil, EncodeOptions{})
+	})
+}
+
+// EncodePairBatch encodes many pairs in parallel.
+func (t *Tokenizer) EncodePairBatch(pairs [][2]string) ([]*Encoding, error) {
+	return t.encodeBatch(len(pairs), func(i int) (*Encoding, error) {
+		return t.encodeUnpadded(pairs[i][0], &pairs[i][1], EncodeOptions{})
+	})
+}
+
+func (t *Tokenizer) encodeBatch(n int, enc func(i int) (*Encoding, error)) ([]*Encoding, error) {
+	out := make([]*Encoding, n)
+	var firstErr error
+	var errOnce sync.Once
+	parallel(n, func(i int) bool {
+		e, err := enc(i)
+		if err != nil {
+			errOnce.Do(func() { firstErr = fmt.Errorf("batch item %d: %w", i, err) })
+			return false
+		}
+		out[i] = e
+		return true
+	})
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if p := t.Padding; p != nil {
+		length := p.Length
+		if length == 0 {
+			for _, e := range out {
+				length = max(length, len(e.IDs))
+			}
+		}
+		length = roundUp(length, p.PadToMultipleOf)
+		for _, e := range out {
+			e.pad(length, p)
+		}
+	}
+	return out, nil
+}
+
+// EncodeIDsBatch returns the ids of many sequences, in parallel.
+func (t *Tokenizer) EncodeIDsBatch(texts []string) ([][]int, error) {
+	out := make([][]int, len(texts))
+	var firstErr error
+	var errOnce sync.Once
+	parallel(len(texts), func(i int) bool {
+		ids, err := t.EncodeIDs(texts[i])
+		if err != nil {
+			errOnce.Do(func() { firstErr = fmt.Errorf("batch item %d: %w", i, err) })
+			return false
+		}
+		out[i] = ids
+		return true
+	})
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if t.Padding != nil {
+		es, err := t.EncodeBatch(texts)
+		if err != nil {
+			return nil, err
+		}
+		for i, e := range es {
+			out[i] = e.IDs
+		}
+	}
+	return out, nil
+}
+
+// parallel runs f(0..n-1) on GOMAXPROCS goroutines, handing out items in
+// small chunks; it stops early when f returns false.
+func parallel(n int, f func(i int) bool) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			if !f(i) {
+				return
+			}
+		}
+		return
+	}
+	chunk := max(1, min(64, n/(workers*8)))
+	var next atomic.Int64
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				s := int(next.Add(int64(chunk))) - chunk
+				if s >= n {
+					return
+				}
+				for i := s; i < min(s+chunk, n); i++ {
+					if !f(i) {
+						stop.Store(true)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// idToToken returns the string of id: an added token or the model's.
+func (t *Tokenizer) idToToken(id int) (string, bool) {
+	if i, ok := t.added.byID[id]; ok {
+		return t.added.tokens[i].Content, true
+	}
+	return t.Model.IDToToken(id)
+}
+
+// IDToToken returns the token string of an id.
+func (t *Tokenizer) IDToToken(id int) (string, bool) { return t.idToToken(id) }
+
+// TokenToID returns the id of a token string, added tokens first.
+func (t *Tokenizer) TokenToID(tok string) (int, bool) {
+	if i, ok := t.added.byText[tok]; ok {
+		return t.added.tokens[i].ID, true
+	}
+	return t.Model.TokenToID(tok)
+}
+
+// VocabSize returns the number of ids, added tokens included.
+func (t *Tokenizer) VocabSize() int {
+	n := t.Model.VocabSize()
+	for _, a := range t.added.tokens {
+		n = max(n, a.ID+1)
+	}
+	return n
+}
+
+// Decode turns ids back into text. With skipSpecial, special added tokens
+// are left out. An id outside the vocabulary is an error (ErrUnknownID).
+func (t *Tokenizer) Decode(ids []int, skipSpecial bool) (string, error) {
+	toks := make([]string, 0, len(ids))
+	for _, id := range ids {
+		s, ok := t.idToToken(id)
+		if !ok {
+			return "", fmt.Errorf("%w: %d", ErrUnknownID, id)
+		}
+		if skipSpecial && t.added.special[id] {
+			continue
+		}
+		toks = append(toks, s)
+	}
+	if t.Decoder == nil {
+		return joinSpace(toks), nil
+	}
+	parts, err := t.Decoder.Decode(toks)
+	if err != nil {
+		return "", err
+	}
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	b := make([]byte, 0, n)
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	return string(b), nil
+}
+
+func joinSpace(toks []string) string {
+	n := 0
+	for _, s := range toks {
+		n += len(s) + 1
+	}
+	b := make([]byte, 0, n)
+	for i, s := range toks {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, s...)
+	}
+	return string(b)
+}
+
+// DecodeBatch decodes many id sequences in parallel.
+func (t *Tokenizer) DecodeBatch(batch [][]int, skipSpecial bool) ([]string, error) {
+	out := make([]string, len(batch))
+	var firstErr error
+	var errOnce sync.Once
+	parallel(len(batch), func(i int) bool {
+		s, err := t.Decode(batch[i], skipSpecial)
+		if err != nil {
+			errOnce.Do(func() { firstErr = fmt.Errorf("batch item %d: %w", i, err) })
+			return false
+		}
+		out[i] = s
+		return true
+	})
+	return out, firstErr
+}
