@@ -176,5 +176,5 @@ func (t *Tensor) String() string {
 	if t == nil {
 		return "Tensor(nil)"
 	}
-	return fmt.Sprint(t)
+	return fmt.Sprintf("%+v", t)
 }
