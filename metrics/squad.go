@@ -10,8 +10,9 @@ import (
 // SQuADNormalize normalizes an answer as the official SQuAD evaluation
 // scripts (v1.1 and v2.0) do: lowercase, remove ASCII punctuation, remove
 // the articles a, an and the as whole words, and collapse whitespace.
+// Invalid UTF-8 becomes U+FFFD first.
 func SQuADNormalize(s string) string {
-	s = pyLower(s)
+	s = pyLower(strings.ToValidUTF8(s, "\uFFFD"))
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		if !isASCIIPunct(s[i]) {
