@@ -1,6 +1,8 @@
 package benchmarks
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -112,5 +114,42 @@ func BenchmarkUnigramEncode(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) { unigramEncodeBench(b, c.model) })
 		b.Run(c.name+"/parallel", func(b *testing.B) { unigramEncodeParallelBench(b, c.model) })
+	}
+}
+
+// unigramTrainCorpus is written by benchmarks/reference/unigram_train.py:
+// the SOTU sentences twice, about 20 MB.
+const unigramTrainCorpus = "../.scratch/unigram/train20.txt"
+
+// BenchmarkUnigramTrain trains a vocabulary of 8000 on the 20 MB corpus
+// with sentencepiece's default settings (nmt_nfkc normalization, taken from
+// a fixture model), as benchmarks/reference/unigram_train.py does with
+// sentencepiece. threads16 sums in the order of sentencepiece's default 16
+// threads (and gives its exact vocabulary); both run on all cores.
+func BenchmarkUnigramTrain(b *testing.B) {
+	data, err := os.ReadFile(unigramTrainCorpus)
+	if err != nil {
+		b.Skipf("no corpus (%v): run benchmarks/reference/unigram_train.py first", err)
+	}
+	ref := unigramModel(b, "sotu_nfkc_4k")
+	for _, threads := range []int32{16, 2} {
+		b.Run(fmt.Sprintf("threads%d", threads), func(b *testing.B) {
+			cfg := unigram.DefaultTrainerConfig()
+			cfg.Normalizer = ref.Proto().Normalizer
+			cfg.Trainer.VocabSize = 8000
+			cfg.Trainer.NumThreads = threads
+			b.SetBytes(int64(len(data)))
+			for range b.N {
+				m, err := unigram.Train(bytes.NewReader(data), cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if m.VocabSize() != 8000 {
+					b.Fatalf("vocab size %d", m.VocabSize())
+				}
+			}
+			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/model")
+			b.ReportMetric(float64(len(data))*float64(b.N)/b.Elapsed().Seconds()/1e6, "MB/s")
+		})
 	}
 }

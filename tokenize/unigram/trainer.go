@@ -33,9 +33,9 @@ type TrainerConfig struct {
 	// goroutines.
 	Trainer TrainerSpec
 	// Normalizer is applied to every sentence before training and stored
-	// in the model. Take it from an existing model (Proto().Normalizer)
-	// to train with the same rules, such as nmt_nfkc; the default has no
-	// rules (identity).
+	// in the model: BuiltinNormalizerSpec's rule sets (nmt_nfkc is
+	// SentencePiece's default), or an existing model's Proto().Normalizer
+	// to train with exactly its rules.
 	Normalizer NormalizerSpec
 	// Workers is the number of goroutines; 0 means GOMAXPROCS. The result
 	// does not depend on it.
@@ -47,10 +47,17 @@ type TrainerConfig struct {
 	Logf func(format string, args ...any)
 }
 
-// DefaultTrainerConfig returns SentencePiece's default unigram settings
-// with identity normalization.
+// DefaultTrainerConfig returns SentencePiece's default unigram settings,
+// with its default normalization, nmt_nfkc (built on first use, which
+// takes a few seconds once per process).
 func DefaultTrainerConfig() TrainerConfig {
-	return TrainerConfig{Trainer: DefaultTrainerSpec(), Normalizer: DefaultNormalizerSpec()}
+	norm, err := BuiltinNormalizerSpec(RulesNmtNFKC)
+	if err != nil {
+		// The built-in rules are fixed data; failing to build them is a
+		// bug, not a condition a caller can handle.
+		panic("unigram: building nmt_nfkc: " + err.Error())
+	}
+	return TrainerConfig{Trainer: DefaultTrainerSpec(), Normalizer: norm}
 }
 
 const (

