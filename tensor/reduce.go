@@ -43,8 +43,12 @@ func keptShape(shape, axes []int) (dropped, kept []int) {
 // rawReduce reduces x over axes (already normalized, or nil for all)
 // without recording; the reduced dims are dropped.
 func rawReduce(op ReduceOp, x *Tensor, axes []int, p float64) *Tensor {
-	axes = reduceAxes(op.String(), axes, len(x.shape))
-	dropped, _ := keptShape(x.shape, axes)
+	return reduceNormalized(op, x, reduceAxes(op.String(), axes, len(x.shape)), p)
+}
+
+// reduceNormalized is rawReduce for axes already sorted and unique.
+func reduceNormalized(op ReduceOp, x *Tensor, axes []int, p float64) *Tensor {
+	dropped := make([]int, 0, len(x.shape))
 	// Permute the reduced axes to the end.
 	perm := make([]int, 0, len(x.shape))
 	j := 0
@@ -56,6 +60,9 @@ func rawReduce(op ReduceOp, x *Tensor, axes []int, p float64) *Tensor {
 		perm = append(perm, i)
 	}
 	perm = append(perm, axes...)
+	for _, a := range perm[:len(perm)-len(axes)] {
+		dropped = append(dropped, x.shape[a])
+	}
 	shape := make([]int, len(perm))
 	strides := make([]int, len(perm))
 	for i, a := range perm {
@@ -71,20 +78,25 @@ func rawReduce(op ReduceOp, x *Tensor, axes []int, p float64) *Tensor {
 }
 
 // reduce is the differentiable reduction behind Sum, Mean, ...
-func reduce(op ReduceOp, x *Tensor, axes []int, keepDim bool, p float64) *Tensor {
+func reduce(op ReduceOp, x *Tensor, axesIn []int, keepDim bool, p float64) *Tensor {
 	name := op.String()
 	checkNotNil(name, x)
 	if op != ReduceSum && op != ReduceMax && op != ReduceMin && op != ReduceArgMax && op != ReduceArgMin {
 		checkFloat(name, x)
 	}
-	axes = reduceAxes(name, axes, len(x.shape))
-	out := rawReduce(op, x, axes, p)
+	// A new variable: the closure below must not capture the caller's slice.
+	axes := reduceAxes(name, axesIn, len(x.shape))
+	out := reduceNormalized(op, x, axes, p)
+	grad := op != ReduceArgMax && op != ReduceArgMin && x.needsGrad()
+	if !keepDim && !grad {
+		return out
+	}
 	_, kept := keptShape(x.shape, axes)
 	res := out
 	if keepDim {
 		res = out.reshapeRaw(kept)
 	}
-	if op == ReduceArgMax || op == ReduceArgMin || !x.needsGrad() {
+	if !grad {
 		return res
 	}
 	n := 1
