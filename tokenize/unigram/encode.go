@@ -138,6 +138,24 @@ func (m *Model) Encode(text string) []Piece {
 	return m.appendPieces(nil, norm, align, segs)
 }
 
+// EncodeNormalized segments text that is already normalized (spaces
+// escaped as ▁, as a pipeline's normalizer and pre-tokenizer leave it),
+// without the model's normalizer. Offsets refer to s. Invalid UTF-8 in s is
+// treated byte by byte as unknown.
+func (m *Model) EncodeNormalized(s string) []Piece {
+	st := scratchPool.Get().(*encodeScratch)
+	defer scratchPool.Put(st)
+	segs := m.viterbi(s, st)
+	if cap(st.align) < len(s)+1 {
+		st.align = make([]int, len(s)+1)
+	}
+	align := st.align[:len(s)+1]
+	for i := range align {
+		align[i] = i
+	}
+	return m.appendPieces(nil, s, align, segs)
+}
+
 // EncodeIDs is Encode returning only the ids.
 func (m *Model) EncodeIDs(text string) []int {
 	return m.AppendIDs(nil, text)

@@ -6,6 +6,9 @@ import (
 	"unicode/utf8"
 )
 
+// longRuleSets are compared too with the long tag (each takes seconds).
+var longRuleSets []struct{ rules, model string }
+
 // rawNormalizer applies only the character map of spec: no dummy prefix,
 // no whitespace handling.
 func rawNormalizer(t *testing.T, spec NormalizerSpec) *Normalizer {
@@ -27,12 +30,11 @@ func TestBuiltinRulesAgreeWithSentencePiece(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the rule sets (several seconds)")
 	}
-	for _, tc := range []struct {
+	for _, tc := range append([]struct {
 		rules, model string
 	}{
 		{RulesNmtNFKC, "sotu_nfkc_4k"},
-		{RulesNmtNFKCCF, "sotu_nfkc_cf_3k"},
-	} {
+	}, longRuleSets...) {
 		t.Run(tc.rules, func(t *testing.T) {
 			start := time.Now()
 			spec, err := BuiltinNormalizerSpec(tc.rules)

@@ -585,7 +585,9 @@ func (t *trainer) seedPieces() ([]scoredPiece, error) {
 	var cands []cand
 	for i := range ls {
 		off, length := sa[ls[i]], ds[i]
-		if length <= 1 {
+		// Too long a substring can never be a piece; testing that first
+		// saves scanning long repeats for a sentence boundary.
+		if length <= 1 || length > t.spec.MaxSentencepieceLength {
 			continue
 		}
 		sub := text[off : off+length]

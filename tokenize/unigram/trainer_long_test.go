@@ -10,6 +10,10 @@ import (
 	"time"
 )
 
+func init() {
+	longRuleSets = append(longRuleSets, struct{ rules, model string }{RulesNmtNFKCCF, "sotu_nfkc_cf_3k"})
+}
+
 // The full SOTU training corpus (55,879 sentences, 9.6 MB) is written by
 // testdata/generate.py to .scratch/unigram/sotu_train.txt (with the held-out
 // sentences beside it); these tests skip without it.
