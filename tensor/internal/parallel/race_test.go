@@ -1,0 +1,7 @@
+//go:build race
+
+package parallel
+
+// The race detector makes sync.Pool drop items at random, so allocation
+// counts are only checked without it.
+const raceEnabled = true

@@ -1,0 +1,7 @@
+//go:build purego || !(amd64 || arm64)
+
+package vec
+
+import "github.com/goformer/goformer/tensor/internal/cpu"
+
+func kernelsFor(cpu.Level) *kernels { return goKernels }
