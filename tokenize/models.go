@@ -2,6 +2,7 @@ package tokenize
 
 import (
 	"github.com/goformer/goformer/tokenize/bpe"
+	"github.com/goformer/goformer/tokenize/wordpiece"
 )
 
 // Token is one token of a piece: its id and the byte range [Start, End)
@@ -46,5 +47,21 @@ func (m BPE) Tokenize(dst []Token, piece string) ([]Token, error) {
 }
 
 func (m BPE) appendIDs(dst []int, piece string) ([]int, error) {
+	return m.Model.AppendIDs(dst, piece), nil
+}
+
+// WordPiece adapts a WordPiece model (package wordpiece) to the pipeline.
+type WordPiece struct{ *wordpiece.Model }
+
+// Tokenize encodes one piece.
+func (m WordPiece) Tokenize(dst []Token, piece string) ([]Token, error) {
+	var buf [32]wordpiece.Token
+	for _, t := range m.Model.AppendTokens(buf[:0], piece) {
+		dst = append(dst, Token{ID: t.ID, Start: t.Start, End: t.End})
+	}
+	return dst, nil
+}
+
+func (m WordPiece) appendIDs(dst []int, piece string) ([]int, error) {
 	return m.Model.AppendIDs(dst, piece), nil
 }

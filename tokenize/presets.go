@@ -10,6 +10,7 @@ import (
 
 	"github.com/goformer/goformer/tokenize/bpe"
 	"github.com/goformer/goformer/tokenize/pattern"
+	"github.com/goformer/goformer/tokenize/wordpiece"
 )
 
 // The shipped vocabularies (see data/README.md for sources and licences).
@@ -99,4 +100,73 @@ func sortedKeys(m map[string]int) []string {
 		}
 	}
 	return keys
+}
+
+func loadWordPiece(file string) func() *wordpiece.Model {
+	return sync.OnceValue(func() *wordpiece.Model {
+		r, err := openShipped(file)
+		if err != nil {
+			panic(fmt.Sprintf("tokenize: shipped %s missing: %v", file, err))
+		}
+		v, err := wordpiece.ReadVocab(r)
+		if err != nil {
+			panic(fmt.Sprintf("tokenize: shipped %s corrupt: %v", file, err))
+		}
+		m, err := wordpiece.New(v, wordpiece.Options{})
+		if err != nil {
+			panic(fmt.Sprintf("tokenize: shipped %s: %v", file, err))
+		}
+		return m
+	})
+}
+
+var (
+	bertUncasedModel = loadWordPiece("bert-base-uncased-vocab.txt.gz")
+	bertCasedModel   = loadWordPiece("bert-cased-vocab.txt.gz")
+)
+
+// NewBERT returns BERT's tokenizer around a WordPiece model: BERT's
+// normalizer (lower-casing and accent stripping when lowercase is set),
+// pre-tokenizer, [CLS] A [SEP] (B [SEP]) post-processing and WordPiece
+// decoding, with [PAD], [UNK], [CLS], [SEP] and [MASK] as special tokens
+// (those the vocabulary has).
+func NewBERT(m *wordpiece.Model, lowercase bool) (*Tokenizer, error) {
+	cls, okC := m.TokenToID("[CLS]")
+	sep, okS := m.TokenToID("[SEP]")
+	if !okC || !okS {
+		return nil, fmt.Errorf("tokenize: BERT needs [CLS] and [SEP] in the vocabulary")
+	}
+	t := &Tokenizer{
+		Normalizer:    NewBertNormalizer(lowercase),
+		PreTokenizer:  BertPreTokenizer{},
+		Model:         WordPiece{m},
+		PostProcessor: NewBertProcessing("[SEP]", sep, "[CLS]", cls),
+		Decoder:       WordPieceDecoder{Prefix: m.Options().ContinuingSubwordPrefix, Cleanup: true},
+	}
+	for _, s := range []string{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"} {
+		if id, ok := m.TokenToID(s); ok {
+			t.addToken(AddedToken{Content: s, ID: id, Special: true}, true)
+		}
+	}
+	t.added.rebuild()
+	return t, nil
+}
+
+// BERTUncased returns the tokenizer of bert-base-uncased (30,522 tokens).
+func BERTUncased() *Tokenizer {
+	t, err := NewBERT(bertUncasedModel(), true)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// BERTCased returns the tokenizer of the cased BERT models (28,996
+// tokens; no lower-casing or accent stripping).
+func BERTCased() *Tokenizer {
+	t, err := NewBERT(bertCasedModel(), false)
+	if err != nil {
+		panic(err)
+	}
+	return t
 }
