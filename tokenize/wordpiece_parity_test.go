@@ -29,7 +29,7 @@ type wpEnc struct {
 }
 
 type wpSetting struct {
-	Setting string           `json:"setting"`
+	Setting string            `json:"setting"`
 	Trunc   []json.RawMessage `json:"trunc"`
 	Pad     *struct {
 		MaxLength       int    `json:"maxLength"`
