@@ -109,7 +109,7 @@ const maxArgs = 24
 // argBuffer holds the parameter values of one launch, each at its natural
 // alignment, with the offset of each. It lives on the caller's stack.
 type argBuffer struct {
-	words [64]uint64 // 512 bytes, 8-byte aligned
+	words [128]uint64 // 1024 bytes, 8-byte aligned
 	offs  [maxArgs]int32
 	kinds [maxArgs]paramKind
 	sizes [maxArgs]int32
@@ -125,7 +125,7 @@ func (a *argBuffer) slot(kind paramKind, size, align int) unsafe.Pointer {
 	}
 	off := (a.used + align - 1) &^ (align - 1)
 	if off+size > len(a.words)*8 {
-		panic("cuda: kernel parameters exceed 512 bytes")
+		panic("cuda: kernel parameters exceed 1024 bytes")
 	}
 	a.offs[a.n] = int32(off)
 	a.kinds[a.n] = kind
