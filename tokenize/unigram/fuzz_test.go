@@ -76,6 +76,16 @@ func FuzzEncode(f *testing.F) {
 			if !utf8.ValidString(norm) {
 				t.Fatalf("normalized %q is not valid UTF-8", norm)
 			}
+			end := 0
+			for _, p := range m.EncodeNormalized(s) {
+				if p.Start != end || p.End < p.Start || p.End > len(s) {
+					t.Fatalf("EncodeNormalized(%q): piece %+v after %d", s, p, end)
+				}
+				end = max(end, p.End)
+			}
+			if end != len(s) {
+				t.Fatalf("EncodeNormalized(%q) covers %d bytes", s, end)
+			}
 			dec, err := m.Decode(m.EncodeIDs(s))
 			if err != nil {
 				t.Fatal(err)

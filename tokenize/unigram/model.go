@@ -335,10 +335,11 @@ func (m *Model) reservedID(piece, def string) int {
 	if piece == "" {
 		piece = def
 	}
-	if id := m.PieceToID(piece); id != m.unkID || piece == m.pieces[m.unkID].piece {
-		if m.pieces[id].piece == piece {
-			return id
-		}
+	if id, ok := m.reserved[piece]; ok {
+		return id
+	}
+	if id, ok := m.pieceToID[piece]; ok {
+		return id
 	}
 	return -1
 }
