@@ -8,6 +8,8 @@
 // the slices allow: callers pass equal lengths.
 package vec
 
+import "math"
+
 // Dot returns the dot product of x and y[:len(x)].
 func Dot(x, y []float32) float32 {
 	if len(x) == 0 {
@@ -36,6 +38,21 @@ func GradStep(g float32, h, w, e []float32) {
 	_ = w[len(h)-1]
 	_ = e[len(h)-1]
 	gradStep(g, h, w, e)
+}
+
+// AdaGradPair is GloVe's AdaGrad step on a word row w1 and a context row
+// w2 with accumulated squared gradients g1 and g2, for a scaled error f:
+// t1 = f·w2, t2 = f·w1 (old values), w1 -= t1/√g1, w2 -= t2/√g2,
+// g1 += t1², g2 += t2². All four slices must have equal lengths and not
+// overlap.
+func AdaGradPair(f float32, w1, w2, g1, g2 []float32) {
+	if len(w1) == 0 {
+		return
+	}
+	_ = w2[len(w1)-1]
+	_ = g1[len(w1)-1]
+	_ = g2[len(w1)-1]
+	adaGradPair(f, w1, w2, g1, g2)
 }
 
 // Scale multiplies x by a in place.
@@ -83,3 +100,19 @@ func gradStepGo(g float32, h, w, e []float32) {
 		w[i] = wv + g*hv
 	}
 }
+
+func adaGradPairGo(f float32, w1, w2, g1, g2 []float32) {
+	w2 = w2[:len(w1)]
+	g1 = g1[:len(w1)]
+	g2 = g2[:len(w1)]
+	for i := range w1 {
+		t1 := f * w2[i]
+		t2 := f * w1[i]
+		w1[i] -= t1 / sqrt32(g1[i])
+		w2[i] -= t2 / sqrt32(g2[i])
+		g1[i] += t1 * t1
+		g2[i] += t2 * t2
+	}
+}
+
+func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }

@@ -20,6 +20,17 @@ func axpyAVX512(a float32, x, y *float32, n int)
 //go:noescape
 func gradStepAVX512(alpha float32, h, w, e *float32, n int)
 
+//go:noescape
+func adaGradPairAVX512(f float32, w1, w2, g1, g2 *float32, n int)
+
+func adaGradPair(f float32, w1, w2, g1, g2 []float32) {
+	if useAVX512 {
+		adaGradPairAVX512(f, &w1[0], &w2[0], &g1[0], &g2[0], len(w1))
+		return
+	}
+	adaGradPairGo(f, w1, w2, g1, g2)
+}
+
 func dot(x, y []float32) float32 {
 	if useAVX512 {
 		return dotAVX512(&x[0], &y[0], len(x))

@@ -14,4 +14,5 @@ func TestGoTwinsRunWhenAVX512IsOff(t *testing.T) {
 	defer func() { useAVX512 = true }()
 	TestKernelsAgreeWithPlainLoopsOnOddLengthsAndOffsets(t)
 	TestKernelsDoNotWritePastTheEnd(t)
+	TestAdaGradPairMatchesThePlainLoop(t)
 }

@@ -54,6 +54,37 @@ func TestKernelsAgreeWithPlainLoopsOnOddLengthsAndOffsets(t *testing.T) {
 	}
 }
 
+func TestAdaGradPairMatchesThePlainLoop(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1, 7, 16, 17, 100, 129} {
+		w1, w2 := randVec(r, n), randVec(r, n)
+		g1, g2 := randVec(r, n), randVec(r, n)
+		for i := range g1 {
+			g1[i] = 1 + g1[i]*g1[i]
+			g2[i] = 1 + g2[i]*g2[i]
+		}
+		a1, a2 := append([]float32(nil), w1...), append([]float32(nil), w2...)
+		h1, h2 := append([]float32(nil), g1...), append([]float32(nil), g2...)
+		f := r.Float32() - 0.5
+		AdaGradPair(f, w1, w2, g1, g2)
+		for i := range n {
+			t1, t2 := float64(f)*float64(a2[i]), float64(f)*float64(a1[i])
+			want := []float64{
+				float64(a1[i]) - t1/math.Sqrt(float64(h1[i])),
+				float64(a2[i]) - t2/math.Sqrt(float64(h2[i])),
+				float64(h1[i]) + t1*t1,
+				float64(h2[i]) + t2*t2,
+			}
+			got := []float32{w1[i], w2[i], g1[i], g2[i]}
+			for k := range want {
+				if math.Abs(float64(got[k])-want[k]) > 1e-5 {
+					t.Fatalf("n=%d i=%d value %d: got %v, want %v", n, i, k, got[k], want[k])
+				}
+			}
+		}
+	}
+}
+
 func TestKernelsDoNotWritePastTheEnd(t *testing.T) {
 	for _, n := range []int{1, 5, 17, 100} {
 		buf := make([]float32, n+8)
