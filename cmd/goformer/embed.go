@@ -1,0 +1,406 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/goformer/goformer/embed/corpus"
+	"github.com/goformer/goformer/embed/fasttext"
+	"github.com/goformer/goformer/embed/glove"
+	"github.com/goformer/goformer/embed/sotu"
+	"github.com/goformer/goformer/embed/word2vec"
+	"github.com/goformer/goformer/embed/wordvec"
+)
+
+func init() {
+	register(command{
+		name:    "embed",
+		summary: "word embeddings: train word2vec/fastText/GloVe, neighbors, analogy, eval",
+		run:     runEmbed,
+	})
+}
+
+const embedUsage = `usage: goformer embed <subcommand> [flags]
+
+subcommands:
+  train      train word2vec, fastText or GloVe vectors on a text file
+  neighbors  nearest words by cosine (words as arguments or one per line on stdin)
+  analogy    a is to b as c is to ?
+  eval       analogy accuracy and similarity correlation
+
+Vectors files: text (.vec/.txt, word2vec/fastText/GloVe forms), word2vec
+binary (.bin), or a fastText .bin model (told by its magic number; unknown
+words then get vectors from their character n-grams).
+Run 'goformer embed <subcommand> -h' for its flags.
+`
+
+func runEmbed(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, embedUsage)
+		return errors.New("missing subcommand")
+	}
+	switch args[0] {
+	case "train":
+		return embedTrain(args[1:], stdout, stderr)
+	case "neighbors", "neighbours":
+		return embedNeighbors(args[1:], stdin, stdout, stderr)
+	case "analogy":
+		return embedAnalogy(args[1:], stdout, stderr)
+	case "eval":
+		return embedEval(args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, embedUsage)
+		return nil
+	}
+	fmt.Fprint(stderr, embedUsage)
+	return fmt.Errorf("unknown subcommand %q", args[0])
+}
+
+func embedTrain(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("embed train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	method := fs.String("method", "word2vec", "word2vec, fasttext or glove")
+	arch := fs.String("arch", "skipgram", "skipgram or cbow (word2vec, fasttext)")
+	loss := fs.String("loss", "ns", "ns (negative sampling) or hs (hierarchical softmax; word2vec)")
+	input := fs.String("input", "", "training text: whitespace-separated words, one sentence a line (required)")
+	output := fs.String("output", "", "vectors file to write: .vec/.txt text or .bin (required); for fasttext .bin writes a fastText model")
+	dim := fs.Int("dim", 100, "vector length")
+	window := fs.Int("window", 0, "context window (default 5; 15 for glove)")
+	neg := fs.Int("neg", 5, "negative samples")
+	epochs := fs.Int("epochs", 0, "passes over the data (default 5; 15 for glove)")
+	minCount := fs.Int64("min-count", 5, "drop words seen fewer times")
+	maxVocab := fs.Int("max-vocab", 0, "keep only the most frequent words (0: all)")
+	sample := fs.Float64("sample", -1, "sub-sampling threshold (default 1e-3 word2vec, 1e-4 fasttext; 0 off)")
+	lr := fs.Float64("lr", 0, "starting learning rate (default 0.025 skipgram, 0.05 cbow/fasttext/glove)")
+	minn := fs.Int("minn", 3, "shortest character n-gram (fasttext)")
+	maxn := fs.Int("maxn", 6, "longest character n-gram, 0 for none (fasttext)")
+	bucket := fs.Int("bucket", 2_000_000, "n-gram buckets (fasttext)")
+	xmax := fs.Float64("x-max", 100, "weighting cutoff (glove)")
+	memory := fs.Int64("memory-mb", 256, "memory bound for co-occurrence counting in MiB (glove)")
+	threads := fs.Int("threads", 0, "training threads (0: all cores)")
+	seed := fs.Uint64("seed", 1, "random seed")
+	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *input == "" || *output == "" {
+		fs.Usage()
+		return errors.New("-input and -output are required")
+	}
+	text, err := corpus.Open(*input)
+	if err != nil {
+		return err
+	}
+	defer text.Close()
+	ctx := context.Background()
+	progress := func(words, total int64, lr float32, loss, wps float64) {
+		if !*quiet {
+			fmt.Fprintf(stderr, "\rprogress %5.1f%%  words/s %9.0f  lr %.6f  loss %.4f ", 100*float64(words)/float64(max(total, 1)), wps, lr, loss)
+		}
+	}
+	var table *wordvec.Table
+	switch *method {
+	case "word2vec":
+		opt := word2vec.DefaultOptions()
+		switch *arch {
+		case "skipgram":
+		case "cbow":
+			opt.Arch, opt.LR = word2vec.CBOW, 0.05
+		default:
+			return fmt.Errorf("unknown -arch %q", *arch)
+		}
+		switch *loss {
+		case "ns":
+		case "hs":
+			opt.Loss = word2vec.HierarchicalSoftmax
+		default:
+			return fmt.Errorf("unknown -loss %q", *loss)
+		}
+		opt.Dim, opt.Negative, opt.MinCount, opt.MaxVocab, opt.Threads, opt.Seed = *dim, *neg, *minCount, *maxVocab, *threads, *seed
+		setIf(&opt.Window, *window)
+		setIf(&opt.Epochs, *epochs)
+		setIfF(&opt.LR, *lr)
+		if *sample >= 0 {
+			opt.Sample = *sample
+		}
+		opt.Progress = func(p word2vec.Progress) { progress(p.Words, p.Total, p.LR, p.Loss, p.WordsSec) }
+		m, err := word2vec.Train(ctx, text, opt)
+		if err != nil {
+			return err
+		}
+		if !*quiet {
+			fmt.Fprintf(stderr, "\n%d words, %.0f words/s, loss %.4f\n", m.Vocab.Len(), float64(m.Words)/m.Elapsed.Seconds(), m.Loss)
+		}
+		table = m.Vectors()
+	case "fasttext":
+		opt := fasttext.DefaultOptions()
+		switch *arch {
+		case "skipgram":
+		case "cbow":
+			opt.Model = fasttext.CBOW
+		default:
+			return fmt.Errorf("unknown -arch %q", *arch)
+		}
+		if *loss != "ns" {
+			return fmt.Errorf("fasttext trains with -loss ns only")
+		}
+		opt.Dim, opt.Negative, opt.MinCount, opt.MaxVocab, opt.Threads, opt.Seed = *dim, *neg, *minCount, *maxVocab, *threads, *seed
+		opt.MinN, opt.MaxN, opt.Bucket = *minn, *maxn, *bucket
+		setIf(&opt.Window, *window)
+		setIf(&opt.Epochs, *epochs)
+		setIfF(&opt.LR, *lr)
+		if *sample >= 0 {
+			opt.Sample = *sample
+		}
+		opt.Progress = func(p fasttext.Progress) { progress(p.Words, p.Total, p.LR, p.Loss, p.WordsSec) }
+		m, err := fasttext.Train(ctx, text, opt)
+		if err != nil {
+			return err
+		}
+		st := m.Stats()
+		if !*quiet {
+			fmt.Fprintf(stderr, "\n%d words, %.0f words/s, loss %.4f\n", m.NWords, float64(st.Words)/st.Elapsed.Seconds(), st.Loss)
+		}
+		if strings.HasSuffix(*output, ".bin") {
+			return fasttext.Save(*output, m)
+		}
+		table = m.Vectors()
+	case "glove":
+		opt := glove.DefaultOptions()
+		opt.Dim, opt.MinCount, opt.MaxVocab, opt.Threads, opt.Seed, opt.XMax = *dim, *minCount, *maxVocab, *threads, *seed, *xmax
+		opt.MemoryBytes = *memory << 20
+		setIf(&opt.Window, *window)
+		setIf(&opt.Epochs, *epochs)
+		setIfF(&opt.LR, *lr)
+		opt.Progress = func(e int, cost float64) {
+			if !*quiet {
+				fmt.Fprintf(stderr, "epoch %d cost %.6f\n", e, cost)
+			}
+		}
+		m, err := glove.Train(ctx, text, opt)
+		if err != nil {
+			return err
+		}
+		table = m.Vectors()
+	default:
+		return fmt.Errorf("unknown -method %q (word2vec, fasttext or glove)", *method)
+	}
+	return wordvec.Save(*output, table, *method == "glove" && strings.HasSuffix(*output, ".txt"))
+}
+
+func setIf(dst *int, v int) {
+	if v > 0 {
+		*dst = v
+	}
+}
+
+func setIfF(dst *float64, v float64) {
+	if v > 0 {
+		*dst = v
+	}
+}
+
+// vectors is a loaded vectors file; ft is set for a fastText model, whose
+// unknown words still get vectors.
+type vectors struct {
+	table *wordvec.Table
+	ft    *fasttext.Model
+}
+
+func loadVectors(path string) (vectors, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return vectors{}, err
+	}
+	head := make([]byte, 4)
+	n, _ := io.ReadFull(f, head)
+	f.Close()
+	if fasttext.IsModel(head[:n]) {
+		m, err := fasttext.Load(path)
+		if err != nil {
+			return vectors{}, err
+		}
+		return vectors{table: m.Vectors(), ft: m}, nil
+	}
+	t, err := wordvec.Load(path)
+	if err != nil {
+		return vectors{}, err
+	}
+	return vectors{table: t}, nil
+}
+
+// vector returns a unit query vector for word and the row to leave out.
+func (v vectors) vector(word string) ([]float32, int, error) {
+	if i, ok := v.table.Index(word); ok {
+		return v.table.Row(i), i, nil
+	}
+	if v.ft != nil {
+		if vec := v.ft.WordVector(word); wordvec.Cosine(vec, vec) != 0 {
+			return vec, -1, nil
+		}
+	}
+	return nil, -1, fmt.Errorf("%w: %q", wordvec.ErrUnknownWord, word)
+}
+
+func embedNeighbors(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("embed neighbors", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("vectors", "", "vectors file (required)")
+	k := fs.Int("k", 10, "how many neighbours")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *path == "" {
+		fs.Usage()
+		return errors.New("-vectors is required")
+	}
+	v, err := loadVectors(*path)
+	if err != nil {
+		return err
+	}
+	words := fs.Args()
+	if len(words) == 0 {
+		sc := bufio.NewScanner(stdin)
+		for sc.Scan() {
+			if w := strings.TrimSpace(sc.Text()); w != "" {
+				words = append(words, w)
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return err
+		}
+	}
+	w := bufio.NewWriter(stdout)
+	defer w.Flush()
+	for _, word := range words {
+		q, self, err := v.vector(word)
+		if err != nil {
+			fmt.Fprintf(w, "%s\t(unknown word)\n", word)
+			continue
+		}
+		var ex []int
+		if self >= 0 {
+			ex = []int{self}
+		}
+		fmt.Fprintf(w, "%s\n", word)
+		for _, n := range v.table.NearestTo(q, *k, ex...) {
+			fmt.Fprintf(w, "\t%-20s %.4f\n", n.Word, n.Score)
+		}
+	}
+	return nil
+}
+
+func embedAnalogy(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("embed analogy", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("vectors", "", "vectors file (required)")
+	k := fs.Int("k", 5, "how many answers")
+	method := fs.String("method", "add", "add (3CosAdd) or mul (3CosMul)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *path == "" || fs.NArg() != 3 {
+		fs.Usage()
+		return errors.New("want -vectors and three words: a b c (a is to b as c is to ?)")
+	}
+	m, err := parseMethod(*method)
+	if err != nil {
+		return err
+	}
+	v, err := loadVectors(*path)
+	if err != nil {
+		return err
+	}
+	a := fs.Args()
+	ns, err := v.table.Analogy(a[0], a[1], a[2], *k, m)
+	if err != nil {
+		return err
+	}
+	for _, n := range ns {
+		fmt.Fprintf(stdout, "%-20s %.4f\n", n.Word, n.Score)
+	}
+	return nil
+}
+
+func parseMethod(s string) (wordvec.Method, error) {
+	switch s {
+	case "add", "3cosadd":
+		return wordvec.CosAdd, nil
+	case "mul", "3cosmul":
+		return wordvec.CosMul, nil
+	}
+	return 0, fmt.Errorf("unknown -method %q (add or mul)", s)
+}
+
+func embedEval(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("embed eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("vectors", "", "vectors file (required)")
+	analogies := fs.String("analogies", "", "questions-words.txt-style file (default: the built-in State of the Union questions)")
+	similarity := fs.String("similarity", "", "word-similarity file: word1 word2 rating (default: the built-in ratings)")
+	restrict := fs.Int("restrict", 0, "answer only among the first N words (0: all)")
+	method := fs.String("method", "add", "analogy method: add (3CosAdd) or mul (3CosMul)")
+	sections := fs.Bool("sections", false, "print each analogy section")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *path == "" {
+		fs.Usage()
+		return errors.New("-vectors is required")
+	}
+	m, err := parseMethod(*method)
+	if err != nil {
+		return err
+	}
+	v, err := loadVectors(*path)
+	if err != nil {
+		return err
+	}
+	opt := wordvec.EvalOptions{Restrict: *restrict, Method: m}
+	open := func(name, builtin string) (io.Reader, func(), error) {
+		if name == "" {
+			return strings.NewReader(builtin), func() {}, nil
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		return f, func() { f.Close() }, nil
+	}
+	r, done, err := open(*analogies, sotu.Analogies)
+	if err != nil {
+		return err
+	}
+	ar, err := wordvec.EvalAnalogies(v.table, r, opt)
+	done()
+	if err != nil {
+		return err
+	}
+	if *sections {
+		for _, s := range ar.Sections {
+			acc := 0.0
+			if s.Total > 0 {
+				acc = float64(s.Correct) / float64(s.Total)
+			}
+			fmt.Fprintf(stdout, "  %-28s %6.2f%%  (%d/%d, %d skipped)\n", s.Name, 100*acc, s.Correct, s.Total, s.Skipped)
+		}
+	}
+	fmt.Fprintf(stdout, "analogy accuracy   %.2f%%  (%d/%d, %d skipped, %v)\n", 100*ar.Accuracy(), ar.Correct, ar.Total, ar.Skipped, m)
+	r, done, err = open(*similarity, sotu.Similarity)
+	if err != nil {
+		return err
+	}
+	sr, err := wordvec.EvalSimilarity(v.table, r, opt)
+	done()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "similarity Spearman %.4f  Pearson %.4f  (%d pairs, %d skipped)\n", sr.Spearman, sr.Pearson, sr.Pairs, sr.Skipped)
+	return nil
+}

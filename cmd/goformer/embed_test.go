@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/goformer/goformer/embed/sotu"
+)
+
+func runEmbedCLI(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(append([]string{"embed"}, args...), strings.NewReader(stdin), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestEmbedTrainThenQuery(t *testing.T) {
+	dir := t.TempDir()
+	input := filepath.Join(dir, "corpus.txt")
+	if err := os.WriteFile(input, []byte(sotu.Sample), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		out   string
+		flags []string
+	}{
+		{"word2vec skip-gram to text", "w2v.vec", []string{"-method", "word2vec"}},
+		{"word2vec CBOW with hierarchical softmax to binary", "w2v.bin", []string{"-method", "word2vec", "-arch", "cbow", "-loss", "hs"}},
+		{"fastText model", "ft.bin", []string{"-method", "fasttext", "-bucket", "20000"}},
+		{"GloVe text", "glove.txt", []string{"-method", "glove", "-epochs", "3"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(dir, c.out)
+			args := append([]string{"train", "-input", input, "-output", out, "-dim", "16", "-epochs", "1", "-threads", "1", "-quiet"}, c.flags...)
+			if _, stderr, code := runEmbedCLI(t, "", args...); code != 0 {
+				t.Fatalf("train exit %d: %s", code, stderr)
+			}
+			stdout, stderr, code := runEmbedCLI(t, "", "neighbors", "-vectors", out, "-k", "3", "congress")
+			if code != 0 || strings.Count(stdout, "\n") != 4 {
+				t.Fatalf("neighbors exit %d, output %q, stderr %s", code, stdout, stderr)
+			}
+			stdout, stderr, code = runEmbedCLI(t, "", "analogy", "-vectors", out, "-k", "2", "war", "wars", "law")
+			if code != 0 || strings.Count(stdout, "\n") != 2 {
+				t.Fatalf("analogy exit %d, output %q, stderr %s", code, stdout, stderr)
+			}
+			stdout, stderr, code = runEmbedCLI(t, "", "eval", "-vectors", out, "-sections")
+			if code != 0 || !strings.Contains(stdout, "analogy accuracy") || !strings.Contains(stdout, "Spearman") {
+				t.Fatalf("eval exit %d, output %q, stderr %s", code, stdout, stderr)
+			}
+		})
+	}
+	// A fastText model gives vectors to unknown words; others say unknown.
+	stdout, _, code := runEmbedCLI(t, "congresses\nzzzqqq\n", "neighbors", "-vectors", filepath.Join(dir, "ft.bin"), "-k", "1")
+	if code != 0 || !strings.Contains(stdout, "congresses\n\t") {
+		t.Errorf("fastText neighbours of an unknown word: %q", stdout)
+	}
+	stdout, _, _ = runEmbedCLI(t, "", "neighbors", "-vectors", filepath.Join(dir, "w2v.vec"), "zzzqqq")
+	if !strings.Contains(stdout, "unknown word") {
+		t.Errorf("word2vec neighbours of an unknown word: %q", stdout)
+	}
+}
+
+func TestEmbedBadUsageFails(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.vec")
+	os.WriteFile(bad, []byte("2 3\na 1 2 3\n"), 0o644)
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no subcommand", nil, "missing subcommand"},
+		{"unknown subcommand", []string{"frobnicate"}, "unknown subcommand"},
+		{"train without input", []string{"train", "-output", "x.vec"}, "required"},
+		{"train with unknown method", []string{"train", "-input", bad, "-output", "x.vec", "-method", "lda"}, "unknown -method"},
+		{"neighbors without vectors", []string{"neighbors", "x"}, "required"},
+		{"truncated vectors file", []string{"neighbors", "-vectors", bad, "a"}, "truncated"},
+		{"missing vectors file", []string{"eval", "-vectors", "/nonexistent/v.vec"}, "no such file"},
+		{"analogy with two words", []string{"analogy", "-vectors", bad, "a", "b"}, "three words"},
+		{"analogy with a bad method", []string{"analogy", "-vectors", bad, "-method", "div", "a", "b", "c"}, "unknown -method"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, stderr, code := runEmbedCLI(t, "", c.args...)
+			if code == 0 || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d, stderr %q; want failure mentioning %q", code, stderr, c.want)
+			}
+		})
+	}
+}
