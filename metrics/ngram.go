@@ -216,6 +216,9 @@ func (cs *clipScratch) pairMatch(a, b []uint32, n int, maxID uint32) (match, na,
 	if na == 0 || nb == 0 {
 		return 0, na, nb
 	}
+	if n == 1 {
+		return cs.unigramMatch(a, b, maxID), na, nb
+	}
 	bits, ok := keyBits(maxID, n)
 	if !ok {
 		return wideMatch(wideCounts(a, n), wideCounts(b, n)), na, nb
@@ -223,4 +226,25 @@ func (cs *clipScratch) pairMatch(a, b []uint32, n int, maxID uint32) (match, na,
 	cs.hk = sortedKeys(cs.hk, a, n, bits)
 	cs.rk = sortedKeys(cs.rk, b, n, bits)
 	return matchSorted(cs.hk, cs.rk), na, nb
+}
+
+// unigramMatch counts shared unigrams with a count table over the dense
+// ids 1..maxID, without sorting.
+func (cs *clipScratch) unigramMatch(a, b []uint32, maxID uint32) int {
+	if cap(cs.dc) < int(maxID)+1 {
+		cs.dc = make([]int, int(maxID)+1)
+	}
+	cnt := cs.dc[:maxID+1]
+	clear(cnt)
+	for _, x := range a {
+		cnt[x]++
+	}
+	m := 0
+	for _, y := range b {
+		if cnt[y] > 0 {
+			cnt[y]--
+			m++
+		}
+	}
+	return m
 }

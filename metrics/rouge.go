@@ -33,6 +33,8 @@ type ROUGE struct {
 	// Stemmer, when set, stems every token longer than 3 characters, as
 	// RougeScorer(use_stemmer=True) does with [PorterStemmer].
 	Stemmer Stemmer
+	// Workers bounds the goroutines that Corpus uses; 0 means GOMAXPROCS.
+	Workers int
 }
 
 // ROUGEResult maps each ROUGE type to its score.
@@ -114,7 +116,7 @@ func (r ROUGE) Corpus(targets, predictions []string) ([]ROUGEResult, error) {
 		return nil, fmt.Errorf("%w: %d targets but %d predictions", ErrLengthMismatch, len(targets), len(predictions))
 	}
 	out := make([]ROUGEResult, len(targets))
-	parallelChunks(len(targets), 0, func(lo, hi int) {
+	parallelChunks(len(targets), r.Workers, func(lo, hi int) {
 		var w rougeWorker
 		for i := lo; i < hi; i++ {
 			out[i] = make(ROUGEResult, len(ks))
@@ -127,28 +129,32 @@ func (r ROUGE) Corpus(targets, predictions []string) ([]ROUGEResult, error) {
 // ROUGETokenize splits text into tokens as rouge-score's default tokenizer
 // does, stemming tokens longer than 3 characters when stemmer is not nil.
 func ROUGETokenize(text string, stemmer Stemmer) []string {
-	return rougeTokens(text, stemmer, nil)
-}
-
-// rougeTokens appends the tokens of text to dst. Python lowercases first
-// and then drops everything outside [a-z0-9]; of the non-ASCII characters
-// only U+0130 (to "i" and a combining dot) and the Kelvin sign (to "k")
-// lowercase to something inside it.
-func rougeTokens(text string, stemmer Stemmer, dst []string) []string {
-	var cur []byte
-	flush := func() {
-		if len(cur) == 0 {
-			return
-		}
-		tok := string(cur)
-		cur = cur[:0]
-		if stemmer != nil && len(tok) > 3 {
-			tok = stemmer.Stem(tok)
-			if !validROUGEToken(tok) {
+	var out []string
+	rougeScan(text, func(tok []byte) {
+		t := string(tok)
+		if stemmer != nil && len(t) > 3 {
+			if t = stemmer.Stem(t); !validROUGEToken(t) {
 				return
 			}
 		}
-		dst = append(dst, tok)
+		out = append(out, t)
+	})
+	return out
+}
+
+// rougeScan calls emit with each raw (unstemmed) token of text; the slice
+// is only valid during the call. Python lowercases first and then drops
+// everything outside [a-z0-9]; of the non-ASCII characters only U+0130
+// (to "i" and a combining dot) and the Kelvin sign (to "k") lowercase to
+// something inside it.
+func rougeScan(text string, emit func(tok []byte)) {
+	var buf [64]byte
+	cur := buf[:0]
+	flush := func() {
+		if len(cur) > 0 {
+			emit(cur)
+			cur = cur[:0]
+		}
 	}
 	for i := 0; i < len(text); {
 		c := text[i]
@@ -177,7 +183,6 @@ func rougeTokens(text string, stemmer Stemmer, dst []string) []string {
 		}
 	}
 	flush()
-	return dst
 }
 
 func validROUGEToken(s string) bool {
@@ -195,9 +200,12 @@ func validROUGEToken(s string) bool {
 
 // rougeWorker holds the scratch state of one goroutine.
 type rougeWorker struct {
-	in         interner
 	cs         clipScratch
-	toks       []string
+	gid        map[string]uint32 // worker-wide token ids
+	stems      map[string]uint32 // raw token -> 1 + id of its stem, 0 if dropped
+	stamp, lid []uint32          // per worker-wide id: last pair seen, its local id
+	pair       uint32
+	nLocal     uint32
 	tIDs, pIDs []uint32
 	row        []int32
 	table      []int32
@@ -208,12 +216,81 @@ type rougeWorker struct {
 }
 
 func (w *rougeWorker) ids(dst []uint32, text string, stemmer Stemmer) []uint32 {
-	w.toks = rougeTokens(text, stemmer, w.toks[:0])
-	return w.in.appendIDs(dst[:0], w.toks)
+	dst = dst[:0]
+	rougeScan(text, func(tok []byte) {
+		var g uint32
+		if stemmer != nil && len(tok) > 3 {
+			// Stems are cached per worker: the stemmer is a pure function.
+			sg, ok := w.stems[string(tok)]
+			if !ok {
+				if w.stems == nil || len(w.stems) >= 1<<16 {
+					w.stems = make(map[string]uint32, 1024)
+				}
+				word := string(tok)
+				st := stemmer.Stem(word)
+				sg = 0
+				if validROUGEToken(st) {
+					sg = w.global(st) + 1
+				}
+				w.stems[word] = sg
+			}
+			if sg == 0 {
+				return
+			}
+			g = sg - 1
+		} else {
+			g = w.globalBytes(tok)
+		}
+		dst = append(dst, w.local(g))
+	})
+	return dst
+}
+
+// global returns the worker-wide id of token s. The table is bounded:
+// when it grows past 1<<20 tokens it starts again (between pairs only, as
+// begin checks).
+func (w *rougeWorker) global(s string) uint32 {
+	if g, ok := w.gid[s]; ok {
+		return g
+	}
+	g := uint32(len(w.gid))
+	w.gid[s] = g
+	w.stamp = append(w.stamp, 0)
+	w.lid = append(w.lid, 0)
+	return g
+}
+
+func (w *rougeWorker) globalBytes(tok []byte) uint32 {
+	if g, ok := w.gid[string(tok)]; ok {
+		return g
+	}
+	return w.global(string(tok))
+}
+
+// local maps a worker-wide id to a dense id of the current pair, from 1.
+func (w *rougeWorker) local(g uint32) uint32 {
+	if w.stamp[g] != w.pair {
+		w.stamp[g] = w.pair
+		w.nLocal++
+		w.lid[g] = w.nLocal
+	}
+	return w.lid[g]
+}
+
+// begin starts a new pair: local ids restart from 1.
+func (w *rougeWorker) begin() {
+	if w.gid == nil || len(w.gid) >= 1<<20 || w.pair == ^uint32(0) {
+		w.gid = make(map[string]uint32, 4096)
+		w.stamp, w.lid = w.stamp[:0], w.lid[:0]
+		w.stems = nil
+		w.pair = 0
+	}
+	w.pair++
+	w.nLocal = 0
 }
 
 func (w *rougeWorker) score(stemmer Stemmer, ks []rougeKind, target, prediction string, out ROUGEResult) {
-	w.in.reset()
+	w.begin()
 	needTokens, needSents := false, false
 	for _, k := range ks {
 		if k.n >= 0 {
@@ -230,7 +307,7 @@ func (w *rougeWorker) score(stemmer Stemmer, ks []rougeKind, target, prediction 
 		w.tSents = w.sentences(w.tSents, target, stemmer)
 		w.pSents = w.sentences(w.pSents, prediction, stemmer)
 	}
-	maxID := uint32(len(w.in.ids))
+	maxID := w.nLocal
 	for _, k := range ks {
 		switch {
 		case k.n > 0:
