@@ -244,6 +244,21 @@ func (sp Speller) Number(s string) (string, error) {
 	return string(b), nil
 }
 
+// OrdinalNumber spells an integer written in decimal, as Number accepts
+// it but without a fraction, as an ordinal: "21" → "twenty-first",
+// "1,000,000" → "one millionth". Text that is not an integer gets an
+// error wrapping ErrNotNumber; a number of 10^66 or more, ErrTooLarge.
+func (sp Speller) OrdinalNumber(s string) (string, error) {
+	if strings.Contains(s, ".") {
+		return "", fmt.Errorf("spell %q as an ordinal: %w", s, ErrNotNumber)
+	}
+	w, err := sp.Number(s)
+	if err != nil {
+		return "", err
+	}
+	return toOrdinal(w), nil
+}
+
 // Float spells f through its shortest decimal form ("0.1" for 0.1, not
 // 0.1000000000000000055...): Float(2.5) is "two point five", Float(1e21) is
 // "one sextillion". NaN and the infinities are spelled "not a number",

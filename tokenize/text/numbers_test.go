@@ -188,6 +188,28 @@ func TestNumber(t *testing.T) {
 	}
 }
 
+func TestOrdinalNumber(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{"21", "twenty-first"},
+		{"1,000,000", "one millionth"},
+		{"-2", "minus second"},
+		{"1" + strings.Repeat("0", 63), "one vigintillionth"},
+	}
+	for _, tc := range tests {
+		got, err := Speller{}.OrdinalNumber(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("OrdinalNumber(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"1.5", "", "x"} {
+		if _, err := (Speller{}).OrdinalNumber(bad); !errors.Is(err, ErrNotNumber) {
+			t.Errorf("OrdinalNumber(%q) error = %v, want ErrNotNumber", bad, err)
+		}
+	}
+}
+
 func TestNumberRejectsBadInput(t *testing.T) {
 	tests := []struct {
 		name, in string
