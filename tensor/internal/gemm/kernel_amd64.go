@@ -4,8 +4,6 @@ package gemm
 
 import "github.com/goformer/goformer/tensor/internal/cpu"
 
-//go:generate sh -c "cd ../_asm && go run ./gemm -out ../gemm/kernels_amd64.s -stubs ../gemm/kernels_amd64_stubs.go -pkg gemm"
-
 // amd64 micro-kernels. The AVX-512 float32 kernel is 12×32: 24 zmm
 // accumulators; each step loads two zmm of B, and broadcasts each of the
 // twelve elements of A into a register that feeds two FMAs (see the kernel lab in kernel_lab_test.go for the

@@ -23,6 +23,11 @@
 // a mismatch panics with a message that names the kernel and the lengths.
 package vec
 
+// The assembly is generated: avo writes the amd64 kernels, a small
+// program of its own the arm64 ones (see tensor/internal/_asm).
+//go:generate sh -c "cd ../_asm && go run ./vec -out ../vec/vec_amd64.s -stubs ../vec/vec_amd64_stubs.go -pkg vec"
+//go:generate sh -c "cd ../_asm && go run ./neon -vec ../vec/vec_arm64.s"
+
 import (
 	"fmt"
 	"math"

@@ -4,8 +4,6 @@ package vec
 
 import "github.com/goformer/goformer/tensor/internal/cpu"
 
-//go:generate sh -c "cd ../_asm && go run ./vec -out ../vec/vec_amd64.s -stubs ../vec/vec_amd64_stubs.go -pkg vec"
-
 var avx512Kernels = &kernels{
 	name:                 "avx512",
 	dot:                  dotAVX512,
