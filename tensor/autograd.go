@@ -165,6 +165,24 @@ func (t *Tensor) Backward(opts ...BackwardOption) {
 	order := topoOrder(t.node)
 	grads := make(map[*node]*Tensor, len(order))
 	grads[t.node] = g
+	// Gradients of intermediate tensors are never seen outside this loop,
+	// so their storage goes back to the backend as soon as the last
+	// gradient that uses it has been consumed. Backward functions return
+	// fresh tensors or views of their input gradient (never forward
+	// tensors), so counting references by storage is exact. The starting
+	// gradient may be the caller's: it is never freed.
+	refs := map[Storage]int{g.buf.storage: 1}
+	keep := g.buf.storage
+	ref := func(x *Tensor) { refs[x.buf.storage]++ }
+	unref := func(x *Tensor) {
+		s := x.buf.storage
+		if refs[s]--; refs[s] <= 0 {
+			delete(refs, s)
+			if s != keep {
+				x.backend().Free(s)
+			}
+		}
+	}
 	for i := len(order) - 1; i >= 0; i-- {
 		n := order[i]
 		g := grads[n]
@@ -188,16 +206,26 @@ func (t *Tensor) Backward(opts ...BackwardOption) {
 			if !gj.SameShape(in) {
 				panic(fmt.Sprintf("tensor: %s backward produced a gradient of shape %v for an input of shape %v", n.op, gj.shape, in.shape))
 			}
-			if in.node != nil {
+			ref(gj)
+			switch {
+			case in.node != nil:
 				if prev := grads[in.node]; prev != nil {
-					grads[in.node] = rawBinary(OpAdd, prev, gj)
+					sum := rawBinary(OpAdd, prev, gj)
+					ref(sum)
+					grads[in.node] = sum
+					unref(prev)
+					unref(gj)
 				} else {
 					grads[in.node] = gj
 				}
-			} else if in.requiresGrad {
+			case in.requiresGrad:
 				accumulateLeaf(in, gj)
+				unref(gj)
+			default:
+				unref(gj)
 			}
 		}
+		unref(g)
 		if !cfg.retain {
 			n.free()
 		}
