@@ -164,3 +164,13 @@ func (t *Tensor) At(index ...int) float64 {
 	}
 	return viewOf(t, off, nil, nil).Item()
 }
+
+// Bits16 returns a new slice of the raw 16-bit patterns of a Float16 or
+// BFloat16 tensor, in row-major order.
+func (t *Tensor) Bits16() []uint16 {
+	if t.dtype != Float16 && t.dtype != BFloat16 {
+		panic(fmt.Sprintf("tensor: Bits16 of a %s tensor", t.dtype))
+	}
+	s, off := t.hostContiguous(t.dtype)
+	return append([]uint16(nil), s.u16[off:off+t.Numel()]...)
+}

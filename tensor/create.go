@@ -139,3 +139,19 @@ func RandN(rng *rand.Rand, shape ...int) *Tensor {
 	}
 	return t
 }
+
+// FromBits16 returns a CPU tensor of dtype Float16 or BFloat16 whose
+// storage is bits, the raw 16-bit patterns (as in a safetensors file),
+// without copying them. Shape works as in FromSlice.
+func FromBits16(dtype DType, bits []uint16, shape ...int) *Tensor {
+	if dtype != Float16 && dtype != BFloat16 {
+		panic(fmt.Sprintf("tensor: FromBits16: dtype %s is not float16 or bfloat16", dtype))
+	}
+	if len(shape) == 0 {
+		shape = []int{len(bits)}
+	}
+	shape = inferShape("FromBits16", shape, len(bits))
+	checkShape("FromBits16", shape)
+	st := &CPUStorage{dtype: dtype, n: len(bits), u16: bits, class: -1}
+	return FromStorage(st, 0, shape...)
+}

@@ -614,3 +614,20 @@ func FuzzParseDevice(f *testing.F) {
 		}
 	})
 }
+
+func TestHalfPrecisionBitsRoundTrip(t *testing.T) {
+	bits := []uint16{0x3c00, 0xc000, 0x7bff, 0x0001} // 1, -2, 65504, smallest subnormal
+	h := tensor.FromBits16(tensor.Float16, bits, 2, 2)
+	if got := h.Float32s(); got[0] != 1 || got[1] != -2 || got[2] != 65504 || got[3] != float32(math.Ldexp(1, -24)) {
+		t.Fatalf("float16 values %v", got)
+	}
+	if got := fmt.Sprint(h.T().Bits16()); got != "[15360 31743 49152 1]" {
+		t.Fatalf("Bits16 of the transpose = %s", got)
+	}
+	b := tensor.FromBits16(tensor.BFloat16, []uint16{0x3f80, 0x4040})
+	if got := b.As(tensor.Float64).Float64s(); got[0] != 1 || got[1] != 3 {
+		t.Fatalf("bfloat16 values %v", got)
+	}
+	mustPanic(t, func() { tensor.FromBits16(tensor.Float32, bits) }, "FromBits16")
+	mustPanic(t, func() { h.As(tensor.Float32).Bits16() }, "Bits16")
+}
