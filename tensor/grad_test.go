@@ -219,3 +219,49 @@ func TestGradientsMatchFiniteDifferences(t *testing.T) {
 		}
 	}
 }
+
+// TestGradientsOfLargeInputsMatchFiniteDifferences runs ops on inputs big
+// enough for their kernels to split work across the worker pool (and take
+// the column and split-run reduction paths), checking a sample of elements.
+func TestGradientsOfLargeInputsMatchFiniteDifferences(t *testing.T) {
+	ids := make([]int32, 300)
+	for i := range ids {
+		ids[i] = int32(i * 37 % 200)
+	}
+	idx := tensor.FromSlice(ids)
+	cases := []gradCase{
+		{"Softmax", [][]int{{300, 200}}, normal, func(in []*tensor.Tensor) *tensor.Tensor { return in[0].Softmax(-1) }},
+		{"Softmax over the first axis", [][]int{{300, 200}}, normal, func(in []*tensor.Tensor) *tensor.Tensor { return in[0].Softmax(0) }},
+		{"LayerNorm", [][]int{{400, 100}, {100}, {100}}, normal, func(in []*tensor.Tensor) *tensor.Tensor {
+			return tensor.LayerNorm(in[0], in[1], in[2], 1e-5)
+		}},
+		{"RMSNorm", [][]int{{400, 100}, {100}}, normal, func(in []*tensor.Tensor) *tensor.Tensor { return tensor.RMSNorm(in[0], in[1], 1e-6) }},
+		{"column Sum", [][]int{{300, 300}}, normal, func(in []*tensor.Tensor) *tensor.Tensor { return in[0].Sum(0) }},
+		{"Sum of everything", [][]int{{400, 400}}, normal, func(in []*tensor.Tensor) *tensor.Tensor { return in[0].Sum() }},
+		{"Var of everything", [][]int{{400, 400}}, normal, func(in []*tensor.Tensor) *tensor.Tensor { return in[0].Var() }},
+		{"MatMul", [][]int{{150, 200}, {200, 170}}, normal, func(in []*tensor.Tensor) *tensor.Tensor { return in[0].MatMul(in[1]) }},
+		{"bias GELU", [][]int{{300, 200}, {200}}, normal, func(in []*tensor.Tensor) *tensor.Tensor { return in[0].Add(in[1]).GELU() }},
+		{"CrossEntropy", [][]int{{300, 200}}, normal, func(in []*tensor.Tensor) *tensor.Tensor {
+			return tensor.CrossEntropy(in[0], idx, tensor.LabelSmoothing(0.1))
+		}},
+		{"Embedding", [][]int{{200, 300}}, normal, func(in []*tensor.Tensor) *tensor.Tensor { return tensor.Embedding(in[0], idx) }},
+	}
+	for _, c := range cases {
+		for _, strided := range []bool{false, true} {
+			name := c.name
+			if strided {
+				name += " on strided inputs"
+			}
+			t.Run(name, func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(12, uint64(len(c.name))))
+				in := make([]*tensor.Tensor, len(c.shapes))
+				for i, s := range c.shapes {
+					in[i] = leaf(rng, strided, c.gen, s...)
+				}
+				if err := gradcheck.Check(c.f, in, gradcheck.Options{MaxElements: 12}); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
+	}
+}

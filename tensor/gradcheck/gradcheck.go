@@ -34,8 +34,13 @@ type Options struct {
 	// Atol and Rtol bound the difference between analytic and numeric
 	// gradients: |a - n| ≤ Atol + Rtol·|n| (defaults 1e-6 and 1e-4).
 	Atol, Rtol float64
-	// Seed picks the random contraction R (default 1).
+	// Seed picks the random contraction R and the sampled elements
+	// (default 1).
 	Seed uint64
+	// MaxElements, when positive, checks only that many elements of each
+	// input, chosen at random (with Seed), so that large inputs — large
+	// enough to take the parallel paths of the kernels — stay cheap.
+	MaxElements int
 }
 
 // ErrMismatch is wrapped by the error Check returns when a gradient
@@ -144,7 +149,20 @@ func Check(f func(in []*tensor.Tensor) *tensor.Tensor, inputs []*tensor.Tensor, 
 		data := st.Float64s()
 		shape, strides := in.Shape(), in.Strides()
 		idx := make([]int, len(shape))
-		for e := range in.Numel() {
+		elems := make([]int, in.Numel())
+		for e := range elems {
+			elems[e] = e
+		}
+		if opts.MaxElements > 0 && opts.MaxElements < len(elems) {
+			rng.Shuffle(len(elems), func(a, b int) { elems[a], elems[b] = elems[b], elems[a] })
+			elems = elems[:opts.MaxElements]
+		}
+		for _, e := range elems {
+			rest := e
+			for d := len(shape) - 1; d >= 0; d-- {
+				idx[d] = rest % shape[d]
+				rest /= shape[d]
+			}
 			pos := in.Offset()
 			for d := range idx {
 				pos += idx[d] * strides[d]
@@ -164,13 +182,6 @@ func Check(f func(in []*tensor.Tensor) *tensor.Tensor, inputs []*tensor.Tensor, 
 				worst.excess = diff - tol
 				worst.input, worst.analytic, worst.nume = i, a, num
 				worst.index = append([]int(nil), idx...)
-			}
-			for d := len(idx) - 1; d >= 0; d-- {
-				idx[d]++
-				if idx[d] < shape[d] {
-					break
-				}
-				idx[d] = 0
 			}
 		}
 	}
