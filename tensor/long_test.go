@@ -37,7 +37,9 @@ func TestLongRandomBroadcastGradients(t *testing.T) {
 		"Add": (*tensor.Tensor).Add, "Sub": (*tensor.Tensor).Sub, "Mul": (*tensor.Tensor).Mul,
 		"Div":     func(a, b *tensor.Tensor) *tensor.Tensor { return a.Div(b.Square().AddScalar(1)) },
 		"Maximum": (*tensor.Tensor).Maximum,
-		"Where":   func(a, b *tensor.Tensor) *tensor.Tensor { return tensor.Where(a.Gt(b), a.Scale(0.1).Exp(), b.Scale(0.1).Tanh()) },
+		"Where": func(a, b *tensor.Tensor) *tensor.Tensor {
+			return tensor.Where(a.Gt(b), a.Scale(0.1).Exp(), b.Scale(0.1).Tanh())
+		},
 	}
 	for seed := range uint64(300) {
 		rng := rand.New(rand.NewPCG(seed, 99))
