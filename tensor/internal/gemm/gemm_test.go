@@ -327,9 +327,50 @@ func TestSgemmDoesNotAllocate(t *testing.T) {
 		if got := testing.AllocsPerRun(20, func() { Sgemm(tr[0], tr[1], m, n, k, 1, a, lda, b, ldb, 0, c, n) }); got > 0 {
 			t.Errorf("Sgemm trans=%v allocates %.1f times per call", tr, got)
 		}
+		Sgemm(tr[0], tr[1], 1, n, k, 1, a, lda, b, ldb, 0, c, n) // one row: the vector path
+		if got := testing.AllocsPerRun(20, func() { Sgemm(tr[0], tr[1], 1, n, k, 1, a, lda, b, ldb, 0, c, n) }); got > 0 {
+			t.Errorf("Sgemm with one row, trans=%v, allocates %.1f times per call", tr, got)
+		}
 		SgemmBatch(tr[0], tr[1], 50, n, k, 1, a, lda, b, ldb, 0, c, n, bt)
 		if got := testing.AllocsPerRun(20, func() { SgemmBatch(tr[0], tr[1], 50, n, k, 1, a, lda, b, ldb, 0, c, n, bt) }); got > 0 {
 			t.Errorf("SgemmBatch trans=%v allocates %.1f times per call", tr, got)
+		}
+	}
+}
+
+func TestSgemmWithOneRowOrColumnMatchesDefinition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 11))
+	for _, s := range [][3]int{{1, 1, 7}, {1, 37, 19}, {1, 3000, 300}, {41, 1, 23}, {2500, 1, 400}, {1, 1, 5000}} {
+		m, n, k := s[0], s[1], s[2]
+		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			for _, ab := range [][2]float64{{1, 0}, {0.5, -2}, {-1, 1}} {
+				lda, ldb, ldc := k+1, n+2, n+3
+				rowsA, rowsB := m, k
+				if tr[0] {
+					lda, rowsA = m+3, k
+				}
+				if tr[1] {
+					ldb, rowsB = k+1, n
+				}
+				a64, b64, c64 := randSlice(rng, rowsA*lda), randSlice(rng, rowsB*ldb), randSlice(rng, m*ldc)
+				want := append([]float64(nil), c64...)
+				naive(tr[0], tr[1], m, n, k, ab[0], a64, lda, b64, ldb, ab[1], want, ldc)
+				c := to32(c64)
+				if ab[1] == 0 {
+					for i := range c {
+						c[i] = float32(math.NaN())
+					}
+				}
+				Sgemm(tr[0], tr[1], m, n, k, float32(ab[0]), to32(a64), lda, to32(b64), ldb, float32(ab[1]), c, ldc)
+				for i := range m {
+					for j := range n {
+						w := want[i*ldc+j]
+						if d := math.Abs(float64(c[i*ldc+j]) - w); !(d <= 1e-5*(1+math.Abs(w))*math.Sqrt(float64(k))) {
+							t.Fatalf("m=%d n=%d k=%d trans=%v alpha,beta=%v: C[%d,%d]=%v want %v", m, n, k, tr, ab, i, j, c[i*ldc+j], w)
+						}
+					}
+				}
+			}
 		}
 	}
 }

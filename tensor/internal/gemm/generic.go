@@ -25,6 +25,10 @@ var (
 func KernelName() string { return sKernel.name }
 
 func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if k > 0 && alpha != 0 && (m == 1 || n == 1) {
+		sgemmVector(parallel.Workers(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	run(&sJobs, sKernel, sBlock, parallel.Workers(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
