@@ -208,6 +208,21 @@ func (n *Normalized) Prepend(s string) {
 	n.set(&b)
 }
 
+// prependEmpty inserts s before the text aligned to the empty range at the
+// start of the first rune, so that it covers no original text (Hugging
+// Face's byte-level prefix space).
+func (n *Normalized) prependEmpty(s string) {
+	if n.text == "" {
+		return
+	}
+	var b builder
+	b.grow(len(s) + len(n.text))
+	st, _ := n.origin(0)
+	b.addBytes(s, st, st)
+	n.appendAll(&b)
+	n.set(&b)
+}
+
 // Append adds s after the text, aligned to the last rune.
 func (n *Normalized) Append(s string) {
 	if n.text == "" {

@@ -103,56 +103,92 @@ func (r Replace) Normalize(n *Normalized) {
 // NFD, NFKC or NFKD (golang.org/x/text/unicode/norm).
 type UnicodeNormalizer struct{ Form norm.Form }
 
-// Normalize puts n into the form. Unchanged text keeps its alignment; a
-// changed normalization segment aligns each output rune to the input rune
-// it decomposes from when the form only decomposes, otherwise to the whole
-// segment.
+// Normalize puts n into the form. Unchanged text keeps its alignment. In a
+// changed normalization segment each output rune is aligned to the input
+// rune it comes from: the rune it decomposes from, or, for a composed rune,
+// the input rune of its first (starter) component, as Hugging Face
+// tokenizers aligns them.
 func (u UnicodeNormalizer) Normalize(n *Normalized) {
 	f := u.Form
 	if f.QuickSpanString(n.text) == len(n.text) && utf8.ValidString(n.text) {
 		return
+	}
+	decomp := norm.NFD
+	if f == norm.NFKC || f == norm.NFKD {
+		decomp = norm.NFKD
 	}
 	var b builder
 	b.grow(len(n.text) + 16)
 	var it norm.Iter
 	it.InitString(f, n.text)
 	pos := 0
-	decomposing := f == norm.NFD || f == norm.NFKD
-	var per []byte
+	type src struct {
+		r    rune
+		from int // byte offset of the input rune in n.text
+		w    int
+		used bool
+	}
+	var srcs []src
+	var pending []byte
 	for !it.Done() {
-		out := it.Next()
+		chunk := it.Next()
 		end := it.Pos()
+		if end == pos && !it.Done() {
+			// Output ahead of the input position (a long expansion):
+			// keep it for the segment that consumes the input.
+			pending = append(pending, chunk...)
+			continue
+		}
+		out := string(append(pending, chunk...))
+		pending = pending[:0]
 		seg := n.text[pos:end]
-		switch {
-		case string(out) == seg:
+		if out == seg {
 			for i := pos; i < end; i++ {
 				s, e := n.origin(i)
 				b.text = append(b.text, n.text[i])
 				b.align = append(b.align, s, e)
 			}
-		case decomposing && string(out) == string(perRune(f, seg, per[:0])):
-			for i := pos; i < end; {
-				_, w := utf8.DecodeRuneInString(n.text[i:])
-				s, e := n.runeOrigin(i, w)
-				b.addBytes(f.String(n.text[i:i+w]), s, e)
-				i += w
+			pos = end
+			continue
+		}
+		// The decomposed runes of the segment, each with its input rune.
+		srcs = srcs[:0]
+		for i := pos; i < end; {
+			_, w := utf8.DecodeRuneInString(n.text[i:])
+			for _, r := range decomp.String(n.text[i : i+w]) {
+				srcs = append(srcs, src{r: r, from: i, w: w})
 			}
-		default:
-			s, e := n.OriginalRange(pos, end)
-			b.addBytes(string(out), int32(s), int32(e))
+			i += w
+		}
+		next := 0
+		for _, o := range out {
+			// Find the output rune's first component among the unused
+			// decomposed runes, in order.
+			first, _ := utf8.DecodeRuneInString(norm.NFD.String(string(o)))
+			from, w := -1, 0
+			for k := next; k < len(srcs); k++ {
+				if !srcs[k].used && srcs[k].r == first {
+					srcs[k].used = true
+					from, w = srcs[k].from, srcs[k].w
+					if k == next {
+						next++
+					}
+					break
+				}
+			}
+			var s, e int32
+			if from < 0 {
+				// No match (a rare compatibility mapping): the segment.
+				s0, e0 := n.OriginalRange(pos, end)
+				s, e = int32(s0), int32(e0)
+			} else {
+				s, e = n.runeOrigin(from, w)
+			}
+			b.addRune(o, s, e)
 		}
 		pos = end
 	}
 	n.set(&b)
-}
-
-func perRune(f norm.Form, seg string, dst []byte) []byte {
-	for i := 0; i < len(seg); {
-		_, w := utf8.DecodeRuneInString(seg[i:])
-		dst = f.AppendString(dst, seg[i:i+w])
-		i += w
-	}
-	return dst
 }
 
 // The Unicode normalization forms.

@@ -196,7 +196,7 @@ type ByteLevel struct {
 func (bl ByteLevel) PreTokenize(p *PreTokenized) {
 	p.Split(func(_ int, n Normalized, dst []Normalized) []Normalized {
 		if bl.AddPrefixSpace && !strings.HasPrefix(n.text, " ") {
-			n.Prepend(" ")
+			n.prependEmpty(" ")
 		}
 		if bl.Pattern == 0 {
 			return append(dst, n)

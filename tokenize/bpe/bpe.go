@@ -392,8 +392,9 @@ func (m *Model) AppendIDs(dst []int, word string) []int {
 			return dst
 		}
 	}
-	var idb, lenb [smallWord]int32
-	ids, _ := m.encode(word, idb[:], lenb[:])
+	var idb [smallWord]int32
+	var spb [smallWord]uint64
+	ids, _ := m.encode(word, idb[:], spb[:])
 	for _, id := range ids {
 		dst = append(dst, int(id))
 	}
@@ -429,12 +430,11 @@ func (m *Model) AppendTokens(dst []Token, word string) []Token {
 			return dst
 		}
 	}
-	var idb, lenb [smallWord]int32
-	ids, lens := m.encode(word, idb[:], lenb[:])
-	off := 0
+	var idb [smallWord]int32
+	var spb [smallWord]uint64
+	ids, spans := m.encode(word, idb[:], spb[:])
 	for i, id := range ids {
-		dst = append(dst, Token{ID: int(id), Start: off, End: off + int(lens[i])})
-		off += int(lens[i])
+		dst = append(dst, Token{ID: int(id), Start: int(spans[i] >> 32), End: int(uint32(spans[i]))})
 	}
 	if m.cache != nil && len(word) <= maxCached {
 		m.cache.put(word, h, ids)
@@ -444,14 +444,15 @@ func (m *Model) AppendTokens(dst []Token, word string) []Token {
 
 const smallWord = 64
 
-// encode splits word into its initial symbols and merges them. idb and lenb
-// are scratch of length smallWord; the result may alias them.
-func (m *Model) encode(word string, idb, lenb []int32) (ids, lens []int32) {
+// encode splits word into its initial symbols and merges them. Each symbol
+// carries its byte span in the word, start<<32 | end. idb and spb are
+// scratch of length smallWord; the result may alias them.
+func (m *Model) encode(word string, idb []int32, spb []uint64) (ids []int32, spans []uint64) {
 	if m.fastBytes {
 		if len(word) > len(idb) {
-			idb, lenb = make([]int32, len(word)), make([]int32, len(word))
+			idb, spb = make([]int32, len(word)), make([]uint64, len(word))
 		}
-		ids, lens = idb[:len(word)], lenb[:len(word)]
+		ids, spans = idb[:len(word)], spb[:len(word)]
 		last := len(word) - 1
 		for i := 0; i < len(word); i++ {
 			k := 0
@@ -462,28 +463,34 @@ func (m *Model) encode(word string, idb, lenb []int32) (ids, lens []int32) {
 				k |= 2
 			}
 			ids[i] = m.unitIDs[k][word[i]]
-			lens[i] = 1
+			spans[i] = uint64(i)<<32 | uint64(i+1)
 		}
 	} else {
-		ids, lens = m.symbolsLong(word, idb[:0], lenb[:0])
+		ids, spans = m.symbolsLong(word, idb[:0], spb[:0])
 	}
 	if len(ids) <= smallWord {
-		n := m.mergeSmall(ids, lens)
-		return ids[:n], lens[:n]
+		n := m.mergeSmall(ids, spans)
+		return ids[:n], spans[:n]
 	}
-	return m.mergeLong(ids, lens)
+	return m.mergeLong(ids, spans)
 }
 
-// symbolsLong appends the initial symbols of word to ids and lens, with
+func span(s, e int) uint64 { return uint64(s)<<32 | uint64(uint32(e)) }
+
+// join returns the span from the start of a to the end of b.
+func join(a, b uint64) uint64 { return a&^0xffffffff | b&0xffffffff }
+
+// symbolsLong appends the initial symbols of word and their spans, with
 // unknown-symbol handling as in Hugging Face tokenizers: byte fallback if
-// enabled, else the unknown token (fused if FuseUnk), else nothing.
-func (m *Model) symbolsLong(word string, ids, lens []int32) ([]int32, []int32) {
-	unkLen := int32(0)
+// enabled, else the unknown token (fused if FuseUnk), else nothing. A
+// dropped symbol leaves a gap between the spans of its neighbours.
+func (m *Model) symbolsLong(word string, ids []int32, spans []uint64) ([]int32, []uint64) {
+	unkStart, unkEnd := 0, 0
 	haveUnk := false
 	flushUnk := func() {
 		if haveUnk {
 			ids = append(ids, m.unk)
-			lens = append(lens, unkLen)
+			spans = append(spans, span(unkStart, unkEnd))
 			haveUnk = false
 		}
 	}
@@ -529,36 +536,40 @@ func (m *Model) symbolsLong(word string, ids, lens []int32) ([]int32, []int32) {
 		if id >= 0 {
 			flushUnk()
 			ids = append(ids, id)
-			lens = append(lens, int32(w))
+			spans = append(spans, span(i, i+w))
 			i += w
 			continue
 		}
 		if m.opts.ByteFallback && m.hasFB {
+			flushUnk()
+			// Each byte of the character (as written with prefix and
+			// suffix, as Hugging Face does) becomes one token; they
+			// share the character's span.
 			for _, c := range key {
 				ids = append(ids, m.fallback[c])
-				lens = append(lens, 1)
+				spans = append(spans, span(i, i+w))
 			}
 			i += w
 			continue
 		}
 		if m.unk >= 0 {
 			if haveUnk && m.opts.FuseUnk {
-				unkLen += int32(w)
+				unkEnd = i + w
 			} else {
 				flushUnk()
-				haveUnk, unkLen = true, int32(w)
+				haveUnk, unkStart, unkEnd = true, i, i+w
 			}
 		}
 		i += w
 	}
 	flushUnk()
-	return ids, lens
+	return ids, spans
 }
 
 // mergeSmall applies the merges to a short word in place, returning the new
 // number of symbols. It scans for the lowest-ranked pair each round, which
 // beats a heap for short words.
-func (m *Model) mergeSmall(ids, lens []int32) int {
+func (m *Model) mergeSmall(ids []int32, spans []uint64) int {
 	n := len(ids)
 	if n < 2 {
 		return n
@@ -578,9 +589,9 @@ func (m *Model) mergeSmall(ids, lens []int32) int {
 			break
 		}
 		ids[bi] = int32(uint32(best))
-		lens[bi] += lens[bi+1]
+		spans[bi] = join(spans[bi], spans[bi+1])
 		copy(ids[bi+1:n-1], ids[bi+2:n])
-		copy(lens[bi+1:n-1], lens[bi+2:n])
+		copy(spans[bi+1:n-1], spans[bi+2:n])
 		copy(vals[bi+1:n-1], vals[bi+2:n])
 		n--
 		if bi < n-1 {
@@ -595,11 +606,12 @@ func (m *Model) mergeSmall(ids, lens []int32) int {
 
 // mergeLong applies the merges with a linked list and a min-heap of
 // candidate pairs, O(n log n) for words of any length.
-func (m *Model) mergeLong(ids, lens []int32) ([]int32, []int32) {
+func (m *Model) mergeLong(ids []int32, spans []uint64) ([]int32, []uint64) {
 	n := len(ids)
 	if n < 2 {
-		return ids, lens
+		return ids, spans
 	}
+	dead := make([]bool, n)
 	next := make([]int32, n)
 	prev := make([]int32, n)
 	for i := range n {
@@ -622,12 +634,12 @@ func (m *Model) mergeLong(ids, lens []int32) ([]int32, []int32) {
 	}
 	for len(h) > 0 {
 		c := h.pop()
-		if lens[c.left] < 0 || next[c.left] != c.right || ids[c.left] != c.leftID || ids[c.right] != c.rightID {
+		if dead[c.left] || next[c.left] != c.right || ids[c.left] != c.leftID || ids[c.right] != c.rightID {
 			continue // stale
 		}
 		ids[c.left] = int32(uint32(c.val))
-		lens[c.left] += lens[c.right]
-		lens[c.right] = -1
+		spans[c.left] = join(spans[c.left], spans[c.right])
+		dead[c.right] = true
 		nr := next[c.right]
 		next[c.left] = nr
 		if nr >= 0 {
@@ -640,10 +652,10 @@ func (m *Model) mergeLong(ids, lens []int32) ([]int32, []int32) {
 	}
 	k := 0
 	for i := int32(0); i >= 0; i = next[i] {
-		ids[k], lens[k] = ids[i], lens[i]
+		ids[k], spans[k] = ids[i], spans[i]
 		k++
 	}
-	return ids[:k], lens[:k]
+	return ids[:k], spans[:k]
 }
 
 type candidate struct {

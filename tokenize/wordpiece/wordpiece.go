@@ -9,7 +9,7 @@
 //
 //	vocab, err := wordpiece.ReadVocab(f)            // a BERT vocab.txt
 //	m, err := wordpiece.New(vocab, wordpiece.Options{})
-//	ids := m.AppendIDs(nil, "unaffable")            // una ##ffa ##ble
+//	ids, err := m.AppendIDs(nil, "unaffable")       // una ##ffa ##ble
 //
 // A Model is safe for concurrent use and allocates nothing per word beyond
 // the slice it appends to.
@@ -59,6 +59,8 @@ type Token struct {
 // Errors returned by the constructors and readers.
 var (
 	ErrFormat     = errors.New("wordpiece: malformed vocabulary")
+	// ErrMissingUnk: a word needs the unknown token and the vocabulary
+	// does not have it.
 	ErrMissingUnk = errors.New("wordpiece: unknown token not in vocabulary")
 )
 
@@ -91,11 +93,10 @@ func New(vocab map[string]int, opts Options) (*Model, error) {
 			m.tokens[id] = tok
 		}
 	}
-	unk, ok := m.vocab[opts.UnkToken]
-	if !ok {
-		return nil, fmt.Errorf("%w: %q", ErrMissingUnk, opts.UnkToken)
+	m.unk = -1
+	if unk, ok := m.vocab[opts.UnkToken]; ok {
+		m.unk = unk
 	}
-	m.unk = unk
 	m.buildTrie()
 	return m, nil
 }
@@ -198,13 +199,14 @@ func (m *Model) IDToToken(id int) (string, bool) {
 // AppendTokens appends the tokens of word to dst: the longest vocabulary
 // token at the start, then the longest continuation token, and so on; a
 // word that cannot be covered, or has more than MaxInputCharsPerWord
-// characters, becomes one unknown token.
-func (m *Model) AppendTokens(dst []Token, word string) []Token {
+// characters, becomes one unknown token. It fails with ErrMissingUnk only
+// when a word needs the unknown token and the vocabulary lacks it.
+func (m *Model) AppendTokens(dst []Token, word string) ([]Token, error) {
 	if word == "" {
-		return dst
+		return dst, nil
 	}
 	if len(word) > m.opts.MaxInputCharsPerWord && utf8.RuneCountInString(word) > m.opts.MaxInputCharsPerWord {
-		return append(dst, Token{ID: int(m.unk), Start: 0, End: len(word)})
+		return m.appendUnk(dst, len(word))
 	}
 	n := len(dst)
 	for start := 0; start < len(word); {
@@ -214,21 +216,34 @@ func (m *Model) AppendTokens(dst []Token, word string) []Token {
 		}
 		id, end := m.trie.longest(node, word, start)
 		if id < 0 {
-			return append(dst[:n], Token{ID: int(m.unk), Start: 0, End: len(word)})
+			return m.appendUnk(dst[:n], len(word))
 		}
 		dst = append(dst, Token{ID: int(id), Start: start, End: end})
 		start = end
 	}
-	return dst
+	return dst, nil
+}
+
+func (m *Model) appendUnk(dst []Token, n int) ([]Token, error) {
+	if m.unk < 0 {
+		return dst, fmt.Errorf("%w: %q", ErrMissingUnk, m.opts.UnkToken)
+	}
+	return append(dst, Token{ID: int(m.unk), Start: 0, End: n}), nil
 }
 
 // AppendIDs appends the ids of word to dst (see AppendTokens).
-func (m *Model) AppendIDs(dst []int, word string) []int {
+func (m *Model) AppendIDs(dst []int, word string) ([]int, error) {
 	if word == "" {
-		return dst
+		return dst, nil
+	}
+	unk := func() ([]int, error) {
+		if m.unk < 0 {
+			return dst, fmt.Errorf("%w: %q", ErrMissingUnk, m.opts.UnkToken)
+		}
+		return append(dst, int(m.unk)), nil
 	}
 	if len(word) > m.opts.MaxInputCharsPerWord && utf8.RuneCountInString(word) > m.opts.MaxInputCharsPerWord {
-		return append(dst, int(m.unk))
+		return unk()
 	}
 	n := len(dst)
 	for start := 0; start < len(word); {
@@ -238,12 +253,13 @@ func (m *Model) AppendIDs(dst []int, word string) []int {
 		}
 		id, end := m.trie.longest(node, word, start)
 		if id < 0 {
-			return append(dst[:n], int(m.unk))
+			dst = dst[:n]
+			return unk()
 		}
 		dst = append(dst, int(id))
 		start = end
 	}
-	return dst
+	return dst, nil
 }
 
 // trie is a byte trie with transitions in one open-addressing table keyed
