@@ -58,7 +58,7 @@ type Token struct {
 
 // Errors returned by the constructors and readers.
 var (
-	ErrFormat     = errors.New("wordpiece: malformed vocabulary")
+	ErrFormat = errors.New("wordpiece: malformed vocabulary")
 	// ErrMissingUnk: a word needs the unknown token and the vocabulary
 	// does not have it.
 	ErrMissingUnk = errors.New("wordpiece: unknown token not in vocabulary")
