@@ -116,51 +116,67 @@ func (l *stridedLoop) runIndexed(grain int, body func(idx int, off *[maxOperands
 		return
 	}
 	in := l.shape[l.rank-1]
+	units := total / in // rows, or elements of the single run when rank is 1
 	if l.rank == 1 {
-		parallel.For(in, grain, func(lo, hi int) {
-			var off [maxOperands]int
-			for k := range l.nops {
-				off[k] = l.base[k] + lo*l.str[k][0]
-			}
-			body(lo, &off, hi-lo)
-		})
+		units = in
+	}
+	if total <= grain || parallel.Workers() <= 1 {
+		l.span(0, units, body)
 		return
 	}
-	rows := total / in
-	parallel.For(rows, max(1, grain/in), func(lo, hi int) {
-		var idx [MaxRank]int
-		var off [maxOperands]int
-		// Decompose row lo into a multi-index over dims [0, rank-1).
-		r := lo
-		for d := l.rank - 2; d >= 0; d-- {
-			idx[d] = r % l.shape[d]
-			r /= l.shape[d]
-		}
+	// The workers get their own copy, so that l itself stays on the
+	// caller's stack when the loop runs inline.
+	lc := *l
+	g := grain
+	if lc.rank > 1 {
+		g = max(1, grain/in)
+	}
+	parallel.For(units, g, func(lo, hi int) { lc.span(lo, hi, body) })
+}
+
+// span runs units [lo, hi): elements of the single run when rank is 1,
+// else rows.
+func (l *stridedLoop) span(lo, hi int, body func(idx int, off *[maxOperands]int, n int)) {
+	var off [maxOperands]int
+	if l.rank == 1 {
 		for k := range l.nops {
-			o := l.base[k]
-			for d := 0; d < l.rank-1; d++ {
-				o += idx[d] * l.str[k][d]
-			}
-			off[k] = o
+			off[k] = l.base[k] + lo*l.str[k][0]
 		}
-		for row := lo; row < hi; row++ {
-			body(row*in, &off, in)
-			// Advance the multi-index by one row.
-			for d := l.rank - 2; d >= 0; d-- {
-				idx[d]++
-				for k := range l.nops {
-					off[k] += l.str[k][d]
-				}
-				if idx[d] < l.shape[d] {
-					break
-				}
-				for k := range l.nops {
-					off[k] -= l.str[k][d] * l.shape[d]
-				}
-				idx[d] = 0
-			}
+		body(lo, &off, hi-lo)
+		return
+	}
+	in := l.shape[l.rank-1]
+	var idx [MaxRank]int
+	// Decompose row lo into a multi-index over dims [0, rank-1).
+	r := lo
+	for d := l.rank - 2; d >= 0; d-- {
+		idx[d] = r % l.shape[d]
+		r /= l.shape[d]
+	}
+	for k := range l.nops {
+		o := l.base[k]
+		for d := 0; d < l.rank-1; d++ {
+			o += idx[d] * l.str[k][d]
 		}
-	})
+		off[k] = o
+	}
+	for row := lo; row < hi; row++ {
+		body(row*in, &off, in)
+		// Advance the multi-index by one row.
+		for d := l.rank - 2; d >= 0; d-- {
+			idx[d]++
+			for k := range l.nops {
+				off[k] += l.str[k][d]
+			}
+			if idx[d] < l.shape[d] {
+				break
+			}
+			for k := range l.nops {
+				off[k] -= l.str[k][d] * l.shape[d]
+			}
+			idx[d] = 0
+		}
+	}
 }
 
 // offsets calls f with the offset of every element of a strided shape in

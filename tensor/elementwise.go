@@ -1,9 +1,6 @@
 package tensor
 
-import (
-	"fmt"
-	"math"
-)
+import "fmt"
 
 // expandedView returns t's view broadcast to shape (zero strides on the
 // broadcast dims); t's shape must be broadcastable to shape.
@@ -295,5 +292,3 @@ func (t *Tensor) release() {
 	t.backend().Free(t.buf.storage)
 	t.buf.storage = nil
 }
-
-func isNaN(f float64) bool { return math.IsNaN(f) }
