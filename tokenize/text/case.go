@@ -1,6 +1,8 @@
 package text
 
 import (
+	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -16,37 +18,63 @@ import (
 // and Azeri dotless i, and for Lithuanian. Invalid UTF-8 is first replaced
 // as ToValidUTF8 describes.
 func Lower(s string) string {
-	if isLowerASCII(s) {
-		return s
-	}
 	s = ToValidUTF8(s)
-	b := make([]byte, 0, len(s)+len(s)/8)
+	t := lowerTable.get()
+	var b strings.Builder
+	pending := 0 // s[pending:i] is unchanged and not yet written to b
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			b = append(b, c)
 			i++
+			if c-'A' < 26 {
+				if pending == 0 && b.Cap() == 0 {
+					b.Grow(len(s) + len(s)/8)
+				}
+				b.WriteString(s[pending : i-1])
+				b.WriteByte(c + 'a' - 'A')
+				pending = i
+			}
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
+		r, n := decodeRune(s, i)
+		d := t.delta(r)
+		if d == 0 {
+			i += n
+			continue
+		}
+		if pending == 0 && b.Cap() == 0 {
+			b.Grow(len(s) + len(s)/8)
+		}
+		b.WriteString(s[pending:i])
 		switch r {
 		case 0x130:
-			b = append(b, "i\u0307"...)
+			b.WriteString("i\u0307")
 		case 0x3A3:
 			if finalSigma(s, i) {
-				b = append(b, "ς"...)
+				b.WriteString("ς")
 			} else {
-				b = append(b, "σ"...)
+				b.WriteString("σ")
 			}
 		default:
-			b = utf8.AppendRune(b, unicode.ToLower(r))
+			b.WriteRune(r + d)
 		}
 		i += n
+		pending = i
 	}
-	return string(b)
+	if b.Cap() == 0 {
+		return s
+	}
+	b.WriteString(s[pending:])
+	return b.String()
+}
+
+// decodeRune decodes the valid UTF-8 rune at s[i:], taking a short cut for
+// two-byte sequences (Latin, Greek, Cyrillic, ...).
+func decodeRune(s string, i int) (rune, int) {
+	if c := s[i]; c >= 0xC2 && c < 0xE0 && i+1 < len(s) {
+		return rune(c&0x1F)<<6 | rune(s[i+1]&0x3F), 2
+	}
+	return utf8.DecodeRuneInString(s[i:])
 }
 
 // finalSigma reports whether the capital sigma at byte offset i of s is in
@@ -109,30 +137,47 @@ func LowerIn(s string, tag language.Tag) string {
 // meant for display: Cherokee, for one, folds to upper case. Invalid UTF-8
 // is first replaced as ToValidUTF8 describes.
 func Fold(s string) string {
-	if isLowerASCII(s) {
-		return s
-	}
 	s = ToValidUTF8(s)
-	b := make([]byte, 0, len(s)+len(s)/8)
+	t := foldTable.get()
+	var b strings.Builder
+	pending := 0 // s[pending:i] is unchanged and not yet written to b
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			b = append(b, c)
 			i++
+			if c-'A' < 26 {
+				if pending == 0 && b.Cap() == 0 {
+					b.Grow(len(s) + len(s)/8)
+				}
+				b.WriteString(s[pending : i-1])
+				b.WriteByte(c + 'a' - 'A')
+				pending = i
+			}
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		i += n
+		r, n := decodeRune(s, i)
+		d := t.delta(r)
+		if d == 0 {
+			i += n
+			continue
+		}
+		if pending == 0 && b.Cap() == 0 {
+			b.Grow(len(s) + len(s)/8)
+		}
+		b.WriteString(s[pending:i])
 		if f, ok := fullFold[r]; ok {
-			b = append(b, f...)
-			continue
+			b.WriteString(f)
+		} else {
+			b.WriteRune(r + d)
 		}
-		b = utf8.AppendRune(b, foldRune(r))
+		i += n
+		pending = i
 	}
-	return string(b)
+	if b.Cap() == 0 {
+		return s
+	}
+	b.WriteString(s[pending:])
+	return b.String()
 }
 
 // foldRune returns the simple case folding of r (CaseFolding.txt status
@@ -169,4 +214,64 @@ func isLowerASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// runeTable maps runes below U+20000 to the difference between a case
+// mapping of the rune and the rune, in blocks of 256 that share storage
+// when they are alike (most are all zero). Runes from U+20000 up have no
+// case.
+type runeTable struct {
+	once  sync.Once
+	mk    func(rune) rune // the mapping; marked runes map to themselves + 1
+	index [0x20000 >> 8]uint16
+	data  []int32
+}
+
+var (
+	// lowerTable is unicode.ToLower, with U+0130 and U+03A3, which Lower
+	// treats apart, marked.
+	lowerTable = runeTable{mk: func(r rune) rune {
+		if r == 0x130 || r == 0x3A3 {
+			return r + 1
+		}
+		return unicode.ToLower(r)
+	}}
+	// foldTable is foldRune, with the runes of fullFold marked.
+	foldTable = runeTable{mk: func(r rune) rune {
+		if _, ok := fullFold[r]; ok {
+			return r + 1
+		}
+		return foldRune(r)
+	}}
+)
+
+// get builds the table on first use and returns it.
+func (t *runeTable) get() *runeTable {
+	t.once.Do(func() {
+		blocks := map[[256]int32]uint16{{}: 0}
+		t.data = make([]int32, 256)
+		for hi := range t.index {
+			var blk [256]int32
+			for lo := range blk {
+				r := rune(hi<<8 | lo)
+				blk[lo] = t.mk(r) - r
+			}
+			k, ok := blocks[blk]
+			if !ok {
+				k = uint16(len(t.data) >> 8)
+				blocks[blk] = k
+				t.data = append(t.data, blk[:]...)
+			}
+			t.index[hi] = k
+		}
+	})
+	return t
+}
+
+// delta returns the mapping of r minus r; 0 for runes the mapping keeps.
+func (t *runeTable) delta(r rune) rune {
+	if r >= 0x20000 {
+		return 0
+	}
+	return t.data[int(t.index[r>>8])<<8|int(r&0xFF)]
 }

@@ -2,6 +2,7 @@ package text
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -28,14 +29,94 @@ func NFKC(s string) string { return normalize(norm.NFKC, s) }
 // is first replaced as ToValidUTF8 describes.
 func NFKD(s string) string { return normalize(norm.NFKD, s) }
 
-// normalize applies the normal form f to s, returning s itself when it is
-// already normal (ASCII always is).
+// normalize applies the normal form f to s. Runs of characters that the
+// form leaves alone and that start a new segment are copied as they are;
+// only the segments around other characters go through x/text's
+// normalizer. When nothing changes, s itself is returned.
 func normalize(f norm.Form, s string) string {
 	s = ToValidUTF8(s)
-	if isASCII(s) || f.IsNormalString(s) {
+	t := formTables[f].get()
+	var out []byte
+	done, lastSafe := 0, 0 // s[:done] is in out; s[lastSafe] starts a safe rune
+	segments := 0
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf { // ASCII is safe in every form
+			lastSafe = i
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if t.safe(r) {
+			lastSafe = i
+			i += n
+			continue
+		}
+		// The segment from the last safe rune up to the next one is
+		// normalized on its own: safe runes are boundaries.
+		j := i + n
+		for j < len(s) {
+			if s[j] < utf8.RuneSelf {
+				break
+			}
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if t.safe(r) {
+				break
+			}
+			j += n
+		}
+		if out == nil {
+			out = make([]byte, 0, len(s)+len(s)/4)
+		}
+		out = append(out, s[done:lastSafe]...)
+		if segments++; segments > 16 {
+			// Many segments change: one call for the rest costs less.
+			return string(f.AppendString(out, s[lastSafe:]))
+		}
+		out = f.AppendString(out, s[lastSafe:j])
+		done, lastSafe, i = j, j, j
+	}
+	if out == nil {
 		return s
 	}
-	return f.String(s)
+	return string(append(out, s[done:]...))
+}
+
+// formTable records, for one normal form, which runes below U+20000 are
+// safe: they start a segment (cannot combine with anything before them)
+// and the form leaves them unchanged.
+type formTable struct {
+	once sync.Once
+	form norm.Form
+	bits *[0x20000 / 64]uint64
+}
+
+// formTables holds the tables of norm.NFC, NFD, NFKC and NFKD, in the
+// order of their constants.
+var formTables = [4]formTable{{form: norm.NFC}, {form: norm.NFD}, {form: norm.NFKC}, {form: norm.NFKD}}
+
+// get builds the table on first use (about 15 ms) and returns it.
+func (t *formTable) get() *formTable {
+	t.once.Do(func() {
+		t.bits = new([0x20000 / 64]uint64)
+		var buf [utf8.UTFMax]byte
+		for r := rune(0); r < 0x20000; r++ {
+			n := utf8.EncodeRune(buf[:], r)
+			if t.form.Properties(buf[:n]).BoundaryBefore() && t.form.IsNormal(buf[:n]) {
+				t.bits[r>>6] |= 1 << (r & 63)
+			}
+		}
+	})
+	return t
+}
+
+// safe reports whether r is safe in the table's form.
+func (t *formTable) safe(r rune) bool {
+	if r < 0x20000 {
+		return t.bits[r>>6]&(1<<(r&63)) != 0
+	}
+	var buf [utf8.UTFMax]byte
+	n := utf8.EncodeRune(buf[:], r)
+	return t.form.Properties(buf[:n]).BoundaryBefore() && t.form.IsNormal(buf[:n])
 }
 
 // StripAccents removes diacritics: it decomposes s (NFD), drops every
@@ -48,17 +129,79 @@ func normalize(f norm.Form, s string) string {
 // Invalid UTF-8 is first replaced as ToValidUTF8 describes.
 func StripAccents(s string) string {
 	s = ToValidUTF8(s)
-	if isASCII(s) {
+	t := stripTable.get()
+	var b strings.Builder
+	pending := 0 // s[pending:i] is unchanged and not yet written to b
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := decodeRune(s, i)
+		if t.keep(r) {
+			i += n
+			continue
+		}
+		if pending == 0 && b.Cap() == 0 {
+			b.Grow(len(s))
+		}
+		b.WriteString(s[pending:i])
+		if !unicode.Is(unicode.Mn, r) {
+			d := norm.NFD.PropertiesString(s[i : i+n]).Decomposition()
+			if d == nil {
+				b.WriteString(s[i : i+n])
+			}
+			for len(d) > 0 {
+				dr, dn := utf8.DecodeRune(d)
+				if !unicode.Is(unicode.Mn, dr) {
+					b.WriteRune(dr)
+				}
+				d = d[dn:]
+			}
+		}
+		i += n
+		pending = i
+	}
+	if b.Cap() == 0 {
 		return s
 	}
-	d := norm.NFD.String(s)
-	b := make([]byte, 0, len(d))
-	for _, r := range d {
-		if !unicode.Is(unicode.Mn, r) {
-			b = utf8.AppendRune(b, r)
+	b.WriteString(s[pending:])
+	// Removing marks can leave runs that compose (Hangul jamo, marks of
+	// other categories) or need reordering; NFC settles them as the
+	// decompose-filter-compose definition does.
+	return NFC(b.String())
+}
+
+// stripRunes records which runes below U+20000 StripAccents keeps as they
+// are: those NFD leaves alone, that start a segment, and that are not
+// non-spacing marks.
+type stripRunes struct {
+	once sync.Once
+	bits *[0x20000 / 64]uint64
+}
+
+var stripTable stripRunes
+
+// get builds the table on first use and returns it.
+func (t *stripRunes) get() *stripRunes {
+	t.once.Do(func() {
+		nfd := formTables[norm.NFD].get()
+		t.bits = new([0x20000 / 64]uint64)
+		for r := rune(0); r < 0x20000; r++ {
+			if nfd.safe(r) && !unicode.Is(unicode.Mn, r) {
+				t.bits[r>>6] |= 1 << (r & 63)
+			}
 		}
+	})
+	return t
+}
+
+// keep reports whether StripAccents copies r unchanged.
+func (t *stripRunes) keep(r rune) bool {
+	if r < 0x20000 {
+		return t.bits[r>>6]&(1<<(r&63)) != 0
 	}
-	return norm.NFC.String(string(b))
+	return formTables[norm.NFD].get().safe(r) && !unicode.Is(unicode.Mn, r)
 }
 
 // RemoveFunc returns s without the runes for which drop reports true.

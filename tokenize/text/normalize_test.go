@@ -3,6 +3,9 @@ package text
 import (
 	"strings"
 	"testing"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestNormalForms(t *testing.T) {
@@ -126,4 +129,87 @@ func TestChain(t *testing.T) {
 	if got := Chain()("same"); got != "same" {
 		t.Errorf("empty chain changed its input: %q", got)
 	}
+}
+
+// forms pairs the normal-form functions with x/text's forms.
+var forms = []struct {
+	name string
+	fn   func(string) string
+	f    norm.Form
+}{{"NFC", NFC, norm.NFC}, {"NFD", NFD, norm.NFD}, {"NFKC", NFKC, norm.NFKC}, {"NFKD", NFKD, norm.NFKD}}
+
+func TestNormalFormsMatchXText(t *testing.T) {
+	inputs := []string{
+		"", "plain ASCII", "e\u0301", "a\u0301\u0323b", "한\u11a8", "\u1100\u1161\u11a8", "\u0bc6\u0bbe",
+		"x\u0344y", "ﬁ\u0301", "\u212b\u0301", "😀\u0301", "\U0002F800", "𝐀\u0301", "Å\u0308\u0301",
+		"ÀÉÎ 한국어 Ｈｉ ① ㍿", strings.Repeat("é", 1000) + "e\u0301", "\u0301\u0301start",
+	}
+	// Every code point below U+20000 after a letter and before a mark.
+	for r := rune(0x80); r < 0x20000; r += 7 {
+		if r < 0xD800 || r > 0xDFFF {
+			inputs = append(inputs, "a"+string(r)+"\u0301b")
+		}
+	}
+	for _, in := range inputs {
+		for _, f := range forms {
+			if got, want := f.fn(in), f.f.String(in); got != want {
+				t.Errorf("%s(%+q) = %+q, x/text gives %+q", f.name, in, got, want)
+			}
+		}
+	}
+}
+
+func FuzzNormalFormsMatchXText(f *testing.F) {
+	for _, s := range []string{"e\u0301", "한\u11a8", "ﬁ", "Å\u0308\u0301", "\u0bc6\u0bbe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		s = ToValidUTF8(s)
+		for _, fm := range forms {
+			if got, want := fm.fn(s), fm.f.String(s); got != want {
+				t.Fatalf("%s(%+q) = %+q, x/text gives %+q", fm.name, s, got, want)
+			}
+		}
+	})
+}
+
+// stripAccentsByDefinition is StripAccents as its documentation defines
+// it: NFD, drop the Mn marks, NFC.
+func stripAccentsByDefinition(s string) string {
+	s = ToValidUTF8(s)
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return norm.NFC.String(b.String())
+}
+
+func TestStripAccentsMatchesDefinition(t *testing.T) {
+	inputs := []string{"Ångström café naïve", "\u0f73\u0f71", "한\u0301\u11a8", "\u0bc6\u0301\u0bbe", "a\u0301\u0345"}
+	for r := rune(0x80); r < 0x30000; r++ {
+		if r < 0xD800 || r > 0xDFFF {
+			inputs = append(inputs, "a"+string(r)+"\u0301", string(r)+"\u0bbe\u11a8")
+		}
+	}
+	bad := 0
+	for _, in := range inputs {
+		if got, want := StripAccents(in), stripAccentsByDefinition(in); got != want {
+			if bad++; bad <= 20 {
+				t.Errorf("StripAccents(%+q) = %+q, by definition %+q", in, got, want)
+			}
+		}
+	}
+}
+
+func FuzzStripAccentsMatchesDefinition(f *testing.F) {
+	for _, s := range []string{"Ångström", "Tiếng Việt", "한국어", "\u0f73"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := StripAccents(s), stripAccentsByDefinition(s); got != want {
+			t.Fatalf("StripAccents(%+q) = %+q, by definition %+q", s, got, want)
+		}
+	})
 }
