@@ -26,6 +26,7 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -96,19 +97,21 @@ func ParsePOS(s string) (POS, error) {
 // WordNetLemmatizer().lemmatize(word, pos) does: the shortest of the
 // lemmas Morphy finds (the first of them when several are as short), or
 // word itself when it finds none. It panics if pos is not one of the POS
-// constants.
+// constants. It allocates nothing unless the lemma is not a prefix of the
+// word.
 func Lemmatize(word string, pos POS) string {
-	lemmas := Morphy(word, pos)
-	if len(lemmas) == 0 {
+	var buf [32]form
+	found := lemmaForms(word, pos, buf[:0])
+	if len(found) == 0 {
 		return word
 	}
-	best := lemmas[0]
-	for _, l := range lemmas[1:] {
-		if len(l) < len(best) { // lemmas are ASCII: bytes are characters
-			best = l
+	best := found[0]
+	for _, f := range found[1:] {
+		if f.len() < best.len() { // lemmas are ASCII: bytes are characters
+			best = f
 		}
 	}
-	return best
+	return best.String(word)
 }
 
 // substitutions are morphy's suffix rules per part of speech, in nltk's
@@ -130,6 +133,20 @@ var substitutions = map[POS][][2]string{
 // again and again. It returns nil when there are none. It panics if pos is
 // not one of the POS constants.
 func Morphy(word string, pos POS) []string {
+	var out []string
+	for _, f := range lemmaForms(word, pos, nil) {
+		s := f.String(word)
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// lemmaForms appends to found the forms of word that Morphy returns, in
+// order, possibly repeated. An exception-list lemma is a form whose n is 0
+// and whose tail is the lemma.
+func lemmaForms(word string, pos POS, found []form) []form {
 	bit := pos.bit()
 	if bit == 0 {
 		panic(fmt.Sprintf("lemma: unknown part of speech %q", rune(pos)))
@@ -138,29 +155,29 @@ func Morphy(word string, pos POS) []string {
 		pos = Adj
 	}
 	d := wordnet()
-	f := filter{d: d, bit: bit}
+	whole := form{n: len(word)}
 	if targets, ok := d.exceptions[pos][word]; ok {
-		f.add(word)
+		found = d.keep(found, word, bit, whole)
 		for _, t := range targets {
-			f.add(t)
+			found = d.keep(found, word, bit, form{tail: t})
 		}
-		return f.out
+		return found
 	}
 	rules := substitutions[pos]
-	forms := applyRules([]form{{n: len(word)}}, word, rules)
-	f.add(word)
-	f.addForms(word, forms)
-	if f.out != nil {
-		return f.out
+	var bufA, bufB [16]form
+	forms := applyRules(bufA[:0], []form{whole}, word, rules)
+	found = d.keep(found, word, bit, whole)
+	for _, f := range forms {
+		found = d.keep(found, word, bit, f)
 	}
-	for len(forms) > 0 {
-		forms = applyRules(forms, word, rules)
-		f.addForms(word, forms)
-		if f.out != nil {
-			return f.out
+	for next := bufB[:0]; len(found) == 0 && len(forms) > 0; {
+		next = applyRules(next[:0], forms, word, rules)
+		for _, f := range next {
+			found = d.keep(found, word, bit, f)
 		}
+		forms, next = next, forms
 	}
-	return nil
+	return found
 }
 
 // form is a candidate lemma: word[:n] + tail. Rules only cut suffixes and
@@ -194,10 +211,20 @@ func (f form) cut(k int, s string) form {
 	return form{f.n - (k - len(f.tail)), s}
 }
 
-// applyRules returns every form that one rule makes of each form, in
-// order: for each form, for each rule that applies.
-func applyRules(forms []form, word string, rules [][2]string) []form {
-	var out []form
+// String returns the form as a string, a slice of word when it can.
+func (f form) String(word string) string {
+	if f.tail == "" {
+		return word[:f.n]
+	}
+	if f.n == 0 {
+		return f.tail
+	}
+	return word[:f.n] + f.tail
+}
+
+// applyRules appends to out every form that one rule makes of each form,
+// in order: for each form, for each rule that applies.
+func applyRules(out, forms []form, word string, rules [][2]string) []form {
 	for _, f := range forms {
 		for _, r := range rules {
 			if f.hasSuffix(word, r[0]) {
@@ -208,35 +235,17 @@ func applyRules(forms []form, word string, rules [][2]string) []form {
 	return out
 }
 
-// filter collects, in order and without repeats, the forms that are
-// lemmas of one part of speech.
-type filter struct {
-	d   *data
-	bit uint8
-	out []string
-}
-
-// add adds s if it is a lemma.
-func (f *filter) add(s string) {
-	if len(s) > f.d.maxLen || f.d.lemmas[s]&f.bit == 0 {
-		return
+// keep appends f to found if it is a lemma with the part-of-speech bit.
+func (d *data) keep(found []form, word string, bit uint8, f form) []form {
+	if f.len() > d.maxLen {
+		return found
 	}
-	for _, o := range f.out {
-		if o == s {
-			return
-		}
+	var buf [128]byte
+	key := append(append(buf[:0], word[:f.n]...), f.tail...)
+	if d.lemmas[string(key)]&bit != 0 {
+		found = append(found, f)
 	}
-	f.out = append(f.out, s)
-}
-
-// addForms adds the forms that are lemmas.
-func (f *filter) addForms(word string, forms []form) {
-	for _, fm := range forms {
-		if fm.len() > f.d.maxLen {
-			continue
-		}
-		f.add(word[:fm.n] + fm.tail)
-	}
+	return found
 }
 
 //go:embed data/lemmas.txt.gz
