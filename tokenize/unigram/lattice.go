@@ -194,18 +194,18 @@ func logSumExp(x, y float32, init bool) float32 {
 
 // forward returns alpha: for each node, the log of the summed
 // probabilities of all paths from BOS to its start, with scores scaled by
-// theta.
+// theta. The sum is the same for every node starting at a position, so it
+// is taken once per position, in SentencePiece's order.
 func (l *lattice) forward(theta float32, alpha []float32) []float32 {
 	alpha = resize(alpha, len(l.nodes))
 	n := l.size()
 	for pos := 0; pos <= n; pos++ {
 		a, b := l.beginRange(pos)
-		ends := l.endNodes(pos)
+		v := float32(0)
+		for k, li := range l.endNodes(pos) {
+			v = logSumExp(v, theta*l.nodes[li].score+alpha[li], k == 0)
+		}
 		for r := a; r < b; r++ {
-			v := float32(0)
-			for k, li := range ends {
-				v = logSumExp(v, theta*l.nodes[li].score+alpha[li], k == 0)
-			}
 			alpha[r] = v
 		}
 	}
@@ -213,17 +213,18 @@ func (l *lattice) forward(theta float32, alpha []float32) []float32 {
 }
 
 // backward returns beta: for each node, the log of the summed probabilities
-// of all paths from its end to EOS.
+// of all paths from its end to EOS (the same for every node ending at a
+// position).
 func (l *lattice) backward(beta []float32) []float32 {
 	beta = resize(beta, len(l.nodes))
 	n := l.size()
 	for pos := n; pos >= 0; pos-- {
 		a, b := l.beginRange(pos)
+		v := float32(0)
+		for r := a; r < b; r++ {
+			v = logSumExp(v, l.nodes[r].score+beta[r], r == a)
+		}
 		for _, li := range l.endNodes(pos) {
-			v := float32(0)
-			for r := a; r < b; r++ {
-				v = logSumExp(v, l.nodes[r].score+beta[r], r == a)
-			}
 			beta[li] = v
 		}
 	}

@@ -582,23 +582,31 @@ func (t *trainer) seedPieces() ([]scoredPiece, error) {
 		node  int32
 		score int32
 	}
+	// Filter the nodes in parallel, in chunks whose results keep the node
+	// order.
+	chunks := make([][]cand, t.workers*4)
+	per := (len(ls) + len(chunks) - 1) / len(chunks)
+	t.parallel(len(chunks), func(k int) {
+		var out []cand
+		for i := k * per; i < min(len(ls), (k+1)*per); i++ {
+			off, length := sa[ls[i]], ds[i]
+			// Too long a substring can never be a piece; testing that
+			// first saves scanning long repeats for a boundary.
+			if length <= 1 || length > t.spec.MaxSentencepieceLength {
+				continue
+			}
+			sub := text[off : off+length]
+			if slices.Contains(sub, sentenceEnd) || !t.isValidPiece(sub) {
+				continue
+			}
+			freq := rs[i] - ls[i]
+			out = append(out, cand{int32(i), freq * length})
+		}
+		chunks[k] = out
+	})
 	var cands []cand
-	for i := range ls {
-		off, length := sa[ls[i]], ds[i]
-		// Too long a substring can never be a piece; testing that first
-		// saves scanning long repeats for a sentence boundary.
-		if length <= 1 || length > t.spec.MaxSentencepieceLength {
-			continue
-		}
-		sub := text[off : off+length]
-		if slices.Contains(sub, sentenceEnd) {
-			continue
-		}
-		if !t.isValidPiece(sub) {
-			continue
-		}
-		freq := rs[i] - ls[i]
-		cands = append(cands, cand{int32(i), freq * length})
+	for _, c := range chunks {
+		cands = append(cands, c...)
 	}
 	type charCount struct {
 		c string
