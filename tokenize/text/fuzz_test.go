@@ -79,3 +79,23 @@ func FuzzNumber(f *testing.F) {
 		}
 	})
 }
+
+func TestHugeInputs(t *testing.T) {
+	inputs := map[string]string{
+		"10 MB of mixed text":          strings.Repeat("Ångström's café, ΟΔΟΣ 1,250 $4.50 敏捷 😀\u200b\n", 10<<20/64),
+		"a million combining marks":    "a" + strings.Repeat("\u0301", 1<<20),
+		"a million invalid bytes":      strings.Repeat("\xff", 1<<20),
+		"a million-digit number":       strings.Repeat("9", 1<<20),
+		"a million capital sigmas":     strings.Repeat("Σ", 1<<20),
+		"a million spaces between two": "a" + strings.Repeat(" \t", 1<<19) + "b",
+	}
+	for name, in := range inputs {
+		t.Run(name, func(t *testing.T) {
+			for _, n := range normalizers {
+				if out := n.fn(in); !utf8.ValidString(out) {
+					t.Fatalf("%s gave invalid UTF-8", n.name)
+				}
+			}
+		})
+	}
+}
