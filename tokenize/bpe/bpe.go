@@ -130,7 +130,6 @@ func New(vocab map[string]int, merges []Merge, opts Options) (*Model, error) {
 		m.unk = id
 	}
 	m.pairs = newPairTable(len(merges))
-	m.merges = make([][2]int32, 0, len(merges))
 	for rank, mg := range merges {
 		a, okA := m.byName[mg.A]
 		b, okB := m.byName[mg.B]
@@ -146,7 +145,13 @@ func New(vocab map[string]int, merges []Merge, opts Options) (*Model, error) {
 			return nil, fmt.Errorf("%w: merge %d %q %q makes %q", ErrUnknownToken, rank, mg.A, mg.B, mg.A+bb)
 		}
 		m.pairs.add(a, b, uint32(rank), c)
-		m.merges = append(m.merges, [2]int32{a, b})
+	}
+	// Keep each pair once, at its last rank, as the merge map does.
+	for rank, mg := range merges {
+		a, b := m.byName[mg.A], m.byName[mg.B]
+		if uint32(m.pairs.get(a, b)>>32) == uint32(rank) {
+			m.merges = append(m.merges, [2]int32{a, b})
+		}
 	}
 	m.finish()
 	return m, nil
