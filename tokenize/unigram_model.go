@@ -3,6 +3,7 @@ package tokenize
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"unicode/utf8"
 
 	"github.com/goformer/goformer/tokenize/unigram"
@@ -250,4 +251,30 @@ func FromSentencePiece(m *unigram.Model) *Tokenizer {
 		Model:      WrapUnigram(m),
 		Decoder:    spmDecoder{m},
 	}
+}
+
+// NewUnigramTokenizer returns the pipeline that Hugging Face's converter
+// (transformers' SpmConverter) builds for a SentencePiece Unigram model: the
+// model's precompiled character map, right strip, runs of spaces turned
+// into '▁', Metaspace pre-tokenization and decoding. Unlike
+// FromSentencePiece it can be saved as tokenizer.json; results can differ
+// from SentencePiece's where Hugging Face's pipeline does (white space
+// handling at the edges of the text).
+func NewUnigramTokenizer(m *unigram.Model) (*Tokenizer, error) {
+	var norms NormalizerSequence
+	if cm := m.Proto().Normalizer.PrecompiledCharsmap; len(cm) > 0 {
+		p, err := newPrecompiled(cm)
+		if err != nil {
+			return nil, err
+		}
+		norms = append(norms, p)
+	}
+	norms = append(norms, Strip{Right: true}, Replace{Regexp: regexp.MustCompile(" {2,}"), New: "▁"})
+	ms := NewMetaspace()
+	return &Tokenizer{
+		Normalizer:   norms,
+		PreTokenizer: ms,
+		Model:        WrapUnigram(m),
+		Decoder:      MetaspaceDecoder{Replacement: ms.Replacement, Prepend: ms.Prepend, Split: ms.Split},
+	}, nil
 }

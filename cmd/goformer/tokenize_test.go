@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCmd(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, strings.NewReader(stdin), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestTokenizeEncodeWritesGPT2IDs(t *testing.T) {
+	out, errs, code := runCmd(t, "Hello, World! How are you today? 🌍\nhello\n", "tokenize", "encode", "-tokenizer", "gpt2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	want := "15496 11 2159 0 1374 389 345 1909 30 12520 234 235\n31373\n"
+	if out != want {
+		t.Errorf("got %q, want %q", out, want)
+	}
+}
+
+func TestTokenizeDecodeInvertsEncode(t *testing.T) {
+	text := "Tokenizers: naïve café, 中文 and 😀!"
+	for _, tok := range []string{"gpt2", "cl100k", "o200k"} {
+		ids, errs, code := runCmd(t, text+"\n", "tokenize", "encode", "-tokenizer", tok)
+		if code != 0 {
+			t.Fatalf("%s encode: %s", tok, errs)
+		}
+		back, errs, code := runCmd(t, ids, "tokenize", "decode", "-tokenizer", tok)
+		if code != 0 {
+			t.Fatalf("%s decode: %s", tok, errs)
+		}
+		if back != text+"\n" {
+			t.Errorf("%s: decode(encode(s)) = %q, want %q", tok, back, text)
+		}
+	}
+}
+
+func TestTokenizeEncodeJSONHasOffsetsAndMasks(t *testing.T) {
+	out, errs, code := runCmd(t, "unaffable", "tokenize", "encode", "-tokenizer", "bert-uncased", "-json", "-pair", "Hello!")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var e struct {
+		IDs     []int    `json:"ids"`
+		Tokens  []string `json:"tokens"`
+		TypeIDs []int    `json:"type_ids"`
+		Offsets [][2]int `json:"offsets"`
+	}
+	if err := json.Unmarshal([]byte(out), &e); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(e.Tokens, " ") != "[CLS] una ##ffa ##ble [SEP] hello ! [SEP]" {
+		t.Errorf("tokens %v", e.Tokens)
+	}
+	if len(e.TypeIDs) != 8 || e.TypeIDs[5] != 1 || e.Offsets[2] != [2]int{3, 6} {
+		t.Errorf("type ids %v offsets %v", e.TypeIDs, e.Offsets)
+	}
+}
+
+func TestTokenizeEncodeCountsAndTruncates(t *testing.T) {
+	out, _, code := runCmd(t, strings.Repeat("word ", 50), "tokenize", "encode", "-tokenizer", "bert-uncased", "-max-length", "16", "-count")
+	if code != 0 || out != "16\n" {
+		t.Errorf("got %q (exit %d), want 16", out, code)
+	}
+}
+
+func TestTokenizeTrainWritesAUsableTokenizer(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus.txt")
+	var b strings.Builder
+	for i := 0; i < 200; i++ {
+		b.WriteString("The quick brown fox jumps over the lazy dog. Tokenizers split text into tokens.\n")
+	}
+	if err := os.WriteFile(corpus, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, model := range []string{"bpe", "wordpiece"} {
+		t.Run(model, func(t *testing.T) {
+			out := filepath.Join(dir, model+".json")
+			_, errs, code := runCmd(t, "", "tokenize", "train", "-model", model, "-vocab-size", "320", "-o", out, corpus)
+			if code != 0 {
+				t.Fatalf("train: %s", errs)
+			}
+			ids, errs, code := runCmd(t, "the lazy fox\n", "tokenize", "encode", "-tokenizer", out, "-no-special")
+			if code != 0 {
+				t.Fatalf("encode: %s", errs)
+			}
+			back, errs, code := runCmd(t, ids, "tokenize", "decode", "-tokenizer", out)
+			if code != 0 {
+				t.Fatalf("decode: %s", errs)
+			}
+			if strings.TrimSpace(back) != "the lazy fox" {
+				t.Errorf("round trip gave %q", back)
+			}
+		})
+	}
+}
+
+func TestTokenizeReportsBadInput(t *testing.T) {
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"no subcommand", "", []string{"tokenize"}, "missing subcommand"},
+		{"unknown subcommand", "", []string{"tokenize", "frob"}, "unknown subcommand"},
+		{"unknown tokenizer", "x", []string{"tokenize", "encode", "-tokenizer", "no-such-tokenizer"}, "unknown tokenizer"},
+		{"bad id", "1 2 x\n", []string{"tokenize", "decode"}, "bad id"},
+		{"id out of range", "99999999\n", []string{"tokenize", "decode"}, "unknown token id"},
+		{"unknown model", "", []string{"tokenize", "train", "-model", "lstm"}, "unknown -model"},
+		{"missing file", "", []string{"tokenize", "encode", "/no/such/file"}, "no such file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errs, code := runCmd(t, tt.stdin, tt.args...)
+			if code == 0 {
+				t.Fatal("succeeded")
+			}
+			if !strings.Contains(errs, tt.want) {
+				t.Errorf("stderr %q, want it to mention %q", errs, tt.want)
+			}
+		})
+	}
+}
