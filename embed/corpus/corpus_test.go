@@ -9,6 +9,7 @@ import (
 	"testing/iotest"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // words scans every range and returns the words with "\n" for line ends.
@@ -208,4 +209,29 @@ func TestNewVocabRejectsRepeatedWords(t *testing.T) {
 	if _, err := NewVocab([]string{"a", "a"}, []int64{1, 1}); err == nil {
 		t.Fatal("want an error for a repeated word")
 	}
+}
+
+func FuzzScannerMatchesFields(f *testing.F) {
+	f.Add("a bb\nccc  d\n", 3)
+	f.Add("\x00x\ty\r\n\n", 2)
+	f.Add("é日本 \xff", 5)
+	f.Fuzz(func(t *testing.T, s string, parts int) {
+		parts = 1 + (parts%16+16)%16
+		var want []string
+		for i, line := range strings.Split(s, "\n") {
+			if i > 0 {
+				want = append(want, "\n")
+			}
+			want = append(want, strings.FieldsFunc(line, func(r rune) bool { return r < 128 && IsSpace(byte(r)) })...)
+		}
+		for i := range want {
+			if len(want[i]) > MaxWordLen {
+				want[i] = string(truncate([]byte(want[i])))
+			}
+		}
+		got := words(t, FromString(s), parts)
+		if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("%d parts (-fields +scanner)\n%s", parts, diff)
+		}
+	})
 }

@@ -332,3 +332,19 @@ func FuzzReadBinary(f *testing.F) {
 		}
 	})
 }
+
+func FuzzEvalFiles(f *testing.F) {
+	f.Add(": s\nman king woman queen\n", "king queen 9\nman woman 3.5\n")
+	f.Add("a b c\n", "x y z\n")
+	f.Add(":\n\n#\n", "# c\n\tking\tqueen\t1e308\n")
+	f.Fuzz(func(t *testing.T, analogies, ratings string) {
+		res, err := EvalAnalogies(toy(), strings.NewReader(analogies), EvalOptions{})
+		if err == nil && res.Correct > res.Total {
+			t.Fatalf("more correct than asked: %+v", res)
+		}
+		sim, err := EvalSimilarity(toy(), strings.NewReader(ratings), EvalOptions{})
+		if err == nil && sim.Pairs > 1 && !math.IsNaN(sim.Spearman) && (sim.Spearman < -1-1e-9 || sim.Spearman > 1+1e-9) {
+			t.Fatalf("Spearman out of range: %+v", sim)
+		}
+	})
+}
