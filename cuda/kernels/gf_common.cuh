@@ -211,12 +211,7 @@ GF_DEV void gf_offsets(const gf_layout<N> &L, gf_u64 i, gf_i64 *off) {
 
 GF_DEV float gf_shfl_xor(float v, int m) { return gf_u2f(gf_shfl_xor_u32(gf_f2u(v), m)); }
 GF_DEV int gf_shfl_xor(int v, int m) { return (int)gf_shfl_xor_u32((gf_u32)v, m); }
-GF_DEV double gf_shfl_xor(double v, int m) {
-	gf_u64 u = gf_d2u(v);
-	gf_u32 lo = gf_shfl_xor_u32((gf_u32)u, m);
-	gf_u32 hi = gf_shfl_xor_u32((gf_u32)(u >> 32), m);
-	return gf_u2d((gf_u64)hi << 32 | lo);
-}
+GF_DEV double gf_shfl_xor(double v, int m) { return gf_u2d(gf_shfl_xor_u64(gf_d2u(v), m)); }
 
 template <typename T>
 GF_DEV T gf_warp_sum(T v) {

@@ -324,22 +324,15 @@ GF_DEV double gf_reduce_pio2(double x, int *q) {
 	// x·2/π mod 4 = P·2^-sh mod 4: bits [sh, sh+2) are q, the 128 bits
 	// below are the fraction.
 	int sh = s + 191 - E;
-	gf_u64 words[4] = {p0, p1, p2, p3};
-	// bits(pos): the 64 bits [pos, pos+64) of P.
-	gf_u64 fhi, flo;
-	{
-		int pos = sh - 64, wi = pos >> 6, b = pos & 63;
-		fhi = b == 0 ? words[wi] : (words[wi] >> b) | (words[wi + 1] << (64 - b));
-		pos = sh - 128;
-		wi = pos >> 6;
-		b = pos & 63;
-		flo = b == 0 ? words[wi] : (words[wi] >> b) | (words[wi + 1] << (64 - b));
-		pos = sh;
-		wi = pos >> 6;
-		b = pos & 63;
-		gf_u64 top = b == 0 ? words[wi] : (words[wi] >> b) | (wi + 1 < 4 ? words[wi + 1] << (64 - b) : 0ull);
-		*q = (int)(top & 3);
-	}
+	// The 64 bits [pos, pos+64) of P (zero above bit 255), without an
+	// indexed array, which would live in local memory.
+#define GF_PWORD(i) ((i) == 0 ? p0 : (i) == 1 ? p1 : (i) == 2 ? p2 : (i) == 3 ? p3 : 0ull)
+#define GF_PBITS(pos) (((pos) & 63) == 0 ? GF_PWORD((pos) >> 6) : (GF_PWORD((pos) >> 6) >> ((pos) & 63)) | (GF_PWORD(((pos) >> 6) + 1) << (64 - ((pos) & 63))))
+	gf_u64 fhi = GF_PBITS(sh - 64);
+	gf_u64 flo = GF_PBITS(sh - 128);
+	*q = (int)(GF_PBITS(sh) & 3);
+#undef GF_PBITS
+#undef GF_PWORD
 	// Fraction f in [0, 1) as a signed value in [-1/2, 1/2).
 	bool upper = (fhi >> 63) != 0;
 	if (upper) { // f - 1 = -(2^128 - F)·2^-128

@@ -61,6 +61,10 @@ GF_DEV void gf_syncwarp() { __nvvm_bar_warp_sync(0xffffffffu); }
 GF_DEV unsigned gf_shfl_xor_u32(unsigned v, int lanemask) {
 	return (unsigned)__nvvm_shfl_sync_bfly_i32(0xffffffffu, (int)v, lanemask, 0x1f);
 }
+GF_DEV unsigned long long gf_shfl_xor_u64(unsigned long long v, int lanemask) {
+	unsigned lo = gf_shfl_xor_u32((unsigned)v, lanemask), hi = gf_shfl_xor_u32((unsigned)(v >> 32), lanemask);
+	return (unsigned long long)hi << 32 | lo;
+}
 GF_DEV float gf_atomic_add(float *p, float v) { return __nvvm_atom_add_gen_f(p, v); }
 GF_DEV double gf_atomic_add(double *p, double v) { return __nvvm_atom_add_gen_d(p, v); }
 GF_DEV int gf_atomic_add(int *p, int v) { return __nvvm_atom_add_gen_i(p, v); }
@@ -81,6 +85,7 @@ GF_DEV double gf_fabs(double x) { return __builtin_fabs(x); }
 #define GF_DEV static __device__ __forceinline__
 GF_DEV void gf_syncwarp() { __syncwarp(0xffffffffu); }
 GF_DEV unsigned gf_shfl_xor_u32(unsigned v, int lanemask) { return __shfl_xor_sync(0xffffffffu, v, lanemask); }
+GF_DEV unsigned long long gf_shfl_xor_u64(unsigned long long v, int lanemask) { return __shfl_xor_sync(0xffffffffu, v, lanemask); }
 GF_DEV float gf_atomic_add(float *p, float v) { return atomicAdd(p, v); }
 GF_DEV double gf_atomic_add(double *p, double v) { return atomicAdd(p, v); }
 GF_DEV int gf_atomic_add(int *p, int v) { return atomicAdd(p, v); }
@@ -111,7 +116,8 @@ GF_DEV double gf_fabs(double x) { return fabs(x); }
 
 #define GF_DEV static inline
 GF_DEV void gf_syncwarp() { gf_emu_syncwarp(); }
-GF_DEV unsigned gf_shfl_xor_u32(unsigned v, int lanemask) { return gf_emu_shfl_xor(v, lanemask); }
+GF_DEV unsigned gf_shfl_xor_u32(unsigned v, int lanemask) { return (unsigned)gf_emu_shfl_xor(v, lanemask); }
+GF_DEV unsigned long long gf_shfl_xor_u64(unsigned long long v, int lanemask) { return gf_emu_shfl_xor(v, lanemask); }
 // The emulator runs one GPU thread at a time and switches only at
 // barriers, so a read-modify-write is atomic.
 GF_DEV float gf_atomic_add(float *p, float v) { float o = *p; *p = o + v; return o; }

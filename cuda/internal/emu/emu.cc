@@ -20,7 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#if !defined(__x86_64__) && !defined(__aarch64__)
 #include <ucontext.h>
+#define GF_EMU_UCONTEXT 1
+#endif
 
 gf_emu_dim3 gf_emu_tid, gf_emu_bid, gf_emu_bdim, gf_emu_gdim;
 
@@ -28,14 +31,54 @@ namespace {
 
 enum State { RUNNABLE, AT_BLOCK, AT_WARP, DONE };
 
+// Context switches. On amd64 and arm64 a few instructions save the
+// callee-saved registers and swap stacks (ucontext would make a system
+// call per switch); elsewhere ucontext does it.
+#if !GF_EMU_UCONTEXT
+extern "C" void gf_emu_swap(void **save_sp, void *next_sp);
+#if defined(__x86_64__)
+__asm__(".text\n"
+        ".globl gf_emu_swap\n"
+        ".type gf_emu_swap,@function\n"
+        "gf_emu_swap:\n"
+        "\tpushq %rbp\n\tpushq %rbx\n\tpushq %r12\n\tpushq %r13\n\tpushq %r14\n\tpushq %r15\n"
+        "\tmovq %rsp, (%rdi)\n"
+        "\tmovq %rsi, %rsp\n"
+        "\tpopq %r15\n\tpopq %r14\n\tpopq %r13\n\tpopq %r12\n\tpopq %rbx\n\tpopq %rbp\n"
+        "\tret\n"
+        ".size gf_emu_swap, .-gf_emu_swap\n");
+#else
+__asm__(".text\n"
+        ".globl gf_emu_swap\n"
+        ".type gf_emu_swap,%function\n"
+        "gf_emu_swap:\n"
+        "\tsub sp, sp, #176\n"
+        "\tstp x19, x20, [sp, #0]\n\tstp x21, x22, [sp, #16]\n\tstp x23, x24, [sp, #32]\n"
+        "\tstp x25, x26, [sp, #48]\n\tstp x27, x28, [sp, #64]\n\tstp x29, x30, [sp, #80]\n"
+        "\tstp d8, d9, [sp, #96]\n\tstp d10, d11, [sp, #112]\n\tstp d12, d13, [sp, #128]\n\tstp d14, d15, [sp, #144]\n"
+        "\tmov x9, sp\n\tstr x9, [x0]\n"
+        "\tmov sp, x1\n"
+        "\tldp x19, x20, [sp, #0]\n\tldp x21, x22, [sp, #16]\n\tldp x23, x24, [sp, #32]\n"
+        "\tldp x25, x26, [sp, #48]\n\tldp x27, x28, [sp, #64]\n\tldp x29, x30, [sp, #80]\n"
+        "\tldp d8, d9, [sp, #96]\n\tldp d10, d11, [sp, #112]\n\tldp d12, d13, [sp, #128]\n\tldp d14, d15, [sp, #144]\n"
+        "\tadd sp, sp, #176\n"
+        "\tret\n"
+        ".size gf_emu_swap, .-gf_emu_swap\n");
+#endif
+#endif
+
 struct Fiber {
+#if GF_EMU_UCONTEXT
 	ucontext_t ctx;
+#else
+	void *sp;
+#endif
 	State state;
 	gf_emu_dim3 tid;
 	int shfl;          // 1 when waiting in a shuffle, 0 in __syncwarp
-	unsigned value;    // the shuffled value
-	int mask;          // the shuffle's lane mask
-	unsigned result;   // the value it receives
+	unsigned long long value;  // the shuffled value
+	int mask;                  // the shuffle's lane mask
+	unsigned long long result; // the value it receives
 };
 
 const size_t kStack = 256 * 1024;
@@ -43,7 +86,11 @@ Fiber *fibers;
 char *stacks;
 int capacity;
 Fiber *cur;
+#if GF_EMU_UCONTEXT
 ucontext_t sched;
+#else
+void *sched_sp;
+#endif
 const gf_emu_kernel *kernel;
 void **params;
 char error[512];
@@ -57,16 +104,57 @@ void fail(const char *msg) {
 	}
 }
 
+void switch_to_scheduler() {
+#if GF_EMU_UCONTEXT
+	swapcontext(&cur->ctx, &sched);
+#else
+	gf_emu_swap(&cur->sp, sched_sp);
+#endif
+}
+
+void switch_to(Fiber &f) {
+#if GF_EMU_UCONTEXT
+	swapcontext(&sched, &f.ctx);
+#else
+	gf_emu_swap(&sched_sp, f.sp);
+#endif
+}
+
 void fiber_main(int i) {
 	(void)i;
 	kernel->call(params);
 	cur->state = DONE;
-	// uc_link returns to the scheduler.
+#if !GF_EMU_UCONTEXT
+	switch_to_scheduler(); // never resumed
+	abort();
+#endif
+	// With ucontext, uc_link returns to the scheduler.
 }
+
+#if !GF_EMU_UCONTEXT
+extern "C" void gf_emu_fiber_entry() { fiber_main(0); }
+
+// fiber_init prepares a stack whose first switch "returns" into
+// gf_emu_fiber_entry with the registers zeroed.
+void fiber_init(Fiber &f, char *stack, size_t size) {
+	uintptr_t top = ((uintptr_t)(stack + size)) & ~(uintptr_t)15;
+	void **sp = (void **)top;
+#if defined(__x86_64__)
+	*--sp = nullptr;                            // entry's return address slot (keeps alignment)
+	*--sp = (void *)gf_emu_fiber_entry;          // popped by ret
+	for (int i = 0; i < 6; i++) *--sp = nullptr; // rbp rbx r12 r13 r14 r15
+#else
+	sp -= 22; // 176 bytes: x19..x30, d8..d15
+	for (int i = 0; i < 22; i++) sp[i] = nullptr;
+	sp[11] = (void *)gf_emu_fiber_entry; // x30 (lr): ret jumps there
+#endif
+	f.sp = sp;
+}
+#endif
 
 void yield(State s) {
 	cur->state = s;
-	swapcontext(&cur->ctx, &sched);
+	switch_to_scheduler();
 }
 
 bool ensure(int n) {
@@ -94,11 +182,15 @@ void run_block(int n) {
 	int *order = (int *)alloca(sizeof(int) * (size_t)n);
 	for (int i = 0; i < n; i++) {
 		Fiber &f = fibers[i];
+#if GF_EMU_UCONTEXT
 		getcontext(&f.ctx);
 		f.ctx.uc_stack.ss_sp = stacks + kStack * (size_t)i;
 		f.ctx.uc_stack.ss_size = kStack;
 		f.ctx.uc_link = &sched;
 		makecontext(&f.ctx, (void (*)())fiber_main, 1, i);
+#else
+		fiber_init(f, stacks + kStack * (size_t)i, kStack);
+#endif
 		f.state = RUNNABLE;
 		f.tid.x = (unsigned)i % gf_emu_bdim.x;
 		f.tid.y = ((unsigned)i / gf_emu_bdim.x) % gf_emu_bdim.y;
@@ -118,7 +210,7 @@ void run_block(int n) {
 			if (f.state != RUNNABLE) continue;
 			cur = &f;
 			gf_emu_tid = f.tid;
-			swapcontext(&sched, &f.ctx);
+			switch_to(f);
 			if (f.state == RUNNABLE) f.state = DONE; // returned through uc_link
 		}
 		if (failed) return;
@@ -186,7 +278,7 @@ void gf_emu_syncwarp(void) {
 	yield(AT_WARP);
 }
 
-unsigned gf_emu_shfl_xor(unsigned v, int lanemask) {
+unsigned long long gf_emu_shfl_xor(unsigned long long v, int lanemask) {
 	Fiber *f = cur;
 	f->shfl = 1;
 	f->value = v;

@@ -17,7 +17,7 @@ extern "C" {
 extern gf_emu_dim3 gf_emu_tid, gf_emu_bid, gf_emu_bdim, gf_emu_gdim;
 void gf_emu_syncthreads(void);
 void gf_emu_syncwarp(void);
-unsigned gf_emu_shfl_xor(unsigned v, int lanemask);
+unsigned long long gf_emu_shfl_xor(unsigned long long v, int lanemask);
 }
 
 static inline gf_emu_dim3 gf_emu_thread_idx() { return gf_emu_tid; }
