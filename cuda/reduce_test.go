@@ -22,8 +22,8 @@ func reduceLayouts() []reduceLayout {
 	return []reduceLayout{
 		{"rows of a matrix", dense(37, 53), 1},
 		{"the whole tensor", dense(3, 5, 7), 0},
-		{"columns of a matrix", transposed(53, 37), 1},        // x [53, 37] with strides [1, 53]
-		{"two trailing dims", dense(4, 6, 9), 1},              // R = 6·9 contiguous
+		{"columns of a matrix", transposed(53, 37), 1}, // x [53, 37] with strides [1, 53]
+		{"two trailing dims", dense(4, 6, 9), 1},       // R = 6·9 contiguous
 		{"a middle dim moved last", viewSpec{len: 4 * 6 * 9, shape: []int{4, 9, 6}, strides: []int{54, 1, 9}}, 2},
 		{"a broadcast input", viewSpec{len: 11, shape: []int{5, 11}, strides: []int{0, 1}}, 1},
 		{"an empty block", viewSpec{len: 1, shape: []int{4, 0}, strides: []int{0, 1}}, 1},
