@@ -82,6 +82,9 @@ type GPU struct {
 	mem     allocator
 	staging staging
 
+	errMu   sync.Mutex // guards errWord
+	errWord *Buffer    // where kernels report bad indices
+
 	modMu   sync.Mutex
 	modules map[string]*moduleState
 	fns     []atomic.Uintptr // by kernel id; 0 until loaded
