@@ -82,26 +82,31 @@ func reportHeldOut(t *testing.T, m, ref *Model) {
 	t.Logf("held-out: %d tokens (sentencepiece %d), score sum %.1f (sentencepiece %.1f)", nm, nr, lm, lr)
 }
 
-// TestTrain20MatchesSentencePiece compares with the 8k model that
-// benchmarks/reference/unigram_train.py trains on the 20 MB corpus.
+// TestTrain20MatchesSentencePiece compares with the 8k models that
+// benchmarks/reference/unigram_train.py trains on the 20 MB corpus with 16
+// and 2 threads.
 func TestTrain20MatchesSentencePiece(t *testing.T) {
 	corpus := filepath.Join("..", "..", ".scratch", "unigram", "train20.txt")
-	refPath := filepath.Join("..", "..", ".scratch", "unigram", "ref8k_t16.model")
-	ref, err := LoadFile(refPath)
-	if err != nil {
-		t.Skipf("no reference model (%v): run benchmarks/reference/unigram_train.py 16", err)
-	}
-	start := time.Now()
-	m := trainLike(t, ref, corpus)
-	t.Logf("trained in %v", time.Since(start))
-	same := 0
-	for id := 0; id < ref.VocabSize(); id++ {
-		if m.IDToPiece(id) == ref.IDToPiece(id) && m.Score(id) == ref.Score(id) {
-			same++
-		}
-	}
-	t.Logf("same piece and score at %d of %d ids", same, ref.VocabSize())
-	if same != ref.VocabSize() {
-		t.Errorf("vocabulary differs from sentencepiece's")
+	for _, threads := range []string{"16", "2"} {
+		t.Run("threads"+threads, func(t *testing.T) {
+			refPath := filepath.Join("..", "..", ".scratch", "unigram", "ref8k_t"+threads+".model")
+			ref, err := LoadFile(refPath)
+			if err != nil {
+				t.Skipf("no reference model (%v): run benchmarks/reference/unigram_train.py %s", err, threads)
+			}
+			start := time.Now()
+			m := trainLike(t, ref, corpus)
+			t.Logf("trained in %v", time.Since(start))
+			same := 0
+			for id := 0; id < ref.VocabSize(); id++ {
+				if m.IDToPiece(id) == ref.IDToPiece(id) && m.Score(id) == ref.Score(id) {
+					same++
+				}
+			}
+			t.Logf("same piece and score at %d of %d ids", same, ref.VocabSize())
+			if same != ref.VocabSize() {
+				t.Errorf("vocabulary differs from sentencepiece's")
+			}
+		})
 	}
 }
