@@ -146,11 +146,17 @@ GF_DEV gf_philox_out gf_philox4x32_10(gf_u32 c0, gf_u32 c1, gf_u32 c2, gf_u32 c3
 	return o;
 }
 
+// gf_philox_pick returns word i of an output without indexing the array
+// (which would put it in local memory).
+GF_DEV gf_u32 gf_philox_pick(const gf_philox_out &o, int i) {
+	return i == 0 ? o.w[0] : i == 1 ? o.w[1] : i == 2 ? o.w[2] : o.w[3];
+}
+
 // gf_philox_word returns the 32-bit word of counter position e for seed.
 GF_DEV gf_u32 gf_philox_word(gf_u64 seed, gf_u64 e) {
 	gf_u64 q = e >> 2;
 	gf_philox_out o = gf_philox4x32_10((gf_u32)q, (gf_u32)(q >> 32), 0u, 0u, (gf_u32)seed, (gf_u32)(seed >> 32));
-	return o.w[e & 3u];
+	return gf_philox_pick(o, (int)(e & 3u));
 }
 
 // ---------------------------------------------------------------------------
