@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"fmt"
-	"math"
 	"runtime"
 	"strconv"
 	"strings"
@@ -394,7 +393,7 @@ func computeBLEU(correct, total []float64, sysLen, refLen int, smooth BLEUSmooth
 	bp := 1.0
 	if sysLen < refLen {
 		if sysLen > 0 {
-			bp = math.Exp(1 - float64(refLen)/float64(sysLen))
+			bp = crExp(1 - float64(refLen)/float64(sysLen))
 		} else {
 			bp = 0
 		}
@@ -439,7 +438,7 @@ func computeBLEU(correct, total []float64, sysLen, refLen int, smooth BLEUSmooth
 	for _, p := range prec[:effOrder] {
 		sum += myLog(p)
 	}
-	res.Score = bp * math.Exp(sum/float64(effOrder))
+	res.Score = bp * crExp(sum/float64(effOrder))
 	return res
 }
 
@@ -448,7 +447,7 @@ func myLog(x float64) float64 {
 	if x == 0 {
 		return -9999999999
 	}
-	return math.Log(x)
+	return crLog(x)
 }
 
 // RefStreams turns sacreBLEU-style reference streams (streams[k][i] is the

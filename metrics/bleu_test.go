@@ -124,6 +124,9 @@ func TestBLEUMatchesSacreBLEUFixtures(t *testing.T) {
 		t.Errorf("only %d BLEU results checked", cases)
 	}
 	ex.log(t, "sacreBLEU BLEU scores")
+	if ex.exact < ex.n*99/100 {
+		t.Errorf("only %d of %d values are bit-identical to the reference", ex.exact, ex.n)
+	}
 }
 
 func nonEmpty(ss []string) []string {

@@ -87,6 +87,9 @@ func TestBootstrapROUGEReproducesRougeScoreAggregator(t *testing.T) {
 			check("bootstrap_high", boot[typ].High, 1e-12)
 		}
 		ex.log(t, "rouge-score aggregate "+key)
+		if ex.exact != ex.n {
+			t.Errorf("only %d of %d values are bit-identical to rouge-score", ex.exact, ex.n)
+		}
 	}
 }
 

@@ -57,6 +57,9 @@ func TestCHRFMatchesSacreBLEUFixtures(t *testing.T) {
 		t.Errorf("only %d chrF results checked", ex.n)
 	}
 	ex.log(t, "sacreBLEU chrF scores")
+	if ex.exact != ex.n {
+		t.Errorf("only %d of %d values are bit-identical to the reference", ex.exact, ex.n)
+	}
 }
 
 func TestCHRFEdgeCases(t *testing.T) {

@@ -9,9 +9,9 @@ import (
 // This file holds the n-gram counting shared by BLEU, chrF and ROUGE. The
 // tokens of one segment (a hypothesis and its references) are interned to
 // small integers; the n-grams of an order are then packed into uint64 keys
-// and sorted, so that clipped counts are merges of sorted lists. When a
-// segment has too many distinct tokens for its n-grams to fit in 64 bits,
-// the n-grams fall back to map keys made of the ids' bytes.
+// and counted in a small open-addressing hash table. When a segment has too
+// many distinct tokens for its n-grams to fit in 64 bits, the n-grams fall
+// back to map keys made of the ids' bytes.
 
 // interner gives each distinct token of a segment an id from 1.
 type interner struct {
@@ -52,90 +52,6 @@ func keyBits(maxID uint32, n int) (uint, bool) {
 	return b, b*uint(n) <= 64
 }
 
-// sortedKeys appends to dst[:0] the packed keys of the order-n n-grams of
-// ids, sorted.
-func sortedKeys(dst []uint64, ids []uint32, n int, b uint) []uint64 {
-	dst = dst[:0]
-	for i := 0; i+n <= len(ids); i++ {
-		var k uint64
-		for j := 0; j < n; j++ {
-			k = k<<b | uint64(ids[i+j])
-		}
-		dst = append(dst, k)
-	}
-	if len(dst) > 1 {
-		slices.Sort(dst)
-	}
-	return dst
-}
-
-// runs compresses a sorted key list into distinct keys and their counts.
-func runs(keys []uint64, dk []uint64, dc []int) ([]uint64, []int) {
-	dk, dc = dk[:0], dc[:0]
-	for i := 0; i < len(keys); {
-		j := i + 1
-		for j < len(keys) && keys[j] == keys[i] {
-			j++
-		}
-		dk = append(dk, keys[i])
-		dc = append(dc, j-i)
-		i = j
-	}
-	return dk, dc
-}
-
-// matchSorted returns the sum over keys of min(count in a, count in b) for
-// two sorted key lists.
-func matchSorted(a, b []uint64) int {
-	m := 0
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] < b[j]:
-			i++
-		case a[i] > b[j]:
-			j++
-		default:
-			k := a[i]
-			ca, cb := 0, 0
-			for i < len(a) && a[i] == k {
-				i++
-				ca++
-			}
-			for j < len(b) && b[j] == k {
-				j++
-				cb++
-			}
-			m += min(ca, cb)
-		}
-	}
-	return m
-}
-
-// maxInto raises refMax[t] to the count in the sorted list ref of the key
-// hk[t], for every distinct hypothesis key hk (sorted).
-func maxInto(hk []uint64, refMax []int, ref []uint64) {
-	t, j := 0, 0
-	for t < len(hk) && j < len(ref) {
-		switch {
-		case hk[t] < ref[j]:
-			t++
-		case hk[t] > ref[j]:
-			j++
-		default:
-			c := 0
-			for j < len(ref) && ref[j] == hk[t] {
-				j++
-				c++
-			}
-			if c > refMax[t] {
-				refMax[t] = c
-			}
-			t++
-		}
-	}
-}
-
 // wideCounts counts the order-n n-grams of ids in a map keyed by the ids'
 // bytes; it is the path for segments whose n-grams do not fit in 64 bits.
 func wideCounts(ids []uint32, n int) map[string]int {
@@ -166,8 +82,9 @@ func wideMatch(a, b map[string]int) int {
 // most as often as it occurs in the reference where it occurs most. It also
 // returns the number of hypothesis n-grams.
 type clipScratch struct {
-	hk, rk, dk []uint64
-	dc, rmax   []int
+	hk, rk    []uint64
+	dc, rmax  []int
+	tab, tab2 countTable
 }
 
 func (cs *clipScratch) clipped(hyp []uint32, refs [][]uint32, n int, maxID uint32) (match, total int) {
@@ -191,20 +108,35 @@ func (cs *clipScratch) clipped(hyp []uint32, refs [][]uint32, n int, maxID uint3
 		}
 		return match, total
 	}
-	cs.hk = sortedKeys(cs.hk, hyp, n, b)
+	cs.hk = packedKeys(cs.hk, hyp, n, b)
 	if len(refs) == 1 {
-		cs.rk = sortedKeys(cs.rk, refs[0], n, b)
-		return matchSorted(cs.hk, cs.rk), total
+		cs.rk = packedKeys(cs.rk, refs[0], n, b)
+		return cs.tab.match(cs.rk, cs.hk), total
 	}
-	cs.dk, cs.dc = runs(cs.hk, cs.dk, cs.dc)
-	cs.rmax = slices.Grow(cs.rmax[:0], len(cs.dk))[:len(cs.dk)]
+	// Several references: each hypothesis n-gram is clipped to its largest
+	// count in any one reference.
+	cs.tab.reset(len(cs.hk))
+	for _, k := range cs.hk {
+		cs.tab.inc(k)
+	}
+	cs.rmax = slices.Grow(cs.rmax[:0], len(cs.tab.keys))[:len(cs.tab.keys)]
 	clear(cs.rmax)
 	for _, r := range refs {
-		cs.rk = sortedKeys(cs.rk, r, n, b)
-		maxInto(cs.dk, cs.rmax, cs.rk)
+		cs.rk = packedKeys(cs.rk, r, n, b)
+		cs.tab2.reset(len(cs.rk))
+		for _, k := range cs.rk {
+			if cs.tab.slot(k) >= 0 {
+				cs.tab2.inc(k)
+			}
+		}
+		for _, i := range cs.tab2.live {
+			if j := cs.tab.slot(cs.tab2.keys[i]); int(cs.tab2.vals[i]) > cs.rmax[j] {
+				cs.rmax[j] = int(cs.tab2.vals[i])
+			}
+		}
 	}
-	for t, c := range cs.dc {
-		match += min(c, cs.rmax[t])
+	for _, i := range cs.tab.live {
+		match += min(int(cs.tab.vals[i]), cs.rmax[i])
 	}
 	return match, total
 }
@@ -223,9 +155,9 @@ func (cs *clipScratch) pairMatch(a, b []uint32, n int, maxID uint32) (match, na,
 	if !ok {
 		return wideMatch(wideCounts(a, n), wideCounts(b, n)), na, nb
 	}
-	cs.hk = sortedKeys(cs.hk, a, n, bits)
-	cs.rk = sortedKeys(cs.rk, b, n, bits)
-	return matchSorted(cs.hk, cs.rk), na, nb
+	cs.hk = packedKeys(cs.hk, a, n, bits)
+	cs.rk = packedKeys(cs.rk, b, n, bits)
+	return cs.tab.match(cs.hk, cs.rk), na, nb
 }
 
 // unigramMatch counts shared unigrams with a count table over the dense
@@ -243,6 +175,94 @@ func (cs *clipScratch) unigramMatch(a, b []uint32, maxID uint32) int {
 	for _, y := range b {
 		if cnt[y] > 0 {
 			cnt[y]--
+			m++
+		}
+	}
+	return m
+}
+
+// packedKeys appends to dst[:0] the packed keys of the order-n n-grams of
+// ids, in order.
+func packedKeys(dst []uint64, ids []uint32, n int, b uint) []uint64 {
+	dst = dst[:0]
+	for i := 0; i+n <= len(ids); i++ {
+		var k uint64
+		for j := 0; j < n; j++ {
+			k = k<<b | uint64(ids[i+j])
+		}
+		dst = append(dst, k)
+	}
+	return dst
+}
+
+// countTable is a small open-addressing hash table from n-gram keys to
+// counts, cleared in time proportional to what it holds.
+type countTable struct {
+	keys []uint64
+	vals []int32
+	used []bool
+	live []int // occupied slots, in insertion order
+	mask uint64
+}
+
+func (t *countTable) reset(n int) {
+	size := 16
+	for size < 2*n {
+		size <<= 1
+	}
+	if len(t.keys) != size {
+		t.keys = make([]uint64, size)
+		t.vals = make([]int32, size)
+		t.used = make([]bool, size)
+		t.live = t.live[:0]
+	}
+	for _, i := range t.live {
+		t.used[i] = false
+		t.vals[i] = 0
+	}
+	t.live = t.live[:0]
+	t.mask = uint64(size - 1)
+}
+
+func (t *countTable) home(k uint64) uint64 { return (k * 0x9e3779b97f4a7c15 >> 32) & t.mask }
+
+// inc adds one to the count of k.
+func (t *countTable) inc(k uint64) {
+	for i := t.home(k); ; i = (i + 1) & t.mask {
+		if !t.used[i] {
+			t.used[i], t.keys[i], t.vals[i] = true, k, 1
+			t.live = append(t.live, int(i))
+			return
+		}
+		if t.keys[i] == k {
+			t.vals[i]++
+			return
+		}
+	}
+}
+
+// slot returns the slot of k, or -1.
+func (t *countTable) slot(k uint64) int {
+	for i := t.home(k); ; i = (i + 1) & t.mask {
+		if !t.used[i] {
+			return -1
+		}
+		if t.keys[i] == k {
+			return int(i)
+		}
+	}
+}
+
+// match returns the sum over keys of min(count in a, count in b).
+func (t *countTable) match(a, b []uint64) int {
+	t.reset(len(a))
+	for _, k := range a {
+		t.inc(k)
+	}
+	m := 0
+	for _, k := range b {
+		if i := t.slot(k); i >= 0 && t.vals[i] > 0 {
+			t.vals[i]--
 			m++
 		}
 	}

@@ -103,7 +103,7 @@ func (c NLTKBLEU) Corpus(refs [][][]string, hyps [][]string) (float64, error) {
 	case hypLens == 0:
 		bp = 0
 	default:
-		bp = math.Exp(1 - float64(refLens)/float64(hypLens))
+		bp = crExp(1 - float64(refLens)/float64(hypLens))
 	}
 	if maxN == 0 || num[0] == 0 {
 		return 0, nil
@@ -128,10 +128,10 @@ func (c NLTKBLEU) Corpus(refs [][][]string, hyps [][]string) (float64, error) {
 	var terms []float64
 	for i := 0; i < len(weights) && i < len(pn); i++ {
 		if pn[i].sign() > 0 {
-			terms = append(terms, weights[i]*math.Log(pn[i].float()))
+			terms = append(terms, weights[i]*crLog(pn[i].float()))
 		}
 	}
-	return bp * math.Exp(fsum(terms)), nil
+	return bp * crExp(fsum(terms)), nil
 }
 
 func abs(x int) int {
@@ -222,7 +222,7 @@ func (c NLTKBLEU) method4(pn []pyNum, last *nltkWorker, hypLen int) {
 	inc := 1
 	for i, p := range pn {
 		if p.isFrac() && p.num == 0 && hypLen > 1 {
-			numerator := 1 / (float64(int64(1)<<inc) * k / math.Log(float64(hypLen)))
+			numerator := 1 / (float64(int64(1)<<inc) * k / crLog(float64(hypLen)))
 			pn[i] = pyFloat(numerator / float64(p.den))
 			inc++
 		}

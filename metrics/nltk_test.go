@@ -91,6 +91,9 @@ func TestNLTKBLEUMatchesNLTKFixtures(t *testing.T) {
 		t.Errorf("checked %d values and %d errors", ex.n, errorsSeen)
 	}
 	ex.log(t, "nltk BLEU")
+	if ex.exact != ex.n {
+		t.Errorf("only %d of %d values are bit-identical to the reference", ex.exact, ex.n)
+	}
 }
 
 func TestNLTKAndSacreBLEUAgreeWithoutSmoothingOnTheSameTokens(t *testing.T) {
@@ -137,5 +140,68 @@ func TestFsumIsCorrectlyRounded(t *testing.T) {
 	}
 	if got := fsum([]float64{0.1, 0.1, 0.1}); got != 0.30000000000000004 {
 		t.Errorf("fsum = %.17g, want 0.30000000000000004", got)
+	}
+}
+
+// TestWhereNLTKAndSacreBLEUDiffer documents, on the same tokens, where the
+// two reference tools disagree; goformer reproduces each one under its own
+// name (NLTKBLEU and BLEU).
+func TestWhereNLTKAndSacreBLEUDiffer(t *testing.T) {
+	tok := func(s string) []string { return Tokenize13a.Tokenize(s) }
+	sacre := func(c BLEU, hyp, ref string) float64 {
+		s, err := c.Corpus([]string{hyp}, [][]string{{ref}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Score
+	}
+	nltk := func(c NLTKBLEU, hyp, ref string) float64 {
+		s, err := c.Sentence([][]string{tok(ref)}, tok(hyp))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+
+	// No 4-gram match: sacreBLEU without smoothing gives exactly 0; nltk's
+	// method 0 puts sys.float_info.min in the log and gives a tiny positive
+	// number.
+	hyp, ref := "the cat sat on a mat", "the cat sat in a hat"
+	if got := sacre(BLEU{Smooth: SmoothNone}, hyp, ref); got != 0 {
+		t.Errorf("sacreBLEU none: %v, want 0", got)
+	}
+	if got := nltk(NLTKBLEU{}, hyp, ref); got <= 0 || got > 1e-70 {
+		t.Errorf("nltk method0: %v, want a tiny positive number", got)
+	}
+
+	// sacreBLEU's exp smoothing is nltk's method 3 (NIST), on a 0-100
+	// scale instead of 0-1.
+	if s, n := sacre(BLEU{}, hyp, ref), nltk(NLTKBLEU{Smoothing: NLTKMethod3}, hyp, ref); !closeTo(s, 100*n, 1e-9) {
+		t.Errorf("sacreBLEU exp %v, nltk method3 %v", s, n)
+	}
+
+	// sacreBLEU's floor smoothing (0.1) is nltk's method 1 (epsilon 0.1).
+	if s, n := sacre(BLEU{Smooth: SmoothFloor}, hyp, ref), nltk(NLTKBLEU{Smoothing: NLTKMethod1}, hyp, ref); !closeTo(s, 100*n, 1e-9) {
+		t.Errorf("sacreBLEU floor %v, nltk method1 %v", s, n)
+	}
+
+	// add-k (k=1) is nltk's method 2: both add one to the matches and
+	// totals of orders 2 and above.
+	if s, n := sacre(BLEU{Smooth: SmoothAddK}, hyp, ref), nltk(NLTKBLEU{Smoothing: NLTKMethod2}, hyp, ref); !closeTo(s, 100*n, 1e-9) {
+		t.Errorf("sacreBLEU add-k %v, nltk method2 %v", s, n)
+	}
+
+	// A hypothesis shorter than 4 tokens: sacreBLEU's sentence BLEU (with
+	// effective order) scores it on the orders it has; nltk without
+	// smoothing and without auto_reweigh gives a tiny number.
+	short := "the cat"
+	if s, _ := SentenceBLEU(short, []string{"the cat"}); !closeTo(s.Score, 100, 1e-9) {
+		t.Errorf("sacreBLEU sentence_bleu of an exact 2-token match: %v, want 100", s.Score)
+	}
+	if n := nltk(NLTKBLEU{}, short, "the cat"); n > 1e-70 {
+		t.Errorf("nltk of an exact 2-token match: %v, want a tiny number", n)
+	}
+	if n := nltk(NLTKBLEU{AutoReweigh: true}, short, "the cat"); !closeTo(n, 1, 1e-12) {
+		t.Errorf("nltk auto_reweigh of an exact 2-token match: %v, want 1", n)
 	}
 }

@@ -56,6 +56,9 @@ func rougeFixtureCheck(t *testing.T, key string, r ROUGE) {
 		t.Errorf("only %d ROUGE values checked", ex.n)
 	}
 	ex.log(t, "rouge-score "+key)
+	if ex.exact != ex.n {
+		t.Errorf("only %d of %d values are bit-identical to rouge-score", ex.exact, ex.n)
+	}
 }
 
 func TestROUGEMatchesRougeScoreWithoutStemming(t *testing.T) {
