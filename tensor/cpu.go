@@ -3,7 +3,9 @@ package tensor
 import (
 	"fmt"
 	"math/bits"
+	"runtime"
 	"sync"
+	"unsafe"
 )
 
 // CPUStorage is the Storage of CPU tensors: a Go slice of one element type.
@@ -104,6 +106,7 @@ func allocCPU(dtype DType, n int) *CPUStorage {
 	if class >= 0 {
 		if s, ok := cpuPools[dtype][class].Get().(*CPUStorage); ok {
 			s.resize(n)
+			s.arm()
 			return s
 		}
 	}
@@ -120,8 +123,62 @@ func allocCPU(dtype DType, n int) *CPUStorage {
 	default:
 		panic(fmt.Sprintf("tensor: Alloc: unknown dtype %d", dtype))
 	}
+	if class >= 0 {
+		s.arm()
+	}
 	return s
 }
+
+// Pooled arrays come back to the pool in two ways: Free, when the package
+// knows a buffer is dead, and a finalizer on the array itself, which the
+// garbage collector runs only once nothing at all refers to the array — no
+// tensor, no view, no kernel still holding a slice of it. The finalizer
+// puts the array back in the pool instead of letting it be freed, so that
+// the next tensor of that size reuses memory that is mapped and likely in
+// cache rather than faulting in fresh pages.
+
+// arm sets the finalizer of a pooled storage's array.
+func (s *CPUStorage) arm() {
+	d, c := s.dtype, s.class
+	switch d {
+	case Float32:
+		capa := cap(s.f32)
+		runtime.SetFinalizer(&s.f32[:1][0], func(p *float32) {
+			putPooled(&CPUStorage{dtype: d, class: c, f32: unsafe.Slice(p, capa)})
+		})
+	case Float64:
+		capa := cap(s.f64)
+		runtime.SetFinalizer(&s.f64[:1][0], func(p *float64) {
+			putPooled(&CPUStorage{dtype: d, class: c, f64: unsafe.Slice(p, capa)})
+		})
+	case Int32:
+		capa := cap(s.i32)
+		runtime.SetFinalizer(&s.i32[:1][0], func(p *int32) {
+			putPooled(&CPUStorage{dtype: d, class: c, i32: unsafe.Slice(p, capa)})
+		})
+	default:
+		capa := cap(s.u16)
+		runtime.SetFinalizer(&s.u16[:1][0], func(p *uint16) {
+			putPooled(&CPUStorage{dtype: d, class: c, u16: unsafe.Slice(p, capa)})
+		})
+	}
+}
+
+// disarm clears the finalizer set by arm.
+func (s *CPUStorage) disarm() {
+	switch s.dtype {
+	case Float32:
+		runtime.SetFinalizer(&s.f32[:1][0], nil)
+	case Float64:
+		runtime.SetFinalizer(&s.f64[:1][0], nil)
+	case Int32:
+		runtime.SetFinalizer(&s.i32[:1][0], nil)
+	default:
+		runtime.SetFinalizer(&s.u16[:1][0], nil)
+	}
+}
+
+func putPooled(s *CPUStorage) { cpuPools[s.dtype][s.class].Put(s) }
 
 func (s *CPUStorage) resize(n int) {
 	s.n = n
@@ -163,7 +220,8 @@ func (cpu) Free(st Storage) {
 	if !ok || s.class < 0 {
 		return
 	}
-	cpuPools[s.dtype][s.class].Put(s)
+	s.disarm()
+	putPooled(s)
 }
 
 func cpuStorage(op string, v View) *CPUStorage {

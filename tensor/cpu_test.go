@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
+	"time"
+	"unsafe"
 )
 
 func TestPhiloxMatchesTheRandom123KnownAnswers(t *testing.T) {
@@ -270,4 +273,23 @@ func TestInferenceAllocatesNothingForTheGraph(t *testing.T) {
 	if n := testing.AllocsPerRun(50, step); n > 80 {
 		t.Errorf("a 6-op inference step allocates %v times", n)
 	}
+}
+
+func TestUnreachableBuffersReturnToThePool(t *testing.T) {
+	addrs := map[uintptr]bool{} // addresses only: pointers would keep the arrays alive
+	for range 8 {
+		s := cpuBackend.Alloc(Float32, 3000).(*CPUStorage)
+		addrs[uintptr(unsafe.Pointer(&s.f32[:1][0]))] = true
+	}
+	// Nothing refers to the arrays now: a collection runs their
+	// finalizers, which put them back in the pool.
+	for range 20 {
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+		s := cpuBackend.Alloc(Float32, 2900).(*CPUStorage)
+		if addrs[uintptr(unsafe.Pointer(&s.f32[:1][0]))] {
+			return
+		}
+	}
+	t.Skip("no array came back (the pool may drop items at will)")
 }
