@@ -206,21 +206,21 @@ type countTable struct {
 }
 
 func (t *countTable) reset(n int) {
-	size := 16
-	for size < 2*n {
-		size <<= 1
-	}
-	if len(t.keys) != size {
-		t.keys = make([]uint64, size)
-		t.vals = make([]int32, size)
-		t.used = make([]bool, size)
-		t.live = t.live[:0]
-	}
 	for _, i := range t.live {
 		t.used[i] = false
 		t.vals[i] = 0
 	}
 	t.live = t.live[:0]
+	size := 16
+	for size < 2*n {
+		size <<= 1
+	}
+	if cap(t.keys) < size {
+		t.keys = make([]uint64, size)
+		t.vals = make([]int32, size)
+		t.used = make([]bool, size)
+	}
+	t.keys, t.vals, t.used = t.keys[:size], t.vals[:size], t.used[:size]
 	t.mask = uint64(size - 1)
 }
 
