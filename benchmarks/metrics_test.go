@@ -171,8 +171,14 @@ func TestMetricsPrintScores(t *testing.T) {
 		t.Fatal(err)
 	}
 	mean := metrics.MeanROUGE(res)
+	stemmed, err := metrics.ROUGE{Types: metricsROUGE.Types, Stemmer: metrics.PorterStemmer}.Corpus(targets, preds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	smean := metrics.MeanROUGE(stemmed)
 	fmt.Printf("goformer nltk-corpus_bleu %.17g\n", nl)
-	fmt.Printf("goformer rouge-mean-F rouge1 %.17g rouge2 %.17g rougeL %.17g\n", mean["rouge1"].F, mean["rouge2"].F, mean["rougeL"].F)
+	fmt.Printf("goformer rouge-mean-F stem=False rouge1 %.17g rouge2 %.17g rougeL %.17g\n", mean["rouge1"].F, mean["rouge2"].F, mean["rougeL"].F)
+	fmt.Printf("goformer rouge-mean-F stem=True rouge1 %.17g rouge2 %.17g rougeL %.17g\n", smean["rouge1"].F, smean["rouge2"].F, smean["rougeL"].F)
 }
 
 var metricsROUGE = metrics.ROUGE{Types: []string{"rouge1", "rouge2", "rougeL"}}
@@ -199,18 +205,15 @@ func BenchmarkCorpusBLEU(b *testing.B) {
 	for i, r := range refs {
 		refSets[i] = []string{r}
 	}
-	report := func(b *testing.B) {
-		b.ReportMetric(float64(len(hyps))*float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
-		b.ReportMetric(float64(metricsBytes)*float64(b.N)/b.Elapsed().Seconds()/1e6, "MB/s")
-	}
 	b.Run("nltk", func(b *testing.B) {
 		b.ReportAllocs()
+		cpu := metricsCPUSeconds()
 		for b.Loop() {
 			if _, err := (metrics.NLTKBLEU{}).Corpus(refTok, hypTok); err != nil {
 				b.Fatal(err)
 			}
 		}
-		report(b)
+		metricsReport(b, len(hyps), cpu)
 	})
 	for _, w := range []int{1, 0} {
 		name := "sacrebleu/workers=1"
@@ -220,12 +223,13 @@ func BenchmarkCorpusBLEU(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			c := metrics.BLEU{Workers: w}
+			cpu := metricsCPUSeconds()
 			for b.Loop() {
 				if _, err := c.Corpus(hyps, refSets); err != nil {
 					b.Fatal(err)
 				}
 			}
-			report(b)
+			metricsReport(b, len(hyps), cpu)
 		})
 	}
 }
@@ -245,13 +249,51 @@ func BenchmarkROUGE(b *testing.B) {
 	} {
 		b.Run(cfg.name, func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := metricsCPUSeconds()
 			for b.Loop() {
 				if _, err := cfg.r.Corpus(refs, hyps); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(len(hyps))*float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
-			b.ReportMetric(float64(metricsBytes)*float64(b.N)/b.Elapsed().Seconds()/1e6, "MB/s")
+			metricsReport(b, len(hyps), cpu)
 		})
 	}
+}
+
+// metricsReport reports pairs/s and MB/s, and the process CPU seconds per
+// operation when they can be read (the machine is shared, so CPU time is
+// steadier than wall time; with several workers it sums their cores).
+func metricsReport(b *testing.B, pairs int, cpuStart float64) {
+	b.ReportMetric(float64(pairs)*float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
+	b.ReportMetric(float64(metricsBytes)*float64(b.N)/b.Elapsed().Seconds()/1e6, "MB/s")
+	if end := metricsCPUSeconds(); cpuStart >= 0 && end >= 0 {
+		b.ReportMetric((end-cpuStart)/float64(b.N), "cpu-s/op")
+	}
+}
+
+// metricsCPUSeconds returns the user and system CPU time of this process
+// from /proc/self/stat (Linux), or -1 where that file does not exist.
+func metricsCPUSeconds() float64 {
+	data, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return -1
+	}
+	// The command name may hold spaces; the fields after it are fixed.
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return -1
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return -1
+	}
+	var utime, stime float64
+	if _, err := fmt.Sscan(f[11], &utime); err != nil {
+		return -1
+	}
+	if _, err := fmt.Sscan(f[12], &stime); err != nil {
+		return -1
+	}
+	return (utime + stime) / 100 // USER_HZ is 100 on Linux
 }
