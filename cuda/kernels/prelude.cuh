@@ -57,6 +57,7 @@ static __device__ __forceinline__ gf_uint3 gf_grid_dim() {
 #define gridDim (gf_grid_dim())
 
 #define GF_DEV static __device__ __forceinline__
+#define GF_ALIGN(n) __attribute__((aligned(n)))
 GF_DEV void gf_syncwarp() { __nvvm_bar_warp_sync(0xffffffffu); }
 GF_DEV unsigned gf_shfl_xor_u32(unsigned v, int lanemask) {
 	return (unsigned)__nvvm_shfl_sync_bfly_i32(0xffffffffu, (int)v, lanemask, 0x1f);
@@ -80,9 +81,26 @@ GF_DEV float gf_truncf(float x) { return __builtin_truncf(x); }
 GF_DEV double gf_trunc(double x) { return __builtin_trunc(x); }
 GF_DEV float gf_fabsf(float x) { return __builtin_fabsf(x); }
 GF_DEV double gf_fabs(double x) { return __builtin_fabs(x); }
+// Vector loads (of 16-byte aligned shared or global memory).
+typedef float gf_v4f __attribute__((ext_vector_type(4)));
+typedef float gf_v2f __attribute__((ext_vector_type(2)));
+typedef double gf_v2d __attribute__((ext_vector_type(2)));
+GF_DEV void gf_ld4(const float *p, float *o) {
+	gf_v4f v = *(const gf_v4f *)p;
+	o[0] = v.x, o[1] = v.y, o[2] = v.z, o[3] = v.w;
+}
+GF_DEV void gf_ld2(const float *p, float *o) {
+	gf_v2f v = *(const gf_v2f *)p;
+	o[0] = v.x, o[1] = v.y;
+}
+GF_DEV void gf_ld2(const double *p, double *o) {
+	gf_v2d v = *(const gf_v2d *)p;
+	o[0] = v.x, o[1] = v.y;
+}
 
 #elif GF_NVRTC
 #define GF_DEV static __device__ __forceinline__
+#define GF_ALIGN(n) __align__(n)
 GF_DEV void gf_syncwarp() { __syncwarp(0xffffffffu); }
 GF_DEV unsigned gf_shfl_xor_u32(unsigned v, int lanemask) { return __shfl_xor_sync(0xffffffffu, v, lanemask); }
 GF_DEV unsigned long long gf_shfl_xor_u64(unsigned long long v, int lanemask) { return __shfl_xor_sync(0xffffffffu, v, lanemask); }
@@ -101,6 +119,18 @@ GF_DEV float gf_truncf(float x) { return truncf(x); }
 GF_DEV double gf_trunc(double x) { return trunc(x); }
 GF_DEV float gf_fabsf(float x) { return fabsf(x); }
 GF_DEV double gf_fabs(double x) { return fabs(x); }
+GF_DEV void gf_ld4(const float *p, float *o) {
+	float4 v = *(const float4 *)p;
+	o[0] = v.x, o[1] = v.y, o[2] = v.z, o[3] = v.w;
+}
+GF_DEV void gf_ld2(const float *p, float *o) {
+	float2 v = *(const float2 *)p;
+	o[0] = v.x, o[1] = v.y;
+}
+GF_DEV void gf_ld2(const double *p, double *o) {
+	double2 v = *(const double2 *)p;
+	o[0] = v.x, o[1] = v.y;
+}
 
 #else // GF_EMU: emu.h, included first, declares the gf_emu_* hooks.
 #define __global__
@@ -115,6 +145,7 @@ GF_DEV double gf_fabs(double x) { return fabs(x); }
 #define __syncthreads() gf_emu_syncthreads()
 
 #define GF_DEV static inline
+#define GF_ALIGN(n) __attribute__((aligned(n)))
 GF_DEV void gf_syncwarp() { gf_emu_syncwarp(); }
 GF_DEV unsigned gf_shfl_xor_u32(unsigned v, int lanemask) { return (unsigned)gf_emu_shfl_xor(v, lanemask); }
 GF_DEV unsigned long long gf_shfl_xor_u64(unsigned long long v, int lanemask) { return gf_emu_shfl_xor(v, lanemask); }
@@ -135,6 +166,9 @@ GF_DEV float gf_truncf(float x) { return __builtin_truncf(x); }
 GF_DEV double gf_trunc(double x) { return __builtin_trunc(x); }
 GF_DEV float gf_fabsf(float x) { return __builtin_fabsf(x); }
 GF_DEV double gf_fabs(double x) { return __builtin_fabs(x); }
+GF_DEV void gf_ld4(const float *p, float *o) { o[0] = p[0], o[1] = p[1], o[2] = p[2], o[3] = p[3]; }
+GF_DEV void gf_ld2(const float *p, float *o) { o[0] = p[0], o[1] = p[1]; }
+GF_DEV void gf_ld2(const double *p, double *o) { o[0] = p[0], o[1] = p[1]; }
 #endif
 
 #include "gf_common.cuh"

@@ -13,7 +13,7 @@
 package emu
 
 /*
-#cgo CXXFLAGS: -std=c++17 -O2 -fno-exceptions -fno-rtti -Wno-unused-function -Wno-unused-variable
+#cgo CXXFLAGS: -std=c++17 -O2 -fno-exceptions -fno-rtti -fno-strict-aliasing -Wno-unused-function -Wno-unused-variable
 #cgo LDFLAGS: -lm
 #include <stdlib.h>
 #include "emu_api.h"
