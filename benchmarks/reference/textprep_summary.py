@@ -3,29 +3,35 @@
 table: for each case, goformer's and the references' medians and min-max
 over the rounds, and the ratio of the medians (goformer / reference).
 
-    sh benchmarks/reference/textprep_compare.sh 5 | /usr/bin/python3 benchmarks/reference/textprep_summary.py
+    sh benchmarks/reference/textprep_compare.sh 5 > rounds.txt
+    /usr/bin/python3 benchmarks/reference/textprep_summary.py < rounds.txt        # wall clock
+    /usr/bin/python3 benchmarks/reference/textprep_summary.py --cpu < rounds.txt  # CPU time
 """
 import re
 import statistics
 import sys
 from collections import defaultdict
 
+# With --cpu, the figures per CPU second; without, per wall-clock second.
+CPU = "--cpu" in sys.argv[1:]
 go = defaultdict(list)    # case -> values
 ref = defaultdict(list)   # (case, tool) -> values
 units = {}
 for line in sys.stdin:
-    m = re.match(r"BenchmarkTextprep/(\S+?)(?:-\d+)?\s+\d+\s+([\d.]+) (words/s|MB/s)", line)
+    m = re.match(r"BenchmarkTextprep/(\S+?)(?:-\d+)?\s+\d+\s+(.*)", line)
     if m:
-        go[m.group(1)].append(float(m.group(2)))
-        units[m.group(1)] = m.group(3)
+        for value, unit in re.findall(r"([\d.]+) (words/s|MB/s|words/cpu-s|MB/cpu-s)", m.group(2)):
+            if (unit in ("words/cpu-s", "MB/cpu-s")) == CPU:
+                go[m.group(1)].append(float(value))
+                units[m.group(1)] = unit
         continue
-    m = re.match(r"(\S+) (\S+) ([\d.]+) (words/s|MB/s)$", line.strip())
-    if m:
+    m = re.match(r"(\S+) (\S+) ([\d.]+) (words/s|MB/s|words/cpu-s|MB/cpu-s)$", line.strip())
+    if m and (m.group(4) in ("words/cpu-s", "MB/cpu-s")) == CPU:
         ref[(m.group(1), m.group(2))].append(float(m.group(3)))
 
 
 def fmt(v, unit):
-    if unit == "words/s":
+    if unit.startswith("words"):
         return "%.2fM" % (v / 1e6) if v >= 1e6 else "%.0fk" % (v / 1e3)
     return "%.0f" % v if v >= 100 else "%.1f" % v
 

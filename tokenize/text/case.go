@@ -18,13 +18,16 @@ import (
 // and Azeri dotless i, and for Lithuanian. Invalid UTF-8 is first replaced
 // as ToValidUTF8 describes.
 func Lower(s string) string {
-	s = ToValidUTF8(s)
 	t := lowerTable.get()
 	var b strings.Builder
 	pending := 0 // s[pending:i] is unchanged and not yet written to b
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
+			if j := skipLowerASCII(s, i); j > i {
+				i = j
+				continue
+			}
 			i++
 			if c-'A' < 26 {
 				if pending == 0 && b.Cap() == 0 {
@@ -36,7 +39,10 @@ func Lower(s string) string {
 			}
 			continue
 		}
-		r, n := decodeRune(s, i)
+		r, n := decodeAt(s, i)
+		if n == 0 {
+			return Lower(ToValidUTF8(s))
+		}
 		d := t.delta(r)
 		if d == 0 {
 			i += n
@@ -66,15 +72,6 @@ func Lower(s string) string {
 	}
 	b.WriteString(s[pending:])
 	return b.String()
-}
-
-// decodeRune decodes the valid UTF-8 rune at s[i:], taking a short cut for
-// two-byte sequences (Latin, Greek, Cyrillic, ...).
-func decodeRune(s string, i int) (rune, int) {
-	if c := s[i]; c >= 0xC2 && c < 0xE0 && i+1 < len(s) {
-		return rune(c&0x1F)<<6 | rune(s[i+1]&0x3F), 2
-	}
-	return utf8.DecodeRuneInString(s[i:])
 }
 
 // finalSigma reports whether the capital sigma at byte offset i of s is in
@@ -137,13 +134,16 @@ func LowerIn(s string, tag language.Tag) string {
 // meant for display: Cherokee, for one, folds to upper case. Invalid UTF-8
 // is first replaced as ToValidUTF8 describes.
 func Fold(s string) string {
-	s = ToValidUTF8(s)
 	t := foldTable.get()
 	var b strings.Builder
 	pending := 0 // s[pending:i] is unchanged and not yet written to b
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
+			if j := skipLowerASCII(s, i); j > i {
+				i = j
+				continue
+			}
 			i++
 			if c-'A' < 26 {
 				if pending == 0 && b.Cap() == 0 {
@@ -155,7 +155,10 @@ func Fold(s string) string {
 			}
 			continue
 		}
-		r, n := decodeRune(s, i)
+		r, n := decodeAt(s, i)
+		if n == 0 {
+			return Fold(ToValidUTF8(s))
+		}
 		d := t.delta(r)
 		if d == 0 {
 			i += n

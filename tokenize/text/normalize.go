@@ -17,7 +17,7 @@ func NFC(s string) string { return normalize(norm.NFC, s) }
 // NFD returns the Unicode canonical decomposition of s: "é" becomes "e"
 // followed by U+0301. Invalid UTF-8 is first replaced as ToValidUTF8
 // describes.
-func NFD(s string) string { return normalize(norm.NFD, s) }
+func NFD(s string) string { return decompose(norm.NFD, s) }
 
 // NFKC returns the Unicode compatibility composition of s: ligatures,
 // full-width forms, superscripts and the like become their plain forms
@@ -27,26 +27,35 @@ func NFKC(s string) string { return normalize(norm.NFKC, s) }
 
 // NFKD returns the Unicode compatibility decomposition of s. Invalid UTF-8
 // is first replaced as ToValidUTF8 describes.
-func NFKD(s string) string { return normalize(norm.NFKD, s) }
+func NFKD(s string) string { return decompose(norm.NFKD, s) }
 
 // normalize applies the normal form f to s. Runs of characters that the
 // form leaves alone and that start a new segment are copied as they are;
 // only the segments around other characters go through x/text's
 // normalizer. When nothing changes, s itself is returned.
 func normalize(f norm.Form, s string) string {
-	s = ToValidUTF8(s)
 	t := formTables[f].get()
 	var out []byte
 	done, lastSafe := 0, 0 // s[:done] is in out; s[lastSafe] starts a safe rune
 	segments := 0
 	for i := 0; i < len(s); {
 		if s[i] < utf8.RuneSelf { // ASCII is safe in every form
-			lastSafe = i
-			i++
+			j := skipASCII(s, i+1)
+			lastSafe, i = j-1, j
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if t.safe(r) {
+		// Two- and three-byte runes are decoded here, inline: this loop
+		// is the whole cost of normalizing text that is already normal.
+		var r rune
+		var n int
+		if c, k := s[i], i+1; c >= 0xC2 && c < 0xE0 && k < len(s) && s[k]&0xC0 == 0x80 {
+			r, n = rune(c&0x1F)<<6|rune(s[k]&0x3F), 2
+		} else if c >= 0xE1 && c <= 0xEC && k+1 < len(s) && s[k]&0xC0 == 0x80 && s[k+1]&0xC0 == 0x80 {
+			r, n = rune(c&0x0F)<<12|rune(s[k]&0x3F)<<6|rune(s[k+1]&0x3F), 3
+		} else if r, n = decodeAt(s, i); n == 0 {
+			return normalize(f, ToValidUTF8(s))
+		}
+		if r < 0x20000 && t.bits[r>>6]&(1<<(r&63)) != 0 || r >= 0x20000 && t.safeSlow(r) {
 			lastSafe = i
 			i += n
 			continue
@@ -81,13 +90,214 @@ func normalize(f norm.Form, s string) string {
 	return string(append(out, s[done:]...))
 }
 
+// decompose applies the decomposing form f (NFD or NFKD) to s. It copies
+// runs of safe runes, decomposes the others itself (Hangul syllables by
+// arithmetic, the rest from x/text's tables) and puts combining marks in
+// canonical order. A run of more than maxMarks combining marks is handed to
+// x/text, which breaks very long runs with U+034F as the Stream-Safe Text
+// Format asks, so that the result always equals x/text's.
+func decompose(f norm.Form, s string) string {
+	t := formTables[f].get()
+	var out []byte
+	var marks [maxMarks]markRune
+	nmarks := 0
+	done := 0             // s[:done] is accounted for in out
+	segIn, segOut := 0, 0 // the current segment starts at s[segIn], out[segOut]
+	flush := func() {
+		for _, m := range marks[:nmarks] {
+			out = utf8.AppendRune(out, m.r)
+		}
+		nmarks = 0
+	}
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			j := skipASCII(s, i+1)
+			if out != nil {
+				flush()
+				segIn, segOut = j-1, len(out)+(j-1-i)
+				out = append(out, s[i:j]...)
+				done = j
+			}
+			i = j
+			continue
+		}
+		r, n := decodeAt(s, i)
+		if n == 0 {
+			return decompose(f, ToValidUTF8(s))
+		}
+		if t.safe(r) {
+			if out != nil {
+				flush()
+				segIn, segOut = i, len(out)
+				out = append(out, s[i:i+n]...)
+				done = i + n
+			}
+			i += n
+			continue
+		}
+		if out == nil {
+			out = make([]byte, 0, len(s)+len(s)/4)
+			// s[:i] is unchanged, but marks after its last safe rune may
+			// need reordering with what follows: redo them.
+			segIn = lastSafeBefore(s, i, t)
+			out = append(out, s[:segIn]...)
+			segOut = len(out)
+			i, done = segIn, segIn
+			continue
+		}
+		overflow := false
+		var dbuf [4]rune
+		for _, x := range t.decomposition(r, s[i:i+n], dbuf[:0]) {
+			c := cccOf(x)
+			if c == 0 {
+				flush()
+				out = utf8.AppendRune(out, x)
+				continue
+			}
+			if nmarks == maxMarks {
+				overflow = true
+				break
+			}
+			k := nmarks
+			for k > 0 && marks[k-1].ccc > c {
+				marks[k] = marks[k-1]
+				k--
+			}
+			marks[k] = markRune{x, c}
+			nmarks++
+		}
+		i += n
+		done = i
+		if overflow {
+			// Hand the whole segment, up to the next safe rune, to x/text.
+			j := i
+			for j < len(s) {
+				if s[j] < utf8.RuneSelf {
+					break
+				}
+				r, n := utf8.DecodeRuneInString(s[j:])
+				if t.safe(r) {
+					break
+				}
+				j += n
+			}
+			nmarks = 0
+			out = f.AppendString(out[:segOut], s[segIn:j])
+			i, done = j, j
+			segIn, segOut = j, len(out)
+		}
+	}
+	if out == nil {
+		return s
+	}
+	flush()
+	return string(append(out, s[done:]...))
+}
+
+// maxMarks is the longest run of combining marks decompose orders itself.
+const maxMarks = 24
+
+// markRune is a combining mark waiting for canonical ordering.
+type markRune struct {
+	r   rune
+	ccc uint8
+}
+
+// lastSafeBefore returns the index of the last safe rune in s[:i], or 0.
+func lastSafeBefore(s string, i int, t *formTable) int {
+	for i > 0 {
+		r, n := utf8.DecodeLastRuneInString(s[:i])
+		i -= n
+		if r < utf8.RuneSelf || t.safe(r) {
+			return i
+		}
+	}
+	return 0
+}
+
+// decomposition returns the full decomposition of r (whose encoding is
+// enc) under the table's form, or r alone; buf is scratch space.
+func (t *formTable) decomposition(r rune, enc string, buf []rune) []rune {
+	const sBase, lBase, vBase, tBase, tCount, nCount = 0xAC00, 0x1100, 0x1161, 0x11A7, 28, 588
+	if r >= sBase && r < sBase+11172 {
+		si := r - sBase
+		buf = append(buf, lBase+si/nCount, vBase+si%nCount/tCount)
+		if si%tCount != 0 {
+			buf = append(buf, tBase+si%tCount)
+		}
+		return buf
+	}
+	if r < 0x20000 {
+		if b := t.decIndex[r>>8]; b != 0 {
+			if e := t.decData[int(b)<<8|int(r&0xFF)]; e != 0 {
+				return t.decRunes[e>>5 : e>>5+e&31]
+			}
+		}
+		return append(buf, r)
+	}
+	d := t.form.PropertiesString(enc).Decomposition()
+	if d == nil {
+		return append(buf, r)
+	}
+	for len(d) > 0 {
+		x, n := utf8.DecodeRune(d)
+		buf = append(buf, x)
+		d = d[n:]
+	}
+	return buf
+}
+
+// cccTable holds the canonical combining classes of the runes below
+// U+20000 in blocks of 256, block 0 being all zero.
+var cccTable struct {
+	once  sync.Once
+	index [0x20000 >> 8]uint16
+	data  []uint8
+}
+
+// cccOf returns the canonical combining class of r.
+func cccOf(r rune) uint8 {
+	if r < 0x300 {
+		return 0
+	}
+	cccTable.once.Do(func() {
+		cccTable.data = make([]uint8, 256)
+		var buf [utf8.UTFMax]byte
+		for hi := range cccTable.index {
+			var blk [256]uint8
+			any := false
+			for lo := range blk {
+				n := utf8.EncodeRune(buf[:], rune(hi<<8|lo))
+				blk[lo] = norm.NFD.Properties(buf[:n]).CCC()
+				any = any || blk[lo] != 0
+			}
+			if any {
+				cccTable.index[hi] = uint16(len(cccTable.data) >> 8)
+				cccTable.data = append(cccTable.data, blk[:]...)
+			}
+		}
+	})
+	if r >= 0x20000 {
+		var buf [utf8.UTFMax]byte
+		n := utf8.EncodeRune(buf[:], r)
+		return norm.NFD.Properties(buf[:n]).CCC()
+	}
+	return cccTable.data[int(cccTable.index[r>>8])<<8|int(r&0xFF)]
+}
+
 // formTable records, for one normal form, which runes below U+20000 are
 // safe: they start a segment (cannot combine with anything before them)
 // and the form leaves them unchanged.
 type formTable struct {
 	once sync.Once
 	form norm.Form
-	bits *[0x20000 / 64]uint64
+	bits [0x20000 / 64]uint64
+	// The decompositions of the unsafe runes below U+20000 other than
+	// Hangul syllables: decData[decIndex[r>>8]<<8 | r&0xFF] is
+	// offset<<5 | length in decRunes, 0 for none; decIndex 0 is no block.
+	decIndex [0x20000 >> 8]uint16
+	decData  []uint32
+	decRunes []rune
 }
 
 // formTables holds the tables of norm.NFC, NFD, NFKC and NFKD, in the
@@ -97,13 +307,31 @@ var formTables = [4]formTable{{form: norm.NFC}, {form: norm.NFD}, {form: norm.NF
 // get builds the table on first use (about 15 ms) and returns it.
 func (t *formTable) get() *formTable {
 	t.once.Do(func() {
-		t.bits = new([0x20000 / 64]uint64)
 		var buf [utf8.UTFMax]byte
+		t.decData = make([]uint32, 256)
+		t.decRunes = make([]rune, 1) // offset 0 means none
 		for r := rune(0); r < 0x20000; r++ {
 			n := utf8.EncodeRune(buf[:], r)
-			if t.form.Properties(buf[:n]).BoundaryBefore() && t.form.IsNormal(buf[:n]) {
+			p := t.form.Properties(buf[:n])
+			if p.BoundaryBefore() && t.form.IsNormal(buf[:n]) {
 				t.bits[r>>6] |= 1 << (r & 63)
+				continue
 			}
+			d := p.Decomposition()
+			if d == nil || r >= 0xAC00 && r < 0xAC00+11172 {
+				continue
+			}
+			if t.decIndex[r>>8] == 0 {
+				t.decIndex[r>>8] = uint16(len(t.decData) >> 8)
+				t.decData = append(t.decData, make([]uint32, 256)...)
+			}
+			off := len(t.decRunes)
+			for len(d) > 0 {
+				x, k := utf8.DecodeRune(d)
+				t.decRunes = append(t.decRunes, x)
+				d = d[k:]
+			}
+			t.decData[int(t.decIndex[r>>8])<<8|int(r&0xFF)] = uint32(off)<<5 | uint32(len(t.decRunes)-off)
 		}
 	})
 	return t
@@ -114,6 +342,11 @@ func (t *formTable) safe(r rune) bool {
 	if r < 0x20000 {
 		return t.bits[r>>6]&(1<<(r&63)) != 0
 	}
+	return t.safeSlow(r)
+}
+
+// safeSlow is safe for runes from U+20000 up, which have no table.
+func (t *formTable) safeSlow(r rune) bool {
 	var buf [utf8.UTFMax]byte
 	n := utf8.EncodeRune(buf[:], r)
 	return t.form.Properties(buf[:n]).BoundaryBefore() && t.form.IsNormal(buf[:n])
@@ -128,16 +361,19 @@ func (t *formTable) safe(r rune) bool {
 // and Arabic harakat; apply it only to text where marks are accents.
 // Invalid UTF-8 is first replaced as ToValidUTF8 describes.
 func StripAccents(s string) string {
-	s = ToValidUTF8(s)
 	t := stripTable.get()
+	nfd := formTables[norm.NFD].get()
 	var b strings.Builder
 	pending := 0 // s[pending:i] is unchanged and not yet written to b
 	for i := 0; i < len(s); {
 		if s[i] < utf8.RuneSelf {
-			i++
+			i = skipASCII(s, i+1)
 			continue
 		}
-		r, n := decodeRune(s, i)
+		r, n := decodeAt(s, i)
+		if n == 0 {
+			return StripAccents(ToValidUTF8(s))
+		}
 		if t.keep(r) {
 			i += n
 			continue
@@ -146,18 +382,12 @@ func StripAccents(s string) string {
 			b.Grow(len(s))
 		}
 		b.WriteString(s[pending:i])
-		if !unicode.Is(unicode.Mn, r) {
-			d := norm.NFD.PropertiesString(s[i : i+n]).Decomposition()
-			if d == nil {
-				b.WriteString(s[i : i+n])
+		var dbuf [4]rune
+		for _, x := range nfd.decomposition(r, s[i:i+n], dbuf[:0]) {
+			if !t.keep(x) && unicode.Is(unicode.Mn, x) {
+				continue
 			}
-			for len(d) > 0 {
-				dr, dn := utf8.DecodeRune(d)
-				if !unicode.Is(unicode.Mn, dr) {
-					b.WriteRune(dr)
-				}
-				d = d[dn:]
-			}
+			b.WriteRune(x)
 		}
 		i += n
 		pending = i
@@ -177,7 +407,7 @@ func StripAccents(s string) string {
 // non-spacing marks.
 type stripRunes struct {
 	once sync.Once
-	bits *[0x20000 / 64]uint64
+	bits [0x20000 / 64]uint64
 }
 
 var stripTable stripRunes
@@ -186,7 +416,6 @@ var stripTable stripRunes
 func (t *stripRunes) get() *stripRunes {
 	t.once.Do(func() {
 		nfd := formTables[norm.NFD].get()
-		t.bits = new([0x20000 / 64]uint64)
 		for r := rune(0); r < 0x20000; r++ {
 			if nfd.safe(r) && !unicode.Is(unicode.Mn, r) {
 				t.bits[r>>6] |= 1 << (r & 63)
@@ -201,6 +430,11 @@ func (t *stripRunes) keep(r rune) bool {
 	if r < 0x20000 {
 		return t.bits[r>>6]&(1<<(r&63)) != 0
 	}
+	return keepSlow(r)
+}
+
+// keepSlow is keep for runes from U+20000 up, which have no table.
+func keepSlow(r rune) bool {
 	return formTables[norm.NFD].get().safe(r) && !unicode.Is(unicode.Mn, r)
 }
 

@@ -143,6 +143,9 @@ func TestNormalFormsMatchXText(t *testing.T) {
 		"", "plain ASCII", "e\u0301", "a\u0301\u0323b", "한\u11a8", "\u1100\u1161\u11a8", "\u0bc6\u0bbe",
 		"x\u0344y", "ﬁ\u0301", "\u212b\u0301", "😀\u0301", "\U0002F800", "𝐀\u0301", "Å\u0308\u0301",
 		"ÀÉÎ 한국어 Ｈｉ ① ㍿", strings.Repeat("é", 1000) + "e\u0301", "\u0301\u0301start",
+		"a" + strings.Repeat("\u0301", 40), "é" + strings.Repeat("\u0323", 35) + "x",
+		"ab" + strings.Repeat("\u0323\u0301", 30) + "ǖ" + strings.Repeat("\u0f73", 20),
+		strings.Repeat("\u0301", 100), "x" + strings.Repeat("ệ", 30) + strings.Repeat("\u0345", 25),
 	}
 	// Every code point below U+20000 after a letter and before a mark.
 	for r := rune(0x80); r < 0x20000; r += 7 {
