@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Normalized is a piece of text on its way through the pipeline together
@@ -19,6 +20,9 @@ type Normalized struct {
 	// nil means the text is the original from offset base, unchanged.
 	align []int32
 	base  int
+	// noAlign: nobody will ask for offsets, so rewrites skip the
+	// alignment (the ids-only path).
+	noAlign bool
 }
 
 // NewNormalized returns s unchanged, aligned to itself.
@@ -33,6 +37,9 @@ func (n *Normalized) Len() int { return len(n.text) }
 // OriginalRange returns the byte range of the original text that the
 // current bytes [start, end) come from.
 func (n *Normalized) OriginalRange(start, end int) (int, int) {
+	if n.noAlign {
+		return 0, 0
+	}
 	if n.align == nil {
 		return n.base + start, n.base + end
 	}
@@ -55,6 +62,9 @@ func (n *Normalized) OriginalRange(start, end int) (int, int) {
 // Slice returns the part [start, end) of the current text with its
 // alignment, sharing memory with n.
 func (n *Normalized) Slice(start, end int) Normalized {
+	if n.noAlign {
+		return Normalized{text: n.text[start:end], noAlign: true}
+	}
 	if n.align == nil {
 		return Normalized{text: n.text[start:end], base: n.base + start}
 	}
@@ -63,18 +73,31 @@ func (n *Normalized) Slice(start, end int) Normalized {
 
 // builder accumulates rewritten text with its alignment.
 type builder struct {
-	text  []byte
-	align []int32
+	text    []byte
+	align   []int32
+	noAlign bool
 }
+
+// newBuilder returns a builder for a rewrite of n.
+func (n *Normalized) newBuilder() builder { return builder{noAlign: n.noAlign} }
 
 func (b *builder) grow(n int) {
 	if cap(b.text)-len(b.text) < n {
 		t := make([]byte, len(b.text), 2*cap(b.text)+n)
 		copy(t, b.text)
 		b.text = t
-		a := make([]int32, len(b.align), 2*cap(b.align)+2*n)
-		copy(a, b.align)
-		b.align = a
+		if !b.noAlign {
+			a := make([]int32, len(b.align), 2*cap(b.align)+2*n)
+			copy(a, b.align)
+			b.align = a
+		}
+	}
+}
+
+// al appends the alignment of one byte.
+func (b *builder) al(s, e int32) {
+	if !b.noAlign {
+		b.align = append(b.align, s, e)
 	}
 }
 
@@ -82,26 +105,36 @@ func (b *builder) grow(n int) {
 func (b *builder) addRune(r rune, s, e int32) {
 	if r < utf8.RuneSelf {
 		b.text = append(b.text, byte(r))
-		b.align = append(b.align, s, e)
+		b.al(s, e)
 		return
 	}
 	n := len(b.text)
 	b.text = utf8.AppendRune(b.text, r)
-	for i := n; i < len(b.text); i++ {
-		b.align = append(b.align, s, e)
+	if !b.noAlign {
+		for i := n; i < len(b.text); i++ {
+			b.al(s, e)
+		}
 	}
 }
 
 // addBytes appends raw bytes aligned to [s, e).
 func (b *builder) addBytes(p string, s, e int32) {
 	b.text = append(b.text, p...)
-	for range len(p) {
-		b.align = append(b.align, s, e)
+	if !b.noAlign {
+		for range len(p) {
+			b.al(s, e)
+		}
 	}
 }
 
+// noAlignment marks rewritten text whose alignment was not kept.
+var noAlignment = []int32{}
+
 // origin returns the original range of byte i of n.
 func (n *Normalized) origin(i int) (int32, int32) {
+	if n.noAlign {
+		return 0, 0
+	}
 	if n.align == nil {
 		return int32(n.base + i), int32(n.base + i + 1)
 	}
@@ -110,23 +143,34 @@ func (n *Normalized) origin(i int) (int32, int32) {
 
 // runeOrigin returns the original range of the rune at bytes [i, i+w).
 func (n *Normalized) runeOrigin(i, w int) (int32, int32) {
+	if n.noAlign {
+		return 0, 0
+	}
 	if n.align == nil {
 		return int32(n.base + i), int32(n.base + i + w)
 	}
 	return n.align[2*i], n.align[2*(i+w-1)+1]
 }
 
+// set makes the builder's text the current text. The builder must not be
+// used afterwards: its bytes become the string.
 func (n *Normalized) set(b *builder) {
-	n.text = string(b.text)
+	n.text = unsafe.String(unsafe.SliceData(b.text), len(b.text))
 	n.align = b.align
 	n.base = 0
+	if b.noAlign {
+		// Offsets are not wanted; keep a non-nil alignment so the text
+		// is not mistaken for an unchanged original.
+		n.align = noAlignment
+	}
+	*b = builder{}
 }
 
 // MapRunes rewrites the text rune by rune: f appends the replacement of r
 // (zero or more runes) to dst and returns it. Every output rune is aligned
 // to the input rune it replaced. An invalid byte is passed as U+FFFD.
 func (n *Normalized) MapRunes(f func(dst []rune, r rune) []rune) {
-	var b builder
+	b := n.newBuilder()
 	b.grow(len(n.text) + 8)
 	var buf [8]rune
 	changed := false
@@ -199,7 +243,7 @@ func (n *Normalized) Prepend(s string) {
 	if n.text == "" {
 		return
 	}
-	var b builder
+	b := n.newBuilder()
 	b.grow(len(s) + len(n.text))
 	_, w := utf8.DecodeRuneInString(n.text)
 	st, en := n.runeOrigin(0, w)
@@ -215,7 +259,7 @@ func (n *Normalized) prependEmpty(s string) {
 	if n.text == "" {
 		return
 	}
-	var b builder
+	b := n.newBuilder()
 	b.grow(len(s) + len(n.text))
 	st, _ := n.origin(0)
 	b.addBytes(s, st, st)
@@ -228,7 +272,7 @@ func (n *Normalized) Append(s string) {
 	if n.text == "" {
 		return
 	}
-	var b builder
+	b := n.newBuilder()
 	b.grow(len(s) + len(n.text))
 	n.appendAll(&b)
 	_, w := utf8.DecodeLastRuneInString(n.text)
@@ -238,10 +282,14 @@ func (n *Normalized) Append(s string) {
 }
 
 func (n *Normalized) appendAll(b *builder) {
+	if b.noAlign {
+		b.text = append(b.text, n.text...)
+		return
+	}
 	for i := 0; i < len(n.text); i++ {
 		s, e := n.origin(i)
 		b.text = append(b.text, n.text[i])
-		b.align = append(b.align, s, e)
+		b.al(s, e)
 	}
 }
 
@@ -251,7 +299,7 @@ func (n *Normalized) Replace(old, new string) {
 	if old == "" || !strings.Contains(n.text, old) {
 		return
 	}
-	var b builder
+	b := n.newBuilder()
 	b.grow(len(n.text))
 	for i := 0; i < len(n.text); {
 		if strings.HasPrefix(n.text[i:], old) {
@@ -265,7 +313,7 @@ func (n *Normalized) Replace(old, new string) {
 		}
 		s, e := n.origin(i)
 		b.text = append(b.text, n.text[i])
-		b.align = append(b.align, s, e)
+		b.al(s, e)
 		i++
 	}
 	n.set(&b)

@@ -76,14 +76,14 @@ func (r Replace) Normalize(n *Normalized) {
 	if len(locs) == 0 {
 		return
 	}
-	var b builder
+	b := n.newBuilder()
 	b.grow(len(n.text))
 	prev := 0
 	for _, l := range locs {
 		for i := prev; i < l[0]; i++ {
 			s, e := n.origin(i)
 			b.text = append(b.text, n.text[i])
-			b.align = append(b.align, s, e)
+			b.al(s, e)
 		}
 		if l[1] > l[0] && r.New != "" {
 			s, e := n.OriginalRange(l[0], l[1])
@@ -94,7 +94,7 @@ func (r Replace) Normalize(n *Normalized) {
 	for i := prev; i < len(n.text); i++ {
 		s, e := n.origin(i)
 		b.text = append(b.text, n.text[i])
-		b.align = append(b.align, s, e)
+		b.al(s, e)
 	}
 	n.set(&b)
 }
@@ -117,7 +117,7 @@ func (u UnicodeNormalizer) Normalize(n *Normalized) {
 	if f == norm.NFKC || f == norm.NFKD {
 		decomp = norm.NFKD
 	}
-	var b builder
+	b := n.newBuilder()
 	b.grow(len(n.text) + 16)
 	var it norm.Iter
 	it.InitString(f, n.text)
@@ -146,7 +146,7 @@ func (u UnicodeNormalizer) Normalize(n *Normalized) {
 			for i := pos; i < end; i++ {
 				s, e := n.origin(i)
 				b.text = append(b.text, n.text[i])
-				b.align = append(b.align, s, e)
+				b.al(s, e)
 			}
 			pos = end
 			continue
@@ -236,7 +236,7 @@ func (bn BertNormalizer) Normalize(n *Normalized) {
 	if bn.unchanged(n.text, strip) {
 		return
 	}
-	var b builder
+	b := n.newBuilder()
 	b.grow(len(n.text) + len(n.text)/8 + 8)
 	var dbuf [32]byte
 	for i := 0; i < len(n.text); {
@@ -256,7 +256,7 @@ func (bn BertNormalizer) Normalize(n *Normalized) {
 				c += 'a' - 'A'
 			}
 			b.text = append(b.text, c)
-			b.align = append(b.align, s, e)
+			b.al(s, e)
 			continue
 		}
 		r, w := utf8.DecodeRuneInString(n.text[i:])
@@ -268,14 +268,14 @@ func (bn BertNormalizer) Normalize(n *Normalized) {
 			}
 			if unicode.IsSpace(r) {
 				b.text = append(b.text, ' ')
-				b.align = append(b.align, s, e)
+				b.al(s, e)
 				continue
 			}
 		}
 		chinese := bn.HandleChineseChars && isChineseChar(r)
 		if chinese {
 			b.text = append(b.text, ' ')
-			b.align = append(b.align, s, e)
+			b.al(s, e)
 		}
 		if strip {
 			if x, ok := bertStripExceptions[r]; ok {
@@ -295,7 +295,7 @@ func (bn BertNormalizer) Normalize(n *Normalized) {
 		}
 		if chinese {
 			b.text = append(b.text, ' ')
-			b.align = append(b.align, s, e)
+			b.al(s, e)
 		}
 	}
 	n.set(&b)

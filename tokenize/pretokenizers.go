@@ -28,21 +28,20 @@ type PreTokenized struct {
 }
 
 // Split replaces every piece that has no tokens yet by the non-empty pieces
-// f appends to dst; f gets the piece's index among all pieces.
-func (p *PreTokenized) Split(f func(i int, n Normalized, dst []Normalized) []Normalized) {
+// f emits for it; f gets the piece's index among all pieces.
+func (p *PreTokenized) Split(f func(i int, n Normalized, emit func(Normalized))) {
 	out := p.spare[:0]
-	var buf []Normalized
+	emit := func(n Normalized) {
+		if n.Len() > 0 {
+			out = append(out, Piece{Normalized: n})
+		}
+	}
 	for i, pc := range p.Pieces {
 		if pc.tokenized {
 			out = append(out, pc)
 			continue
 		}
-		buf = f(i, pc.Normalized, buf[:0])
-		for _, n := range buf {
-			if n.Len() > 0 {
-				out = append(out, Piece{Normalized: n})
-			}
-		}
+		f(i, pc.Normalized, emit)
 	}
 	p.spare = p.Pieces[:0]
 	p.Pieces = out
@@ -60,6 +59,22 @@ type PreTokenizer interface {
 // fast path that skips alignment bookkeeping.
 type piecer interface {
 	nextPiece(s string, i int) int
+}
+
+// rangeSplitter is implemented by pre-tokenizers that only cut text into
+// pieces (dropping some of it perhaps) without rewriting it. The tokenizer
+// then walks the pieces as byte ranges without building them.
+type rangeSplitter interface {
+	// eachPiece calls emit with the range [start, end) of every
+	// non-empty piece of s, in order.
+	eachPiece(s string, emit func(start, end int))
+}
+
+// splitWith cuts every piece of p with a range splitter.
+func splitWith(p *PreTokenized, r rangeSplitter) {
+	p.Split(func(_ int, n Normalized, emit func(Normalized)) {
+		r.eachPiece(n.text, func(s, e int) { emit(n.Slice(s, e)) })
+	})
 }
 
 // SplitBehavior says what happens to the delimiters a pre-tokenizer finds.
@@ -98,8 +113,9 @@ type span struct {
 	match      bool
 }
 
-// applyBehavior turns the spans (covering n in order) into pieces.
-func applyBehavior(n Normalized, spans []span, b SplitBehavior, dst []Normalized) []Normalized {
+// applyBehavior turns the spans (covering a text in order) into pieces and
+// emits their ranges.
+func applyBehavior(spans []span, b SplitBehavior, emit func(start, end int)) {
 	type part struct{ s, e int }
 	var parts []part
 	switch b {
@@ -150,10 +166,9 @@ func applyBehavior(n Normalized, spans []span, b SplitBehavior, dst []Normalized
 	}
 	for _, p := range parts {
 		if p.e > p.s {
-			dst = append(dst, n.Slice(p.s, p.e))
+			emit(p.s, p.e)
 		}
 	}
-	return dst
 }
 
 // runeSpans returns the spans of n where every rune for which isDelim
@@ -194,21 +209,26 @@ type ByteLevel struct {
 
 // PreTokenize cuts every piece with the pattern.
 func (bl ByteLevel) PreTokenize(p *PreTokenized) {
-	p.Split(func(_ int, n Normalized, dst []Normalized) []Normalized {
+	p.Split(func(_ int, n Normalized, emit func(Normalized)) {
 		if bl.AddPrefixSpace && !strings.HasPrefix(n.text, " ") {
 			n.prependEmpty(" ")
 		}
-		if bl.Pattern == 0 {
-			return append(dst, n)
-		}
-		s := n.text
-		for i := 0; i < len(s); {
-			j := bl.Pattern.Next(s, i)
-			dst = append(dst, n.Slice(i, j))
-			i = j
-		}
-		return dst
+		bl.cut(n.text, func(s, e int) { emit(n.Slice(s, e)) })
 	})
+}
+
+func (bl ByteLevel) cut(s string, emit func(start, end int)) {
+	if bl.Pattern == 0 {
+		if s != "" {
+			emit(0, len(s))
+		}
+		return
+	}
+	for i := 0; i < len(s); {
+		j := bl.Pattern.Next(s, i)
+		emit(i, j)
+		i = j
+	}
 }
 
 func (bl ByteLevel) nextPiece(s string, i int) int {
@@ -226,41 +246,39 @@ func (bl ByteLevel) fastPath() bool { return !bl.AddPrefixSpace }
 type BertPreTokenizer struct{}
 
 // PreTokenize cuts every piece into words and punctuation.
-func (BertPreTokenizer) PreTokenize(p *PreTokenized) {
-	p.Split(func(_ int, n Normalized, dst []Normalized) []Normalized {
-		s := n.text
-		start := -1
-		for i := 0; i < len(s); {
-			c := s[i]
+func (b BertPreTokenizer) PreTokenize(p *PreTokenized) { splitWith(p, b) }
+
+func (BertPreTokenizer) eachPiece(s string, emit func(start, end int)) {
+	start := -1
+	for i := 0; i < len(s); {
+		c := s[i]
+		w := 1
+		var space, punct bool
+		if c < utf8.RuneSelf {
+			space = c == ' ' || (c >= '\t' && c <= '\r')
+			punct = asciiPunct[c]
+		} else {
 			var r rune
-			w := 1
-			var space, punct bool
-			if c < utf8.RuneSelf {
-				space = c == ' ' || (c >= '\t' && c <= '\r')
-				punct = asciiPunct[c]
-			} else {
-				r, w = utf8.DecodeRuneInString(s[i:])
-				space = unicode.IsSpace(r)
-				punct = !space && bertIsPunct(r)
-			}
-			if space || punct {
-				if start >= 0 {
-					dst = append(dst, n.Slice(start, i))
-					start = -1
-				}
-				if punct {
-					dst = append(dst, n.Slice(i, i+w))
-				}
-			} else if start < 0 {
-				start = i
-			}
-			i += w
+			r, w = utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
+			punct = !space && bertIsPunct(r)
 		}
-		if start >= 0 {
-			dst = append(dst, n.Slice(start, len(s)))
+		if space || punct {
+			if start >= 0 {
+				emit(start, i)
+				start = -1
+			}
+			if punct {
+				emit(i, i+w)
+			}
+		} else if start < 0 {
+			start = i
 		}
-		return dst
-	})
+		i += w
+	}
+	if start >= 0 {
+		emit(start, len(s))
+	}
 }
 
 // isWordRune reports whether r is in regex class \w (Unicode word
@@ -279,44 +297,57 @@ func isWordRune(r rune) bool {
 type Whitespace struct{}
 
 // PreTokenize cuts every piece.
-func (Whitespace) PreTokenize(p *PreTokenized) {
-	p.Split(func(_ int, n Normalized, dst []Normalized) []Normalized {
-		s := n.text
-		start, kind := -1, 0 // kind: 1 word, 2 other
-		for i := 0; i < len(s); {
-			r, w := utf8.DecodeRuneInString(s[i:])
-			k := 2
-			if unicode.IsSpace(r) {
-				k = 0
-			} else if isWordRune(r) {
-				k = 1
-			}
-			if k != kind {
-				if start >= 0 {
-					dst = append(dst, n.Slice(start, i))
-				}
-				start, kind = i, k
-				if k == 0 {
-					start = -1
-				}
-			}
-			i += w
+func (w Whitespace) PreTokenize(p *PreTokenized) { splitWith(p, w) }
+
+func (Whitespace) eachPiece(s string, emit func(start, end int)) {
+	start, kind := -1, 0 // kind: 1 word, 2 other
+	for i := 0; i < len(s); {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		k := 2
+		if unicode.IsSpace(r) {
+			k = 0
+		} else if isWordRune(r) {
+			k = 1
 		}
-		if start >= 0 {
-			dst = append(dst, n.Slice(start, len(s)))
+		if k != kind {
+			if start >= 0 {
+				emit(start, i)
+			}
+			start, kind = i, k
+			if k == 0 {
+				start = -1
+			}
 		}
-		return dst
-	})
+		i += w
+	}
+	if start >= 0 {
+		emit(start, len(s))
+	}
 }
 
 // WhitespaceSplit splits on white space, dropping it.
 type WhitespaceSplit struct{}
 
 // PreTokenize cuts every piece.
-func (WhitespaceSplit) PreTokenize(p *PreTokenized) {
-	p.Split(func(_ int, n Normalized, dst []Normalized) []Normalized {
-		return applyBehavior(n, runeSpans(n.text, unicode.IsSpace), Removed, dst)
-	})
+func (w WhitespaceSplit) PreTokenize(p *PreTokenized) { splitWith(p, w) }
+
+func (WhitespaceSplit) eachPiece(s string, emit func(start, end int)) {
+	start := -1
+	for i := 0; i < len(s); {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			if start >= 0 {
+				emit(start, i)
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+		i += w
+	}
+	if start >= 0 {
+		emit(start, len(s))
+	}
 }
 
 // Punctuation isolates punctuation characters (ASCII punctuation and
@@ -324,10 +355,10 @@ func (WhitespaceSplit) PreTokenize(p *PreTokenized) {
 type Punctuation struct{ Behavior SplitBehavior }
 
 // PreTokenize cuts every piece.
-func (pu Punctuation) PreTokenize(p *PreTokenized) {
-	p.Split(func(_ int, n Normalized, dst []Normalized) []Normalized {
-		return applyBehavior(n, runeSpans(n.text, isPunctRune), pu.Behavior, dst)
-	})
+func (pu Punctuation) PreTokenize(p *PreTokenized) { splitWith(p, pu) }
+
+func (pu Punctuation) eachPiece(s string, emit func(start, end int)) {
+	applyBehavior(runeSpans(s, isPunctRune), pu.Behavior, emit)
 }
 
 func isPunctRune(r rune) bool {
@@ -342,24 +373,24 @@ func isPunctRune(r rune) bool {
 type Digits struct{ Individual bool }
 
 // PreTokenize cuts every piece.
-func (d Digits) PreTokenize(p *PreTokenized) {
+func (d Digits) PreTokenize(p *PreTokenized) { splitWith(p, d) }
+
+func (d Digits) eachPiece(s string, emit func(start, end int)) {
 	b := Contiguous
 	if d.Individual {
 		b = Isolated
 	}
-	p.Split(func(_ int, n Normalized, dst []Normalized) []Normalized {
-		return applyBehavior(n, runeSpans(n.text, unicode.IsNumber), b, dst)
-	})
+	applyBehavior(runeSpans(s, unicode.IsNumber), b, emit)
 }
 
 // CharDelimiterSplit splits on one character, dropping it.
 type CharDelimiterSplit struct{ Delimiter rune }
 
 // PreTokenize cuts every piece.
-func (c CharDelimiterSplit) PreTokenize(p *PreTokenized) {
-	p.Split(func(_ int, n Normalized, dst []Normalized) []Normalized {
-		return applyBehavior(n, runeSpans(n.text, func(r rune) bool { return r == c.Delimiter }), Removed, dst)
-	})
+func (c CharDelimiterSplit) PreTokenize(p *PreTokenized) { splitWith(p, c) }
+
+func (c CharDelimiterSplit) eachPiece(s string, emit func(start, end int)) {
+	applyBehavior(runeSpans(s, func(r rune) bool { return r == c.Delimiter }), Removed, emit)
 }
 
 // PrependScheme says where Metaspace adds its replacement character.
@@ -390,7 +421,7 @@ func NewMetaspace() Metaspace { return Metaspace{Replacement: '▁', Split: true
 // PreTokenize rewrites and cuts every piece.
 func (m Metaspace) PreTokenize(p *PreTokenized) {
 	rep := string(m.Replacement)
-	p.Split(func(_ int, n Normalized, dst []Normalized) []Normalized {
+	p.Split(func(_ int, n Normalized, emit func(Normalized)) {
 		n.Replace(" ", rep)
 		switch m.Prepend {
 		case PrependAlways:
@@ -403,9 +434,11 @@ func (m Metaspace) PreTokenize(p *PreTokenized) {
 			}
 		}
 		if !m.Split {
-			return append(dst, n)
+			emit(n)
+			return
 		}
-		return applyBehavior(n, runeSpans(n.text, func(r rune) bool { return r == m.Replacement }), MergedWithNext, dst)
+		applyBehavior(runeSpans(n.text, func(r rune) bool { return r == m.Replacement }), MergedWithNext,
+			func(s, e int) { emit(n.Slice(s, e)) })
 	})
 }
 
@@ -424,10 +457,10 @@ type Split struct {
 }
 
 // PreTokenize cuts every piece.
-func (sp Split) PreTokenize(p *PreTokenized) {
-	p.Split(func(_ int, n Normalized, dst []Normalized) []Normalized {
-		return applyBehavior(n, sp.spans(n.text), sp.Behavior, dst)
-	})
+func (sp Split) PreTokenize(p *PreTokenized) { splitWith(p, sp) }
+
+func (sp Split) eachPiece(s string, emit func(start, end int)) {
+	applyBehavior(sp.spans(s), sp.Behavior, emit)
 }
 
 func (sp Split) nextPiece(s string, i int) int { return sp.Pattern.Next(s, i) }
@@ -475,6 +508,56 @@ func (sp Split) spans(s string) []span {
 		spans = append(spans, span{last, len(s), sp.Invert})
 	}
 	return spans
+}
+
+// asRangeSplitter returns p as a range splitter when it only cuts text, or
+// nil.
+func asRangeSplitter(p PreTokenizer) rangeSplitter {
+	switch x := p.(type) {
+	case nil:
+		return wholeRange{}
+	case ByteLevel:
+		if !x.AddPrefixSpace {
+			return byteLevelRanges{x}
+		}
+	case BertPreTokenizer, Whitespace, WhitespaceSplit, Punctuation, Digits, CharDelimiterSplit, Split:
+		return x.(rangeSplitter)
+	case PreTokenizerSequence:
+		var parts []rangeSplitter
+		for _, e := range x {
+			r := asRangeSplitter(e)
+			if r == nil {
+				return nil
+			}
+			parts = append(parts, r)
+		}
+		return seqRanges(parts)
+	}
+	return nil
+}
+
+type wholeRange struct{}
+
+func (wholeRange) eachPiece(s string, emit func(start, end int)) {
+	if s != "" {
+		emit(0, len(s))
+	}
+}
+
+type byteLevelRanges struct{ bl ByteLevel }
+
+func (b byteLevelRanges) eachPiece(s string, emit func(start, end int)) { b.bl.cut(s, emit) }
+
+type seqRanges []rangeSplitter
+
+func (q seqRanges) eachPiece(s string, emit func(start, end int)) {
+	if len(q) == 0 {
+		wholeRange{}.eachPiece(s, emit)
+		return
+	}
+	q[0].eachPiece(s, func(a, b int) {
+		q[1:].eachPiece(s[a:b], func(c, d int) { emit(a+c, a+d) })
+	})
 }
 
 // PreTokenizerSequence applies pre-tokenizers in order, each to the pieces

@@ -264,93 +264,120 @@ func truncatePair(a, b *Encoding, p Truncation) error {
 // encodeSequence runs added-token matching, normalization,
 // pre-tokenization and the model on one sequence.
 func (t *Tokenizer) encodeSequence(text string, seq int) (*Encoding, error) {
-	pt, err := t.preTokenize(text)
-	if err != nil {
-		return nil, err
-	}
 	e := &Encoding{}
 	e.texts[seq] = text
-	n := 0
-	for i := range pt.Pieces {
-		n += len(pt.Pieces[i].tokens)
-	}
-	e.IDs = make([]int, 0, n)
-	e.Offsets = make([]Offset, 0, n)
-	e.WordIDs = make([]int, 0, n)
-	for w := range pt.Pieces {
-		pc := &pt.Pieces[w]
-		for _, tok := range pc.tokens {
-			s, en := pc.OriginalRange(tok.Start, tok.End)
+	est := len(text)/4 + 4
+	e.IDs = make([]int, 0, est)
+	e.Offsets = make([]Offset, 0, est)
+	e.WordIDs = make([]int, 0, est)
+	sc := tokenScratch.Get().(*[]Token)
+	defer tokenScratch.Put(sc)
+	buf := (*sc)[:0]
+	w := 0
+	err := t.eachPiece(text, true, func(n Normalized, added int) error {
+		if added >= 0 {
+			s, en := n.OriginalRange(0, n.Len())
+			e.IDs = append(e.IDs, added)
+			e.Offsets = append(e.Offsets, Offset{s, en})
+			e.WordIDs = append(e.WordIDs, w)
+			w++
+			return nil
+		}
+		var err error
+		if buf, err = t.Model.Tokenize(buf[:0], n.text); err != nil {
+			return err
+		}
+		for _, tok := range buf {
+			s, en := n.OriginalRange(tok.Start, tok.End)
 			e.IDs = append(e.IDs, tok.ID)
 			e.Offsets = append(e.Offsets, Offset{s, en})
 			e.WordIDs = append(e.WordIDs, w)
 		}
+		w++
+		return nil
+	})
+	*sc = buf
+	if err != nil {
+		return nil, err
 	}
-	n = len(e.IDs)
+	n := len(e.IDs)
 	e.Tokens = make([]string, n)
 	for i, id := range e.IDs {
 		e.Tokens[i], _ = t.idToToken(id)
 	}
-	e.TypeIDs = repeat(seq, n)
-	e.SequenceIDs = repeat(seq, n)
-	e.SpecialTokensMask = make([]int, n)
-	e.AttentionMask = repeat(1, n)
+	ints := make([]int, 4*n)
+	e.TypeIDs, e.SequenceIDs, e.SpecialTokensMask, e.AttentionMask = ints[:n:n], ints[n:2*n:2*n], ints[2*n:3*n:3*n], ints[3*n:]
+	for i := 0; i < n; i++ {
+		e.TypeIDs[i], e.SequenceIDs[i], e.AttentionMask[i] = seq, seq, 1
+	}
 	return e, nil
 }
 
-// preTokenize returns the pieces of text with their tokens.
-func (t *Tokenizer) preTokenize(text string) (*PreTokenized, error) {
-	pt := &PreTokenized{}
+var tokenScratch = sync.Pool{New: func() any { s := make([]Token, 0, 256); return &s }}
+
+// eachPiece calls f for every piece of text in order, after added-token
+// matching, normalization and pre-tokenization: the piece's normalized text
+// (a view with its alignment) and, for an added token,
+// its id (else -1). It stops at the first error f returns.
+func (t *Tokenizer) eachPiece(text string, offsets bool, f func(n Normalized, added int) error) error {
+	rs := asRangeSplitter(t.PreTokenizer)
+	var err error
+	sub := func(n Normalized) {
+		if err != nil || n.Len() == 0 {
+			return
+		}
+		if rs != nil {
+			rs.eachPiece(n.text, func(s, e int) {
+				if err == nil {
+					err = f(n.Slice(s, e), -1)
+				}
+			})
+			return
+		}
+		pt := PreTokenized{Pieces: []Piece{{Normalized: n}}}
+		t.PreTokenizer.PreTokenize(&pt)
+		for i := range pt.Pieces {
+			if err != nil {
+				return
+			}
+			pc := &pt.Pieces[i]
+			if pc.tokenized {
+				err = f(pc.Normalized, pc.tokens[0].ID)
+			} else {
+				err = f(pc.Normalized, -1)
+			}
+		}
+	}
 	segs := t.added.find(&t.added.raw, text, t.SplitSpecialTokens, nil)
 	for _, sg := range segs {
+		if err != nil {
+			break
+		}
 		if sg.tok >= 0 {
-			pt.Pieces = append(pt.Pieces, t.addedPiece(text, sg))
+			err = f(Normalized{text: text[sg.start:sg.end], base: sg.start}, t.added.tokens[sg.tok].ID)
 			continue
 		}
-		n := Normalized{text: text[sg.start:sg.end], base: sg.start}
+		n := Normalized{text: text[sg.start:sg.end], base: sg.start, noAlign: !offsets}
 		if t.Normalizer != nil {
 			t.Normalizer.Normalize(&n)
 		}
 		if t.added.norm.n == 0 {
-			if n.Len() > 0 {
-				pt.Pieces = append(pt.Pieces, Piece{Normalized: n})
-			}
+			sub(n)
 			continue
 		}
 		for _, s2 := range t.added.find(&t.added.norm, n.text, t.SplitSpecialTokens, nil) {
+			if err != nil {
+				break
+			}
+			v := n.Slice(s2.start, s2.end)
 			if s2.tok >= 0 {
-				pc := Piece{Normalized: n.Slice(s2.start, s2.end), tokenized: true}
-				pc.tokens = []Token{{ID: t.added.tokens[s2.tok].ID, Start: 0, End: s2.end - s2.start}}
-				pt.Pieces = append(pt.Pieces, pc)
-			} else if s2.end > s2.start {
-				pt.Pieces = append(pt.Pieces, Piece{Normalized: n.Slice(s2.start, s2.end)})
+				err = f(v, t.added.tokens[s2.tok].ID)
+			} else {
+				sub(v)
 			}
 		}
 	}
-	if t.PreTokenizer != nil {
-		t.PreTokenizer.PreTokenize(pt)
-	}
-	var buf []Token
-	for i := range pt.Pieces {
-		pc := &pt.Pieces[i]
-		if pc.tokenized {
-			continue
-		}
-		var err error
-		buf, err = t.Model.Tokenize(buf[:0], pc.text)
-		if err != nil {
-			return nil, err
-		}
-		pc.tokens = append([]Token(nil), buf...)
-		pc.tokenized = true
-	}
-	return pt, nil
-}
-
-func (t *Tokenizer) addedPiece(text string, sg segment) Piece {
-	pc := Piece{Normalized: Normalized{text: text[sg.start:sg.end], base: sg.start}, tokenized: true}
-	pc.tokens = []Token{{ID: t.added.tokens[sg.tok].ID, Start: 0, End: sg.end - sg.start}}
-	return pc
+	return err
 }
 
 // EncodeIDs returns the ids of Encode(text) without building the rest of
@@ -362,6 +389,9 @@ func (t *Tokenizer) EncodeIDs(text string) ([]int, error) {
 
 // AppendIDs appends the ids of Encode(text) to dst.
 func (t *Tokenizer) AppendIDs(dst []int, text string) ([]int, error) {
+	if t.Model == nil {
+		return nil, ErrNoModel
+	}
 	if p, m, ok := t.fastIDs(); ok {
 		segs := t.added.find(&t.added.raw, text, t.SplitSpecialTokens, nil)
 		var err error
@@ -381,11 +411,94 @@ func (t *Tokenizer) AppendIDs(dst []int, text string) ([]int, error) {
 		}
 		return dst, nil
 	}
+	if prefix, suffix, ok := t.simpleSpecials(); ok {
+		// No truncation or padding, and a post-processor that only adds
+		// fixed tokens around the sequence: skip the Encoding.
+		dst = append(dst, prefix...)
+		m, fast := t.Model.(idAppender)
+		sc := tokenScratch.Get().(*[]Token)
+		defer tokenScratch.Put(sc)
+		buf := (*sc)[:0]
+		// Metaspace's "first" scheme asks where a piece starts in the
+		// original text, so it needs the alignment.
+		err := t.eachPiece(text, needsAlignment(t.PreTokenizer), func(n Normalized, added int) error {
+			var err error
+			switch {
+			case added >= 0:
+				dst = append(dst, added)
+			case fast:
+				dst, err = m.appendIDs(dst, n.text)
+			default:
+				buf, err = t.Model.Tokenize(buf[:0], n.text)
+				for _, tok := range buf {
+					dst = append(dst, tok.ID)
+				}
+			}
+			return err
+		})
+		*sc = buf
+		if err != nil {
+			return nil, err
+		}
+		return append(dst, suffix...), nil
+	}
 	e, err := t.Encode(text)
 	if err != nil {
 		return nil, err
 	}
 	return append(dst, e.IDs...), nil
+}
+
+// needsAlignment reports whether a pre-tokenizer looks at original offsets.
+func needsAlignment(p PreTokenizer) bool {
+	switch x := p.(type) {
+	case Metaspace:
+		return x.Prepend == PrependFirst
+	case PreTokenizerSequence:
+		for _, e := range x {
+			if needsAlignment(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// simpleSpecials returns the ids a post-processor puts before and after a
+// single sequence, when that is all it does and there is no truncation or
+// padding.
+func (t *Tokenizer) simpleSpecials() (prefix, suffix []int, ok bool) {
+	if t.Truncation != nil || t.Padding != nil {
+		return nil, nil, false
+	}
+	switch p := t.PostProcessor.(type) {
+	case nil:
+		return nil, nil, true
+	case *Template:
+		seen := false
+		for _, pc := range p.Single {
+			if pc.Sequence == "A" {
+				if seen {
+					return nil, nil, false
+				}
+				seen = true
+				continue
+			}
+			if pc.Sequence == "B" {
+				return nil, nil, false
+			}
+			ids := p.Specials[pc.Special].IDs
+			if seen {
+				suffix = append(suffix, ids...)
+			} else {
+				prefix = append(prefix, ids...)
+			}
+		}
+		return prefix, suffix, seen
+	case ByteLevelProcessing:
+		return nil, nil, true
+	}
+	return nil, nil, false
 }
 
 // fastIDs reports whether ids can be produced by splitting and encoding the

@@ -191,7 +191,7 @@ func applyAligned(n *Normalized, sp *unigram.Normalizer) {
 	if out == n.text {
 		return
 	}
-	var b builder
+	b := n.newBuilder()
 	b.grow(len(out))
 	for i := 0; i < len(out); {
 		_, w := utf8.DecodeRuneInString(out[i:])
@@ -222,15 +222,42 @@ func applyAligned(n *Normalized, sp *unigram.Normalizer) {
 	n.set(&b)
 }
 
-// spmNormalizer is a SentencePiece model's own normalizer as a pipeline
-// stage: rules, white-space cleanup, dummy prefix and '▁' escaping.
-type spmNormalizer struct{ n *unigram.Normalizer }
+// SentencePiece adapts a model loaded from a SentencePiece .model file as
+// a pipeline model that does its own normalization: it takes raw text and
+// reports offsets into it, exactly as SentencePiece encodes. Use it with no
+// normalizer or pre-tokenizer (FromSentencePiece does).
+type SentencePiece struct{ *unigram.Model }
 
-func (s spmNormalizer) Normalize(n *Normalized) {
-	if n.text == "" {
-		return
+// Tokenize encodes a piece of raw text.
+func (s SentencePiece) Tokenize(dst []Token, piece string) ([]Token, error) {
+	for _, p := range s.Model.Encode(piece) {
+		if p.ID < 0 {
+			return dst, fmt.Errorf("tokenize: SentencePiece: %q has an unknown character and the model has no unknown piece", piece)
+		}
+		dst = append(dst, Token{ID: p.ID, Start: p.Start, End: p.End})
 	}
-	applyAligned(n, s.n)
+	return dst, nil
+}
+
+func (s SentencePiece) appendIDs(dst []int, piece string) ([]int, error) {
+	return s.Model.AppendIDs(dst, piece), nil
+}
+
+// TokenToID returns the id of a piece.
+func (s SentencePiece) TokenToID(tok string) (int, bool) {
+	id := s.Model.PieceToID(tok)
+	if id < 0 || id >= s.Model.VocabSize() || s.Model.IDToPiece(id) != tok {
+		return 0, false
+	}
+	return id, true
+}
+
+// IDToToken returns the piece of an id.
+func (s SentencePiece) IDToToken(id int) (string, bool) {
+	if id < 0 || id >= s.Model.VocabSize() {
+		return "", false
+	}
+	return s.Model.IDToPiece(id), true
 }
 
 // spmDecoder decodes pieces as SentencePiece does (spaces, dummy prefix,
@@ -243,14 +270,11 @@ func (d spmDecoder) Decode(tokens []string) ([]string, error) {
 
 // FromSentencePiece returns a tokenizer that encodes exactly as
 // SentencePiece does with the model of a .model file (see package unigram):
-// the model's normalizer, Viterbi segmentation, SentencePiece decoding.
-// Offsets point into the original text.
+// its normalizer, Viterbi segmentation and decoding, with offsets into the
+// original text. It cannot be saved as tokenizer.json; NewUnigramTokenizer
+// builds Hugging Face's equivalent pipeline, which can.
 func FromSentencePiece(m *unigram.Model) *Tokenizer {
-	return &Tokenizer{
-		Normalizer: spmNormalizer{m.Normalizer()},
-		Model:      WrapUnigram(m),
-		Decoder:    spmDecoder{m},
-	}
+	return &Tokenizer{Model: SentencePiece{m}, Decoder: spmDecoder{m}}
 }
 
 // NewUnigramTokenizer returns the pipeline that Hugging Face's converter

