@@ -30,6 +30,7 @@ func ExampleTrain() {
 	opt.Dim = 32
 	opt.MinCount = 3
 	opt.Bucket = 100_000
+	opt.Threads = 1 // reproducible, and quiet under the race detector
 	m, err := fasttext.Train(context.Background(), corpus.FromString(sotu.Sample), opt)
 	if err != nil {
 		panic(err)

@@ -14,6 +14,7 @@ func ExampleTrain() {
 	opt.Dim = 32
 	opt.MinCount = 3
 	opt.Epochs = 5
+	opt.Threads = 1 // reproducible, and quiet under the race detector
 	m, err := glove.Train(context.Background(), corpus.FromString(sotu.Sample), opt)
 	if err != nil {
 		panic(err)

@@ -199,9 +199,12 @@ func TrainVocab(ctx context.Context, text *corpus.Text, v *corpus.Vocab, opt Opt
 	dim := opt.Dim
 	n := v.Len()
 	m := &Model{Vocab: v, Dim: dim, In: make([]float32, n*dim), Out: make([]float32, n*dim)}
+	// Uniform in ±1/dim, as gensim and fastText initialise (word2vec's C
+	// code uses ±0.5/dim, which scores about a point lower on analogies
+	// here).
 	r := sgd.NewRNG(opt.Seed, 1<<32)
 	for i := range m.In {
-		m.In[i] = (r.Float32() - 0.5) / float32(dim)
+		m.In[i] = (2*r.Float32() - 1) / float32(dim)
 	}
 	t := &trainer{
 		m: m, opt: opt, dim: dim,
