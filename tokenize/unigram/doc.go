@@ -16,13 +16,19 @@
 // Encodings equal those of SentencePiece 0.1.97 for the same .model file,
 // including its normalization rules (the precompiled character map stored in
 // the file, such as nmt_nfkc), whitespace handling, unknown-character
-// merging and byte fallback.
+// merging and byte fallback; NBest returns SentencePiece's n-best lists in
+// its order. Sample draws segmentations for subword regularisation from a
+// caller's seeded random source.
 //
 // Train builds a new model from a stream of sentences with SentencePiece's
 // algorithm: seed pieces from frequent substrings (a suffix array), EM with
 // a digamma-based (Bayesian) M step, pruning by the loss of likelihood, and a
-// final vocabulary with the required characters and meta pieces.
+// final vocabulary with the required characters and meta pieces. With the
+// same settings and corpus it gives the same pieces, ids and scores as
+// SentencePiece's trainer. BuiltinNormalizerSpec provides SentencePiece's
+// named rule sets (nmt_nfkc, nfkc, nmt_nfkc_cf, nfkc_cf, identity).
 //
-// The package stands alone; the tokenize package wraps a Model as a pipeline
-// model.
+// The package stands alone. A tokenization pipeline that normalizes and
+// pre-tokenizes on its own can run the model alone with EncodeNormalized,
+// and use a Normalizer built from any precompiled character map.
 package unigram
