@@ -923,7 +923,9 @@ tanhAVX512_blockcheck:
 	JL           tanhAVX512_single
 	VMOVUPS      (CX), Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VADDPS       Z1, Z1, Z2
+	VMOVUPS      c_tanhclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VADDPS       Z2, Z2, Z2
 	VMOVUPS      c_exphi<>+0(SB), Z3
 	VMINPS       Z2, Z3, Z2
 	VMOVUPS      c_explo<>+0(SB), Z3
@@ -941,28 +943,33 @@ tanhAVX512_blockcheck:
 	VFMADD213PS  c_exp1<>+0(SB), Z2, Z4
 	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
 	VSCALEFPS    Z3, Z4, Z4
-	VMOVUPS      c_one<>+0(SB), Z2
-	VADDPS       Z2, Z4, Z4
-	VMOVUPS      c_two<>+0(SB), Z3
-	VDIVPS       Z4, Z3, Z4
-	VSUBPS       Z4, Z2, Z4
-	VANDPS       c_signmask<>+0(SB), Z0, Z2
-	VORPS        Z2, Z4, Z4
-	VMULPS       Z0, Z0, Z2
-	VMOVUPS      c_tanh4<>+0(SB), Z3
-	VFMADD213PS  c_tanh3<>+0(SB), Z2, Z3
-	VFMADD213PS  c_tanh2<>+0(SB), Z2, Z3
-	VFMADD213PS  c_tanh1<>+0(SB), Z2, Z3
-	VFMADD213PS  c_tanh0<>+0(SB), Z2, Z3
-	VMULPS       Z2, Z3, Z3
-	VFMADD213PS  Z0, Z0, Z3
+	VADDPS       c_one<>+0(SB), Z4, Z4
+	VRCP14PS     Z4, Z2
+	VMOVUPS      c_one<>+0(SB), Z3
+	VFNMADD231PS Z4, Z2, Z3
+	VFMADD231PS  Z2, Z3, Z2
+	VADDPS       Z2, Z2, Z2
+	VMOVUPS      c_one<>+0(SB), Z3
+	VSUBPS       Z2, Z3, Z2
+	VANDPS       c_signmask<>+0(SB), Z0, Z3
+	VORPS        Z3, Z2, Z2
+	VMULPS       Z0, Z0, Z3
+	VMOVUPS      c_tanh4<>+0(SB), Z4
+	VFMADD213PS  c_tanh3<>+0(SB), Z3, Z4
+	VFMADD213PS  c_tanh2<>+0(SB), Z3, Z4
+	VFMADD213PS  c_tanh1<>+0(SB), Z3, Z4
+	VFMADD213PS  c_tanh0<>+0(SB), Z3, Z4
+	VMULPS       Z3, Z4, Z4
+	VFMADD213PS  Z0, Z0, Z4
 	VMOVUPS      c_tanhlim<>+0(SB), Z0
 	VCMPPS       $0x01, Z0, Z1, K1
-	VBLENDMPS    Z3, Z4, K1, Z4
-	VMOVUPS      Z4, (AX)
+	VBLENDMPS    Z4, Z2, K1, Z2
+	VMOVUPS      Z2, (AX)
 	VMOVUPS      64(CX), Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VADDPS       Z1, Z1, Z2
+	VMOVUPS      c_tanhclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VADDPS       Z2, Z2, Z2
 	VMOVUPS      c_exphi<>+0(SB), Z3
 	VMINPS       Z2, Z3, Z2
 	VMOVUPS      c_explo<>+0(SB), Z3
@@ -980,25 +987,28 @@ tanhAVX512_blockcheck:
 	VFMADD213PS  c_exp1<>+0(SB), Z2, Z4
 	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
 	VSCALEFPS    Z3, Z4, Z4
-	VMOVUPS      c_one<>+0(SB), Z2
-	VADDPS       Z2, Z4, Z4
-	VMOVUPS      c_two<>+0(SB), Z3
-	VDIVPS       Z4, Z3, Z4
-	VSUBPS       Z4, Z2, Z4
-	VANDPS       c_signmask<>+0(SB), Z0, Z2
-	VORPS        Z2, Z4, Z4
-	VMULPS       Z0, Z0, Z2
-	VMOVUPS      c_tanh4<>+0(SB), Z3
-	VFMADD213PS  c_tanh3<>+0(SB), Z2, Z3
-	VFMADD213PS  c_tanh2<>+0(SB), Z2, Z3
-	VFMADD213PS  c_tanh1<>+0(SB), Z2, Z3
-	VFMADD213PS  c_tanh0<>+0(SB), Z2, Z3
-	VMULPS       Z2, Z3, Z3
-	VFMADD213PS  Z0, Z0, Z3
+	VADDPS       c_one<>+0(SB), Z4, Z4
+	VRCP14PS     Z4, Z2
+	VMOVUPS      c_one<>+0(SB), Z3
+	VFNMADD231PS Z4, Z2, Z3
+	VFMADD231PS  Z2, Z3, Z2
+	VADDPS       Z2, Z2, Z2
+	VMOVUPS      c_one<>+0(SB), Z3
+	VSUBPS       Z2, Z3, Z2
+	VANDPS       c_signmask<>+0(SB), Z0, Z3
+	VORPS        Z3, Z2, Z2
+	VMULPS       Z0, Z0, Z3
+	VMOVUPS      c_tanh4<>+0(SB), Z4
+	VFMADD213PS  c_tanh3<>+0(SB), Z3, Z4
+	VFMADD213PS  c_tanh2<>+0(SB), Z3, Z4
+	VFMADD213PS  c_tanh1<>+0(SB), Z3, Z4
+	VFMADD213PS  c_tanh0<>+0(SB), Z3, Z4
+	VMULPS       Z3, Z4, Z4
+	VFMADD213PS  Z0, Z0, Z4
 	VMOVUPS      c_tanhlim<>+0(SB), Z0
 	VCMPPS       $0x01, Z0, Z1, K1
-	VBLENDMPS    Z3, Z4, K1, Z4
-	VMOVUPS      Z4, 64(AX)
+	VBLENDMPS    Z4, Z2, K1, Z2
+	VMOVUPS      Z2, 64(AX)
 	ADDQ         $0x00000080, AX
 	ADDQ         $0x00000080, CX
 	SUBQ         $0x00000020, DX
@@ -1009,7 +1019,9 @@ tanhAVX512_single:
 	JL           tanhAVX512_tail
 	VMOVUPS      (CX), Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VADDPS       Z1, Z1, Z2
+	VMOVUPS      c_tanhclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VADDPS       Z2, Z2, Z2
 	VMOVUPS      c_exphi<>+0(SB), Z3
 	VMINPS       Z2, Z3, Z2
 	VMOVUPS      c_explo<>+0(SB), Z3
@@ -1027,25 +1039,28 @@ tanhAVX512_single:
 	VFMADD213PS  c_exp1<>+0(SB), Z2, Z4
 	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
 	VSCALEFPS    Z3, Z4, Z4
-	VMOVUPS      c_one<>+0(SB), Z2
-	VADDPS       Z2, Z4, Z4
-	VMOVUPS      c_two<>+0(SB), Z3
-	VDIVPS       Z4, Z3, Z4
-	VSUBPS       Z4, Z2, Z4
-	VANDPS       c_signmask<>+0(SB), Z0, Z2
-	VORPS        Z2, Z4, Z4
-	VMULPS       Z0, Z0, Z2
-	VMOVUPS      c_tanh4<>+0(SB), Z3
-	VFMADD213PS  c_tanh3<>+0(SB), Z2, Z3
-	VFMADD213PS  c_tanh2<>+0(SB), Z2, Z3
-	VFMADD213PS  c_tanh1<>+0(SB), Z2, Z3
-	VFMADD213PS  c_tanh0<>+0(SB), Z2, Z3
-	VMULPS       Z2, Z3, Z3
-	VFMADD213PS  Z0, Z0, Z3
+	VADDPS       c_one<>+0(SB), Z4, Z4
+	VRCP14PS     Z4, Z2
+	VMOVUPS      c_one<>+0(SB), Z3
+	VFNMADD231PS Z4, Z2, Z3
+	VFMADD231PS  Z2, Z3, Z2
+	VADDPS       Z2, Z2, Z2
+	VMOVUPS      c_one<>+0(SB), Z3
+	VSUBPS       Z2, Z3, Z2
+	VANDPS       c_signmask<>+0(SB), Z0, Z3
+	VORPS        Z3, Z2, Z2
+	VMULPS       Z0, Z0, Z3
+	VMOVUPS      c_tanh4<>+0(SB), Z4
+	VFMADD213PS  c_tanh3<>+0(SB), Z3, Z4
+	VFMADD213PS  c_tanh2<>+0(SB), Z3, Z4
+	VFMADD213PS  c_tanh1<>+0(SB), Z3, Z4
+	VFMADD213PS  c_tanh0<>+0(SB), Z3, Z4
+	VMULPS       Z3, Z4, Z4
+	VFMADD213PS  Z0, Z0, Z4
 	VMOVUPS      c_tanhlim<>+0(SB), Z0
 	VCMPPS       $0x01, Z0, Z1, K1
-	VBLENDMPS    Z3, Z4, K1, Z4
-	VMOVUPS      Z4, (AX)
+	VBLENDMPS    Z4, Z2, K1, Z2
+	VMOVUPS      Z2, (AX)
 	ADDQ         $0x00000040, AX
 	ADDQ         $0x00000040, CX
 	SUBQ         $0x00000010, DX
@@ -1059,7 +1074,9 @@ tanhAVX512_tail:
 	KMOVW        DX, K1
 	VMOVUPS.Z    (CX), K1, Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VADDPS       Z1, Z1, Z2
+	VMOVUPS      c_tanhclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VADDPS       Z2, Z2, Z2
 	VMOVUPS      c_exphi<>+0(SB), Z3
 	VMINPS       Z2, Z3, Z2
 	VMOVUPS      c_explo<>+0(SB), Z3
@@ -1077,25 +1094,28 @@ tanhAVX512_tail:
 	VFMADD213PS  c_exp1<>+0(SB), Z2, Z4
 	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
 	VSCALEFPS    Z3, Z4, Z4
-	VMOVUPS      c_one<>+0(SB), Z2
-	VADDPS       Z2, Z4, Z4
-	VMOVUPS      c_two<>+0(SB), Z3
-	VDIVPS       Z4, Z3, Z4
-	VSUBPS       Z4, Z2, Z4
-	VANDPS       c_signmask<>+0(SB), Z0, Z2
-	VORPS        Z2, Z4, Z4
-	VMULPS       Z0, Z0, Z2
-	VMOVUPS      c_tanh4<>+0(SB), Z3
-	VFMADD213PS  c_tanh3<>+0(SB), Z2, Z3
-	VFMADD213PS  c_tanh2<>+0(SB), Z2, Z3
-	VFMADD213PS  c_tanh1<>+0(SB), Z2, Z3
-	VFMADD213PS  c_tanh0<>+0(SB), Z2, Z3
-	VMULPS       Z2, Z3, Z3
-	VFMADD213PS  Z0, Z0, Z3
+	VADDPS       c_one<>+0(SB), Z4, Z4
+	VRCP14PS     Z4, Z2
+	VMOVUPS      c_one<>+0(SB), Z3
+	VFNMADD231PS Z4, Z2, Z3
+	VFMADD231PS  Z2, Z3, Z2
+	VADDPS       Z2, Z2, Z2
+	VMOVUPS      c_one<>+0(SB), Z3
+	VSUBPS       Z2, Z3, Z2
+	VANDPS       c_signmask<>+0(SB), Z0, Z3
+	VORPS        Z3, Z2, Z2
+	VMULPS       Z0, Z0, Z3
+	VMOVUPS      c_tanh4<>+0(SB), Z4
+	VFMADD213PS  c_tanh3<>+0(SB), Z3, Z4
+	VFMADD213PS  c_tanh2<>+0(SB), Z3, Z4
+	VFMADD213PS  c_tanh1<>+0(SB), Z3, Z4
+	VFMADD213PS  c_tanh0<>+0(SB), Z3, Z4
+	VMULPS       Z3, Z4, Z4
+	VFMADD213PS  Z0, Z0, Z4
 	VMOVUPS      c_tanhlim<>+0(SB), Z0
 	VCMPPS       $0x01, Z0, Z1, K2
-	VBLENDMPS    Z3, Z4, K2, Z4
-	VMOVUPS      Z4, K1, (AX)
+	VBLENDMPS    Z4, Z2, K2, Z2
+	VMOVUPS      Z2, K1, (AX)
 
 tanhAVX512_end:
 	VZEROUPPER
@@ -1119,6 +1139,24 @@ DATA c_absmask<>+56(SB)/4, $0x7fffffff
 DATA c_absmask<>+60(SB)/4, $0x7fffffff
 GLOBL c_absmask<>(SB), RODATA|NOPTR, $64
 
+DATA c_tanhclamp<>+0(SB)/4, $0x41200000
+DATA c_tanhclamp<>+4(SB)/4, $0x41200000
+DATA c_tanhclamp<>+8(SB)/4, $0x41200000
+DATA c_tanhclamp<>+12(SB)/4, $0x41200000
+DATA c_tanhclamp<>+16(SB)/4, $0x41200000
+DATA c_tanhclamp<>+20(SB)/4, $0x41200000
+DATA c_tanhclamp<>+24(SB)/4, $0x41200000
+DATA c_tanhclamp<>+28(SB)/4, $0x41200000
+DATA c_tanhclamp<>+32(SB)/4, $0x41200000
+DATA c_tanhclamp<>+36(SB)/4, $0x41200000
+DATA c_tanhclamp<>+40(SB)/4, $0x41200000
+DATA c_tanhclamp<>+44(SB)/4, $0x41200000
+DATA c_tanhclamp<>+48(SB)/4, $0x41200000
+DATA c_tanhclamp<>+52(SB)/4, $0x41200000
+DATA c_tanhclamp<>+56(SB)/4, $0x41200000
+DATA c_tanhclamp<>+60(SB)/4, $0x41200000
+GLOBL c_tanhclamp<>(SB), RODATA|NOPTR, $64
+
 DATA c_one<>+0(SB)/4, $0x3f800000
 DATA c_one<>+4(SB)/4, $0x3f800000
 DATA c_one<>+8(SB)/4, $0x3f800000
@@ -1136,24 +1174,6 @@ DATA c_one<>+52(SB)/4, $0x3f800000
 DATA c_one<>+56(SB)/4, $0x3f800000
 DATA c_one<>+60(SB)/4, $0x3f800000
 GLOBL c_one<>(SB), RODATA|NOPTR, $64
-
-DATA c_two<>+0(SB)/4, $0x40000000
-DATA c_two<>+4(SB)/4, $0x40000000
-DATA c_two<>+8(SB)/4, $0x40000000
-DATA c_two<>+12(SB)/4, $0x40000000
-DATA c_two<>+16(SB)/4, $0x40000000
-DATA c_two<>+20(SB)/4, $0x40000000
-DATA c_two<>+24(SB)/4, $0x40000000
-DATA c_two<>+28(SB)/4, $0x40000000
-DATA c_two<>+32(SB)/4, $0x40000000
-DATA c_two<>+36(SB)/4, $0x40000000
-DATA c_two<>+40(SB)/4, $0x40000000
-DATA c_two<>+44(SB)/4, $0x40000000
-DATA c_two<>+48(SB)/4, $0x40000000
-DATA c_two<>+52(SB)/4, $0x40000000
-DATA c_two<>+56(SB)/4, $0x40000000
-DATA c_two<>+60(SB)/4, $0x40000000
-GLOBL c_two<>(SB), RODATA|NOPTR, $64
 
 DATA c_signmask<>+0(SB)/4, $0x80000000
 DATA c_signmask<>+4(SB)/4, $0x80000000
@@ -1294,92 +1314,100 @@ geluAVX512_blockcheck:
 	VMOVUPS      (CX), Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
 	VMULPS       c_rsqrt2<>+0(SB), Z1, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VFMADD231PS  c_erfcc<>+0(SB), Z1, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VDIVPS       Z2, Z3, Z2
-	VMOVUPS      c_erfc9<>+0(SB), Z3
-	VFMADD213PS  c_erfc8<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc7<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc6<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc5<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc4<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc3<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc2<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc1<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc0<>+0(SB), Z2, Z3
-	VMULPS       Z2, Z3, Z3
-	VMULPS       Z1, Z1, Z1
-	VXORPS       c_signmask<>+0(SB), Z1, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z1
-	VMOVUPS      c_explo<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z1
-	VMULPS       c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x08, Z2, Z2
-	VMOVAPS      Z1, Z1
-	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
+	VMOVUPS      c_erfcclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VMOVUPS      c_one<>+0(SB), Z1
+	VFMADD231PS  c_erfcc<>+0(SB), Z2, Z1
+	VRCP14PS     Z1, Z7
+	VMOVUPS      c_one<>+0(SB), Z8
+	VFNMADD231PS Z1, Z7, Z8
+	VFMADD231PS  Z7, Z8, Z7
+	VMOVUPS      c_erfc9<>+0(SB), Z1
+	VFMADD213PS  c_erfc8<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc7<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc6<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc5<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc4<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc3<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc2<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc1<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc0<>+0(SB), Z7, Z1
+	VMULPS       Z7, Z1, Z1
+	VMULPS       Z2, Z2, Z2
+	VXORPS       c_signmask<>+0(SB), Z2, Z2
+	VMOVUPS      c_exphi<>+0(SB), Z7
+	VMINPS       Z2, Z7, Z2
+	VMOVUPS      c_explo<>+0(SB), Z7
+	VMAXPS       Z2, Z7, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z7
+	VRNDSCALEPS  $0x08, Z7, Z7
+	VMOVAPS      Z2, Z2
+	VFNMADD231PS c_ln2hi<>+0(SB), Z7, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z7, Z2
 	VMOVUPS      c_exp6<>+0(SB), Z8
-	VFMADD213PS  c_exp5<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp4<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp3<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp2<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp1<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp0<>+0(SB), Z1, Z8
-	VSCALEFPS    Z2, Z8, Z8
-	VMULPS       Z8, Z3, Z1
+	VFMADD213PS  c_exp5<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp4<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp3<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp2<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp1<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp0<>+0(SB), Z2, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMULPS       Z8, Z1, Z1
 	VMULPS       c_half<>+0(SB), Z1, Z1
 	VMOVUPS      c_one<>+0(SB), Z2
 	VSUBPS       Z1, Z2, Z2
-	VPXORD       Z4, Z4, Z4
-	VCMPPS       $0x01, Z4, Z0, K1
+	VPXORD       Z3, Z3, Z3
+	VCMPPS       $0x01, Z3, Z0, K1
 	VBLENDMPS    Z1, Z2, K1, Z2
 	VMULPS       Z0, Z2, Z2
 	VMOVUPS      Z2, (AX)
 	VMOVUPS      64(CX), Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
 	VMULPS       c_rsqrt2<>+0(SB), Z1, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VFMADD231PS  c_erfcc<>+0(SB), Z1, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VDIVPS       Z2, Z3, Z2
-	VMOVUPS      c_erfc9<>+0(SB), Z3
-	VFMADD213PS  c_erfc8<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc7<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc6<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc5<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc4<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc3<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc2<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc1<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc0<>+0(SB), Z2, Z3
-	VMULPS       Z2, Z3, Z3
-	VMULPS       Z1, Z1, Z1
-	VXORPS       c_signmask<>+0(SB), Z1, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z1
-	VMOVUPS      c_explo<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z1
-	VMULPS       c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x08, Z2, Z2
-	VMOVAPS      Z1, Z1
-	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
+	VMOVUPS      c_erfcclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VMOVUPS      c_one<>+0(SB), Z1
+	VFMADD231PS  c_erfcc<>+0(SB), Z2, Z1
+	VRCP14PS     Z1, Z7
+	VMOVUPS      c_one<>+0(SB), Z8
+	VFNMADD231PS Z1, Z7, Z8
+	VFMADD231PS  Z7, Z8, Z7
+	VMOVUPS      c_erfc9<>+0(SB), Z1
+	VFMADD213PS  c_erfc8<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc7<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc6<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc5<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc4<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc3<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc2<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc1<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc0<>+0(SB), Z7, Z1
+	VMULPS       Z7, Z1, Z1
+	VMULPS       Z2, Z2, Z2
+	VXORPS       c_signmask<>+0(SB), Z2, Z2
+	VMOVUPS      c_exphi<>+0(SB), Z7
+	VMINPS       Z2, Z7, Z2
+	VMOVUPS      c_explo<>+0(SB), Z7
+	VMAXPS       Z2, Z7, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z7
+	VRNDSCALEPS  $0x08, Z7, Z7
+	VMOVAPS      Z2, Z2
+	VFNMADD231PS c_ln2hi<>+0(SB), Z7, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z7, Z2
 	VMOVUPS      c_exp6<>+0(SB), Z8
-	VFMADD213PS  c_exp5<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp4<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp3<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp2<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp1<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp0<>+0(SB), Z1, Z8
-	VSCALEFPS    Z2, Z8, Z8
-	VMULPS       Z8, Z3, Z1
+	VFMADD213PS  c_exp5<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp4<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp3<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp2<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp1<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp0<>+0(SB), Z2, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMULPS       Z8, Z1, Z1
 	VMULPS       c_half<>+0(SB), Z1, Z1
 	VMOVUPS      c_one<>+0(SB), Z2
 	VSUBPS       Z1, Z2, Z2
-	VPXORD       Z5, Z5, Z5
-	VCMPPS       $0x01, Z5, Z0, K1
+	VPXORD       Z4, Z4, Z4
+	VCMPPS       $0x01, Z4, Z0, K1
 	VBLENDMPS    Z1, Z2, K1, Z2
 	VMULPS       Z0, Z2, Z2
 	VMOVUPS      Z2, 64(AX)
@@ -1394,46 +1422,50 @@ geluAVX512_single:
 	VMOVUPS      (CX), Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
 	VMULPS       c_rsqrt2<>+0(SB), Z1, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VFMADD231PS  c_erfcc<>+0(SB), Z1, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VDIVPS       Z2, Z3, Z2
-	VMOVUPS      c_erfc9<>+0(SB), Z3
-	VFMADD213PS  c_erfc8<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc7<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc6<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc5<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc4<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc3<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc2<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc1<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc0<>+0(SB), Z2, Z3
-	VMULPS       Z2, Z3, Z3
-	VMULPS       Z1, Z1, Z1
-	VXORPS       c_signmask<>+0(SB), Z1, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z1
-	VMOVUPS      c_explo<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z1
-	VMULPS       c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x08, Z2, Z2
-	VMOVAPS      Z1, Z1
-	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
+	VMOVUPS      c_erfcclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VMOVUPS      c_one<>+0(SB), Z1
+	VFMADD231PS  c_erfcc<>+0(SB), Z2, Z1
+	VRCP14PS     Z1, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VFNMADD231PS Z1, Z3, Z4
+	VFMADD231PS  Z3, Z4, Z3
+	VMOVUPS      c_erfc9<>+0(SB), Z1
+	VFMADD213PS  c_erfc8<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc7<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc6<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc5<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc4<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc3<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc2<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc1<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc0<>+0(SB), Z3, Z1
+	VMULPS       Z3, Z1, Z1
+	VMULPS       Z2, Z2, Z2
+	VXORPS       c_signmask<>+0(SB), Z2, Z2
+	VMOVUPS      c_exphi<>+0(SB), Z3
+	VMINPS       Z2, Z3, Z2
+	VMOVUPS      c_explo<>+0(SB), Z3
+	VMAXPS       Z2, Z3, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x08, Z3, Z3
+	VMOVAPS      Z2, Z2
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
 	VMOVUPS      c_exp6<>+0(SB), Z4
-	VFMADD213PS  c_exp5<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp4<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp3<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp2<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp1<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp0<>+0(SB), Z1, Z4
-	VSCALEFPS    Z2, Z4, Z4
-	VMULPS       Z4, Z3, Z1
+	VFMADD213PS  c_exp5<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
+	VSCALEFPS    Z3, Z4, Z4
+	VMULPS       Z4, Z1, Z1
 	VMULPS       c_half<>+0(SB), Z1, Z1
 	VMOVUPS      c_one<>+0(SB), Z2
 	VSUBPS       Z1, Z2, Z2
-	VPXORD       Z6, Z6, Z6
-	VCMPPS       $0x01, Z6, Z0, K1
+	VPXORD       Z5, Z5, Z5
+	VCMPPS       $0x01, Z5, Z0, K1
 	VBLENDMPS    Z1, Z2, K1, Z2
 	VMULPS       Z0, Z2, Z2
 	VMOVUPS      Z2, (AX)
@@ -1451,46 +1483,50 @@ geluAVX512_tail:
 	VMOVUPS.Z    (CX), K1, Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
 	VMULPS       c_rsqrt2<>+0(SB), Z1, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VFMADD231PS  c_erfcc<>+0(SB), Z1, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VDIVPS       Z2, Z3, Z2
-	VMOVUPS      c_erfc9<>+0(SB), Z3
-	VFMADD213PS  c_erfc8<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc7<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc6<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc5<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc4<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc3<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc2<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc1<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc0<>+0(SB), Z2, Z3
-	VMULPS       Z2, Z3, Z3
-	VMULPS       Z1, Z1, Z1
-	VXORPS       c_signmask<>+0(SB), Z1, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z1
-	VMOVUPS      c_explo<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z1
-	VMULPS       c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x08, Z2, Z2
-	VMOVAPS      Z1, Z1
-	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
+	VMOVUPS      c_erfcclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VMOVUPS      c_one<>+0(SB), Z1
+	VFMADD231PS  c_erfcc<>+0(SB), Z2, Z1
+	VRCP14PS     Z1, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VFNMADD231PS Z1, Z3, Z4
+	VFMADD231PS  Z3, Z4, Z3
+	VMOVUPS      c_erfc9<>+0(SB), Z1
+	VFMADD213PS  c_erfc8<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc7<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc6<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc5<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc4<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc3<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc2<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc1<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc0<>+0(SB), Z3, Z1
+	VMULPS       Z3, Z1, Z1
+	VMULPS       Z2, Z2, Z2
+	VXORPS       c_signmask<>+0(SB), Z2, Z2
+	VMOVUPS      c_exphi<>+0(SB), Z3
+	VMINPS       Z2, Z3, Z2
+	VMOVUPS      c_explo<>+0(SB), Z3
+	VMAXPS       Z2, Z3, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x08, Z3, Z3
+	VMOVAPS      Z2, Z2
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
 	VMOVUPS      c_exp6<>+0(SB), Z4
-	VFMADD213PS  c_exp5<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp4<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp3<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp2<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp1<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp0<>+0(SB), Z1, Z4
-	VSCALEFPS    Z2, Z4, Z4
-	VMULPS       Z4, Z3, Z1
+	VFMADD213PS  c_exp5<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
+	VSCALEFPS    Z3, Z4, Z4
+	VMULPS       Z4, Z1, Z1
 	VMULPS       c_half<>+0(SB), Z1, Z1
 	VMOVUPS      c_one<>+0(SB), Z2
 	VSUBPS       Z1, Z2, Z2
-	VPXORD       Z7, Z7, Z7
-	VCMPPS       $0x01, Z7, Z0, K2
+	VPXORD       Z6, Z6, Z6
+	VCMPPS       $0x01, Z6, Z0, K2
 	VBLENDMPS    Z1, Z2, K2, Z2
 	VMULPS       Z0, Z2, Z2
 	VMOVUPS      Z2, K1, (AX)
@@ -1516,6 +1552,24 @@ DATA c_rsqrt2<>+52(SB)/4, $0x3f3504f3
 DATA c_rsqrt2<>+56(SB)/4, $0x3f3504f3
 DATA c_rsqrt2<>+60(SB)/4, $0x3f3504f3
 GLOBL c_rsqrt2<>(SB), RODATA|NOPTR, $64
+
+DATA c_erfcclamp<>+0(SB)/4, $0x41280000
+DATA c_erfcclamp<>+4(SB)/4, $0x41280000
+DATA c_erfcclamp<>+8(SB)/4, $0x41280000
+DATA c_erfcclamp<>+12(SB)/4, $0x41280000
+DATA c_erfcclamp<>+16(SB)/4, $0x41280000
+DATA c_erfcclamp<>+20(SB)/4, $0x41280000
+DATA c_erfcclamp<>+24(SB)/4, $0x41280000
+DATA c_erfcclamp<>+28(SB)/4, $0x41280000
+DATA c_erfcclamp<>+32(SB)/4, $0x41280000
+DATA c_erfcclamp<>+36(SB)/4, $0x41280000
+DATA c_erfcclamp<>+40(SB)/4, $0x41280000
+DATA c_erfcclamp<>+44(SB)/4, $0x41280000
+DATA c_erfcclamp<>+48(SB)/4, $0x41280000
+DATA c_erfcclamp<>+52(SB)/4, $0x41280000
+DATA c_erfcclamp<>+56(SB)/4, $0x41280000
+DATA c_erfcclamp<>+60(SB)/4, $0x41280000
+GLOBL c_erfcclamp<>(SB), RODATA|NOPTR, $64
 
 DATA c_erfcc<>+0(SB)/4, $0x3ecccccd
 DATA c_erfcc<>+4(SB)/4, $0x3ecccccd
@@ -1750,8 +1804,10 @@ geluTanhAVX512_blockcheck:
 	VMULPS       Z0, Z2, Z2
 	VMULPS       c_s2pi<>+0(SB), Z2, Z2
 	VMULPS       c_mtwo<>+0(SB), Z2, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z1
+	VMOVUPS      c_sigclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VMOVUPS      c_exphi<>+0(SB), Z1
+	VMINPS       Z2, Z1, Z1
 	VMOVUPS      c_explo<>+0(SB), Z2
 	VMAXPS       Z1, Z2, Z1
 	VMULPS       c_log2e<>+0(SB), Z1, Z2
@@ -1768,8 +1824,10 @@ geluTanhAVX512_blockcheck:
 	VFMADD213PS  c_exp0<>+0(SB), Z1, Z3
 	VSCALEFPS    Z2, Z3, Z3
 	VADDPS       c_one<>+0(SB), Z3, Z3
-	VMOVUPS      c_one<>+0(SB), Z1
-	VDIVPS       Z3, Z1, Z1
+	VRCP14PS     Z3, Z1
+	VMOVUPS      c_one<>+0(SB), Z2
+	VFNMADD231PS Z3, Z1, Z2
+	VFMADD231PS  Z1, Z2, Z1
 	VMULPS       Z0, Z1, Z1
 	VMOVUPS      Z1, (AX)
 	VMOVUPS      64(CX), Z0
@@ -1779,8 +1837,10 @@ geluTanhAVX512_blockcheck:
 	VMULPS       Z0, Z2, Z2
 	VMULPS       c_s2pi<>+0(SB), Z2, Z2
 	VMULPS       c_mtwo<>+0(SB), Z2, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z1
+	VMOVUPS      c_sigclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VMOVUPS      c_exphi<>+0(SB), Z1
+	VMINPS       Z2, Z1, Z1
 	VMOVUPS      c_explo<>+0(SB), Z2
 	VMAXPS       Z1, Z2, Z1
 	VMULPS       c_log2e<>+0(SB), Z1, Z2
@@ -1797,8 +1857,10 @@ geluTanhAVX512_blockcheck:
 	VFMADD213PS  c_exp0<>+0(SB), Z1, Z3
 	VSCALEFPS    Z2, Z3, Z3
 	VADDPS       c_one<>+0(SB), Z3, Z3
-	VMOVUPS      c_one<>+0(SB), Z1
-	VDIVPS       Z3, Z1, Z1
+	VRCP14PS     Z3, Z1
+	VMOVUPS      c_one<>+0(SB), Z2
+	VFNMADD231PS Z3, Z1, Z2
+	VFMADD231PS  Z1, Z2, Z1
 	VMULPS       Z0, Z1, Z1
 	VMOVUPS      Z1, 64(AX)
 	ADDQ         $0x00000080, AX
@@ -1816,8 +1878,10 @@ geluTanhAVX512_single:
 	VMULPS       Z0, Z2, Z2
 	VMULPS       c_s2pi<>+0(SB), Z2, Z2
 	VMULPS       c_mtwo<>+0(SB), Z2, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z1
+	VMOVUPS      c_sigclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VMOVUPS      c_exphi<>+0(SB), Z1
+	VMINPS       Z2, Z1, Z1
 	VMOVUPS      c_explo<>+0(SB), Z2
 	VMAXPS       Z1, Z2, Z1
 	VMULPS       c_log2e<>+0(SB), Z1, Z2
@@ -1834,8 +1898,10 @@ geluTanhAVX512_single:
 	VFMADD213PS  c_exp0<>+0(SB), Z1, Z3
 	VSCALEFPS    Z2, Z3, Z3
 	VADDPS       c_one<>+0(SB), Z3, Z3
-	VMOVUPS      c_one<>+0(SB), Z1
-	VDIVPS       Z3, Z1, Z1
+	VRCP14PS     Z3, Z1
+	VMOVUPS      c_one<>+0(SB), Z2
+	VFNMADD231PS Z3, Z1, Z2
+	VFMADD231PS  Z1, Z2, Z1
 	VMULPS       Z0, Z1, Z1
 	VMOVUPS      Z1, (AX)
 	ADDQ         $0x00000040, AX
@@ -1856,8 +1922,10 @@ geluTanhAVX512_tail:
 	VMULPS       Z0, Z2, Z2
 	VMULPS       c_s2pi<>+0(SB), Z2, Z2
 	VMULPS       c_mtwo<>+0(SB), Z2, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z1
+	VMOVUPS      c_sigclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VMOVUPS      c_exphi<>+0(SB), Z1
+	VMINPS       Z2, Z1, Z1
 	VMOVUPS      c_explo<>+0(SB), Z2
 	VMAXPS       Z1, Z2, Z1
 	VMULPS       c_log2e<>+0(SB), Z1, Z2
@@ -1874,8 +1942,10 @@ geluTanhAVX512_tail:
 	VFMADD213PS  c_exp0<>+0(SB), Z1, Z3
 	VSCALEFPS    Z2, Z3, Z3
 	VADDPS       c_one<>+0(SB), Z3, Z3
-	VMOVUPS      c_one<>+0(SB), Z1
-	VDIVPS       Z3, Z1, Z1
+	VRCP14PS     Z3, Z1
+	VMOVUPS      c_one<>+0(SB), Z2
+	VFNMADD231PS Z3, Z1, Z2
+	VFMADD231PS  Z1, Z2, Z1
 	VMULPS       Z0, Z1, Z1
 	VMOVUPS      Z1, K1, (AX)
 
@@ -1937,6 +2007,24 @@ DATA c_mtwo<>+56(SB)/4, $0xc0000000
 DATA c_mtwo<>+60(SB)/4, $0xc0000000
 GLOBL c_mtwo<>(SB), RODATA|NOPTR, $64
 
+DATA c_sigclamp<>+0(SB)/4, $0x42ae0000
+DATA c_sigclamp<>+4(SB)/4, $0x42ae0000
+DATA c_sigclamp<>+8(SB)/4, $0x42ae0000
+DATA c_sigclamp<>+12(SB)/4, $0x42ae0000
+DATA c_sigclamp<>+16(SB)/4, $0x42ae0000
+DATA c_sigclamp<>+20(SB)/4, $0x42ae0000
+DATA c_sigclamp<>+24(SB)/4, $0x42ae0000
+DATA c_sigclamp<>+28(SB)/4, $0x42ae0000
+DATA c_sigclamp<>+32(SB)/4, $0x42ae0000
+DATA c_sigclamp<>+36(SB)/4, $0x42ae0000
+DATA c_sigclamp<>+40(SB)/4, $0x42ae0000
+DATA c_sigclamp<>+44(SB)/4, $0x42ae0000
+DATA c_sigclamp<>+48(SB)/4, $0x42ae0000
+DATA c_sigclamp<>+52(SB)/4, $0x42ae0000
+DATA c_sigclamp<>+56(SB)/4, $0x42ae0000
+DATA c_sigclamp<>+60(SB)/4, $0x42ae0000
+GLOBL c_sigclamp<>(SB), RODATA|NOPTR, $64
+
 // func geluBackwardAVX512(dx *float32, x *float32, dy *float32, n int)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2
 TEXT ·geluBackwardAVX512(SB), NOSPLIT, $0-32
@@ -1951,46 +2039,50 @@ geluBackwardAVX512_blockcheck:
 	VMOVUPS      (CX), Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
 	VMULPS       c_rsqrt2<>+0(SB), Z1, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VFMADD231PS  c_erfcc<>+0(SB), Z1, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VDIVPS       Z2, Z3, Z2
-	VMOVUPS      c_erfc9<>+0(SB), Z3
-	VFMADD213PS  c_erfc8<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc7<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc6<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc5<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc4<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc3<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc2<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc1<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc0<>+0(SB), Z2, Z3
-	VMULPS       Z2, Z3, Z3
-	VMULPS       Z1, Z1, Z1
-	VXORPS       c_signmask<>+0(SB), Z1, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z1
-	VMOVUPS      c_explo<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z1
-	VMULPS       c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x08, Z2, Z2
-	VMOVAPS      Z1, Z1
-	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
+	VMOVUPS      c_erfcclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VMOVUPS      c_one<>+0(SB), Z1
+	VFMADD231PS  c_erfcc<>+0(SB), Z2, Z1
+	VRCP14PS     Z1, Z7
+	VMOVUPS      c_one<>+0(SB), Z8
+	VFNMADD231PS Z1, Z7, Z8
+	VFMADD231PS  Z7, Z8, Z7
+	VMOVUPS      c_erfc9<>+0(SB), Z1
+	VFMADD213PS  c_erfc8<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc7<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc6<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc5<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc4<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc3<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc2<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc1<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc0<>+0(SB), Z7, Z1
+	VMULPS       Z7, Z1, Z1
+	VMULPS       Z2, Z2, Z2
+	VXORPS       c_signmask<>+0(SB), Z2, Z2
+	VMOVUPS      c_exphi<>+0(SB), Z7
+	VMINPS       Z2, Z7, Z2
+	VMOVUPS      c_explo<>+0(SB), Z7
+	VMAXPS       Z2, Z7, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z7
+	VRNDSCALEPS  $0x08, Z7, Z7
+	VMOVAPS      Z2, Z2
+	VFNMADD231PS c_ln2hi<>+0(SB), Z7, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z7, Z2
 	VMOVUPS      c_exp6<>+0(SB), Z8
-	VFMADD213PS  c_exp5<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp4<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp3<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp2<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp1<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp0<>+0(SB), Z1, Z8
-	VSCALEFPS    Z2, Z8, Z8
-	VMULPS       Z8, Z3, Z1
+	VFMADD213PS  c_exp5<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp4<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp3<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp2<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp1<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp0<>+0(SB), Z2, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMULPS       Z8, Z1, Z1
 	VMULPS       c_half<>+0(SB), Z1, Z1
 	VMOVUPS      c_one<>+0(SB), Z2
 	VSUBPS       Z1, Z2, Z2
-	VPXORD       Z4, Z4, Z4
-	VCMPPS       $0x01, Z4, Z0, K1
+	VPXORD       Z3, Z3, Z3
+	VCMPPS       $0x01, Z3, Z0, K1
 	VBLENDMPS    Z1, Z2, K1, Z2
 	VMULPS       c_rsqrt2pi<>+0(SB), Z8, Z8
 	VFMADD231PS  Z0, Z8, Z2
@@ -2000,46 +2092,50 @@ geluBackwardAVX512_blockcheck:
 	VMOVUPS      64(CX), Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
 	VMULPS       c_rsqrt2<>+0(SB), Z1, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VFMADD231PS  c_erfcc<>+0(SB), Z1, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VDIVPS       Z2, Z3, Z2
-	VMOVUPS      c_erfc9<>+0(SB), Z3
-	VFMADD213PS  c_erfc8<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc7<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc6<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc5<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc4<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc3<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc2<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc1<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc0<>+0(SB), Z2, Z3
-	VMULPS       Z2, Z3, Z3
-	VMULPS       Z1, Z1, Z1
-	VXORPS       c_signmask<>+0(SB), Z1, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z1
-	VMOVUPS      c_explo<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z1
-	VMULPS       c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x08, Z2, Z2
-	VMOVAPS      Z1, Z1
-	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
+	VMOVUPS      c_erfcclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VMOVUPS      c_one<>+0(SB), Z1
+	VFMADD231PS  c_erfcc<>+0(SB), Z2, Z1
+	VRCP14PS     Z1, Z7
+	VMOVUPS      c_one<>+0(SB), Z8
+	VFNMADD231PS Z1, Z7, Z8
+	VFMADD231PS  Z7, Z8, Z7
+	VMOVUPS      c_erfc9<>+0(SB), Z1
+	VFMADD213PS  c_erfc8<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc7<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc6<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc5<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc4<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc3<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc2<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc1<>+0(SB), Z7, Z1
+	VFMADD213PS  c_erfc0<>+0(SB), Z7, Z1
+	VMULPS       Z7, Z1, Z1
+	VMULPS       Z2, Z2, Z2
+	VXORPS       c_signmask<>+0(SB), Z2, Z2
+	VMOVUPS      c_exphi<>+0(SB), Z7
+	VMINPS       Z2, Z7, Z2
+	VMOVUPS      c_explo<>+0(SB), Z7
+	VMAXPS       Z2, Z7, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z7
+	VRNDSCALEPS  $0x08, Z7, Z7
+	VMOVAPS      Z2, Z2
+	VFNMADD231PS c_ln2hi<>+0(SB), Z7, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z7, Z2
 	VMOVUPS      c_exp6<>+0(SB), Z8
-	VFMADD213PS  c_exp5<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp4<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp3<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp2<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp1<>+0(SB), Z1, Z8
-	VFMADD213PS  c_exp0<>+0(SB), Z1, Z8
-	VSCALEFPS    Z2, Z8, Z8
-	VMULPS       Z8, Z3, Z1
+	VFMADD213PS  c_exp5<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp4<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp3<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp2<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp1<>+0(SB), Z2, Z8
+	VFMADD213PS  c_exp0<>+0(SB), Z2, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMULPS       Z8, Z1, Z1
 	VMULPS       c_half<>+0(SB), Z1, Z1
 	VMOVUPS      c_one<>+0(SB), Z2
 	VSUBPS       Z1, Z2, Z2
-	VPXORD       Z5, Z5, Z5
-	VCMPPS       $0x01, Z5, Z0, K1
+	VPXORD       Z4, Z4, Z4
+	VCMPPS       $0x01, Z4, Z0, K1
 	VBLENDMPS    Z1, Z2, K1, Z2
 	VMULPS       c_rsqrt2pi<>+0(SB), Z8, Z8
 	VFMADD231PS  Z0, Z8, Z2
@@ -2058,46 +2154,50 @@ geluBackwardAVX512_single:
 	VMOVUPS      (CX), Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
 	VMULPS       c_rsqrt2<>+0(SB), Z1, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VFMADD231PS  c_erfcc<>+0(SB), Z1, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VDIVPS       Z2, Z3, Z2
-	VMOVUPS      c_erfc9<>+0(SB), Z3
-	VFMADD213PS  c_erfc8<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc7<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc6<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc5<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc4<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc3<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc2<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc1<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc0<>+0(SB), Z2, Z3
-	VMULPS       Z2, Z3, Z3
-	VMULPS       Z1, Z1, Z1
-	VXORPS       c_signmask<>+0(SB), Z1, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z1
-	VMOVUPS      c_explo<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z1
-	VMULPS       c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x08, Z2, Z2
-	VMOVAPS      Z1, Z1
-	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
+	VMOVUPS      c_erfcclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VMOVUPS      c_one<>+0(SB), Z1
+	VFMADD231PS  c_erfcc<>+0(SB), Z2, Z1
+	VRCP14PS     Z1, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VFNMADD231PS Z1, Z3, Z4
+	VFMADD231PS  Z3, Z4, Z3
+	VMOVUPS      c_erfc9<>+0(SB), Z1
+	VFMADD213PS  c_erfc8<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc7<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc6<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc5<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc4<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc3<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc2<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc1<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc0<>+0(SB), Z3, Z1
+	VMULPS       Z3, Z1, Z1
+	VMULPS       Z2, Z2, Z2
+	VXORPS       c_signmask<>+0(SB), Z2, Z2
+	VMOVUPS      c_exphi<>+0(SB), Z3
+	VMINPS       Z2, Z3, Z2
+	VMOVUPS      c_explo<>+0(SB), Z3
+	VMAXPS       Z2, Z3, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x08, Z3, Z3
+	VMOVAPS      Z2, Z2
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
 	VMOVUPS      c_exp6<>+0(SB), Z4
-	VFMADD213PS  c_exp5<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp4<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp3<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp2<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp1<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp0<>+0(SB), Z1, Z4
-	VSCALEFPS    Z2, Z4, Z4
-	VMULPS       Z4, Z3, Z1
+	VFMADD213PS  c_exp5<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
+	VSCALEFPS    Z3, Z4, Z4
+	VMULPS       Z4, Z1, Z1
 	VMULPS       c_half<>+0(SB), Z1, Z1
 	VMOVUPS      c_one<>+0(SB), Z2
 	VSUBPS       Z1, Z2, Z2
-	VPXORD       Z6, Z6, Z6
-	VCMPPS       $0x01, Z6, Z0, K1
+	VPXORD       Z5, Z5, Z5
+	VCMPPS       $0x01, Z5, Z0, K1
 	VBLENDMPS    Z1, Z2, K1, Z2
 	VMULPS       c_rsqrt2pi<>+0(SB), Z4, Z4
 	VFMADD231PS  Z0, Z4, Z2
@@ -2119,46 +2219,50 @@ geluBackwardAVX512_tail:
 	VMOVUPS.Z    (CX), K1, Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
 	VMULPS       c_rsqrt2<>+0(SB), Z1, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VFMADD231PS  c_erfcc<>+0(SB), Z1, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VDIVPS       Z2, Z3, Z2
-	VMOVUPS      c_erfc9<>+0(SB), Z3
-	VFMADD213PS  c_erfc8<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc7<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc6<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc5<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc4<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc3<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc2<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc1<>+0(SB), Z2, Z3
-	VFMADD213PS  c_erfc0<>+0(SB), Z2, Z3
-	VMULPS       Z2, Z3, Z3
-	VMULPS       Z1, Z1, Z1
-	VXORPS       c_signmask<>+0(SB), Z1, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z1
-	VMOVUPS      c_explo<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z1
-	VMULPS       c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x08, Z2, Z2
-	VMOVAPS      Z1, Z1
-	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
+	VMOVUPS      c_erfcclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VMOVUPS      c_one<>+0(SB), Z1
+	VFMADD231PS  c_erfcc<>+0(SB), Z2, Z1
+	VRCP14PS     Z1, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VFNMADD231PS Z1, Z3, Z4
+	VFMADD231PS  Z3, Z4, Z3
+	VMOVUPS      c_erfc9<>+0(SB), Z1
+	VFMADD213PS  c_erfc8<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc7<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc6<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc5<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc4<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc3<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc2<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc1<>+0(SB), Z3, Z1
+	VFMADD213PS  c_erfc0<>+0(SB), Z3, Z1
+	VMULPS       Z3, Z1, Z1
+	VMULPS       Z2, Z2, Z2
+	VXORPS       c_signmask<>+0(SB), Z2, Z2
+	VMOVUPS      c_exphi<>+0(SB), Z3
+	VMINPS       Z2, Z3, Z2
+	VMOVUPS      c_explo<>+0(SB), Z3
+	VMAXPS       Z2, Z3, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x08, Z3, Z3
+	VMOVAPS      Z2, Z2
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
 	VMOVUPS      c_exp6<>+0(SB), Z4
-	VFMADD213PS  c_exp5<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp4<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp3<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp2<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp1<>+0(SB), Z1, Z4
-	VFMADD213PS  c_exp0<>+0(SB), Z1, Z4
-	VSCALEFPS    Z2, Z4, Z4
-	VMULPS       Z4, Z3, Z1
+	VFMADD213PS  c_exp5<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
+	VSCALEFPS    Z3, Z4, Z4
+	VMULPS       Z4, Z1, Z1
 	VMULPS       c_half<>+0(SB), Z1, Z1
 	VMOVUPS      c_one<>+0(SB), Z2
 	VSUBPS       Z1, Z2, Z2
-	VPXORD       Z7, Z7, Z7
-	VCMPPS       $0x01, Z7, Z0, K2
+	VPXORD       Z6, Z6, Z6
+	VCMPPS       $0x01, Z6, Z0, K2
 	VBLENDMPS    Z1, Z2, K2, Z2
 	VMULPS       c_rsqrt2pi<>+0(SB), Z4, Z4
 	VFMADD231PS  Z0, Z4, Z2
@@ -2206,8 +2310,10 @@ geluTanhBackwardAVX512_blockcheck:
 	VMULPS       Z0, Z2, Z2
 	VMULPS       c_s2pi<>+0(SB), Z2, Z2
 	VMULPS       c_mtwo<>+0(SB), Z2, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z1
+	VMOVUPS      c_sigclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VMOVUPS      c_exphi<>+0(SB), Z1
+	VMINPS       Z2, Z1, Z1
 	VMOVUPS      c_explo<>+0(SB), Z2
 	VMAXPS       Z1, Z2, Z1
 	VMULPS       c_log2e<>+0(SB), Z1, Z2
@@ -2224,8 +2330,10 @@ geluTanhBackwardAVX512_blockcheck:
 	VFMADD213PS  c_exp0<>+0(SB), Z1, Z3
 	VSCALEFPS    Z2, Z3, Z3
 	VADDPS       c_one<>+0(SB), Z3, Z3
-	VMOVUPS      c_one<>+0(SB), Z1
-	VDIVPS       Z3, Z1, Z1
+	VRCP14PS     Z3, Z1
+	VMOVUPS      c_one<>+0(SB), Z2
+	VFNMADD231PS Z3, Z1, Z2
+	VFMADD231PS  Z1, Z2, Z1
 	VMULPS       Z0, Z0, Z2
 	VMULPS       c_gk3<>+0(SB), Z2, Z2
 	VADDPS       c_one<>+0(SB), Z2, Z2
@@ -2246,8 +2354,10 @@ geluTanhBackwardAVX512_blockcheck:
 	VMULPS       Z0, Z2, Z2
 	VMULPS       c_s2pi<>+0(SB), Z2, Z2
 	VMULPS       c_mtwo<>+0(SB), Z2, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z1
+	VMOVUPS      c_sigclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VMOVUPS      c_exphi<>+0(SB), Z1
+	VMINPS       Z2, Z1, Z1
 	VMOVUPS      c_explo<>+0(SB), Z2
 	VMAXPS       Z1, Z2, Z1
 	VMULPS       c_log2e<>+0(SB), Z1, Z2
@@ -2264,8 +2374,10 @@ geluTanhBackwardAVX512_blockcheck:
 	VFMADD213PS  c_exp0<>+0(SB), Z1, Z3
 	VSCALEFPS    Z2, Z3, Z3
 	VADDPS       c_one<>+0(SB), Z3, Z3
-	VMOVUPS      c_one<>+0(SB), Z1
-	VDIVPS       Z3, Z1, Z1
+	VRCP14PS     Z3, Z1
+	VMOVUPS      c_one<>+0(SB), Z2
+	VFNMADD231PS Z3, Z1, Z2
+	VFMADD231PS  Z1, Z2, Z1
 	VMULPS       Z0, Z0, Z2
 	VMULPS       c_gk3<>+0(SB), Z2, Z2
 	VADDPS       c_one<>+0(SB), Z2, Z2
@@ -2295,8 +2407,10 @@ geluTanhBackwardAVX512_single:
 	VMULPS       Z0, Z2, Z2
 	VMULPS       c_s2pi<>+0(SB), Z2, Z2
 	VMULPS       c_mtwo<>+0(SB), Z2, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z1
+	VMOVUPS      c_sigclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VMOVUPS      c_exphi<>+0(SB), Z1
+	VMINPS       Z2, Z1, Z1
 	VMOVUPS      c_explo<>+0(SB), Z2
 	VMAXPS       Z1, Z2, Z1
 	VMULPS       c_log2e<>+0(SB), Z1, Z2
@@ -2313,8 +2427,10 @@ geluTanhBackwardAVX512_single:
 	VFMADD213PS  c_exp0<>+0(SB), Z1, Z3
 	VSCALEFPS    Z2, Z3, Z3
 	VADDPS       c_one<>+0(SB), Z3, Z3
-	VMOVUPS      c_one<>+0(SB), Z1
-	VDIVPS       Z3, Z1, Z1
+	VRCP14PS     Z3, Z1
+	VMOVUPS      c_one<>+0(SB), Z2
+	VFNMADD231PS Z3, Z1, Z2
+	VFMADD231PS  Z1, Z2, Z1
 	VMULPS       Z0, Z0, Z2
 	VMULPS       c_gk3<>+0(SB), Z2, Z2
 	VADDPS       c_one<>+0(SB), Z2, Z2
@@ -2347,8 +2463,10 @@ geluTanhBackwardAVX512_tail:
 	VMULPS       Z0, Z2, Z2
 	VMULPS       c_s2pi<>+0(SB), Z2, Z2
 	VMULPS       c_mtwo<>+0(SB), Z2, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z1
+	VMOVUPS      c_sigclamp<>+0(SB), Z2
+	VMINPS       Z1, Z2, Z2
+	VMOVUPS      c_exphi<>+0(SB), Z1
+	VMINPS       Z2, Z1, Z1
 	VMOVUPS      c_explo<>+0(SB), Z2
 	VMAXPS       Z1, Z2, Z1
 	VMULPS       c_log2e<>+0(SB), Z1, Z2
@@ -2365,8 +2483,10 @@ geluTanhBackwardAVX512_tail:
 	VFMADD213PS  c_exp0<>+0(SB), Z1, Z3
 	VSCALEFPS    Z2, Z3, Z3
 	VADDPS       c_one<>+0(SB), Z3, Z3
-	VMOVUPS      c_one<>+0(SB), Z1
-	VDIVPS       Z3, Z1, Z1
+	VRCP14PS     Z3, Z1
+	VMOVUPS      c_one<>+0(SB), Z2
+	VFNMADD231PS Z3, Z1, Z2
+	VFMADD231PS  Z1, Z2, Z1
 	VMULPS       Z0, Z0, Z2
 	VMULPS       c_gk3<>+0(SB), Z2, Z2
 	VADDPS       c_one<>+0(SB), Z2, Z2
@@ -4044,7 +4164,9 @@ tanhAVX2_single:
 	JL           tanhAVX2_tail
 	VMOVUPS      (CX), Y0
 	VANDPS       c_absmask<>+0(SB), Y0, Y1
-	VADDPS       Y1, Y1, Y2
+	VMOVUPS      c_tanhclamp<>+0(SB), Y2
+	VMINPS       Y1, Y2, Y2
+	VADDPS       Y2, Y2, Y2
 	VMOVUPS      c_exphi<>+0(SB), Y3
 	VMINPS       Y2, Y3, Y2
 	VMOVUPS      c_explo<>+0(SB), Y3
@@ -4070,25 +4192,26 @@ tanhAVX2_single:
 	VPSLLD       $0x17, Y2, Y2
 	VMULPS       Y3, Y4, Y4
 	VMULPS       Y2, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y4, Y4
 	VMOVUPS      c_one<>+0(SB), Y2
-	VADDPS       Y2, Y4, Y4
-	VMOVUPS      c_two<>+0(SB), Y3
-	VDIVPS       Y4, Y3, Y4
-	VSUBPS       Y4, Y2, Y4
-	VANDPS       c_signmask<>+0(SB), Y0, Y2
-	VORPS        Y2, Y4, Y4
-	VMULPS       Y0, Y0, Y2
-	VMOVUPS      c_tanh4<>+0(SB), Y3
-	VFMADD213PS  c_tanh3<>+0(SB), Y2, Y3
-	VFMADD213PS  c_tanh2<>+0(SB), Y2, Y3
-	VFMADD213PS  c_tanh1<>+0(SB), Y2, Y3
-	VFMADD213PS  c_tanh0<>+0(SB), Y2, Y3
-	VMULPS       Y2, Y3, Y3
-	VFMADD213PS  Y0, Y0, Y3
+	VDIVPS       Y4, Y2, Y2
+	VADDPS       Y2, Y2, Y2
+	VMOVUPS      c_one<>+0(SB), Y3
+	VSUBPS       Y2, Y3, Y2
+	VANDPS       c_signmask<>+0(SB), Y0, Y3
+	VORPS        Y3, Y2, Y2
+	VMULPS       Y0, Y0, Y3
+	VMOVUPS      c_tanh4<>+0(SB), Y4
+	VFMADD213PS  c_tanh3<>+0(SB), Y3, Y4
+	VFMADD213PS  c_tanh2<>+0(SB), Y3, Y4
+	VFMADD213PS  c_tanh1<>+0(SB), Y3, Y4
+	VFMADD213PS  c_tanh0<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y4, Y4
+	VFMADD213PS  Y0, Y0, Y4
 	VMOVUPS      c_tanhlim<>+0(SB), Y0
 	VCMPPS       $0x01, Y0, Y1, Y0
-	VBLENDVPS    Y0, Y3, Y4, Y4
-	VMOVUPS      Y4, (AX)
+	VBLENDVPS    Y0, Y4, Y2, Y2
+	VMOVUPS      Y2, (AX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
 	SUBQ         $0x00000008, DX
@@ -4103,7 +4226,9 @@ tanhAVX2_tail:
 	VMOVDQU      (BX)(DX*1), Y0
 	VMASKMOVPS   (CX), Y0, Y1
 	VANDPS       c_absmask<>+0(SB), Y1, Y2
-	VADDPS       Y2, Y2, Y3
+	VMOVUPS      c_tanhclamp<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y3
+	VADDPS       Y3, Y3, Y3
 	VMOVUPS      c_exphi<>+0(SB), Y4
 	VMINPS       Y3, Y4, Y3
 	VMOVUPS      c_explo<>+0(SB), Y4
@@ -4129,25 +4254,26 @@ tanhAVX2_tail:
 	VPSLLD       $0x17, Y3, Y3
 	VMULPS       Y4, Y5, Y5
 	VMULPS       Y3, Y5, Y5
+	VADDPS       c_one<>+0(SB), Y5, Y5
 	VMOVUPS      c_one<>+0(SB), Y3
-	VADDPS       Y3, Y5, Y5
-	VMOVUPS      c_two<>+0(SB), Y4
-	VDIVPS       Y5, Y4, Y5
-	VSUBPS       Y5, Y3, Y5
-	VANDPS       c_signmask<>+0(SB), Y1, Y3
-	VORPS        Y3, Y5, Y5
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      c_tanh4<>+0(SB), Y4
-	VFMADD213PS  c_tanh3<>+0(SB), Y3, Y4
-	VFMADD213PS  c_tanh2<>+0(SB), Y3, Y4
-	VFMADD213PS  c_tanh1<>+0(SB), Y3, Y4
-	VFMADD213PS  c_tanh0<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VFMADD213PS  Y1, Y1, Y4
+	VDIVPS       Y5, Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VMOVUPS      c_one<>+0(SB), Y4
+	VSUBPS       Y3, Y4, Y3
+	VANDPS       c_signmask<>+0(SB), Y1, Y4
+	VORPS        Y4, Y3, Y3
+	VMULPS       Y1, Y1, Y4
+	VMOVUPS      c_tanh4<>+0(SB), Y5
+	VFMADD213PS  c_tanh3<>+0(SB), Y4, Y5
+	VFMADD213PS  c_tanh2<>+0(SB), Y4, Y5
+	VFMADD213PS  c_tanh1<>+0(SB), Y4, Y5
+	VFMADD213PS  c_tanh0<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y1, Y5
 	VMOVUPS      c_tanhlim<>+0(SB), Y1
 	VCMPPS       $0x01, Y1, Y2, Y1
-	VBLENDVPS    Y1, Y4, Y5, Y5
-	VMASKMOVPS   Y5, Y0, (AX)
+	VBLENDVPS    Y1, Y5, Y3, Y3
+	VMASKMOVPS   Y3, Y0, (AX)
 
 tanhAVX2_end:
 	VZEROUPPER
@@ -4166,49 +4292,51 @@ geluAVX2_single:
 	VMOVUPS      (CX), Y0
 	VANDPS       c_absmask<>+0(SB), Y0, Y1
 	VMULPS       c_rsqrt2<>+0(SB), Y1, Y1
-	VMOVUPS      c_one<>+0(SB), Y2
-	VFMADD231PS  c_erfcc<>+0(SB), Y1, Y2
+	VMOVUPS      c_erfcclamp<>+0(SB), Y2
+	VMINPS       Y1, Y2, Y2
+	VMOVUPS      c_one<>+0(SB), Y1
+	VFMADD231PS  c_erfcc<>+0(SB), Y2, Y1
 	VMOVUPS      c_one<>+0(SB), Y3
-	VDIVPS       Y2, Y3, Y2
-	VMOVUPS      c_erfc9<>+0(SB), Y3
-	VFMADD213PS  c_erfc8<>+0(SB), Y2, Y3
-	VFMADD213PS  c_erfc7<>+0(SB), Y2, Y3
-	VFMADD213PS  c_erfc6<>+0(SB), Y2, Y3
-	VFMADD213PS  c_erfc5<>+0(SB), Y2, Y3
-	VFMADD213PS  c_erfc4<>+0(SB), Y2, Y3
-	VFMADD213PS  c_erfc3<>+0(SB), Y2, Y3
-	VFMADD213PS  c_erfc2<>+0(SB), Y2, Y3
-	VFMADD213PS  c_erfc1<>+0(SB), Y2, Y3
-	VFMADD213PS  c_erfc0<>+0(SB), Y2, Y3
-	VMULPS       Y2, Y3, Y3
-	VMULPS       Y1, Y1, Y1
-	VXORPS       c_signmask<>+0(SB), Y1, Y1
-	VMOVUPS      c_exphi<>+0(SB), Y2
-	VMINPS       Y1, Y2, Y1
-	VMOVUPS      c_explo<>+0(SB), Y2
-	VMAXPS       Y1, Y2, Y1
-	VMULPS       c_log2e<>+0(SB), Y1, Y2
-	VROUNDPS     $0x08, Y2, Y2
-	VMOVAPS      Y1, Y1
-	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y1
-	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y1
+	VDIVPS       Y1, Y3, Y3
+	VMOVUPS      c_erfc9<>+0(SB), Y1
+	VFMADD213PS  c_erfc8<>+0(SB), Y3, Y1
+	VFMADD213PS  c_erfc7<>+0(SB), Y3, Y1
+	VFMADD213PS  c_erfc6<>+0(SB), Y3, Y1
+	VFMADD213PS  c_erfc5<>+0(SB), Y3, Y1
+	VFMADD213PS  c_erfc4<>+0(SB), Y3, Y1
+	VFMADD213PS  c_erfc3<>+0(SB), Y3, Y1
+	VFMADD213PS  c_erfc2<>+0(SB), Y3, Y1
+	VFMADD213PS  c_erfc1<>+0(SB), Y3, Y1
+	VFMADD213PS  c_erfc0<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VMULPS       Y2, Y2, Y2
+	VXORPS       c_signmask<>+0(SB), Y2, Y2
+	VMOVUPS      c_exphi<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      c_explo<>+0(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x08, Y3, Y3
+	VMOVAPS      Y2, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
 	VMOVUPS      c_exp6<>+0(SB), Y4
-	VFMADD213PS  c_exp5<>+0(SB), Y1, Y4
-	VFMADD213PS  c_exp4<>+0(SB), Y1, Y4
-	VFMADD213PS  c_exp3<>+0(SB), Y1, Y4
-	VFMADD213PS  c_exp2<>+0(SB), Y1, Y4
-	VFMADD213PS  c_exp1<>+0(SB), Y1, Y4
-	VFMADD213PS  c_exp0<>+0(SB), Y1, Y4
-	VCVTTPS2DQ   Y2, Y1
-	VPSRAD       $0x01, Y1, Y2
-	VPSUBD       Y2, Y1, Y1
+	VFMADD213PS  c_exp5<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp0<>+0(SB), Y2, Y4
+	VCVTTPS2DQ   Y3, Y2
+	VPSRAD       $0x01, Y2, Y3
+	VPSUBD       Y3, Y2, Y2
+	VPADDD       c_i127<>+0(SB), Y3, Y3
 	VPADDD       c_i127<>+0(SB), Y2, Y2
-	VPADDD       c_i127<>+0(SB), Y1, Y1
+	VPSLLD       $0x17, Y3, Y3
 	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y3, Y4, Y4
 	VMULPS       Y2, Y4, Y4
-	VMULPS       Y1, Y4, Y4
-	VMULPS       Y4, Y3, Y1
+	VMULPS       Y4, Y1, Y1
 	VMULPS       c_half<>+0(SB), Y1, Y1
 	VMOVUPS      c_one<>+0(SB), Y2
 	VSUBPS       Y1, Y2, Y2
@@ -4232,49 +4360,51 @@ geluAVX2_tail:
 	VMASKMOVPS   (CX), Y0, Y1
 	VANDPS       c_absmask<>+0(SB), Y1, Y2
 	VMULPS       c_rsqrt2<>+0(SB), Y2, Y2
-	VMOVUPS      c_one<>+0(SB), Y3
-	VFMADD231PS  c_erfcc<>+0(SB), Y2, Y3
+	VMOVUPS      c_erfcclamp<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y3
+	VMOVUPS      c_one<>+0(SB), Y2
+	VFMADD231PS  c_erfcc<>+0(SB), Y3, Y2
 	VMOVUPS      c_one<>+0(SB), Y4
-	VDIVPS       Y3, Y4, Y3
-	VMOVUPS      c_erfc9<>+0(SB), Y4
-	VFMADD213PS  c_erfc8<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfc7<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfc6<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfc5<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfc4<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfc3<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfc2<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfc1<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfc0<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VMULPS       Y2, Y2, Y2
-	VXORPS       c_signmask<>+0(SB), Y2, Y2
-	VMOVUPS      c_exphi<>+0(SB), Y3
-	VMINPS       Y2, Y3, Y2
-	VMOVUPS      c_explo<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x08, Y3, Y3
-	VMOVAPS      Y2, Y2
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VDIVPS       Y2, Y4, Y4
+	VMOVUPS      c_erfc9<>+0(SB), Y2
+	VFMADD213PS  c_erfc8<>+0(SB), Y4, Y2
+	VFMADD213PS  c_erfc7<>+0(SB), Y4, Y2
+	VFMADD213PS  c_erfc6<>+0(SB), Y4, Y2
+	VFMADD213PS  c_erfc5<>+0(SB), Y4, Y2
+	VFMADD213PS  c_erfc4<>+0(SB), Y4, Y2
+	VFMADD213PS  c_erfc3<>+0(SB), Y4, Y2
+	VFMADD213PS  c_erfc2<>+0(SB), Y4, Y2
+	VFMADD213PS  c_erfc1<>+0(SB), Y4, Y2
+	VFMADD213PS  c_erfc0<>+0(SB), Y4, Y2
+	VMULPS       Y4, Y2, Y2
+	VMULPS       Y3, Y3, Y3
+	VXORPS       c_signmask<>+0(SB), Y3, Y3
+	VMOVUPS      c_exphi<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      c_explo<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x08, Y4, Y4
+	VMOVAPS      Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
 	VMOVUPS      c_exp6<>+0(SB), Y5
-	VFMADD213PS  c_exp5<>+0(SB), Y2, Y5
-	VFMADD213PS  c_exp4<>+0(SB), Y2, Y5
-	VFMADD213PS  c_exp3<>+0(SB), Y2, Y5
-	VFMADD213PS  c_exp2<>+0(SB), Y2, Y5
-	VFMADD213PS  c_exp1<>+0(SB), Y2, Y5
-	VFMADD213PS  c_exp0<>+0(SB), Y2, Y5
-	VCVTTPS2DQ   Y3, Y2
-	VPSRAD       $0x01, Y2, Y3
-	VPSUBD       Y3, Y2, Y2
+	VFMADD213PS  c_exp5<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp4<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp3<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp2<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp1<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp0<>+0(SB), Y3, Y5
+	VCVTTPS2DQ   Y4, Y3
+	VPSRAD       $0x01, Y3, Y4
+	VPSUBD       Y4, Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y4, Y4
 	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y2, Y2
+	VPSLLD       $0x17, Y4, Y4
 	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y4, Y5, Y5
 	VMULPS       Y3, Y5, Y5
-	VMULPS       Y2, Y5, Y5
-	VMULPS       Y5, Y4, Y2
+	VMULPS       Y5, Y2, Y2
 	VMULPS       c_half<>+0(SB), Y2, Y2
 	VMOVUPS      c_one<>+0(SB), Y3
 	VSUBPS       Y2, Y3, Y3
@@ -4305,8 +4435,10 @@ geluTanhAVX2_single:
 	VMULPS       Y0, Y2, Y2
 	VMULPS       c_s2pi<>+0(SB), Y2, Y2
 	VMULPS       c_mtwo<>+0(SB), Y2, Y1
-	VMOVUPS      c_exphi<>+0(SB), Y2
-	VMINPS       Y1, Y2, Y1
+	VMOVUPS      c_sigclamp<>+0(SB), Y2
+	VMINPS       Y1, Y2, Y2
+	VMOVUPS      c_exphi<>+0(SB), Y1
+	VMINPS       Y2, Y1, Y1
 	VMOVUPS      c_explo<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y1
 	VMULPS       c_log2e<>+0(SB), Y1, Y2
@@ -4354,8 +4486,10 @@ geluTanhAVX2_tail:
 	VMULPS       Y1, Y3, Y3
 	VMULPS       c_s2pi<>+0(SB), Y3, Y3
 	VMULPS       c_mtwo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exphi<>+0(SB), Y3
-	VMINPS       Y2, Y3, Y2
+	VMOVUPS      c_sigclamp<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y3
+	VMOVUPS      c_exphi<>+0(SB), Y2
+	VMINPS       Y3, Y2, Y2
 	VMOVUPS      c_explo<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y2
 	VMULPS       c_log2e<>+0(SB), Y2, Y3
@@ -4403,49 +4537,51 @@ geluBackwardAVX2_single:
 	VMOVUPS      (CX), Y0
 	VANDPS       c_absmask<>+0(SB), Y0, Y1
 	VMULPS       c_rsqrt2<>+0(SB), Y1, Y1
-	VMOVUPS      c_one<>+0(SB), Y2
-	VFMADD231PS  c_erfcc<>+0(SB), Y1, Y2
+	VMOVUPS      c_erfcclamp<>+0(SB), Y2
+	VMINPS       Y1, Y2, Y2
+	VMOVUPS      c_one<>+0(SB), Y1
+	VFMADD231PS  c_erfcc<>+0(SB), Y2, Y1
 	VMOVUPS      c_one<>+0(SB), Y3
-	VDIVPS       Y2, Y3, Y2
-	VMOVUPS      c_erfc9<>+0(SB), Y3
-	VFMADD213PS  c_erfc8<>+0(SB), Y2, Y3
-	VFMADD213PS  c_erfc7<>+0(SB), Y2, Y3
-	VFMADD213PS  c_erfc6<>+0(SB), Y2, Y3
-	VFMADD213PS  c_erfc5<>+0(SB), Y2, Y3
-	VFMADD213PS  c_erfc4<>+0(SB), Y2, Y3
-	VFMADD213PS  c_erfc3<>+0(SB), Y2, Y3
-	VFMADD213PS  c_erfc2<>+0(SB), Y2, Y3
-	VFMADD213PS  c_erfc1<>+0(SB), Y2, Y3
-	VFMADD213PS  c_erfc0<>+0(SB), Y2, Y3
-	VMULPS       Y2, Y3, Y3
-	VMULPS       Y1, Y1, Y1
-	VXORPS       c_signmask<>+0(SB), Y1, Y1
-	VMOVUPS      c_exphi<>+0(SB), Y2
-	VMINPS       Y1, Y2, Y1
-	VMOVUPS      c_explo<>+0(SB), Y2
-	VMAXPS       Y1, Y2, Y1
-	VMULPS       c_log2e<>+0(SB), Y1, Y2
-	VROUNDPS     $0x08, Y2, Y2
-	VMOVAPS      Y1, Y1
-	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y1
-	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y1
+	VDIVPS       Y1, Y3, Y3
+	VMOVUPS      c_erfc9<>+0(SB), Y1
+	VFMADD213PS  c_erfc8<>+0(SB), Y3, Y1
+	VFMADD213PS  c_erfc7<>+0(SB), Y3, Y1
+	VFMADD213PS  c_erfc6<>+0(SB), Y3, Y1
+	VFMADD213PS  c_erfc5<>+0(SB), Y3, Y1
+	VFMADD213PS  c_erfc4<>+0(SB), Y3, Y1
+	VFMADD213PS  c_erfc3<>+0(SB), Y3, Y1
+	VFMADD213PS  c_erfc2<>+0(SB), Y3, Y1
+	VFMADD213PS  c_erfc1<>+0(SB), Y3, Y1
+	VFMADD213PS  c_erfc0<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VMULPS       Y2, Y2, Y2
+	VXORPS       c_signmask<>+0(SB), Y2, Y2
+	VMOVUPS      c_exphi<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      c_explo<>+0(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x08, Y3, Y3
+	VMOVAPS      Y2, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
 	VMOVUPS      c_exp6<>+0(SB), Y4
-	VFMADD213PS  c_exp5<>+0(SB), Y1, Y4
-	VFMADD213PS  c_exp4<>+0(SB), Y1, Y4
-	VFMADD213PS  c_exp3<>+0(SB), Y1, Y4
-	VFMADD213PS  c_exp2<>+0(SB), Y1, Y4
-	VFMADD213PS  c_exp1<>+0(SB), Y1, Y4
-	VFMADD213PS  c_exp0<>+0(SB), Y1, Y4
-	VCVTTPS2DQ   Y2, Y1
-	VPSRAD       $0x01, Y1, Y2
-	VPSUBD       Y2, Y1, Y1
+	VFMADD213PS  c_exp5<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp0<>+0(SB), Y2, Y4
+	VCVTTPS2DQ   Y3, Y2
+	VPSRAD       $0x01, Y2, Y3
+	VPSUBD       Y3, Y2, Y2
+	VPADDD       c_i127<>+0(SB), Y3, Y3
 	VPADDD       c_i127<>+0(SB), Y2, Y2
-	VPADDD       c_i127<>+0(SB), Y1, Y1
+	VPSLLD       $0x17, Y3, Y3
 	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y3, Y4, Y4
 	VMULPS       Y2, Y4, Y4
-	VMULPS       Y1, Y4, Y4
-	VMULPS       Y4, Y3, Y1
+	VMULPS       Y4, Y1, Y1
 	VMULPS       c_half<>+0(SB), Y1, Y1
 	VMOVUPS      c_one<>+0(SB), Y2
 	VSUBPS       Y1, Y2, Y2
@@ -4473,49 +4609,51 @@ geluBackwardAVX2_tail:
 	VMASKMOVPS   (CX), Y0, Y1
 	VANDPS       c_absmask<>+0(SB), Y1, Y2
 	VMULPS       c_rsqrt2<>+0(SB), Y2, Y2
-	VMOVUPS      c_one<>+0(SB), Y3
-	VFMADD231PS  c_erfcc<>+0(SB), Y2, Y3
+	VMOVUPS      c_erfcclamp<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y3
+	VMOVUPS      c_one<>+0(SB), Y2
+	VFMADD231PS  c_erfcc<>+0(SB), Y3, Y2
 	VMOVUPS      c_one<>+0(SB), Y4
-	VDIVPS       Y3, Y4, Y3
-	VMOVUPS      c_erfc9<>+0(SB), Y4
-	VFMADD213PS  c_erfc8<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfc7<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfc6<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfc5<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfc4<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfc3<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfc2<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfc1<>+0(SB), Y3, Y4
-	VFMADD213PS  c_erfc0<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VMULPS       Y2, Y2, Y2
-	VXORPS       c_signmask<>+0(SB), Y2, Y2
-	VMOVUPS      c_exphi<>+0(SB), Y3
-	VMINPS       Y2, Y3, Y2
-	VMOVUPS      c_explo<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x08, Y3, Y3
-	VMOVAPS      Y2, Y2
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VDIVPS       Y2, Y4, Y4
+	VMOVUPS      c_erfc9<>+0(SB), Y2
+	VFMADD213PS  c_erfc8<>+0(SB), Y4, Y2
+	VFMADD213PS  c_erfc7<>+0(SB), Y4, Y2
+	VFMADD213PS  c_erfc6<>+0(SB), Y4, Y2
+	VFMADD213PS  c_erfc5<>+0(SB), Y4, Y2
+	VFMADD213PS  c_erfc4<>+0(SB), Y4, Y2
+	VFMADD213PS  c_erfc3<>+0(SB), Y4, Y2
+	VFMADD213PS  c_erfc2<>+0(SB), Y4, Y2
+	VFMADD213PS  c_erfc1<>+0(SB), Y4, Y2
+	VFMADD213PS  c_erfc0<>+0(SB), Y4, Y2
+	VMULPS       Y4, Y2, Y2
+	VMULPS       Y3, Y3, Y3
+	VXORPS       c_signmask<>+0(SB), Y3, Y3
+	VMOVUPS      c_exphi<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      c_explo<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x08, Y4, Y4
+	VMOVAPS      Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
 	VMOVUPS      c_exp6<>+0(SB), Y5
-	VFMADD213PS  c_exp5<>+0(SB), Y2, Y5
-	VFMADD213PS  c_exp4<>+0(SB), Y2, Y5
-	VFMADD213PS  c_exp3<>+0(SB), Y2, Y5
-	VFMADD213PS  c_exp2<>+0(SB), Y2, Y5
-	VFMADD213PS  c_exp1<>+0(SB), Y2, Y5
-	VFMADD213PS  c_exp0<>+0(SB), Y2, Y5
-	VCVTTPS2DQ   Y3, Y2
-	VPSRAD       $0x01, Y2, Y3
-	VPSUBD       Y3, Y2, Y2
+	VFMADD213PS  c_exp5<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp4<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp3<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp2<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp1<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp0<>+0(SB), Y3, Y5
+	VCVTTPS2DQ   Y4, Y3
+	VPSRAD       $0x01, Y3, Y4
+	VPSUBD       Y4, Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y4, Y4
 	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y2, Y2
+	VPSLLD       $0x17, Y4, Y4
 	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y4, Y5, Y5
 	VMULPS       Y3, Y5, Y5
-	VMULPS       Y2, Y5, Y5
-	VMULPS       Y5, Y4, Y2
+	VMULPS       Y5, Y2, Y2
 	VMULPS       c_half<>+0(SB), Y2, Y2
 	VMOVUPS      c_one<>+0(SB), Y3
 	VSUBPS       Y2, Y3, Y3
@@ -4550,8 +4688,10 @@ geluTanhBackwardAVX2_single:
 	VMULPS       Y0, Y2, Y2
 	VMULPS       c_s2pi<>+0(SB), Y2, Y2
 	VMULPS       c_mtwo<>+0(SB), Y2, Y1
-	VMOVUPS      c_exphi<>+0(SB), Y2
-	VMINPS       Y1, Y2, Y1
+	VMOVUPS      c_sigclamp<>+0(SB), Y2
+	VMINPS       Y1, Y2, Y2
+	VMOVUPS      c_exphi<>+0(SB), Y1
+	VMINPS       Y2, Y1, Y1
 	VMOVUPS      c_explo<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y1
 	VMULPS       c_log2e<>+0(SB), Y1, Y2
@@ -4611,8 +4751,10 @@ geluTanhBackwardAVX2_tail:
 	VMULPS       Y1, Y3, Y3
 	VMULPS       c_s2pi<>+0(SB), Y3, Y3
 	VMULPS       c_mtwo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exphi<>+0(SB), Y3
-	VMINPS       Y2, Y3, Y2
+	VMOVUPS      c_sigclamp<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y3
+	VMOVUPS      c_exphi<>+0(SB), Y2
+	VMINPS       Y3, Y2, Y2
 	VMOVUPS      c_explo<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y2
 	VMULPS       c_log2e<>+0(SB), Y2, Y3
