@@ -139,7 +139,7 @@ func textEachWord(fn func(string) string) func(string) string {
 }
 
 func textNormalize(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := textFlagSet("normalize", "normalize [flags] [FILE...]\n\nThe steps run in the order of the flags below.", stderr)
+	fs := textFlagSet("normalize", "normalize [flags] [FILE...]\n\nThe chosen steps run in this order: --remove-control, --form, --lower,\n--fold, --strip-accents, --remove-punct, --remove-symbols, --numbers,\n--fold-space. Without flags, invalid UTF-8 is repaired and nothing else.", stderr)
 	control := fs.Bool("remove-control", false, "remove control and format characters (zero-width spaces, ...) and invalid bytes")
 	form := fs.String("form", "", "Unicode normal form: nfc, nfd, nfkc or nfkd")
 	lower := fs.Bool("lower", false, "lower-case (Unicode, like Python's str.lower)")
