@@ -6,10 +6,22 @@ import "golang.org/x/sys/cpu"
 
 // useAVX512 selects the AVX-512 kernels; it is a variable so that tests can
 // exercise the Go twins on the same machine.
-var useAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+var (
+	useAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+	useAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+)
 
 // Accelerated reports whether assembly kernels are in use.
-var Accelerated = useAVX512
+var Accelerated = useAVX512 || useAVX2
+
+//go:noescape
+func dotAVX2(x, y *float32, n int) float32
+
+//go:noescape
+func axpyAVX2(a float32, x, y *float32, n int)
+
+//go:noescape
+func gradStepAVX2(alpha float32, h, w, e *float32, n int)
 
 //go:noescape
 func dotAVX512(x, y *float32, n int) float32
@@ -35,6 +47,9 @@ func dot(x, y []float32) float32 {
 	if useAVX512 {
 		return dotAVX512(&x[0], &y[0], len(x))
 	}
+	if useAVX2 {
+		return dotAVX2(&x[0], &y[0], len(x))
+	}
 	return dotGo(x, y)
 }
 
@@ -43,12 +58,20 @@ func axpy(a float32, x, y []float32) {
 		axpyAVX512(a, &x[0], &y[0], len(x))
 		return
 	}
+	if useAVX2 {
+		axpyAVX2(a, &x[0], &y[0], len(x))
+		return
+	}
 	axpyGo(a, x, y)
 }
 
 func gradStep(g float32, h, w, e []float32) {
 	if useAVX512 {
 		gradStepAVX512(g, &h[0], &w[0], &e[0], len(h))
+		return
+	}
+	if useAVX2 {
+		gradStepAVX2(g, &h[0], &w[0], &e[0], len(h))
 		return
 	}
 	gradStepGo(g, h, w, e)

@@ -4,15 +4,24 @@ package vec
 
 import "testing"
 
-// TestGoTwinsRunWhenAVX512IsOff runs the kernel tests once more with the
-// assembly switched off, so that both paths are checked on this machine.
-func TestGoTwinsRunWhenAVX512IsOff(t *testing.T) {
-	if !useAVX512 {
-		t.Skip("no AVX-512: the Go twins already ran")
+// TestEveryKernelSetAgrees runs the kernel tests once more with AVX-512
+// off (AVX2 kernels, where the CPU has them) and with all assembly off (Go
+// twins), so that every path is checked on this machine.
+func TestEveryKernelSetAgrees(t *testing.T) {
+	old512, old2 := useAVX512, useAVX2
+	defer func() { useAVX512, useAVX2 = old512, old2 }()
+	for _, c := range []struct {
+		name         string
+		avx512, avx2 bool
+	}{
+		{"AVX2", false, old2},
+		{"Go", false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			useAVX512, useAVX2 = c.avx512, c.avx2
+			TestKernelsAgreeWithPlainLoopsOnOddLengthsAndOffsets(t)
+			TestKernelsDoNotWritePastTheEnd(t)
+			TestAdaGradPairMatchesThePlainLoop(t)
+		})
 	}
-	useAVX512 = false
-	defer func() { useAVX512 = true }()
-	TestKernelsAgreeWithPlainLoopsOnOddLengthsAndOffsets(t)
-	TestKernelsDoNotWritePastTheEnd(t)
-	TestAdaGradPairMatchesThePlainLoop(t)
 }
