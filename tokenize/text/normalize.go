@@ -101,7 +101,6 @@ func decompose(f norm.Form, s string) string {
 	var out []byte
 	var marks [maxMarks]markRune
 	nmarks := 0
-	done := 0             // s[:done] is accounted for in out
 	segIn, segOut := 0, 0 // the current segment starts at s[segIn], out[segOut]
 	flush := func() {
 		for _, m := range marks[:nmarks] {
@@ -116,7 +115,6 @@ func decompose(f norm.Form, s string) string {
 				flush()
 				segIn, segOut = j-1, len(out)+(j-1-i)
 				out = append(out, s[i:j]...)
-				done = j
 			}
 			i = j
 			continue
@@ -130,7 +128,6 @@ func decompose(f norm.Form, s string) string {
 				flush()
 				segIn, segOut = i, len(out)
 				out = append(out, s[i:i+n]...)
-				done = i + n
 			}
 			i += n
 			continue
@@ -142,7 +139,7 @@ func decompose(f norm.Form, s string) string {
 			segIn = lastSafeBefore(s, i, t)
 			out = append(out, s[:segIn]...)
 			segOut = len(out)
-			i, done = segIn, segIn
+			i = segIn
 			continue
 		}
 		overflow := false
@@ -167,7 +164,6 @@ func decompose(f norm.Form, s string) string {
 			nmarks++
 		}
 		i += n
-		done = i
 		if overflow {
 			// Hand the whole segment, up to the next safe rune, to x/text.
 			j := i
@@ -183,7 +179,7 @@ func decompose(f norm.Form, s string) string {
 			}
 			nmarks = 0
 			out = f.AppendString(out[:segOut], s[segIn:j])
-			i, done = j, j
+			i = j
 			segIn, segOut = j, len(out)
 		}
 	}
@@ -191,7 +187,7 @@ func decompose(f norm.Form, s string) string {
 		return s
 	}
 	flush()
-	return string(append(out, s[done:]...))
+	return string(out)
 }
 
 // maxMarks is the longest run of combining marks decompose orders itself.
