@@ -3,6 +3,7 @@ package benchmarks
 import (
 	"fmt"
 	"math/rand/v2"
+	"syscall"
 	"testing"
 
 	"github.com/goformer/goformer/tensor"
@@ -16,6 +17,22 @@ func tensorRandN(seed uint64, shape ...int) *tensor.Tensor {
 	return tensor.RandN(rand.New(rand.NewPCG(seed, 7)), shape...)
 }
 
+// tensorCPU returns the CPU time (user and system, all threads) of the
+// process so far, in milliseconds. On a shared machine it measures the
+// work an op costs better than wall time does.
+func tensorCPU() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e6
+}
+
+// tensorCPUReport reports the CPU milliseconds per op since start.
+func tensorCPUReport(b *testing.B, start float64) {
+	b.ReportMetric((tensorCPU()-start)/float64(b.N), "cpu-ms/op")
+}
+
 // tensorBytes reports GB/s for an op that touches n float32 values.
 func tensorBytes(b *testing.B, n int) {
 	b.ReportMetric(float64(4*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
@@ -24,45 +41,55 @@ func tensorBytes(b *testing.B, n int) {
 func BenchmarkTensorAdd(b *testing.B) {
 	x, y := tensorRandN(1, 1<<20), tensorRandN(2, 1<<20)
 	b.ReportAllocs()
+	cpu0 := tensorCPU()
 	for b.Loop() {
 		x.Add(y)
 	}
+	tensorCPUReport(b, cpu0)
 	tensorBytes(b, 3<<20)
 }
 
 func BenchmarkTensorBiasAdd(b *testing.B) {
 	x, bias := tensorRandN(1, 512, 1024), tensorRandN(2, 1024)
 	b.ReportAllocs()
+	cpu0 := tensorCPU()
 	for b.Loop() {
 		x.Add(bias)
 	}
+	tensorCPUReport(b, cpu0)
 	tensorBytes(b, 2*512*1024)
 }
 
 func BenchmarkTensorGELU(b *testing.B) {
 	x := tensorRandN(1, 1<<20)
 	b.ReportAllocs()
+	cpu0 := tensorCPU()
 	for b.Loop() {
 		x.GELU()
 	}
+	tensorCPUReport(b, cpu0)
 	tensorBytes(b, 2<<20)
 }
 
 func BenchmarkTensorSoftmax(b *testing.B) {
 	x := tensorRandN(1, 1024, 1024)
 	b.ReportAllocs()
+	cpu0 := tensorCPU()
 	for b.Loop() {
 		x.Softmax(-1)
 	}
+	tensorCPUReport(b, cpu0)
 	tensorBytes(b, 2<<20)
 }
 
 func BenchmarkTensorLayerNorm(b *testing.B) {
 	x, w, bias := tensorRandN(1, 4096, 768), tensorRandN(2, 768), tensorRandN(3, 768)
 	b.ReportAllocs()
+	cpu0 := tensorCPU()
 	for b.Loop() {
 		tensor.LayerNorm(x, w, bias, 1e-5)
 	}
+	tensorCPUReport(b, cpu0)
 	tensorBytes(b, 2*4096*768)
 }
 
@@ -71,21 +98,25 @@ func BenchmarkTensorLayerNormBackward(b *testing.B) {
 	w, bias := tensorRandN(2, 768).SetRequiresGrad(true), tensorRandN(3, 768).SetRequiresGrad(true)
 	g := tensorRandN(4, 4096, 768)
 	b.ReportAllocs()
+	cpu0 := tensorCPU()
 	for b.Loop() {
 		x.ZeroGrad()
 		w.ZeroGrad()
 		bias.ZeroGrad()
 		tensor.LayerNorm(x, w, bias, 1e-5).Backward(tensor.WithGrad(g))
 	}
+	tensorCPUReport(b, cpu0)
 	tensorBytes(b, 5*4096*768) // forward reads x, writes y; backward reads x, dy, writes dx
 }
 
 func BenchmarkTensorSumRows(b *testing.B) {
 	x := tensorRandN(1, 4096, 768)
 	b.ReportAllocs()
+	cpu0 := tensorCPU()
 	for b.Loop() {
 		x.Sum(0)
 	}
+	tensorCPUReport(b, cpu0)
 	tensorBytes(b, 4096*768)
 }
 
@@ -95,9 +126,11 @@ func BenchmarkTensorMatMul(b *testing.B) {
 		b.Run(fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) {
 			x, w := tensorRandN(1, m, k), tensorRandN(2, k, n)
 			b.ReportAllocs()
+			cpu0 := tensorCPU()
 			for b.Loop() {
 				x.MatMul(w)
 			}
+			tensorCPUReport(b, cpu0)
 			b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
 	}
@@ -108,9 +141,11 @@ func BenchmarkTensorMatMul(b *testing.B) {
 func BenchmarkTensorAttentionScores(b *testing.B) {
 	q, k := tensorRandN(1, 8, 12, 128, 64), tensorRandN(2, 8, 12, 128, 64)
 	b.ReportAllocs()
+	cpu0 := tensorCPU()
 	for b.Loop() {
 		q.MatMul(k.T())
 	}
+	tensorCPUReport(b, cpu0)
 	b.ReportMetric(2*float64(8*12*128*128*64)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
@@ -122,10 +157,12 @@ func BenchmarkTensorCrossEntropy(b *testing.B) {
 	}
 	t := tensor.FromSlice(ids)
 	b.ReportAllocs()
+	cpu0 := tensorCPU()
 	for b.Loop() {
 		logits.ZeroGrad()
 		tensor.CrossEntropy(logits, t).Backward()
 	}
+	tensorCPUReport(b, cpu0)
 	tensorBytes(b, 3*1024*8192)
 }
 
@@ -148,6 +185,7 @@ func BenchmarkTensorMLPStep(b *testing.B) {
 	params := []*param{w1, b1, ln, w2, b2, w3, b3}
 	step := 0
 	b.ReportAllocs()
+	cpu0 := tensorCPU()
 	for b.Loop() {
 		step++
 		h := tensor.LayerNorm(x.MatMul(w1.w).Add(b1.w), ln.w, nil, 1e-5).GELU()
@@ -161,5 +199,6 @@ func BenchmarkTensorMLPStep(b *testing.B) {
 			tensor.AdamWStep(p.w, p.w.Grad(), p.m, p.v, tensor.AdamWParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, Step: step})
 		}
 	}
+	tensorCPUReport(b, cpu0)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
 }

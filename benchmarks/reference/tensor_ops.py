@@ -5,7 +5,9 @@
         LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \
         /usr/bin/python3 benchmarks/reference/tensor_ops.py [THREADS] [REPEATS]
 
-Prints one line per op: "torch <name> <median ms> <min ms> <max ms>".
+Prints one line per op: "torch <name> <median ms> <min ms> <max ms>
+<median CPU ms>", wall-clock times and the process's CPU time (all
+threads) per call.
 Forward-only ops run under torch.inference_mode(); training ops with
 autograd. float32 throughout, as the Go side.
 """
@@ -30,12 +32,13 @@ torch.manual_seed(0)
 def timeit(name, fn, n=repeats):
     for _ in range(2):
         fn()
-    ts = []
+    ts, cs = [], []
     for _ in range(n):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         ts.append((time.perf_counter() - t0) * 1e3)
-    print(f"torch {name} {statistics.median(ts):.4f} {min(ts):.4f} {max(ts):.4f}", flush=True)
+        cs.append((time.process_time() - c0) * 1e3)
+    print(f"torch {name} {statistics.median(ts):.4f} {min(ts):.4f} {max(ts):.4f} {statistics.median(cs):.4f}", flush=True)
 
 
 r = torch.randn
