@@ -36,20 +36,24 @@ type hfPair struct {
 
 func readGz(t *testing.T, path string) []byte {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(zr)
+	b, err := readGzFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func readGzFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
 }
 
 var hfNames = []string{"bpe_bytelevel", "bpe_char", "wordpiece", "unigram", "wordlevel"}
