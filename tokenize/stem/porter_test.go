@@ -203,3 +203,28 @@ func FuzzPorter(f *testing.F) {
 		}
 	})
 }
+
+// FuzzByteAndRunePathsAgree checks that the byte path (ASCII words) and the
+// rune path (everything else) of both stemmers give the same stem.
+func FuzzByteAndRunePathsAgree(f *testing.F) {
+	for _, s := range []string{"running", "generalizations", "Y'yy's", "a*ded", "skies"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, word string) {
+		if !isASCII(word) || len(word) < 3 {
+			return
+		}
+		for _, mode := range []PorterMode{NLTKExtensions, MartinExtensions, OriginalAlgorithm} {
+			b := string(porterSteps(appendASCII(nil, word, true), mode))
+			r := string(appendEncoded(nil, porterSteps(appendRunes(nil, word, true), mode)))
+			if b != r {
+				t.Fatalf("%v: byte path %q, rune path %q for %q", mode, b, r, word)
+			}
+		}
+		b := string(englishSteps([]byte(word)))
+		r := string(appendEncoded(nil, englishSteps(appendRunes(nil, word, false))))
+		if b != r {
+			t.Fatalf("English: byte path %q, rune path %q for %q", b, r, word)
+		}
+	})
+}
