@@ -83,12 +83,12 @@ static int gf_sym(void **dst, const char *name, const char *alt, char *err, int 
 // gf_open opens the driver library and resolves every symbol. It returns
 // 1 on success, or 0 with a message in err.
 static int gf_open(char *err, int errlen) {
-	static const char *names[] = {"libcuda.so.1", "libcuda.so", NULL};
-	for (int i = 0; names[i] && !gf_cuda; i++) gf_cuda = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+	gf_cuda = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
 	if (!gf_cuda) {
 		const char *e = dlerror();
-		snprintf(err, errlen, "dlopen libcuda.so.1: %s", e ? e : "not found");
-		return 0;
+		snprintf(err, errlen, "no NVIDIA driver: %s", e ? e : "libcuda.so.1 not found");
+		gf_cuda = dlopen("libcuda.so", RTLD_NOW | RTLD_LOCAL);
+		if (!gf_cuda) return 0;
 	}
 #define SYM(p, n, alt) if (!gf_sym((void **)&p, n, alt, err, errlen)) return 0
 	SYM(p_cuInit, "cuInit", NULL);

@@ -45,7 +45,11 @@ func testGPUs(t *testing.T) []*GPU {
 		if reason == "" {
 			reason = "GOFORMER_CUDA_TEST=" + testMode
 		}
-		t.Skipf("no GPU and no kernel emulator (the emulator needs cgo): %s", reason)
+		emuState := "not built in (it needs cgo)"
+		if emu.Available {
+			emuState = "turned off by GOFORMER_CUDA_TEST=gpu"
+		}
+		t.Skipf("no GPU (%s), and the kernel emulator is %s", reason, emuState)
 	}
 	return gpus
 }
