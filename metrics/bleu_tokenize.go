@@ -99,54 +99,63 @@ func (tk *tokenizerState) tok13a(s string) string {
 		s = strings.ReplaceAll(s, "&gt;", ">")
 	}
 
-	// ([\{-\~\[-\` -\&\(-\+\:-\@\/]) -> " \1 " on " s ".
+	// ([\{-\~\[-\` -\&\(-\+\:-\@\/]) -> " \1 " on " s ". A space
+	// becomes three spaces there; one is enough, because the later rules
+	// never consume a space that another match needs, and the final split
+	// does not count spaces.
 	a := tk.a[:0]
-	a = append(a, ' ', ' ', ' ')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if punct13a[c] {
+	a = append(a, ' ')
+	i := 0
+	for j := 0; j < len(s); j++ {
+		if c := s[j]; punct13a[c] && c != ' ' {
+			a = append(a, s[i:j]...)
 			a = append(a, ' ', c, ' ')
-		} else {
-			a = append(a, c)
+			i = j + 1
 		}
 	}
-	a = append(a, ' ', ' ', ' ')
+	a = append(a, s[i:]...)
+	a = append(a, ' ')
 
-	// ([^0-9])([\.,]) -> "\1 \2 "
+	// ([^0-9])([\.,]) -> "\1 \2 ". Python's re.sub resumes after each
+	// match: i is the first byte not consumed yet, and a candidate period or
+	// comma at j matches when the byte before it (at j-1 >= i) is no digit.
 	b := tk.b[:0]
-	for i := 0; i < len(a); {
-		if i+1 < len(a) && !isDigit(a[i]) && (a[i+1] == '.' || a[i+1] == ',') {
-			b = append(b, a[i], ' ', a[i+1], ' ')
-			i += 2
-			continue
+	i = 0
+	for j := 1; j < len(a); j++ {
+		if (a[j] == '.' || a[j] == ',') && j-1 >= i && !isDigit(a[j-1]) {
+			b = append(b, a[i:j]...)
+			b = append(b, ' ', a[j], ' ')
+			i = j + 1
+			j++ // the next match starts at i; its second byte is at i+1
 		}
-		b = append(b, a[i])
-		i++
 	}
+	b = append(b, a[i:]...)
 
 	// ([\.,])([^0-9]) -> " \1 \2"
 	a = a[:0]
-	for i := 0; i < len(b); {
-		if i+1 < len(b) && (b[i] == '.' || b[i] == ',') && !isDigit(b[i+1]) {
-			a = append(a, ' ', b[i], ' ', b[i+1])
-			i += 2
-			continue
+	i = 0
+	for j := 0; j+1 < len(b); j++ {
+		if (b[j] == '.' || b[j] == ',') && j >= i && !isDigit(b[j+1]) {
+			a = append(a, b[i:j]...)
+			a = append(a, ' ', b[j], ' ', b[j+1])
+			i = j + 2
+			j++
 		}
-		a = append(a, b[i])
-		i++
 	}
+	a = append(a, b[i:]...)
 
 	// ([0-9])(-) -> "\1 \2 "
 	b = b[:0]
-	for i := 0; i < len(a); {
-		if i+1 < len(a) && isDigit(a[i]) && a[i+1] == '-' {
-			b = append(b, a[i], ' ', '-', ' ')
-			i += 2
-			continue
+	i = 0
+	for j := 1; j < len(a); j++ {
+		if a[j] == '-' && j-1 >= i && isDigit(a[j-1]) {
+			b = append(b, a[i:j]...)
+			b = append(b, ' ', '-', ' ')
+			i = j + 1
+			j++
 		}
-		b = append(b, a[i])
-		i++
 	}
+	b = append(b, a[i:]...)
 	tk.a, tk.b = a, b
 	return string(b)
 }

@@ -102,9 +102,9 @@ func (o BootstrapOptions) norm() (BootstrapOptions, error) {
 	return o, nil
 }
 
-// Interval is a bootstrap estimate: the low and high percentiles around the
+// interval is a bootstrap estimate: the low and high percentiles around the
 // middle (median) of the resampled means.
-type Interval struct {
+type interval struct {
 	Low, Mid, High float64
 }
 
@@ -112,7 +112,7 @@ type Interval struct {
 // resample it draws len(rows) row indices with numpy's choice, takes the
 // column means, and returns numpy's linear percentiles (low, 50, high) of
 // those means for every column.
-func bootstrapPercentiles(rows [][]float64, o BootstrapOptions, g *MT19937) []Interval {
+func bootstrapPercentiles(rows [][]float64, o BootstrapOptions, g *MT19937) []interval {
 	n := len(rows)
 	m := len(rows[0])
 	means := make([][]float64, m)
@@ -134,14 +134,14 @@ func bootstrapPercentiles(rows [][]float64, o BootstrapOptions, g *MT19937) []In
 	}
 	delta := (1 - o.Confidence) / 2
 	qs := [3]float64{100 * delta / 100, 100 * 0.5 / 100, 100 * (1 - delta) / 100}
-	out := make([]Interval, m)
+	out := make([]interval, m)
 	for j := range means {
 		slices.Sort(means[j])
 		var v [3]float64
 		for k, q := range qs {
 			v[k] = npQuantileLinear(means[j], q)
 		}
-		out[j] = Interval{v[0], v[1], v[2]}
+		out[j] = interval{v[0], v[1], v[2]}
 	}
 	return out
 }
