@@ -1,7 +1,6 @@
 package gemm
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -24,6 +23,7 @@ import (
 // blocking holds the cache block sizes for one kernel.
 type blocking struct {
 	kc, mc, nc int
+	aInner     bool // loop over B panels inside the loop over A tiles
 }
 
 // blockSizes derives the cache blocking from the cache sizes: a kc×nr B
@@ -96,6 +96,7 @@ type job[T float32 | float64] struct {
 	lda, ldb, ldc  int
 
 	kc, nc       int // block sizes for this product
+	aInner       bool
 	kBlocks      int // stages per column block
 	stages       int
 	chunkRows    int // rows of C per compute item (a multiple of mr)
@@ -146,6 +147,7 @@ func (j *job[T]) setup(k *kernel[T], bl blocking, w int, transA, transB bool, m,
 	j.a, j.b, j.c = a, b, c
 	j.lda, j.ldb, j.ldc = lda, ldb, ldc
 
+	j.aInner = bl.aInner
 	j.kBlocks = ceilDiv(kk, bl.kc)
 	j.kc = ceilDiv(kk, j.kBlocks)
 	j.nc = min(bl.nc, ceilDiv(n, k.nr)*k.nr)
@@ -259,15 +261,8 @@ func (j *job[T]) serial() {
 	}
 }
 
-// waitFor spins until *c reaches want, yielding the processor now and then:
-// the item being waited for is running on another worker.
-func waitFor(c *atomic.Int32, want int32) {
-	for i := 0; c.Load() < want; i++ {
-		if i >= 16 {
-			runtime.Gosched()
-		}
-	}
-}
+// waitFor waits for an item another worker has claimed and is running.
+func waitFor(c *atomic.Int32, want int32) { parallel.WaitAtLeast(c, want) }
 
 // packB packs panels [q0, q0+count) of stage s.
 func (j *job[T]) packB(s, q0, count int) {
@@ -409,31 +404,44 @@ func (j *job[T]) compute(s, c int, buf *workerBufs[T]) {
 	}
 	panels := ceilDiv(ncur, nr)
 	bp := j.bpanels[s%2]
-	for q := range panels {
+	tile := func(q, t int) {
 		bq := &bp[q*kcur*nr]
 		col := jc + q*nr
 		w := min(nr, ncur-q*nr)
-		for t := range tiles {
-			at := &pa[t*mr*kcur]
-			i := i0 + t*mr
-			h := min(mr, j.m-i)
-			if h == mr && w == nr {
-				fn(kcur, at, bq, &j.c[i*j.ldc+col], j.ldc, j.alpha, beta, flags, kcur)
-				continue
-			}
-			tile := buf.tile
-			fn(kcur, at, bq, &tile[0], nr, j.alpha, 0, 0, kcur)
-			for ii := range h {
-				row := j.c[(i+ii)*j.ldc+col : (i+ii)*j.ldc+col+w]
-				tr := tile[ii*nr : ii*nr+w]
-				if flags == 0 {
-					copy(row, tr)
-				} else {
-					for jj, v := range tr {
-						row[jj] = v + beta*row[jj]
-					}
+		at := &pa[t*mr*kcur]
+		i := i0 + t*mr
+		h := min(mr, j.m-i)
+		if h == mr && w == nr {
+			fn(kcur, at, bq, &j.c[i*j.ldc+col], j.ldc, j.alpha, beta, flags, kcur)
+			return
+		}
+		tile := buf.tile
+		fn(kcur, at, bq, &tile[0], nr, j.alpha, 0, 0, kcur)
+		for ii := range h {
+			row := j.c[(i+ii)*j.ldc+col : (i+ii)*j.ldc+col+w]
+			tr := tile[ii*nr : ii*nr+w]
+			if flags == 0 {
+				copy(row, tr)
+			} else {
+				for jj, v := range tr {
+					row[jj] = v + beta*row[jj]
 				}
 			}
+		}
+	}
+	if j.aInner {
+		// A micro-panel in L1, B panels streamed: fewer passes over C
+		// with a long kc.
+		for t := range tiles {
+			for q := range panels {
+				tile(q, t)
+			}
+		}
+		return
+	}
+	for q := range panels {
+		for t := range tiles {
+			tile(q, t)
 		}
 	}
 }

@@ -136,3 +136,17 @@ func TestForRangeDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+func TestWaitAtLeastReturnsOnceAnotherWorkerIsDone(t *testing.T) {
+	var v atomic.Int32
+	done := make(chan struct{})
+	go func() {
+		WaitAtLeast(&v, 3)
+		close(done)
+	}()
+	for range 3 {
+		v.Add(1)
+	}
+	<-done
+	WaitAtLeast(&v, 2) // already reached: returns at once
+}
