@@ -367,7 +367,7 @@ func (w *bleuWorker) segment(c BLEU, hyp string, refs []string, order int, st *B
 		}
 	}
 	st.SysLen, st.RefLen = hypLen, closestLen
-	maxID := uint32(len(w.in.ids))
+	maxID := w.in.n
 	for n := 1; n <= order; n++ {
 		st.Correct[n-1], st.Total[n-1] = w.cs.clipped(w.hypIDs, w.refIDs, n, maxID)
 	}

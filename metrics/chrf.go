@@ -240,14 +240,14 @@ func (w *chrfWorker) segment(c CHRF, hyp string, refs []string, out CHRFStats) {
 		}
 		st := w.stats
 		for n := 1; n <= c.CharOrder; n++ {
-			m, nh, nr := w.cs.pairMatch(w.hc, w.rc, n, uint32(len(w.chars.ids)))
+			m, nh, nr := w.cs.pairMatch(w.hc, w.rc, n, w.chars.n)
 			if nr == 0 {
 				nh = 0 // sacreBLEU counts no hypothesis n-grams for an order the reference lacks
 			}
 			st[3*(n-1)], st[3*(n-1)+1], st[3*(n-1)+2] = nh, nr, m
 		}
 		for n := 1; n <= c.WordOrder; n++ {
-			m, nh, nr := w.cs.pairMatch(w.hw, w.rw, n, uint32(len(w.words.ids)))
+			m, nh, nr := w.cs.pairMatch(w.hw, w.rw, n, w.words.n)
 			if nr == 0 {
 				nh = 0
 			}

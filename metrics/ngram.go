@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"slices"
+	"strings"
 )
 
 // This file holds the n-gram counting shared by BLEU, chrF and ROUGE. The
@@ -13,26 +14,66 @@ import (
 // many distinct tokens for its n-grams to fit in 64 bits, the n-grams fall
 // back to map keys made of the ids' bytes.
 
-// interner gives each distinct token of a segment an id from 1.
+// interner gives each distinct token of a segment a dense id from 1 (so
+// that n-grams pack into few bits). A worker-wide map from token to a
+// global id persists across segments, so a token seen before costs one map
+// lookup and no allocation; a stamp table maps global ids to the ids of the
+// current segment. The map is bounded and starts again when it grows past
+// 1<<20 tokens.
 type interner struct {
-	ids map[string]uint32
+	gid        map[string]uint32
+	stamp, lid []uint32
+	seg        uint32
+	n          uint32 // ids given in the current segment
 }
 
-func (in *interner) reset() {
-	if in.ids == nil {
-		in.ids = make(map[string]uint32, 64)
-	} else {
-		clear(in.ids)
+// reset starts a new segment. It reports whether the worker-wide table
+// was replaced, which invalidates global ids kept elsewhere.
+func (in *interner) reset() (replaced bool) {
+	if in.gid == nil || len(in.gid) >= 1<<20 || in.seg == ^uint32(0) {
+		in.gid = make(map[string]uint32, 4096)
+		in.stamp, in.lid = in.stamp[:0], in.lid[:0]
+		in.seg = 0
+		replaced = true
 	}
+	in.seg++
+	in.n = 0
+	return replaced
 }
 
-func (in *interner) id(tok string) uint32 {
-	if v, ok := in.ids[tok]; ok {
-		return v
+// global returns the worker-wide id of tok, keeping a copy of the string
+// (tok may point into a larger string that should not stay alive).
+func (in *interner) global(tok string) uint32 {
+	if g, ok := in.gid[tok]; ok {
+		return g
 	}
-	v := uint32(len(in.ids) + 1)
-	in.ids[tok] = v
-	return v
+	g := uint32(len(in.gid))
+	in.gid[strings.Clone(tok)] = g
+	in.stamp = append(in.stamp, 0)
+	in.lid = append(in.lid, 0)
+	return g
+}
+
+// local maps a worker-wide id to the id of the current segment.
+func (in *interner) local(g uint32) uint32 {
+	if in.stamp[g] != in.seg {
+		in.stamp[g] = in.seg
+		in.n++
+		in.lid[g] = in.n
+	}
+	return in.lid[g]
+}
+
+// id returns the segment id of tok.
+func (in *interner) id(tok string) uint32 { return in.local(in.global(tok)) }
+
+// idBytes returns the segment id of tok without allocating when the token
+// was seen before.
+func (in *interner) idBytes(tok []byte) uint32 {
+	if g, ok := in.gid[string(tok)]; ok {
+		return in.local(g)
+	}
+	return in.local(in.global(string(tok)))
 }
 
 func (in *interner) appendIDs(dst []uint32, toks []string) []uint32 {

@@ -164,7 +164,7 @@ func (w *nltkWorker) load(refs [][]string, hyp []string) {
 // precision is nltk's modified_precision as (numerator, denominator), the
 // denominator being at least 1.
 func (w *nltkWorker) precision(n int) (int, int) {
-	m, total := w.cs.clipped(w.hyp, w.refs, n, uint32(len(w.in.ids)))
+	m, total := w.cs.clipped(w.hyp, w.refs, n, w.in.n)
 	return m, max(1, total)
 }
 

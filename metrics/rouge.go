@@ -200,12 +200,9 @@ func validROUGEToken(s string) bool {
 
 // rougeWorker holds the scratch state of one goroutine.
 type rougeWorker struct {
+	in         interner
 	cs         clipScratch
-	gid        map[string]uint32 // worker-wide token ids
-	stems      map[string]uint32 // raw token -> 1 + id of its stem, 0 if dropped
-	stamp, lid []uint32          // per worker-wide id: last pair seen, its local id
-	pair       uint32
-	nLocal     uint32
+	stems      map[string]uint32 // raw token -> 1 + worker-wide id of its stem, 0 if dropped
 	tIDs, pIDs []uint32
 	row        []int32
 	table      []int32
@@ -218,7 +215,6 @@ type rougeWorker struct {
 func (w *rougeWorker) ids(dst []uint32, text string, stemmer Stemmer) []uint32 {
 	dst = dst[:0]
 	rougeScan(text, func(tok []byte) {
-		var g uint32
 		if stemmer != nil && len(tok) > 3 {
 			// Stems are cached per worker: the stemmer is a pure function.
 			sg, ok := w.stems[string(tok)]
@@ -230,67 +226,25 @@ func (w *rougeWorker) ids(dst []uint32, text string, stemmer Stemmer) []uint32 {
 				st := stemmer.Stem(word)
 				sg = 0
 				if validROUGEToken(st) {
-					sg = w.global(st) + 1
+					sg = w.in.global(st) + 1
 				}
 				w.stems[word] = sg
 			}
 			if sg == 0 {
 				return
 			}
-			g = sg - 1
-		} else {
-			g = w.globalBytes(tok)
+			dst = append(dst, w.in.local(sg-1))
+			return
 		}
-		dst = append(dst, w.local(g))
+		dst = append(dst, w.in.idBytes(tok))
 	})
 	return dst
 }
 
-// global returns the worker-wide id of token s. The table is bounded:
-// when it grows past 1<<20 tokens it starts again (between pairs only, as
-// begin checks).
-func (w *rougeWorker) global(s string) uint32 {
-	if g, ok := w.gid[s]; ok {
-		return g
-	}
-	g := uint32(len(w.gid))
-	w.gid[s] = g
-	w.stamp = append(w.stamp, 0)
-	w.lid = append(w.lid, 0)
-	return g
-}
-
-func (w *rougeWorker) globalBytes(tok []byte) uint32 {
-	if g, ok := w.gid[string(tok)]; ok {
-		return g
-	}
-	return w.global(string(tok))
-}
-
-// local maps a worker-wide id to a dense id of the current pair, from 1.
-func (w *rougeWorker) local(g uint32) uint32 {
-	if w.stamp[g] != w.pair {
-		w.stamp[g] = w.pair
-		w.nLocal++
-		w.lid[g] = w.nLocal
-	}
-	return w.lid[g]
-}
-
-// begin starts a new pair: local ids restart from 1.
-func (w *rougeWorker) begin() {
-	if w.gid == nil || len(w.gid) >= 1<<20 || w.pair == ^uint32(0) {
-		w.gid = make(map[string]uint32, 4096)
-		w.stamp, w.lid = w.stamp[:0], w.lid[:0]
-		w.stems = nil
-		w.pair = 0
-	}
-	w.pair++
-	w.nLocal = 0
-}
-
 func (w *rougeWorker) score(stemmer Stemmer, ks []rougeKind, target, prediction string, out ROUGEResult) {
-	w.begin()
+	if w.in.reset() {
+		w.stems = nil // stem ids referred to the table that reset replaced
+	}
 	needTokens, needSents := false, false
 	for _, k := range ks {
 		if k.n >= 0 {
@@ -307,7 +261,7 @@ func (w *rougeWorker) score(stemmer Stemmer, ks []rougeKind, target, prediction 
 		w.tSents = w.sentences(w.tSents, target, stemmer)
 		w.pSents = w.sentences(w.pSents, prediction, stemmer)
 	}
-	maxID := w.nLocal
+	maxID := w.in.n
 	for _, k := range ks {
 		switch {
 		case k.n > 0:
