@@ -41,7 +41,7 @@ func TestNVRTCCompilesKernelsThatRunLikeTheEmbeddedPTX(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("NVRTC %d.%d", major, minor)
-	for _, m := range []string{"copy", "random", "gemm"} {
+	for _, m := range []string{"copy", "random"} {
 		start := time.Now()
 		ptx, err := g.compileModuleNVRTC(m)
 		if err != nil {
