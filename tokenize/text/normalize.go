@@ -44,8 +44,23 @@ func normalize(f norm.Form, s string) string {
 			lastSafe, i = j-1, j
 			continue
 		}
-		// Two- and three-byte runes are decoded here, inline: this loop
-		// is the whole cost of normalizing text that is already normal.
+		// This loop is the whole cost of normalizing text that is already
+		// normal. Runes whose lead byte alone shows them safe (CJK, Hangul,
+		// most alphabets) are only validated; other two- and three-byte
+		// runes are decoded here, inline.
+		if c := s[i]; t.leadSafe[c] {
+			if c < 0xE0 {
+				if i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+					lastSafe = i
+					i += 2
+					continue
+				}
+			} else if i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+				lastSafe = i
+				i += 3
+				continue
+			}
+		}
 		var r rune
 		var n int
 		if c, k := s[i], i+1; c >= 0xC2 && c < 0xE0 && k < len(s) && s[k]&0xC0 == 0x80 {
@@ -101,53 +116,58 @@ func decompose(f norm.Form, s string) string {
 	var out []byte
 	var marks [maxMarks]markRune
 	nmarks := 0
+	pend := -1            // s[pend:i] is a run of safe runes not yet in out
+	lastSafe := 0         // s[lastSafe] starts the last safe rune seen
 	segIn, segOut := 0, 0 // the current segment starts at s[segIn], out[segOut]
-	flush := func() {
-		for _, m := range marks[:nmarks] {
-			out = utf8.AppendRune(out, m.r)
-		}
-		nmarks = 0
-	}
 	for i := 0; i < len(s); {
-		if s[i] < utf8.RuneSelf {
-			j := skipASCII(s, i+1)
-			if out != nil {
-				flush()
-				segIn, segOut = j-1, len(out)+(j-1-i)
-				out = append(out, s[i:j]...)
+		var r rune
+		n, safe := 0, false
+		if c := s[i]; c < utf8.RuneSelf {
+			n, safe = skipASCII(s, i+1)-i, true
+		} else if t.leadSafe[c] { // safe whatever the rune: only validate
+			if c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+				n, safe = 2, true
+			} else if c >= 0xE0 && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+				n, safe = 3, true
 			}
-			i = j
-			continue
 		}
-		r, n := decodeAt(s, i)
-		if n == 0 {
-			return decompose(f, ToValidUTF8(s))
+		if !safe {
+			if r, n = decodeAt(s, i); n == 0 {
+				return decompose(f, ToValidUTF8(s))
+			}
+			safe = t.safe(r)
 		}
-		if t.safe(r) {
-			if out != nil {
-				flush()
-				segIn, segOut = i, len(out)
-				out = append(out, s[i:i+n]...)
+		if safe {
+			if nmarks > 0 {
+				out = appendMarks(out, marks[:nmarks])
+				nmarks = 0
+			}
+			if pend < 0 {
+				pend = i
+			}
+			if s[i] < utf8.RuneSelf {
+				lastSafe = i + n - 1
+			} else {
+				lastSafe = i
 			}
 			i += n
 			continue
 		}
 		if out == nil {
 			out = make([]byte, 0, len(s)+len(s)/4)
-			// s[:i] is unchanged, but marks after its last safe rune may
-			// need reordering with what follows: redo them.
-			segIn = lastSafeBefore(s, i, t)
-			out = append(out, s[:segIn]...)
-			segOut = len(out)
-			i = segIn
-			continue
+		}
+		if pend >= 0 {
+			out = append(out, s[pend:i]...)
+			pend = -1
+			segIn, segOut = lastSafe, len(out)-(i-lastSafe)
 		}
 		overflow := false
 		var dbuf [4]rune
 		for _, x := range t.decomposition(r, s[i:i+n], dbuf[:0]) {
 			c := cccOf(x)
 			if c == 0 {
-				flush()
+				out = appendMarks(out, marks[:nmarks])
+				nmarks = 0
 				out = utf8.AppendRune(out, x)
 				continue
 			}
@@ -186,8 +206,18 @@ func decompose(f norm.Form, s string) string {
 	if out == nil {
 		return s
 	}
-	flush()
-	return string(out)
+	if pend >= 0 {
+		out = append(out, s[pend:]...)
+	}
+	return string(appendMarks(out, marks[:nmarks]))
+}
+
+// appendMarks appends the runes of marks to out.
+func appendMarks(out []byte, marks []markRune) []byte {
+	for _, m := range marks {
+		out = utf8.AppendRune(out, m.r)
+	}
+	return out
 }
 
 // maxMarks is the longest run of combining marks decompose orders itself.
@@ -197,18 +227,6 @@ const maxMarks = 24
 type markRune struct {
 	r   rune
 	ccc uint8
-}
-
-// lastSafeBefore returns the index of the last safe rune in s[:i], or 0.
-func lastSafeBefore(s string, i int, t *formTable) int {
-	for i > 0 {
-		r, n := utf8.DecodeLastRuneInString(s[:i])
-		i -= n
-		if r < utf8.RuneSelf || t.safe(r) {
-			return i
-		}
-	}
-	return 0
 }
 
 // decomposition returns the full decomposition of r (whose encoding is
@@ -294,6 +312,10 @@ type formTable struct {
 	decIndex [0x20000 >> 8]uint16
 	decData  []uint32
 	decRunes []rune
+	// leadSafe marks the lead bytes of two- and three-byte sequences all
+	// of whose runes are safe (E0 and ED, whose second bytes are
+	// restricted, excepted), so that the scan need not decode them.
+	leadSafe [256]bool
 }
 
 // formTables holds the tables of norm.NFC, NFD, NFKC and NFKD, in the
@@ -329,8 +351,30 @@ func (t *formTable) get() *formTable {
 			}
 			t.decData[int(t.decIndex[r>>8])<<8|int(r&0xFF)] = uint32(off)<<5 | uint32(len(t.decRunes)-off)
 		}
+		t.leadSafe = leadBytesAllSet(&t.bits)
 	})
 	return t
+}
+
+// leadBytesAllSet returns, for each lead byte of a two- or three-byte
+// sequence other than E0 and ED (whose second bytes are restricted),
+// whether every rune it can start has its bit set.
+func leadBytesAllSet(bits *[0x20000 / 64]uint64) (lead [256]bool) {
+	for c := 0xC2; c <= 0xEF; c++ {
+		if c == 0xE0 || c == 0xED {
+			continue
+		}
+		lo, hi := rune(c&0x1F)<<6, rune(c&0x1F)<<6|0x3F
+		if c >= 0xE0 {
+			lo, hi = rune(c&0x0F)<<12, rune(c&0x0F)<<12|0xFFF
+		}
+		all := true
+		for r := lo; r <= hi && all; r++ {
+			all = bits[r>>6]&(1<<(r&63)) != 0
+		}
+		lead[c] = all
+	}
+	return lead
 }
 
 // safe reports whether r is safe in the table's form.
@@ -365,6 +409,17 @@ func StripAccents(s string) string {
 		if s[i] < utf8.RuneSelf {
 			i = skipASCII(s, i+1)
 			continue
+		}
+		if c := s[i]; t.leadKeep[c] {
+			if c < 0xE0 {
+				if i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+					i += 2
+					continue
+				}
+			} else if i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+				i += 3
+				continue
+			}
 		}
 		r, n := decodeAt(s, i)
 		if n == 0 {
@@ -402,8 +457,9 @@ func StripAccents(s string) string {
 // are: those NFD leaves alone, that start a segment, and that are not
 // non-spacing marks.
 type stripRunes struct {
-	once sync.Once
-	bits [0x20000 / 64]uint64
+	once     sync.Once
+	bits     [0x20000 / 64]uint64
+	leadKeep [256]bool // as formTable.leadSafe
 }
 
 var stripTable stripRunes
@@ -417,6 +473,7 @@ func (t *stripRunes) get() *stripRunes {
 				t.bits[r>>6] |= 1 << (r & 63)
 			}
 		}
+		t.leadKeep = leadBytesAllSet(&t.bits)
 	})
 	return t
 }
