@@ -182,6 +182,30 @@ func TestHostFallbackRunsATrainingStepLikeTheCPU(t *testing.T) {
 	}
 }
 
+func TestHostFallbackWritesStridedOutputs(t *testing.T) {
+	dev := fakeDevice(t, 0)
+	rng := rand.New(rand.NewPCG(9, 9))
+	x := RandN(rng, 4, 5, 6)
+	ops := map[string]func(*Tensor) *Tensor{
+		"softmax over the first axis":    func(x *Tensor) *Tensor { return x.Softmax(0) },
+		"log-softmax over a middle axis": func(x *Tensor) *Tensor { return x.LogSoftmax(1) },
+		"layer norm of a transpose":      func(x *Tensor) *Tensor { return LayerNorm(x.Transpose(0, 2), nil, nil, 1e-5) },
+		"sum over the first axis":        func(x *Tensor) *Tensor { return x.Sum(0) },
+		"matmul with a transpose":        func(x *Tensor) *Tensor { return x.MatMul(x.T()) },
+		"concat":                         func(x *Tensor) *Tensor { return Concat(1, x, x.Exp()) },
+		"index select":                   func(x *Tensor) *Tensor { return x.IndexSelect(2, FromSlice([]int32{5, 0, 5}).To(x.Device())) },
+	}
+	for name, op := range ops {
+		want := op(x).Float64s()
+		got := op(x.To(dev)).Float64s()
+		for i := range want {
+			if math.Abs(got[i]-want[i]) > 1e-6*(1+math.Abs(want[i])) {
+				t.Fatalf("%s: element %d on the device %v, on the CPU %v", name, i, got[i], want[i])
+			}
+		}
+	}
+}
+
 func TestRegisteringABackendTwicePanics(t *testing.T) {
 	fakeDevice(t, 0)
 	defer func() {
