@@ -77,7 +77,9 @@ func ParseDevice(s string) (Device, error) {
 // Storage is a flat buffer of elements of one dtype on one device, owned by
 // a Backend. Tensors are strided views into a Storage; several tensors may
 // share one. The tensor package never looks inside a Storage: it hands it
-// back to the Backend that made it.
+// back to the Backend that made it. Implementations must be comparable
+// (pointer types, as *CPUStorage): the package compares Storages to tell
+// whether tensors share a buffer.
 type Storage interface {
 	// Device reports where the elements live.
 	Device() Device
