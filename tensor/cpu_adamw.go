@@ -5,6 +5,9 @@ import "math"
 func (cpu) AdamW(param, grad, m, v View, p AdamWParams) {
 	switch param.DType() {
 	case Float32:
+		if vecAdamW(param, grad, m, v, p) {
+			return
+		}
 		adamWStrided[float32](param, grad, m, v, p)
 	case Float64:
 		adamWStrided[float64](param, grad, m, v, p)

@@ -232,6 +232,9 @@ func roundToOdd32(x float64) float32 {
 func (cpu) Unary(op UnaryOp, dst, x View, p UnaryParams) {
 	switch dst.DType() {
 	case Float32:
+		if vecUnary(op, dst, x) {
+			return
+		}
 		unaryStrided[float32](op, p, dst, x)
 	case Float64:
 		unaryStrided[float64](op, p, dst, x)
@@ -262,6 +265,9 @@ func unaryStrided[T float](op UnaryOp, p UnaryParams, dst, x View) {
 func (cpu) UnaryGrad(op UnaryOp, dx, x, y, dy View, p UnaryParams) {
 	switch dx.DType() {
 	case Float32:
+		if vecUnaryGrad(op, dx, x, dy) {
+			return
+		}
 		unaryGradStrided[float32](op, p, dx, x, y, dy)
 	case Float64:
 		unaryGradStrided[float64](op, p, dx, x, y, dy)
@@ -294,6 +300,9 @@ func unaryGradStrided[T float](op UnaryOp, p UnaryParams, dx, x, y, dy View) {
 func (cpu) Binary(op BinaryOp, dst, a, b View) {
 	switch dst.DType() {
 	case Float32:
+		if vecBinary(op, dst, a, b) {
+			return
+		}
 		binaryStrided[float32](op, dst, a, b)
 	case Float64:
 		binaryStrided[float64](op, dst, a, b)

@@ -142,6 +142,9 @@ func softmaxGradRow[T float](dx, y, dy []T, log bool) {
 func (cpu) Softmax(dst, x View, log bool) {
 	switch x.DType() {
 	case Float32:
+		if vecSoftmax(dst, x, log) {
+			return
+		}
 		softmaxRows[float32](dst, x, log)
 	case Float64:
 		softmaxRows[float64](dst, x, log)
@@ -170,6 +173,9 @@ func softmaxRows[T float](dst, x View, log bool) {
 func (cpu) SoftmaxGrad(dx, y, dy View, log bool) {
 	switch y.DType() {
 	case Float32:
+		if vecSoftmaxGrad(dx, y, dy, log) {
+			return
+		}
 		softmaxGradRows[float32](dx, y, dy, log)
 	case Float64:
 		softmaxGradRows[float64](dx, y, dy, log)
@@ -266,6 +272,9 @@ func layerNormGradRow[T float](dx, x, w, dy []T, mean, rstd float64) {
 func (cpu) LayerNorm(y, mean, rstd, x, w, b View, eps float64) {
 	switch x.DType() {
 	case Float32:
+		if vecLayerNorm(y, mean, rstd, x, w, b, eps) {
+			return
+		}
 		layerNormRows[float32](y, mean, rstd, x, w, b, eps)
 	case Float64:
 		layerNormRows[float64](y, mean, rstd, x, w, b, eps)
@@ -295,6 +304,9 @@ func layerNormRows[T float](y, mean, rstd, x, w, b View, eps float64) {
 func (cpu) LayerNormGrad(dx, dw, db, x, w, mean, rstd, dy View) {
 	switch x.DType() {
 	case Float32:
+		if vecLayerNormGrad(dx, dw, db, x, w, mean, rstd, dy) {
+			return
+		}
 		layerNormGradRows[float32](dx, dw, db, x, w, mean, rstd, dy)
 	case Float64:
 		layerNormGradRows[float64](dx, dw, db, x, w, mean, rstd, dy)

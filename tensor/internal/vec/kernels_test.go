@@ -304,7 +304,7 @@ func TestRowKernelsMatchTwins(t *testing.T) {
 
 func TestAdamWMatchesTwin(t *testing.T) {
 	h := AdamW{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01}
-	hp := [8]float32{h.LR * h.WeightDecay, h.Beta1, 1 - h.Beta1, h.Beta2, 1 - h.Beta2, h.LR / 0.1, float32(1 / math.Sqrt(0.001)), h.Eps}
+	hp := [8]float32{float32(h.LR * h.WeightDecay), float32(h.Beta1), float32(1 - h.Beta1), float32(h.Beta2), float32(1 - h.Beta2), float32(h.LR / 0.1), float32(1 / math.Sqrt(0.001)), float32(h.Eps)}
 	for _, k := range levels() {
 		t.Run(k.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(9, 10))

@@ -155,9 +155,11 @@ func GELUTanhBackward(dx, x, dy []float32) {
 	elementwise(opGELUTanhBackward, heavyGrain, dx, x, dy, 0)
 }
 
-// AdamW holds the hyper-parameters of the AdamW update.
+// AdamW holds the hyper-parameters of the AdamW update. They are float64,
+// like PyTorch's Python floats: the constants derived from them (1-β,
+// LR/(1-β1^t), ...) are computed in float64 and rounded once.
 type AdamW struct {
-	LR, Beta1, Beta2, Eps, WeightDecay float32
+	LR, Beta1, Beta2, Eps, WeightDecay float64
 }
 
 // Update applies step t (counted from 1) of AdamW, in place, as PyTorch's
@@ -172,11 +174,11 @@ func (h AdamW) Update(t int, p, g, m, v []float32) {
 	if t < 1 {
 		panic(fmt.Sprintf("vec.AdamW.Update: step %d, want ≥ 1", t))
 	}
-	bc1 := 1 - math.Pow(float64(h.Beta1), float64(t))
-	bc2 := 1 - math.Pow(float64(h.Beta2), float64(t))
+	bc1 := 1 - math.Pow(h.Beta1, float64(t))
+	bc2 := 1 - math.Pow(h.Beta2, float64(t))
 	hp := [8]float32{
-		h.LR * h.WeightDecay, h.Beta1, 1 - h.Beta1, h.Beta2, 1 - h.Beta2,
-		float32(float64(h.LR) / bc1), float32(1 / math.Sqrt(bc2)), h.Eps,
+		float32(h.LR * h.WeightDecay), float32(h.Beta1), float32(1 - h.Beta1), float32(h.Beta2), float32(1 - h.Beta2),
+		float32(h.LR / bc1), float32(1 / math.Sqrt(bc2)), float32(h.Eps),
 	}
 	tk := getTask()
 	tk.op, tk.dst, tk.x, tk.y, tk.z, tk.h = opAdamW, p, g, m, v, hp
