@@ -70,7 +70,7 @@ go_benches = [
     (vec, "^(BenchmarkSoftmax|BenchmarkLayerNorm|BenchmarkGELU|BenchmarkGELUTanh)$", ""),
 ]
 if tensorbin:
-    go_benches.append((tensorbin, "^BenchmarkCPU", "tensor:"))
+    go_benches.append((tensorbin, "^(BenchmarkSgemm|BenchmarkSoftmax|BenchmarkLayerNorm|BenchmarkGELU)$", "tensor:"))
 
 unset = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 sides = ["goformer", "openblas-avx512", "openblas-avx2"] + ([] if args.no_torch else ["torch"])
