@@ -392,3 +392,33 @@ func TestRuneOffsetsOfPartialCharacters(t *testing.T) {
 		t.Fatal()
 	}
 }
+
+func FuzzPrecompiled(f *testing.F) {
+	doc := readGzF(f, "testdata/hf/spm_unigram.json.gz")
+	tok, err := FromJSON(doc)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var charsmap []byte
+	for _, x := range tok.Normalizer.(NormalizerSequence) {
+		if p, ok := x.(*Precompiled); ok {
+			charsmap = p.charsmap
+		}
+	}
+	f.Add(charsmap, "Héllo ﬁnance ½ \u00a0 º\u0300 \x1f")
+	f.Add([]byte{4, 0, 0, 0, 0, 0, 0, 0}, "abc")
+	f.Fuzz(func(t *testing.T, cm []byte, text string) {
+		p, err := newPrecompiled(cm)
+		if err != nil {
+			return
+		}
+		n := NewNormalized(text)
+		p.Normalize(&n)
+		for i := 0; i < n.Len(); i++ {
+			s, e := n.OriginalRange(i, i+1)
+			if s < 0 || e > len(text) || s > e {
+				t.Fatalf("byte %d aligned to [%d, %d) of %d", i, s, e, len(text))
+			}
+		}
+	})
+}

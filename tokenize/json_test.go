@@ -56,7 +56,7 @@ func readGzFile(path string) ([]byte, error) {
 	return io.ReadAll(zr)
 }
 
-var hfNames = []string{"bpe_bytelevel", "bpe_char", "wordpiece", "unigram", "wordlevel"}
+var hfNames = []string{"bpe_bytelevel", "bpe_char", "wordpiece", "unigram", "spm_unigram", "wordlevel"}
 
 func flatRuneOffsets(e *Encoding) []int {
 	var out []int

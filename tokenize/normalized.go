@@ -294,27 +294,47 @@ func (n *Normalized) appendAll(b *builder) {
 }
 
 // Replace replaces every occurrence of old (non-empty) with new. The
-// replacement is aligned to the original range of the replaced text.
+// replacement is aligned to the last rune of the text it replaces, as in
+// Hugging Face tokenizers.
 func (n *Normalized) Replace(old, new string) {
 	if old == "" || !strings.Contains(n.text, old) {
 		return
 	}
+	var locs [][2]int
+	for i := 0; i < len(n.text); {
+		k := strings.Index(n.text[i:], old)
+		if k < 0 {
+			break
+		}
+		locs = append(locs, [2]int{i + k, i + k + len(old)})
+		i += k + len(old)
+	}
+	n.replaceAt(locs, new)
+}
+
+// replaceAt replaces the byte ranges locs (in order, not overlapping) with
+// new, each aligned to the last rune of the range it replaces.
+func (n *Normalized) replaceAt(locs [][2]int, new string) {
 	b := n.newBuilder()
 	b.grow(len(n.text))
-	for i := 0; i < len(n.text); {
-		if strings.HasPrefix(n.text[i:], old) {
-			s, _ := n.origin(i)
-			_, e := n.origin(i + len(old) - 1)
-			if new != "" {
-				b.addBytes(new, s, e)
-			}
-			i += len(old)
-			continue
+	prev := 0
+	for _, l := range locs {
+		for i := prev; i < l[0]; i++ {
+			s, e := n.origin(i)
+			b.text = append(b.text, n.text[i])
+			b.al(s, e)
 		}
+		if l[1] > l[0] && new != "" {
+			_, w := utf8.DecodeLastRuneInString(n.text[l[0]:l[1]])
+			s, e := n.runeOrigin(l[1]-w, w)
+			b.addBytes(new, s, e)
+		}
+		prev = l[1]
+	}
+	for i := prev; i < len(n.text); i++ {
 		s, e := n.origin(i)
 		b.text = append(b.text, n.text[i])
 		b.al(s, e)
-		i++
 	}
 	n.set(&b)
 }

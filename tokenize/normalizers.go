@@ -72,31 +72,14 @@ func (r Replace) Normalize(n *Normalized) {
 		n.Replace(r.Old, r.New)
 		return
 	}
-	locs := r.Regexp.FindAllStringIndex(n.text, -1)
+	var locs [][2]int
+	for _, l := range r.Regexp.FindAllStringIndex(n.text, -1) {
+		locs = append(locs, [2]int{l[0], l[1]})
+	}
 	if len(locs) == 0 {
 		return
 	}
-	b := n.newBuilder()
-	b.grow(len(n.text))
-	prev := 0
-	for _, l := range locs {
-		for i := prev; i < l[0]; i++ {
-			s, e := n.origin(i)
-			b.text = append(b.text, n.text[i])
-			b.al(s, e)
-		}
-		if l[1] > l[0] && r.New != "" {
-			s, e := n.OriginalRange(l[0], l[1])
-			b.addBytes(r.New, int32(s), int32(e))
-		}
-		prev = l[1]
-	}
-	for i := prev; i < len(n.text); i++ {
-		s, e := n.origin(i)
-		b.text = append(b.text, n.text[i])
-		b.al(s, e)
-	}
-	n.set(&b)
+	n.replaceAt(locs, r.New)
 }
 
 // UnicodeNormalizer applies one of the Unicode normalization forms NFC,

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"unicode/utf8"
 
 	"github.com/goformer/goformer/tokenize/unigram"
 )
@@ -162,64 +161,6 @@ func (u *Unigram) json() any {
 		unk = u.unkID
 	}
 	return obj{{"type", "Unigram"}, {"unk_id", unk}, {"vocab", vocab}, {"byte_fallback", u.byteFallback}}
-}
-
-// Precompiled is the normalizer of SentencePiece models converted to
-// tokenizer.json: the rules of a precompiled character map (NFKC and
-// friends), longest match first.
-type Precompiled struct {
-	charsmap []byte
-	n        *unigram.Normalizer
-}
-
-func newPrecompiled(charsmap []byte) (*Precompiled, error) {
-	spec := unigram.NormalizerSpec{PrecompiledCharsmap: charsmap}
-	n, err := unigram.NewNormalizer(spec, false)
-	if err != nil {
-		return nil, fmt.Errorf("tokenize: Precompiled: %w", err)
-	}
-	return &Precompiled{charsmap: append([]byte(nil), charsmap...), n: n}, nil
-}
-
-// Normalize applies the character map.
-func (p *Precompiled) Normalize(n *Normalized) { applyAligned(n, p.n) }
-
-// applyAligned runs a SentencePiece normalizer over n and maps its output
-// alignment (input offset per output byte) onto n's alignment.
-func applyAligned(n *Normalized, sp *unigram.Normalizer) {
-	out, align := sp.Normalize(n.text)
-	if out == n.text {
-		return
-	}
-	b := n.newBuilder()
-	b.grow(len(out))
-	for i := 0; i < len(out); {
-		_, w := utf8.DecodeRuneInString(out[i:])
-		in := align[i]
-		// The input range of this output rune ends where the next output
-		// rune's input starts, or at the end of the input.
-		end := len(n.text)
-		for j := i + w; j < len(align); j++ {
-			if align[j] > in {
-				end = align[j]
-				break
-			}
-		}
-		var s, e int32
-		switch {
-		case in >= len(n.text):
-			s, e = n.origin(len(n.text) - 1)
-			s = e
-		case end > in:
-			s, _ = n.origin(in)
-			_, e = n.origin(end - 1)
-		default:
-			s, e = n.origin(in)
-		}
-		b.addBytes(out[i:i+w], s, e)
-		i += w
-	}
-	n.set(&b)
 }
 
 // SentencePiece adapts a model loaded from a SentencePiece .model file as

@@ -83,10 +83,14 @@ func TestTokenizeTrainWritesAUsableTokenizer(t *testing.T) {
 	if err := os.WriteFile(corpus, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, model := range []string{"bpe", "wordpiece"} {
+	for _, model := range []string{"bpe", "wordpiece", "unigram"} {
 		t.Run(model, func(t *testing.T) {
 			out := filepath.Join(dir, model+".json")
-			_, errs, code := runCmd(t, "", "tokenize", "train", "-model", model, "-vocab-size", "320", "-o", out, corpus)
+			size := "320"
+			if model == "unigram" {
+				size = "36"
+			}
+			_, errs, code := runCmd(t, "", "tokenize", "train", "-model", model, "-vocab-size", size, "-o", out, corpus)
 			if code != 0 {
 				t.Fatalf("train: %s", errs)
 			}

@@ -143,6 +143,14 @@ async function record(name, built, opts = {}) {
     tok.setDecoder(t.sequenceDecoder([t.byteFallbackDecoder(), t.metaspaceDecoder('▁', 'first', true)]));
     await record('unigram', tok);
   }
+  // 6. A SentencePiece Unigram model as goformer's NewUnigramTokenizer
+  //    writes it (Precompiled nmt_nfkc map, Strip, Replace, Metaspace),
+  //    loaded by Hugging Face. Needs Go: spm_json.go writes the file.
+  {
+    const f = path.join(os.tmpdir(), 'goformer-spm-unigram.json');
+    require('child_process').execFileSync('go', ['run', 'tokenize/testdata/gen/spm_json.go', 'tokenize/unigram/testdata/sotu_nfkc_4k.model', f], { cwd: root, stdio: 'inherit' });
+    await record('spm_unigram', t.Tokenizer.fromFile(f));
+  }
   // 5. WordLevel with a regex split, RoBERTa processing and a decoder
   //    sequence.
   {
