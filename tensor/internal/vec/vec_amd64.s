@@ -600,8 +600,9 @@ expAVX512_blockcheck:
 	VMINPS       Z0, Z1, Z0
 	VMOVUPS      c_explo<>+0(SB), Z1
 	VMAXPS       Z0, Z1, Z0
-	VMULPS       c_log2e<>+0(SB), Z0, Z1
-	VRNDSCALEPS  $0x08, Z1, Z1
+	VMOVUPS      c_shifter<>+0(SB), Z1
+	VFMADD231PS  c_log2e<>+0(SB), Z0, Z1
+	VSUBPS       c_shifter<>+0(SB), Z1, Z1
 	VMOVAPS      Z0, Z0
 	VFNMADD231PS c_ln2hi<>+0(SB), Z1, Z0
 	VFNMADD231PS c_ln2lo<>+0(SB), Z1, Z0
@@ -619,8 +620,9 @@ expAVX512_blockcheck:
 	VMINPS       Z0, Z1, Z0
 	VMOVUPS      c_explo<>+0(SB), Z1
 	VMAXPS       Z0, Z1, Z0
-	VMULPS       c_log2e<>+0(SB), Z0, Z1
-	VRNDSCALEPS  $0x08, Z1, Z1
+	VMOVUPS      c_shifter<>+0(SB), Z1
+	VFMADD231PS  c_log2e<>+0(SB), Z0, Z1
+	VSUBPS       c_shifter<>+0(SB), Z1, Z1
 	VMOVAPS      Z0, Z0
 	VFNMADD231PS c_ln2hi<>+0(SB), Z1, Z0
 	VFNMADD231PS c_ln2lo<>+0(SB), Z1, Z0
@@ -646,8 +648,9 @@ expAVX512_single:
 	VMINPS       Z0, Z1, Z0
 	VMOVUPS      c_explo<>+0(SB), Z1
 	VMAXPS       Z0, Z1, Z0
-	VMULPS       c_log2e<>+0(SB), Z0, Z1
-	VRNDSCALEPS  $0x08, Z1, Z1
+	VMOVUPS      c_shifter<>+0(SB), Z1
+	VFMADD231PS  c_log2e<>+0(SB), Z0, Z1
+	VSUBPS       c_shifter<>+0(SB), Z1, Z1
 	VMOVAPS      Z0, Z0
 	VFNMADD231PS c_ln2hi<>+0(SB), Z1, Z0
 	VFNMADD231PS c_ln2lo<>+0(SB), Z1, Z0
@@ -676,8 +679,9 @@ expAVX512_tail:
 	VMINPS       Z0, Z1, Z0
 	VMOVUPS      c_explo<>+0(SB), Z1
 	VMAXPS       Z0, Z1, Z0
-	VMULPS       c_log2e<>+0(SB), Z0, Z1
-	VRNDSCALEPS  $0x08, Z1, Z1
+	VMOVUPS      c_shifter<>+0(SB), Z1
+	VFMADD231PS  c_log2e<>+0(SB), Z0, Z1
+	VSUBPS       c_shifter<>+0(SB), Z1, Z1
 	VMOVAPS      Z0, Z0
 	VFNMADD231PS c_ln2hi<>+0(SB), Z1, Z0
 	VFNMADD231PS c_ln2lo<>+0(SB), Z1, Z0
@@ -730,6 +734,24 @@ DATA c_explo<>+52(SB)/4, $0xc2d00000
 DATA c_explo<>+56(SB)/4, $0xc2d00000
 DATA c_explo<>+60(SB)/4, $0xc2d00000
 GLOBL c_explo<>(SB), RODATA|NOPTR, $64
+
+DATA c_shifter<>+0(SB)/4, $0x4b400000
+DATA c_shifter<>+4(SB)/4, $0x4b400000
+DATA c_shifter<>+8(SB)/4, $0x4b400000
+DATA c_shifter<>+12(SB)/4, $0x4b400000
+DATA c_shifter<>+16(SB)/4, $0x4b400000
+DATA c_shifter<>+20(SB)/4, $0x4b400000
+DATA c_shifter<>+24(SB)/4, $0x4b400000
+DATA c_shifter<>+28(SB)/4, $0x4b400000
+DATA c_shifter<>+32(SB)/4, $0x4b400000
+DATA c_shifter<>+36(SB)/4, $0x4b400000
+DATA c_shifter<>+40(SB)/4, $0x4b400000
+DATA c_shifter<>+44(SB)/4, $0x4b400000
+DATA c_shifter<>+48(SB)/4, $0x4b400000
+DATA c_shifter<>+52(SB)/4, $0x4b400000
+DATA c_shifter<>+56(SB)/4, $0x4b400000
+DATA c_shifter<>+60(SB)/4, $0x4b400000
+GLOBL c_shifter<>(SB), RODATA|NOPTR, $64
 
 DATA c_log2e<>+0(SB)/4, $0x3fb8aa3b
 DATA c_log2e<>+4(SB)/4, $0x3fb8aa3b
@@ -930,8 +952,9 @@ tanhAVX512_blockcheck:
 	VMINPS       Z2, Z3, Z2
 	VMOVUPS      c_explo<>+0(SB), Z3
 	VMAXPS       Z2, Z3, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x08, Z3, Z3
+	VMOVUPS      c_shifter<>+0(SB), Z3
+	VFMADD231PS  c_log2e<>+0(SB), Z2, Z3
+	VSUBPS       c_shifter<>+0(SB), Z3, Z3
 	VMOVAPS      Z2, Z2
 	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
 	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
@@ -974,8 +997,9 @@ tanhAVX512_blockcheck:
 	VMINPS       Z2, Z3, Z2
 	VMOVUPS      c_explo<>+0(SB), Z3
 	VMAXPS       Z2, Z3, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x08, Z3, Z3
+	VMOVUPS      c_shifter<>+0(SB), Z3
+	VFMADD231PS  c_log2e<>+0(SB), Z2, Z3
+	VSUBPS       c_shifter<>+0(SB), Z3, Z3
 	VMOVAPS      Z2, Z2
 	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
 	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
@@ -1026,8 +1050,9 @@ tanhAVX512_single:
 	VMINPS       Z2, Z3, Z2
 	VMOVUPS      c_explo<>+0(SB), Z3
 	VMAXPS       Z2, Z3, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x08, Z3, Z3
+	VMOVUPS      c_shifter<>+0(SB), Z3
+	VFMADD231PS  c_log2e<>+0(SB), Z2, Z3
+	VSUBPS       c_shifter<>+0(SB), Z3, Z3
 	VMOVAPS      Z2, Z2
 	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
 	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
@@ -1081,8 +1106,9 @@ tanhAVX512_tail:
 	VMINPS       Z2, Z3, Z2
 	VMOVUPS      c_explo<>+0(SB), Z3
 	VMAXPS       Z2, Z3, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x08, Z3, Z3
+	VMOVUPS      c_shifter<>+0(SB), Z3
+	VFMADD231PS  c_log2e<>+0(SB), Z2, Z3
+	VSUBPS       c_shifter<>+0(SB), Z3, Z3
 	VMOVAPS      Z2, Z2
 	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
 	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
@@ -1339,8 +1365,9 @@ geluAVX512_blockcheck:
 	VMINPS       Z2, Z7, Z2
 	VMOVUPS      c_explo<>+0(SB), Z7
 	VMAXPS       Z2, Z7, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z7
-	VRNDSCALEPS  $0x08, Z7, Z7
+	VMOVUPS      c_shifter<>+0(SB), Z7
+	VFMADD231PS  c_log2e<>+0(SB), Z2, Z7
+	VSUBPS       c_shifter<>+0(SB), Z7, Z7
 	VMOVAPS      Z2, Z2
 	VFNMADD231PS c_ln2hi<>+0(SB), Z7, Z2
 	VFNMADD231PS c_ln2lo<>+0(SB), Z7, Z2
@@ -1389,8 +1416,9 @@ geluAVX512_blockcheck:
 	VMINPS       Z2, Z7, Z2
 	VMOVUPS      c_explo<>+0(SB), Z7
 	VMAXPS       Z2, Z7, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z7
-	VRNDSCALEPS  $0x08, Z7, Z7
+	VMOVUPS      c_shifter<>+0(SB), Z7
+	VFMADD231PS  c_log2e<>+0(SB), Z2, Z7
+	VSUBPS       c_shifter<>+0(SB), Z7, Z7
 	VMOVAPS      Z2, Z2
 	VFNMADD231PS c_ln2hi<>+0(SB), Z7, Z2
 	VFNMADD231PS c_ln2lo<>+0(SB), Z7, Z2
@@ -1447,8 +1475,9 @@ geluAVX512_single:
 	VMINPS       Z2, Z3, Z2
 	VMOVUPS      c_explo<>+0(SB), Z3
 	VMAXPS       Z2, Z3, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x08, Z3, Z3
+	VMOVUPS      c_shifter<>+0(SB), Z3
+	VFMADD231PS  c_log2e<>+0(SB), Z2, Z3
+	VSUBPS       c_shifter<>+0(SB), Z3, Z3
 	VMOVAPS      Z2, Z2
 	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
 	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
@@ -1508,8 +1537,9 @@ geluAVX512_tail:
 	VMINPS       Z2, Z3, Z2
 	VMOVUPS      c_explo<>+0(SB), Z3
 	VMAXPS       Z2, Z3, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x08, Z3, Z3
+	VMOVUPS      c_shifter<>+0(SB), Z3
+	VFMADD231PS  c_log2e<>+0(SB), Z2, Z3
+	VSUBPS       c_shifter<>+0(SB), Z3, Z3
 	VMOVAPS      Z2, Z2
 	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
 	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
@@ -1810,8 +1840,9 @@ geluTanhAVX512_blockcheck:
 	VMINPS       Z2, Z1, Z1
 	VMOVUPS      c_explo<>+0(SB), Z2
 	VMAXPS       Z1, Z2, Z1
-	VMULPS       c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x08, Z2, Z2
+	VMOVUPS      c_shifter<>+0(SB), Z2
+	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS       c_shifter<>+0(SB), Z2, Z2
 	VMOVAPS      Z1, Z1
 	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
 	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
@@ -1843,8 +1874,9 @@ geluTanhAVX512_blockcheck:
 	VMINPS       Z2, Z1, Z1
 	VMOVUPS      c_explo<>+0(SB), Z2
 	VMAXPS       Z1, Z2, Z1
-	VMULPS       c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x08, Z2, Z2
+	VMOVUPS      c_shifter<>+0(SB), Z2
+	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS       c_shifter<>+0(SB), Z2, Z2
 	VMOVAPS      Z1, Z1
 	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
 	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
@@ -1884,8 +1916,9 @@ geluTanhAVX512_single:
 	VMINPS       Z2, Z1, Z1
 	VMOVUPS      c_explo<>+0(SB), Z2
 	VMAXPS       Z1, Z2, Z1
-	VMULPS       c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x08, Z2, Z2
+	VMOVUPS      c_shifter<>+0(SB), Z2
+	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS       c_shifter<>+0(SB), Z2, Z2
 	VMOVAPS      Z1, Z1
 	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
 	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
@@ -1928,8 +1961,9 @@ geluTanhAVX512_tail:
 	VMINPS       Z2, Z1, Z1
 	VMOVUPS      c_explo<>+0(SB), Z2
 	VMAXPS       Z1, Z2, Z1
-	VMULPS       c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x08, Z2, Z2
+	VMOVUPS      c_shifter<>+0(SB), Z2
+	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS       c_shifter<>+0(SB), Z2, Z2
 	VMOVAPS      Z1, Z1
 	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
 	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
@@ -2064,8 +2098,9 @@ geluBackwardAVX512_blockcheck:
 	VMINPS       Z2, Z7, Z2
 	VMOVUPS      c_explo<>+0(SB), Z7
 	VMAXPS       Z2, Z7, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z7
-	VRNDSCALEPS  $0x08, Z7, Z7
+	VMOVUPS      c_shifter<>+0(SB), Z7
+	VFMADD231PS  c_log2e<>+0(SB), Z2, Z7
+	VSUBPS       c_shifter<>+0(SB), Z7, Z7
 	VMOVAPS      Z2, Z2
 	VFNMADD231PS c_ln2hi<>+0(SB), Z7, Z2
 	VFNMADD231PS c_ln2lo<>+0(SB), Z7, Z2
@@ -2117,8 +2152,9 @@ geluBackwardAVX512_blockcheck:
 	VMINPS       Z2, Z7, Z2
 	VMOVUPS      c_explo<>+0(SB), Z7
 	VMAXPS       Z2, Z7, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z7
-	VRNDSCALEPS  $0x08, Z7, Z7
+	VMOVUPS      c_shifter<>+0(SB), Z7
+	VFMADD231PS  c_log2e<>+0(SB), Z2, Z7
+	VSUBPS       c_shifter<>+0(SB), Z7, Z7
 	VMOVAPS      Z2, Z2
 	VFNMADD231PS c_ln2hi<>+0(SB), Z7, Z2
 	VFNMADD231PS c_ln2lo<>+0(SB), Z7, Z2
@@ -2179,8 +2215,9 @@ geluBackwardAVX512_single:
 	VMINPS       Z2, Z3, Z2
 	VMOVUPS      c_explo<>+0(SB), Z3
 	VMAXPS       Z2, Z3, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x08, Z3, Z3
+	VMOVUPS      c_shifter<>+0(SB), Z3
+	VFMADD231PS  c_log2e<>+0(SB), Z2, Z3
+	VSUBPS       c_shifter<>+0(SB), Z3, Z3
 	VMOVAPS      Z2, Z2
 	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
 	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
@@ -2244,8 +2281,9 @@ geluBackwardAVX512_tail:
 	VMINPS       Z2, Z3, Z2
 	VMOVUPS      c_explo<>+0(SB), Z3
 	VMAXPS       Z2, Z3, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x08, Z3, Z3
+	VMOVUPS      c_shifter<>+0(SB), Z3
+	VFMADD231PS  c_log2e<>+0(SB), Z2, Z3
+	VSUBPS       c_shifter<>+0(SB), Z3, Z3
 	VMOVAPS      Z2, Z2
 	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
 	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
@@ -2316,8 +2354,9 @@ geluTanhBackwardAVX512_blockcheck:
 	VMINPS       Z2, Z1, Z1
 	VMOVUPS      c_explo<>+0(SB), Z2
 	VMAXPS       Z1, Z2, Z1
-	VMULPS       c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x08, Z2, Z2
+	VMOVUPS      c_shifter<>+0(SB), Z2
+	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS       c_shifter<>+0(SB), Z2, Z2
 	VMOVAPS      Z1, Z1
 	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
 	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
@@ -2360,8 +2399,9 @@ geluTanhBackwardAVX512_blockcheck:
 	VMINPS       Z2, Z1, Z1
 	VMOVUPS      c_explo<>+0(SB), Z2
 	VMAXPS       Z1, Z2, Z1
-	VMULPS       c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x08, Z2, Z2
+	VMOVUPS      c_shifter<>+0(SB), Z2
+	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS       c_shifter<>+0(SB), Z2, Z2
 	VMOVAPS      Z1, Z1
 	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
 	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
@@ -2413,8 +2453,9 @@ geluTanhBackwardAVX512_single:
 	VMINPS       Z2, Z1, Z1
 	VMOVUPS      c_explo<>+0(SB), Z2
 	VMAXPS       Z1, Z2, Z1
-	VMULPS       c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x08, Z2, Z2
+	VMOVUPS      c_shifter<>+0(SB), Z2
+	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS       c_shifter<>+0(SB), Z2, Z2
 	VMOVAPS      Z1, Z1
 	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
 	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
@@ -2469,8 +2510,9 @@ geluTanhBackwardAVX512_tail:
 	VMINPS       Z2, Z1, Z1
 	VMOVUPS      c_explo<>+0(SB), Z2
 	VMAXPS       Z1, Z2, Z1
-	VMULPS       c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x08, Z2, Z2
+	VMOVUPS      c_shifter<>+0(SB), Z2
+	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS       c_shifter<>+0(SB), Z2, Z2
 	VMOVAPS      Z1, Z1
 	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
 	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
@@ -2560,8 +2602,9 @@ expShiftSumAVX512_blockcheck:
 	VMINPS       Z3, Z4, Z3
 	VMOVUPS      c_explo<>+0(SB), Z4
 	VMAXPS       Z3, Z4, Z3
-	VMULPS       c_log2e<>+0(SB), Z3, Z4
-	VRNDSCALEPS  $0x08, Z4, Z4
+	VMOVUPS      c_shifter<>+0(SB), Z4
+	VFMADD231PS  c_log2e<>+0(SB), Z3, Z4
+	VSUBPS       c_shifter<>+0(SB), Z4, Z4
 	VMOVAPS      Z3, Z3
 	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
 	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
@@ -2581,8 +2624,9 @@ expShiftSumAVX512_blockcheck:
 	VMINPS       Z3, Z4, Z3
 	VMOVUPS      c_explo<>+0(SB), Z4
 	VMAXPS       Z3, Z4, Z3
-	VMULPS       c_log2e<>+0(SB), Z3, Z4
-	VRNDSCALEPS  $0x08, Z4, Z4
+	VMOVUPS      c_shifter<>+0(SB), Z4
+	VFMADD231PS  c_log2e<>+0(SB), Z3, Z4
+	VSUBPS       c_shifter<>+0(SB), Z4, Z4
 	VMOVAPS      Z3, Z3
 	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
 	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
@@ -2610,8 +2654,9 @@ expShiftSumAVX512_single:
 	VMINPS       Z3, Z4, Z3
 	VMOVUPS      c_explo<>+0(SB), Z4
 	VMAXPS       Z3, Z4, Z3
-	VMULPS       c_log2e<>+0(SB), Z3, Z4
-	VRNDSCALEPS  $0x08, Z4, Z4
+	VMOVUPS      c_shifter<>+0(SB), Z4
+	VFMADD231PS  c_log2e<>+0(SB), Z3, Z4
+	VSUBPS       c_shifter<>+0(SB), Z4, Z4
 	VMOVAPS      Z3, Z3
 	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
 	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
@@ -2642,8 +2687,9 @@ expShiftSumAVX512_tail:
 	VMINPS       Z3, Z0, Z0
 	VMOVUPS      c_explo<>+0(SB), Z3
 	VMAXPS       Z0, Z3, Z0
-	VMULPS       c_log2e<>+0(SB), Z0, Z3
-	VRNDSCALEPS  $0x08, Z3, Z3
+	VMOVUPS      c_shifter<>+0(SB), Z3
+	VFMADD231PS  c_log2e<>+0(SB), Z0, Z3
+	VSUBPS       c_shifter<>+0(SB), Z3, Z3
 	VMOVAPS      Z0, Z0
 	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z0
 	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z0
@@ -2737,8 +2783,9 @@ softmaxRowAVX512_exp_blockcheck:
 	VMINPS       Z1, Z2, Z1
 	VMOVUPS      c_explo<>+0(SB), Z2
 	VMAXPS       Z1, Z2, Z1
-	VMULPS       c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x08, Z2, Z2
+	VMOVUPS      c_shifter<>+0(SB), Z2
+	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS       c_shifter<>+0(SB), Z2, Z2
 	VMOVAPS      Z1, Z1
 	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
 	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
@@ -2758,8 +2805,9 @@ softmaxRowAVX512_exp_blockcheck:
 	VMINPS       Z1, Z2, Z1
 	VMOVUPS      c_explo<>+0(SB), Z2
 	VMAXPS       Z1, Z2, Z1
-	VMULPS       c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x08, Z2, Z2
+	VMOVUPS      c_shifter<>+0(SB), Z2
+	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS       c_shifter<>+0(SB), Z2, Z2
 	VMOVAPS      Z1, Z1
 	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
 	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
@@ -2787,8 +2835,9 @@ softmaxRowAVX512_exp_single:
 	VMINPS       Z1, Z2, Z1
 	VMOVUPS      c_explo<>+0(SB), Z2
 	VMAXPS       Z1, Z2, Z1
-	VMULPS       c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x08, Z2, Z2
+	VMOVUPS      c_shifter<>+0(SB), Z2
+	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS       c_shifter<>+0(SB), Z2, Z2
 	VMOVAPS      Z1, Z1
 	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
 	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
@@ -2819,8 +2868,9 @@ softmaxRowAVX512_exp_tail:
 	VMINPS       Z1, Z0, Z0
 	VMOVUPS      c_explo<>+0(SB), Z1
 	VMAXPS       Z0, Z1, Z0
-	VMULPS       c_log2e<>+0(SB), Z0, Z1
-	VRNDSCALEPS  $0x08, Z1, Z1
+	VMOVUPS      c_shifter<>+0(SB), Z1
+	VFMADD231PS  c_log2e<>+0(SB), Z0, Z1
+	VSUBPS       c_shifter<>+0(SB), Z1, Z1
 	VMOVAPS      Z0, Z0
 	VFNMADD231PS c_ln2hi<>+0(SB), Z1, Z0
 	VFNMADD231PS c_ln2lo<>+0(SB), Z1, Z0
@@ -4068,8 +4118,9 @@ expAVX2_single:
 	VMINPS       Y0, Y1, Y0
 	VMOVUPS      c_explo<>+0(SB), Y1
 	VMAXPS       Y0, Y1, Y0
-	VMULPS       c_log2e<>+0(SB), Y0, Y1
-	VROUNDPS     $0x08, Y1, Y1
+	VMOVUPS      c_shifter<>+0(SB), Y1
+	VFMADD231PS  c_log2e<>+0(SB), Y0, Y1
+	VSUBPS       c_shifter<>+0(SB), Y1, Y1
 	VMOVAPS      Y0, Y0
 	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y0
 	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y0
@@ -4107,8 +4158,9 @@ expAVX2_tail:
 	VMINPS       Y1, Y2, Y1
 	VMOVUPS      c_explo<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y1
-	VMULPS       c_log2e<>+0(SB), Y1, Y2
-	VROUNDPS     $0x08, Y2, Y2
+	VMOVUPS      c_shifter<>+0(SB), Y2
+	VFMADD231PS  c_log2e<>+0(SB), Y1, Y2
+	VSUBPS       c_shifter<>+0(SB), Y2, Y2
 	VMOVAPS      Y1, Y1
 	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y1
 	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y1
@@ -4171,8 +4223,9 @@ tanhAVX2_single:
 	VMINPS       Y2, Y3, Y2
 	VMOVUPS      c_explo<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x08, Y3, Y3
+	VMOVUPS      c_shifter<>+0(SB), Y3
+	VFMADD231PS  c_log2e<>+0(SB), Y2, Y3
+	VSUBPS       c_shifter<>+0(SB), Y3, Y3
 	VMOVAPS      Y2, Y2
 	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
 	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
@@ -4233,8 +4286,9 @@ tanhAVX2_tail:
 	VMINPS       Y3, Y4, Y3
 	VMOVUPS      c_explo<>+0(SB), Y4
 	VMAXPS       Y3, Y4, Y3
-	VMULPS       c_log2e<>+0(SB), Y3, Y4
-	VROUNDPS     $0x08, Y4, Y4
+	VMOVUPS      c_shifter<>+0(SB), Y4
+	VFMADD231PS  c_log2e<>+0(SB), Y3, Y4
+	VSUBPS       c_shifter<>+0(SB), Y4, Y4
 	VMOVAPS      Y3, Y3
 	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
 	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
@@ -4315,8 +4369,9 @@ geluAVX2_single:
 	VMINPS       Y2, Y3, Y2
 	VMOVUPS      c_explo<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x08, Y3, Y3
+	VMOVUPS      c_shifter<>+0(SB), Y3
+	VFMADD231PS  c_log2e<>+0(SB), Y2, Y3
+	VSUBPS       c_shifter<>+0(SB), Y3, Y3
 	VMOVAPS      Y2, Y2
 	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
 	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
@@ -4383,8 +4438,9 @@ geluAVX2_tail:
 	VMINPS       Y3, Y4, Y3
 	VMOVUPS      c_explo<>+0(SB), Y4
 	VMAXPS       Y3, Y4, Y3
-	VMULPS       c_log2e<>+0(SB), Y3, Y4
-	VROUNDPS     $0x08, Y4, Y4
+	VMOVUPS      c_shifter<>+0(SB), Y4
+	VFMADD231PS  c_log2e<>+0(SB), Y3, Y4
+	VSUBPS       c_shifter<>+0(SB), Y4, Y4
 	VMOVAPS      Y3, Y3
 	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
 	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
@@ -4441,8 +4497,9 @@ geluTanhAVX2_single:
 	VMINPS       Y2, Y1, Y1
 	VMOVUPS      c_explo<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y1
-	VMULPS       c_log2e<>+0(SB), Y1, Y2
-	VROUNDPS     $0x08, Y2, Y2
+	VMOVUPS      c_shifter<>+0(SB), Y2
+	VFMADD231PS  c_log2e<>+0(SB), Y1, Y2
+	VSUBPS       c_shifter<>+0(SB), Y2, Y2
 	VMOVAPS      Y1, Y1
 	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y1
 	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y1
@@ -4492,8 +4549,9 @@ geluTanhAVX2_tail:
 	VMINPS       Y3, Y2, Y2
 	VMOVUPS      c_explo<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x08, Y3, Y3
+	VMOVUPS      c_shifter<>+0(SB), Y3
+	VFMADD231PS  c_log2e<>+0(SB), Y2, Y3
+	VSUBPS       c_shifter<>+0(SB), Y3, Y3
 	VMOVAPS      Y2, Y2
 	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
 	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
@@ -4560,8 +4618,9 @@ geluBackwardAVX2_single:
 	VMINPS       Y2, Y3, Y2
 	VMOVUPS      c_explo<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x08, Y3, Y3
+	VMOVUPS      c_shifter<>+0(SB), Y3
+	VFMADD231PS  c_log2e<>+0(SB), Y2, Y3
+	VSUBPS       c_shifter<>+0(SB), Y3, Y3
 	VMOVAPS      Y2, Y2
 	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
 	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
@@ -4632,8 +4691,9 @@ geluBackwardAVX2_tail:
 	VMINPS       Y3, Y4, Y3
 	VMOVUPS      c_explo<>+0(SB), Y4
 	VMAXPS       Y3, Y4, Y3
-	VMULPS       c_log2e<>+0(SB), Y3, Y4
-	VROUNDPS     $0x08, Y4, Y4
+	VMOVUPS      c_shifter<>+0(SB), Y4
+	VFMADD231PS  c_log2e<>+0(SB), Y3, Y4
+	VSUBPS       c_shifter<>+0(SB), Y4, Y4
 	VMOVAPS      Y3, Y3
 	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
 	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
@@ -4694,8 +4754,9 @@ geluTanhBackwardAVX2_single:
 	VMINPS       Y2, Y1, Y1
 	VMOVUPS      c_explo<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y1
-	VMULPS       c_log2e<>+0(SB), Y1, Y2
-	VROUNDPS     $0x08, Y2, Y2
+	VMOVUPS      c_shifter<>+0(SB), Y2
+	VFMADD231PS  c_log2e<>+0(SB), Y1, Y2
+	VSUBPS       c_shifter<>+0(SB), Y2, Y2
 	VMOVAPS      Y1, Y1
 	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y1
 	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y1
@@ -4757,8 +4818,9 @@ geluTanhBackwardAVX2_tail:
 	VMINPS       Y3, Y2, Y2
 	VMOVUPS      c_explo<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x08, Y3, Y3
+	VMOVUPS      c_shifter<>+0(SB), Y3
+	VFMADD231PS  c_log2e<>+0(SB), Y2, Y3
+	VSUBPS       c_shifter<>+0(SB), Y3, Y3
 	VMOVAPS      Y2, Y2
 	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
 	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
@@ -4817,8 +4879,9 @@ expShiftSumAVX2_single:
 	VMINPS       Y2, Y3, Y2
 	VMOVUPS      c_explo<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x08, Y3, Y3
+	VMOVUPS      c_shifter<>+0(SB), Y3
+	VFMADD231PS  c_log2e<>+0(SB), Y2, Y3
+	VSUBPS       c_shifter<>+0(SB), Y3, Y3
 	VMOVAPS      Y2, Y2
 	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
 	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
@@ -4858,8 +4921,9 @@ expShiftSumAVX2_tail:
 	VMINPS       Y3, Y0, Y0
 	VMOVUPS      c_explo<>+0(SB), Y3
 	VMAXPS       Y0, Y3, Y0
-	VMULPS       c_log2e<>+0(SB), Y0, Y3
-	VROUNDPS     $0x08, Y3, Y3
+	VMOVUPS      c_shifter<>+0(SB), Y3
+	VFMADD231PS  c_log2e<>+0(SB), Y0, Y3
+	VSUBPS       c_shifter<>+0(SB), Y3, Y3
 	VMOVAPS      Y0, Y0
 	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y0
 	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y0
@@ -4957,8 +5021,9 @@ softmaxRowAVX2_exp_single:
 	VMINPS       Y2, Y3, Y2
 	VMOVUPS      c_explo<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x08, Y3, Y3
+	VMOVUPS      c_shifter<>+0(SB), Y3
+	VFMADD231PS  c_log2e<>+0(SB), Y2, Y3
+	VSUBPS       c_shifter<>+0(SB), Y3, Y3
 	VMOVAPS      Y2, Y2
 	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
 	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
@@ -4998,8 +5063,9 @@ softmaxRowAVX2_exp_tail:
 	VMINPS       Y3, Y0, Y0
 	VMOVUPS      c_explo<>+0(SB), Y3
 	VMAXPS       Y0, Y3, Y0
-	VMULPS       c_log2e<>+0(SB), Y0, Y3
-	VROUNDPS     $0x08, Y3, Y3
+	VMOVUPS      c_shifter<>+0(SB), Y3
+	VFMADD231PS  c_log2e<>+0(SB), Y0, Y3
+	VSUBPS       c_shifter<>+0(SB), Y3, Y3
 	VMOVAPS      Y0, Y0
 	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y0
 	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y0

@@ -302,13 +302,11 @@ func (f *g) exp(x reg.VecVirtual) reg.VecVirtual {
 	VMINPS(x, hi, xc) // min(hi, x): a NaN x passes through
 	lo := f.c(cf("explo", -104))
 	VMAXPS(xc, lo, xc)
-	n := f.s.vec()
-	VMULPS(cf("log2e", float32(math.Log2E)), xc, n)
-	if f.s.avx512 {
-		VRNDSCALEPS(U8(8), n, n)
-	} else {
-		VROUNDPS(U8(8), n, n)
-	}
+	// n = round(x·log2e): adding 1.5·2^23 rounds to an integer (to
+	// nearest even) and subtracting it back is exact, for |x·log2e| < 2^22.
+	n := f.c(cf("shifter", 12582912))
+	VFMADD231PS(cf("log2e", float32(math.Log2E)), xc, n)
+	VSUBPS(cf("shifter", 12582912), n, n)
 	r := f.s.vec()
 	VMOVAPS(xc, r)
 	VFNMADD231PS(cf("ln2hi", math.Float32frombits(0x3f317200)), n, r) // r -= n·ln2hi (exact)
