@@ -47,38 +47,39 @@ GF_DEV void gemm_tile(const gf_layout<3> &batch, const T *A, const T *B, T *C, g
 		const T *b = B + off[1];
 		T *c = C + off[2];
 
+		// Each thread loads AL elements of every A slice and BL of every B
+		// slice at fixed places in the tile; their addresses advance by one
+		// slice per step, so the loop does no index arithmetic.
+		const T *pa[AL];
+		const T *pb[BL];
+		int ka[AL], kb[BL];
+		bool va[AL], vb[BL];
+#pragma unroll
+		for (int i = 0; i < AL; i++) {
+			int e = tid + i * THREADS;
+			int m = TA ? e % BM : e / BK, k = TA ? e / BM : e % BK;
+			ka[i] = k;
+			va[i] = m0 + m < M;
+			pa[i] = TA ? a + (gf_i64)k * lda + (m0 + m) : a + (m0 + m) * lda + k;
+		}
+#pragma unroll
+		for (int i = 0; i < BL; i++) {
+			int e = tid + i * THREADS;
+			int n = TB ? e / BK : e % BN, k = TB ? e % BK : e / BN;
+			kb[i] = k;
+			vb[i] = n0 + n < N;
+			pb[i] = TB ? b + (n0 + n) * ldb + k : b + (gf_i64)k * ldb + (n0 + n);
+		}
+		gf_i64 stepA = TA ? (gf_i64)BK * lda : BK, stepB = TB ? BK : (gf_i64)BK * ldb;
+
 		T ra[AL], rb[BL];
 		// load_slice reads slice kt of A and B into registers.
 		auto load_slice = [&](gf_i64 kt) {
 			gf_i64 k0 = kt * BK;
 #pragma unroll
-			for (int i = 0; i < AL; i++) {
-				int e = tid + i * THREADS;
-				int m, k;
-				if (TA) { // A stored K×M: m fastest
-					k = e / BM;
-					m = e % BM;
-				} else {
-					m = e / BK;
-					k = e % BK;
-				}
-				gf_i64 gm = m0 + m, gk = k0 + k;
-				ra[i] = (gm < M && gk < K) ? (TA ? a[gk * lda + gm] : a[gm * lda + gk]) : (T)0;
-			}
+			for (int i = 0; i < AL; i++) ra[i] = (va[i] && k0 + ka[i] < K) ? pa[i][kt * stepA] : (T)0;
 #pragma unroll
-			for (int i = 0; i < BL; i++) {
-				int e = tid + i * THREADS;
-				int n, k;
-				if (TB) { // B stored N×K: k fastest
-					n = e / BK;
-					k = e % BK;
-				} else {
-					k = e / BN;
-					n = e % BN;
-				}
-				gf_i64 gn = n0 + n, gk = k0 + k;
-				rb[i] = (gn < N && gk < K) ? (TB ? b[gn * ldb + gk] : b[gk * ldb + gn]) : (T)0;
-			}
+			for (int i = 0; i < BL; i++) rb[i] = (vb[i] && k0 + kb[i] < K) ? pb[i][kt * stepB] : (T)0;
 		};
 		auto store_slice = [&](int buf) {
 #pragma unroll
