@@ -164,7 +164,12 @@ func Load(path string, m any, o LoadOptions) error {
 }
 
 func load(m any, src source, o LoadOptions) error {
-	es := entries("Load", m)
+	var es []entry
+	for _, e := range entries("Load", m) {
+		if !e.Transient {
+			es = append(es, e)
+		}
+	}
 	rename := o.Rename
 	if rename == nil {
 		rename = func(s string) string { return s }
@@ -251,7 +256,7 @@ func Save(path string, m any, metadata map[string]string) error {
 	out := map[string]*tensor.Tensor{}
 	seen := map[*tensor.Tensor]bool{}
 	for _, p := range Tensors(m) {
-		if seen[p.Tensor] {
+		if seen[p.Tensor] || p.Transient {
 			continue
 		}
 		seen[p.Tensor] = true

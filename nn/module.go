@@ -19,9 +19,14 @@ type Param struct {
 	Name string
 	// Tensor is the tensor itself (shared, not copied).
 	Tensor *tensor.Tensor
-	// Buffer is true for a buffer: state that is saved in checkpoints but
-	// never trained (a field tagged `nn:",buffer"`).
+	// Buffer is true for a buffer: state that is never trained (a field
+	// tagged `nn:",buffer"`).
 	Buffer bool
+	// Transient is true for a buffer that is derived rather than learned
+	// (a sinusoidal table, rotary cosines: a field tagged
+	// `nn:",transient"`): it moves with To and Cast but is neither saved
+	// nor expected by Load, as PyTorch's non-persistent buffers.
+	Transient bool
 }
 
 // entry is a Param together with the field that holds it, so that To, Cast
@@ -38,10 +43,11 @@ var (
 
 // fieldTag is the parsed `nn:"name,opts"` tag of a struct field.
 type fieldTag struct {
-	name   string
-	skip   bool
-	buffer bool
-	inline bool
+	name      string
+	skip      bool
+	buffer    bool
+	transient bool
+	inline    bool
 }
 
 func parseTag(f reflect.StructField) fieldTag {
@@ -58,6 +64,8 @@ func parseTag(f reflect.StructField) fieldTag {
 		switch o {
 		case "buffer":
 			t.buffer = true
+		case "transient":
+			t.buffer, t.transient = true, true
 		case "inline":
 			t.inline = true
 		case "":
@@ -123,12 +131,15 @@ func walkModule(op string, m any, w *walker) {
 		panic(fmt.Sprintf("nn: %s: a module must be a non-nil pointer to a struct, not %T", op, m))
 	}
 	w.path = map[uintptr]bool{}
-	w.value("", v, false)
+	w.value("", v, kind{})
 }
 
-// value walks one value found at path. buffer marks tensors found under a
-// field tagged as a buffer.
-func (w *walker) value(path string, v reflect.Value, buffer bool) {
+// kind is what a tagged field makes of the tensors below it.
+type kind struct{ buffer, transient bool }
+
+// value walks one value found at path. k marks tensors found under a field
+// tagged as a buffer.
+func (w *walker) value(path string, v reflect.Value, k kind) {
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
@@ -136,12 +147,12 @@ func (w *walker) value(path string, v reflect.Value, buffer bool) {
 		}
 		if v.Type() == tensorType {
 			if w.onTensor != nil {
-				w.onTensor(entry{Param: Param{Name: path, Tensor: v.Interface().(*tensor.Tensor), Buffer: buffer}, field: v})
+				w.onTensor(entry{Param: Param{Name: path, Tensor: v.Interface().(*tensor.Tensor), Buffer: k.buffer, Transient: k.transient}, field: v})
 			}
 			return
 		}
 		if v.Elem().Kind() != reflect.Struct {
-			w.value(path, v.Elem(), buffer)
+			w.value(path, v.Elem(), k)
 			return
 		}
 		if v.Elem().Type().PkgPath() == tensorPkg {
@@ -155,7 +166,7 @@ func (w *walker) value(path string, v reflect.Value, buffer bool) {
 		if w.onModule != nil {
 			w.onModule(path, v)
 		}
-		w.fields(path, v.Elem(), buffer)
+		w.fields(path, v.Elem(), k)
 		delete(w.path, p)
 	case reflect.Struct:
 		if v.Type().PkgPath() == tensorPkg {
@@ -164,17 +175,17 @@ func (w *walker) value(path string, v reflect.Value, buffer bool) {
 		if v.CanAddr() && w.onModule != nil {
 			w.onModule(path, v.Addr())
 		}
-		w.fields(path, v, buffer)
+		w.fields(path, v, k)
 	case reflect.Interface:
 		if !v.IsNil() {
-			w.value(path, v.Elem(), buffer)
+			w.value(path, v.Elem(), k)
 		}
 	case reflect.Slice, reflect.Array:
 		if !holdsTensors(v.Type().Elem()) {
 			return
 		}
 		for i := range v.Len() {
-			w.value(join(path, strconv.Itoa(i)), v.Index(i), buffer)
+			w.value(join(path, strconv.Itoa(i)), v.Index(i), k)
 		}
 	case reflect.Map:
 		if v.Type().Key().Kind() != reflect.String || !holdsTensors(v.Type().Elem()) {
@@ -182,14 +193,14 @@ func (w *walker) value(path string, v reflect.Value, buffer bool) {
 		}
 		keys := v.MapKeys()
 		sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
-		for _, k := range keys {
+		for _, key := range keys {
 			// Map elements are not addressable: walk a settable copy and
 			// store it back so that To and Cast can replace tensors.
 			e := reflect.New(v.Type().Elem()).Elem()
-			e.Set(v.MapIndex(k))
-			w.value(join(path, k.String()), e, buffer)
+			e.Set(v.MapIndex(key))
+			w.value(join(path, key.String()), e, k)
 			if w.write {
-				v.SetMapIndex(k, e)
+				v.SetMapIndex(key, e)
 			}
 		}
 	}
@@ -206,7 +217,7 @@ func holdsTensors(t reflect.Type) bool {
 	return false
 }
 
-func (w *walker) fields(path string, v reflect.Value, buffer bool) {
+func (w *walker) fields(path string, v reflect.Value, k kind) {
 	t := v.Type()
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -227,7 +238,7 @@ func (w *walker) fields(path string, v reflect.Value, buffer bool) {
 		if !tag.inline {
 			name = join(path, tag.name)
 		}
-		w.value(name, fv, buffer || tag.buffer)
+		w.value(name, fv, kind{k.buffer || tag.buffer, k.transient || tag.transient})
 	}
 }
 
@@ -245,7 +256,8 @@ func entries(op string, m any) []entry {
 //
 // A module is a pointer to a struct. Its exported fields are walked:
 //   - a *tensor.Tensor is a parameter, or a buffer when tagged
-//     `nn:",buffer"`; nil tensors (an absent bias) are skipped;
+//     `nn:",buffer"` or `nn:",transient"` (a buffer that checkpoints
+//     leave out); nil tensors (an absent bias) are skipped;
 //   - a pointer to a struct, a struct, or an interface holding one is a
 //     submodule whose names are prefixed with the field's name;
 //   - slices and arrays number their elements ("layers.0", "layers.1");
@@ -304,12 +316,14 @@ func NumParams(m any) int {
 	return n
 }
 
-// StateDict returns the tensors of m by name, buffers included, as Tensors
-// lists them.
+// StateDict returns the tensors of m that checkpoints hold, by name:
+// parameters and buffers, not transient buffers.
 func StateDict(m any) map[string]*tensor.Tensor {
 	sd := map[string]*tensor.Tensor{}
 	for _, p := range Tensors(m) {
-		sd[p.Name] = p.Tensor
+		if !p.Transient {
+			sd[p.Name] = p.Tensor
+		}
 	}
 	return sd
 }

@@ -288,3 +288,24 @@ func TestMapsOfTensorsAreReplacedInPlace(t *testing.T) {
 		t.Fatal("a tensor held directly in a map was not replaced")
 	}
 }
+
+func TestTransientBuffersMoveButAreNotSaved(t *testing.T) {
+	type withTable struct {
+		W     *tensor.Tensor
+		Table *tensor.Tensor `nn:"table,transient"`
+	}
+	m := &withTable{W: tensor.Ones(2).SetRequiresGrad(true), Table: tensor.Ones(3)}
+	ps := nn.Tensors(m)
+	if len(ps) != 2 || !ps[1].Transient || !ps[1].Buffer {
+		t.Fatalf("Tensors = %+v", ps)
+	}
+	if _, ok := nn.StateDict(m)["table"]; ok {
+		t.Fatal("a transient buffer is in the state dict")
+	}
+	if err := nn.LoadStateDict(m, map[string]*tensor.Tensor{"w": tensor.Zeros(2)}, nn.LoadOptions{}); err != nil {
+		t.Fatalf("a load without the transient buffer: %v", err)
+	}
+	if nn.Cast(m, tensor.Float64).Table.DType() != tensor.Float64 {
+		t.Fatal("Cast skipped a transient buffer")
+	}
+}
