@@ -23,19 +23,19 @@ echo "# $(date -u) $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq "$ROUNDS"); do
   if [ "$WHAT" = encode ] || [ "$WHAT" = all ]; then
     for enc in r50k cl100k o200k; do
-      $B -test.run XXX -test.bench "^BenchmarkEncode/$enc\$" -test.benchtime 3x | grep Benchmark
+      $B -test.run XXX -test.bench "^BenchmarkEncode\$/^$enc\$" -test.benchtime 3x | grep Benchmark
       node $JS tiktoken $enc single 1
       node $JS gpt-tokenizer $enc single 1
       node $JS js-tiktoken $enc single 1
     done
-    $B -test.run XXX -test.bench '^BenchmarkEncode/r50k$' -test.benchtime 3x | grep Benchmark
+    $B -test.run XXX -test.bench '^BenchmarkEncode$/^r50k$' -test.benchtime 3x | grep Benchmark
     node $JS hf r50k single 1
-    $B -test.run XXX -test.bench '^BenchmarkEncode/wordpiece$' -test.benchtime 3x | grep Benchmark
+    $B -test.run XXX -test.bench '^BenchmarkEncode$/^wordpiece$' -test.benchtime 3x | grep Benchmark
     node $JS hf wordpiece single 1
   fi
   if [ "$WHAT" = batch ] || [ "$WHAT" = all ]; then
     for enc in r50k wordpiece; do
-      $B -test.run XXX -test.bench "^BenchmarkEncodeBatch/$enc\$" -test.benchtime 3x | grep Benchmark
+      $B -test.run XXX -test.bench "^BenchmarkEncodeBatch\$/^$enc\$" -test.benchtime 3x | grep Benchmark
       node $JS hf $enc batch 1
     done
   fi
