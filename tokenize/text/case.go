@@ -39,6 +39,16 @@ func Lower(s string) string {
 			}
 			continue
 		}
+		if t.leadSame[c] { // no rune this byte starts changes: only validate
+			if c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+				i += 2
+				continue
+			}
+			if c >= 0xE0 && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+				i += 3
+				continue
+			}
+		}
 		r, n := decodeAt(s, i)
 		if n == 0 {
 			return Lower(ToValidUTF8(s))
@@ -155,6 +165,16 @@ func Fold(s string) string {
 			}
 			continue
 		}
+		if t.leadSame[c] { // no rune this byte starts changes: only validate
+			if c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+				i += 2
+				continue
+			}
+			if c >= 0xE0 && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+				i += 3
+				continue
+			}
+		}
 		r, n := decodeAt(s, i)
 		if n == 0 {
 			return Fold(ToValidUTF8(s))
@@ -228,6 +248,9 @@ type runeTable struct {
 	mk    func(rune) rune // the mapping; marked runes map to themselves + 1
 	index [0x20000 >> 8]uint16
 	data  []int32
+	// leadSame marks the lead bytes of two- and three-byte sequences
+	// (but E0 and ED) none of whose runes the mapping changes.
+	leadSame [256]bool
 }
 
 var (
@@ -266,6 +289,20 @@ func (t *runeTable) get() *runeTable {
 				t.data = append(t.data, blk[:]...)
 			}
 			t.index[hi] = k
+		}
+		for c := 0xC2; c <= 0xEF; c++ {
+			if c == 0xE0 || c == 0xED {
+				continue
+			}
+			lo, hi := rune(c&0x1F)<<6, rune(c&0x1F)<<6|0x3F
+			if c >= 0xE0 {
+				lo, hi = rune(c&0x0F)<<12, rune(c&0x0F)<<12|0xFFF
+			}
+			same := true
+			for r := lo; r <= hi && same; r++ {
+				same = t.delta(r) == 0
+			}
+			t.leadSame[c] = same
 		}
 	})
 	return t
