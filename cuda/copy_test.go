@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"unsafe"
+
+	"github.com/goformer/goformer/tensor"
 )
 
 // upload copies host values into a fresh device buffer.
@@ -113,6 +115,38 @@ func TestCopyMovesStridedViewsElementByElement(t *testing.T) {
 				}
 				walk(0, tt.off)
 			})
+		}
+	})
+}
+
+func TestCastFromFloat64ToHalfTypesRoundsOnceAsTheCPUDoes(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, g *GPU) {
+		// Values just above a half-way point of float16 and bfloat16 that
+		// float32 would round onto it (a double rounding).
+		vals := []float64{
+			1 + math.Ldexp(1, -11) + math.Ldexp(1, -40), // float16: just above the tie between 1 and 1+2^-10
+			1 + math.Ldexp(1, -8) + math.Ldexp(1, -40),  // bfloat16: just above the tie between 1 and 1+2^-7
+			-(1 + math.Ldexp(1, -11) + math.Ldexp(1, -40)),
+			1e-7, 65519.99, 3.0000001, math.Inf(-1), math.NaN(),
+		}
+		for _, dt := range []tensor.DType{tensor.Float16, tensor.BFloat16} {
+			x := newPair(t, g, tensor.Float64, dense(len(vals)), func(i int) float64 { return vals[i] })
+			hb, err := g.Alloc(2 * len(vals))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer hb.Free()
+			y := operand{base: hb.Ptr(), shape: []int{len(vals)}, strides: []int{1}, dtype: int(dt)}
+			if err := g.cast(y, x.gpu); err != nil {
+				t.Fatal(err)
+			}
+			got := download[uint16](t, g, hb, len(vals))
+			want := tensor.FromSlice(vals).As(dt).Bits16()
+			for i := range vals {
+				if got[i] != want[i] {
+					t.Errorf("%v of %v = %#04x, want %#04x", dt, vals[i], got[i], want[i])
+				}
+			}
 		}
 	})
 }

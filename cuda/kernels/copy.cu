@@ -43,15 +43,27 @@ GF_DEV double load_as_double(const void *p, gf_i64 off, int dt) {
 	}
 }
 
-// store_from_double converts as the CPU backend does: to float32 first for
-// the half types, truncation toward zero for Int32.
+// round_to_odd32 converts x to float32 by truncation, setting the last bit
+// when inexact, so that a second rounding to a half type is correct (the
+// CPU backend's roundToOdd32).
+GF_DEV float round_to_odd32(double x) {
+	float f = (float)x;
+	if ((double)f == x || x != x || f == gf_inff() || f == -gf_inff()) return f;
+	gf_u32 b = gf_f2u(f);
+	if (gf_fabs((double)f) > gf_fabs(x)) b -= 1; // toward zero
+	return gf_u2f(b | 1u);
+}
+
+// store_from_double converts as the CPU backend does: one correct rounding
+// for every target (through float32 rounded to odd for the half types),
+// truncation toward zero for Int32.
 GF_DEV void store_from_double(void *p, gf_i64 off, int dt, double v) {
 	switch (dt) {
 	case DT_F32: ((float *)p)[off] = (float)v; break;
 	case DT_F64: ((double *)p)[off] = v; break;
 	case DT_I32: ((int *)p)[off] = gf_cast_i32(v); break;
-	case DT_F16: ((gf_u16 *)p)[off] = gf_f32_to_f16((float)v); break;
-	default: ((gf_u16 *)p)[off] = gf_f32_to_bf16((float)v); break;
+	case DT_F16: ((gf_u16 *)p)[off] = gf_f32_to_f16(round_to_odd32(v)); break;
+	default: ((gf_u16 *)p)[off] = gf_f32_to_bf16(round_to_odd32(v)); break;
 	}
 }
 
