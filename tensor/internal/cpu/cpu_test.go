@@ -131,3 +131,37 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseSize(f *testing.F) {
+	for _, s := range []string{"48K", "1024K", "32M", "1G", "65536", "", "K", "-1K", "9999999999999999999", "0x10K", "1.5M"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, ok := parseSize(s)
+		if ok && n <= 0 {
+			t.Fatalf("parseSize(%q) = %d, true", s, n)
+		}
+		if !ok && n != 0 {
+			t.Fatalf("parseSize(%q) = %d, false", s, n)
+		}
+	})
+}
+
+func FuzzParseLevel(f *testing.F) {
+	for _, s := range []string{"avx2", "AVX512", " neon ", "purego", "", "avx-512", "sse"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		l, err := ParseLevel(s)
+		if err != nil {
+			return
+		}
+		if back, err := ParseLevel(l.String()); err != nil || back != l {
+			t.Fatalf("ParseLevel(%q) = %v, which does not round-trip", s, l)
+		}
+		got, _ := choose(s, []Level{Generic, AVX2, AVX512})
+		if !Supports(Generic) || got > AVX512 {
+			t.Fatalf("choose(%q) = %v", s, got)
+		}
+	})
+}

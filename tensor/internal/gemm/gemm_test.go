@@ -374,3 +374,5 @@ func TestSgemmWithOneRowOrColumnMatchesDefinition(t *testing.T) {
 		}
 	}
 }
+
+func defaultTestCaches() cpu.CacheSizes { return cpu.Caches() }

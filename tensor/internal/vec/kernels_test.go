@@ -1,7 +1,6 @@
 package vec
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -485,12 +484,4 @@ func TestSpecialValues(t *testing.T) {
 			}
 		}
 	}
-}
-
-func ExampleSoftmax() {
-	x := []float32{1, 2, 3, 0, 0, 0}
-	y := make([]float32, len(x))
-	Softmax(y, x, 3) // two rows of three
-	fmt.Printf("%.4f\n", y)
-	// Output: [0.0900 0.2447 0.6652 0.3333 0.3333 0.3333]
 }
