@@ -1,0 +1,153 @@
+package attention
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/goformer/goformer/nn"
+	"github.com/goformer/goformer/tensor"
+)
+
+func TestMultiHeadParameterNames(t *testing.T) {
+	fused := New(Config{Dim: 8, Heads: 2, FusedQKV: true}, tensor.NewGenerator(1))
+	var names []string
+	for _, p := range nn.Params(fused) {
+		names = append(names, p.Name)
+	}
+	want := []string{"in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"}
+	if !reflect.DeepEqual(names, want) {
+		t.Fatalf("fused names %v, want %v", names, want)
+	}
+	sep := New(Config{Dim: 8, Heads: 4, KVHeads: 2, NoBias: true, Rotary: true}, tensor.NewGenerator(1))
+	names = nil
+	for _, p := range nn.Tensors(sep) {
+		names = append(names, p.Name)
+	}
+	want = []string{"q_proj.weight", "k_proj.weight", "v_proj.weight", "out_proj.weight", "rotary.cos", "rotary.sin"}
+	if !reflect.DeepEqual(names, want) {
+		t.Fatalf("separate names %v, want %v", names, want)
+	}
+	if sep.Key.Weight.Dim(0) != 4 {
+		t.Fatalf("grouped key projection %v, want 2 heads of 2", sep.Key.Weight.Shape())
+	}
+}
+
+// separateFrom returns a MultiHead with separate projections holding the
+// same weights as a fused one.
+func separateFrom(f *MultiHead) *MultiHead {
+	d := f.Out.Out()
+	s := New(Config{Dim: d, Heads: f.Heads, KVHeads: f.KVHeads}, nil)
+	w, b := f.InProjWeight.Detach(), f.InProjBias.Detach()
+	qd, kvd := f.Heads*f.HeadDim, f.KVHeads*f.HeadDim
+	s.Query.Weight.CopyFrom(w.Narrow(0, 0, qd))
+	s.Key.Weight.CopyFrom(w.Narrow(0, qd, kvd))
+	s.Value.Weight.CopyFrom(w.Narrow(0, qd+kvd, kvd))
+	s.Query.Bias.CopyFrom(b.Narrow(0, 0, qd))
+	s.Key.Bias.CopyFrom(b.Narrow(0, qd, kvd))
+	s.Value.Bias.CopyFrom(b.Narrow(0, qd+kvd, kvd))
+	s.Out.Weight.CopyFrom(f.Out.Weight)
+	s.Out.Bias.CopyFrom(f.Out.Bias)
+	return s
+}
+
+func TestFusedAndSeparateProjectionsAgree(t *testing.T) {
+	g := tensor.NewGenerator(2)
+	f := New(Config{Dim: 12, Heads: 3, FusedQKV: true}, g)
+	g.Normal(f.InProjBias.Detach(), 0, 1)
+	s := separateFrom(f)
+	x, mem := randn(1, 2, 5, 12), randn(2, 2, 7, 12)
+	for name, pair := range map[string][2]*tensor.Tensor{
+		"self":  {f.Forward(x, Mask{Causal: true}, nil), s.Forward(x, Mask{Causal: true}, nil)},
+		"cross": {f.Cross(x, mem, Mask{}, nil), s.Cross(x, mem, Mask{}, nil)},
+	} {
+		if e := relErr(pair[0].Float64s(), pair[1].Float64s()); e > 1e-6 {
+			t.Errorf("%s: fused and separate differ by %g", name, e)
+		}
+	}
+	out, w := f.Attend(x, mem, mem, Mask{}, true)
+	if e := relErr(out.Float64s(), f.Cross(x, mem, Mask{}, nil).Float64s()); e > 1e-6 {
+		t.Errorf("Attend differs from Cross by %g", e)
+	}
+	if !reflect.DeepEqual(w.Shape(), []int{2, 3, 5, 7}) {
+		t.Errorf("weights shape %v", w.Shape())
+	}
+}
+
+func TestIncrementalDecodingWithACacheEqualsTheFullPass(t *testing.T) {
+	for _, cfg := range []Config{
+		{Dim: 16, Heads: 4, FusedQKV: true},
+		{Dim: 16, Heads: 4, KVHeads: 2, Rotary: true, MaxLen: 32},
+		{Dim: 16, Heads: 4, KVHeads: 1, NoBias: true, Rotary: true, RotaryDim: 2, Interleaved: true, MaxLen: 32},
+	} {
+		a := New(cfg, tensor.NewGenerator(3))
+		x := randn(4, 2, 9, 16)
+		full := a.Forward(x, Mask{Causal: true}, nil).Float64s()
+		var c Cache
+		var steps []*tensor.Tensor
+		// A prompt of 4 tokens, then one token at a time.
+		steps = append(steps, a.Forward(x.Narrow(1, 0, 4), Mask{Causal: true}, &c))
+		for i := 4; i < 9; i++ {
+			steps = append(steps, a.Forward(x.Narrow(1, i, 1), Mask{Causal: true}, &c))
+		}
+		if c.Len() != 9 {
+			t.Fatalf("cache holds %d tokens, want 9", c.Len())
+		}
+		inc := tensor.Concat(1, steps...).Float64s()
+		if e := relErr(inc, full); e > 1e-6 {
+			t.Fatalf("%+v: incremental and full differ by %g", cfg, e)
+		}
+		c.Reset()
+		if c.Len() != 0 {
+			t.Fatal("Reset left tokens")
+		}
+	}
+}
+
+func TestCrossAttentionCacheReusesTheMemory(t *testing.T) {
+	a := New(Config{Dim: 8, Heads: 2, KDim: 6, VDim: 6}, tensor.NewGenerator(5))
+	x, mem := randn(1, 1, 3, 8), randn(2, 1, 4, 6)
+	want := a.Cross(x, mem, Mask{}, nil).Float64s()
+	var c Cache
+	a.Cross(x.Narrow(1, 0, 1), mem, Mask{}, &c)
+	got := a.Cross(x, nil, Mask{}, &c).Float64s()
+	if e := relErr(got, want); e > 1e-6 || c.Len() != 4 {
+		t.Fatalf("cached cross-attention differs by %g (cache %d)", e, c.Len())
+	}
+}
+
+func TestCacheWithGradientsConcatenates(t *testing.T) {
+	var c Cache
+	k1 := randn(1, 1, 2, 3, 4).SetRequiresGrad(true)
+	k2 := randn(2, 1, 2, 1, 4).SetRequiresGrad(true)
+	c.Append(k1, k1)
+	k, v := c.Append(k2, k2)
+	if k.Dim(2) != 4 || v.Dim(2) != 4 {
+		t.Fatalf("held %v", k.Shape())
+	}
+	k.Sum().Backward()
+	if k1.Grad() == nil || k2.Grad() == nil {
+		t.Fatal("gradients do not reach appended keys")
+	}
+	expectPanic(t, "do not continue the cache", func() { c.Append(randn(3, 1, 3, 1, 4), randn(3, 1, 3, 1, 4)) })
+}
+
+func TestMultiHeadDropoutOnlyInTraining(t *testing.T) {
+	a := New(Config{Dim: 8, Heads: 2, Dropout: 0.5}, tensor.NewGenerator(6))
+	x := randn(1, 1, 5, 8)
+	e1, e2 := a.Forward(x, Mask{}, nil).Float64s(), a.Forward(x, Mask{}, nil).Float64s()
+	if relErr(e1, e2) != 0 {
+		t.Fatal("evaluation is not deterministic")
+	}
+	nn.Train(a)
+	if relErr(a.Forward(x, Mask{}, nil).Float64s(), e1) == 0 {
+		t.Fatal("training mode applied no dropout")
+	}
+}
+
+func TestMultiHeadRejectsBadInputs(t *testing.T) {
+	a := New(Config{Dim: 8, Heads: 2}, tensor.NewGenerator(1))
+	expectPanic(t, "input of shape [2 8], want [B, T, 8]", func() { a.Forward(tensor.Ones(2, 8), Mask{}, nil) })
+	expectPanic(t, "memory of shape [1 3 5], want [B, T, 8]", func() { a.Cross(tensor.Ones(1, 2, 8), tensor.Ones(1, 3, 5), Mask{}, nil) })
+	expectPanic(t, "not a multiple of Heads=3", func() { New(Config{Dim: 8, Heads: 3}, nil) })
+	expectPanic(t, "fused QKV projection needs", func() { New(Config{Dim: 8, Heads: 2, KDim: 4, FusedQKV: true}, nil) })
+}
