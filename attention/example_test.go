@@ -27,7 +27,7 @@ func ExampleScaledDotProduct() {
 // Attention weights, for inspection.
 func ExampleScaledDotProductWeights() {
 	q := tensor.FromSlice([]float32{1, 0, 0, 1}, 1, 1, 2, 2)
-	k := tensor.FromSlice([]float32{10, 0, 0, 10}, 1, 1, 2, 2)
+	k := tensor.FromSlice([]float32{20, 0, 0, 20}, 1, 1, 2, 2)
 	_, w := attention.ScaledDotProductWeights(q, k, k, attention.Options{Mask: attention.Mask{Causal: true}})
 	fmt.Printf("%.3f\n", w.Float32s())
 	// Output:
