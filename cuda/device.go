@@ -1,6 +1,7 @@
 package cuda
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -128,7 +129,7 @@ func Open(ordinal int) (*GPU, error) {
 
 // ErrNoDevice is returned (wrapped) for a device ordinal that does not
 // exist.
-var ErrNoDevice = fmt.Errorf("cuda: no such device")
+var ErrNoDevice = errors.New("cuda: no such device")
 
 func newGPU(props Properties, eng engine, emulated bool) *GPU {
 	g := &GPU{

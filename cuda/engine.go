@@ -85,6 +85,7 @@ const (
 	pStruct                      // a struct passed by value (.b8 array)
 )
 
+// String names the kind as the PTX check reports it.
 func (k paramKind) String() string {
 	switch k {
 	case pPtr:

@@ -32,6 +32,8 @@ type Error struct {
 	Text string // e.g. "out of memory"
 }
 
+// Error describes the failed call with the driver's name and text for
+// the result.
 func (e *Error) Error() string {
 	name, text := e.Name, e.Text
 	if name == "" {

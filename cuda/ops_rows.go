@@ -189,6 +189,7 @@ type IndexError struct {
 	Limit    int
 }
 
+// Error says which index was out of range, in the CPU backend's words.
 func (e *IndexError) Error() string {
 	return fmt.Sprintf("cuda: %s: index %d at position %d is out of range [0, %d)", e.Op, e.Value, e.Position, e.Limit)
 }
