@@ -19,7 +19,7 @@ var labKernels = []*kernel[float32]{
 	sAVX512,
 	{name: "avx512-12x32-embedded", mr: 12, nr: 32, p: sgemmAVX512_12x32P, r: sgemmAVX512_12x32R,
 		packBN: spackBNAVX512_32, packBT: spackBTAVX512_32, btStep: 16},
-	{name: "avx512-8x32", mr: 8, nr: 32, p: sgemmAVX512_8x32Pb, r: sgemmAVX512_8x32Rb,
+	{name: "avx512-12x32", mr: 12, nr: 32, p: sgemmAVX512_12x32Pb, r: sgemmAVX512_12x32Rb,
 		packBN: spackBNAVX512_32, packBT: spackBTAVX512_32, btStep: 16},
 	{name: "avx512-14x32", mr: 14, nr: 32, p: sgemmAVX512_14x32Pb, r: sgemmAVX512_14x32Rb,
 		packBN: spackBNAVX512_32, packBT: spackBTAVX512_32, btStep: 16},

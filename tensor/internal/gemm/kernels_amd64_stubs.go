@@ -4,6 +4,11 @@
 
 package gemm
 
+// sgemmAVX512_8x32Pb computes a 8×32 tile of C (P A panel).
+//
+//go:noescape
+func sgemmAVX512_8x32Pb(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
+
 // sgemmAVX512_12x32Pb computes a 12×32 tile of C (P A panel).
 //
 //go:noescape
@@ -13,11 +18,6 @@ func sgemmAVX512_12x32Pb(kc int, a *float32, b *float32, c *float32, ldc int, al
 //
 //go:noescape
 func sgemmAVX512_12x32P(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
-
-// sgemmAVX512_8x32Pb computes a 8×32 tile of C (P A panel).
-//
-//go:noescape
-func sgemmAVX512_8x32Pb(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
 
 // sgemmAVX512_14x32Pb computes a 14×32 tile of C (P A panel).
 //
@@ -49,6 +49,11 @@ func dgemmAVX512_12x16Pb(kc int, a *float64, b *float64, c *float64, ldc int, al
 //go:noescape
 func dgemmAVX2_6x8P(kc int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64, flags int, rs int)
 
+// sgemmAVX512_8x32Rb computes a 8×32 tile of C (R A panel).
+//
+//go:noescape
+func sgemmAVX512_8x32Rb(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
+
 // sgemmAVX512_12x32Rb computes a 12×32 tile of C (R A panel).
 //
 //go:noescape
@@ -58,11 +63,6 @@ func sgemmAVX512_12x32Rb(kc int, a *float32, b *float32, c *float32, ldc int, al
 //
 //go:noescape
 func sgemmAVX512_12x32R(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
-
-// sgemmAVX512_8x32Rb computes a 8×32 tile of C (R A panel).
-//
-//go:noescape
-func sgemmAVX512_8x32Rb(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
 
 // sgemmAVX512_14x32Rb computes a 14×32 tile of C (R A panel).
 //
