@@ -58,7 +58,7 @@ done
 
 if [ -x .gpu/cuda.test ]; then
 	# Real GPU only (GOFORMER_CUDA_TEST=gpu); every kernel against the CPU.
-	step cuda-tests 150 cuda env GOFORMER_CUDA_TEST=gpu ../.gpu/cuda.test -test.v -test.count=1 -test.timeout=140s
+	step cuda-tests 120 cuda env GOFORMER_CUDA_TEST=gpu ../.gpu/cuda.test -test.v -test.count=1 -test.timeout=110s
 	log="$LOGS/cuda-tests.log"
 	echo "-- kernel inventory (registers, spills):"
 	grep -E "inventory_test|GPU 0:|loaded [0-9]+ kernels" "$log" | head -n 120
@@ -79,8 +79,16 @@ if [ -x .gpu/cuda.test ]; then
 fi
 
 if [ -x .gpu/bench.test ]; then
-	step cuda-bench 90 benchmarks ../.gpu/bench.test -test.run '^$' -test.bench CUDA -test.benchtime 20x -test.timeout 80s
+	step cuda-bench 60 benchmarks ../.gpu/bench.test -test.run "^$" -test.bench CUDA -test.benchtime 20x -test.timeout 55s
 	grep -E "^Benchmark|^(ok|FAIL|PASS)|panic" "$LOGS/cuda-bench.log" | head -n 40
+fi
+
+# PyTorch at the same shapes, for the ratios (when PyTorch is installed).
+if python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' >/dev/null 2>&1; then
+	step torch-bench 60 . python3 benchmarks/reference/cuda_torch.py --iters 20
+	grep -E "^(Benchmark|#)|Error|error" "$LOGS/torch-bench.log" | head -n 30
+else
+	SUMMARY+=("torch-bench: skipped (no PyTorch with CUDA)")
 fi
 
 echo
