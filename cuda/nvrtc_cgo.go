@@ -83,6 +83,8 @@ var nvrtcLoad struct {
 // nvrtcNames are tried in order when $GOFORMER_NVRTC is not set.
 var nvrtcNames = []string{
 	"libnvrtc.so", "libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so.11.2", "libnvrtc.so.11.1", "libnvrtc.so.11.0",
+	// The toolkit's default place, often not on the loader's path.
+	"/usr/local/cuda/lib64/libnvrtc.so", "/usr/local/cuda/lib64/libnvrtc.so.13", "/usr/local/cuda/lib64/libnvrtc.so.12",
 }
 
 func loadNVRTC() error {
