@@ -99,6 +99,10 @@ func sizeClass(n int) int {
 	return (n + step - 1) &^ (step - 1)
 }
 
+// oomWaits are the pauses before successive retries of an allocation that
+// found the device full (about a third of a second in all).
+var oomWaits = []time.Duration{0, time.Millisecond, 5 * time.Millisecond, 20 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond, 150 * time.Millisecond}
+
 // Alloc returns a buffer of at least bytes bytes. The memory is not
 // cleared. When the driver is out of memory, Alloc returns the cache to
 // the driver, lets the garbage collector return unreachable buffers and
@@ -134,15 +138,17 @@ func (a *allocator) get(n int) (block, error) {
 	a.mu.Unlock()
 
 	p, err := a.gpu.eng.alloc(class)
-	for attempt := 0; err != nil && errors.Is(err, ErrOutOfMemory) && attempt < 3; attempt++ {
+	// Out of memory: return the cache to the driver, then let the garbage
+	// collector find unreachable buffers (their cleanups run after a
+	// collection, on their own goroutine, so give them a moment), and try
+	// again with growing patience.
+	for attempt := 0; err != nil && errors.Is(err, ErrOutOfMemory) && attempt < len(oomWaits); attempt++ {
 		a.mu.Lock()
 		a.stats.Retries++
 		a.mu.Unlock()
 		if attempt > 0 {
-			// Unreachable buffers come back through cleanups, which run
-			// after a collection on their own goroutine.
 			runtime.GC()
-			time.Sleep(time.Duration(attempt) * 5 * time.Millisecond)
+			time.Sleep(oomWaits[attempt])
 		}
 		if ferr := a.emptyCache(); ferr != nil {
 			return block{}, ferr
