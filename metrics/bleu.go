@@ -224,8 +224,12 @@ func CorpusBLEU(hyps []string, refs [][]string) (BLEUScore, error) {
 // Corpus scores hypotheses against their references: refs[i] holds the
 // references of hyps[i] (use [RefStreams] to turn sacreBLEU-style reference
 // streams into this layout). Empty references are skipped, as sacreBLEU
-// does; a hypothesis without a non-empty reference is an error.
+// does; a hypothesis without a non-empty reference is an error, and so is
+// an empty corpus (sacreBLEU raises on both).
 func (c BLEU) Corpus(hyps []string, refs [][]string) (BLEUScore, error) {
+	if len(hyps) == 0 && len(refs) == 0 {
+		return BLEUScore{}, fmt.Errorf("%w: no hypotheses to score", ErrEmpty)
+	}
 	stats, nrefs, err := c.Stats(hyps, refs)
 	if err != nil {
 		return BLEUScore{}, err

@@ -167,7 +167,7 @@ func TestBLEUEdgeCases(t *testing.T) {
 		{"an empty hypothesis scores zero", []string{""}, [][]string{{"a b c"}}, nil, 0},
 		{"a hypothesis with no match scores zero", []string{"x y z w"}, [][]string{{"a b c d"}}, nil, 0},
 		{"an identical hypothesis scores one hundred", []string{"a b c d e"}, [][]string{{"a b c d e"}}, nil, 100},
-		{"an empty corpus is zero", nil, nil, nil, 0},
+		{"an empty corpus is an error", nil, nil, ErrEmpty, 0},
 		{"mismatched lengths are an error", []string{"a", "b"}, [][]string{{"a"}}, ErrLengthMismatch, 0},
 		{"only empty references is an error", []string{"a"}, [][]string{{"", ""}}, ErrNoReference, 0},
 		{"no references is an error", []string{"a"}, [][]string{{}}, ErrNoReference, 0},

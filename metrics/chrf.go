@@ -99,8 +99,12 @@ func (c CHRF) Sentence(hyp string, refs []string) (CHRFScore, error) {
 }
 
 // Corpus scores hypotheses against their references; refs[i] holds the
-// references of hyps[i]. Empty references are skipped, as in sacreBLEU.
+// references of hyps[i]. Empty references are skipped, as in sacreBLEU;
+// an empty corpus is an error.
 func (c CHRF) Corpus(hyps []string, refs [][]string) (CHRFScore, error) {
+	if len(hyps) == 0 && len(refs) == 0 {
+		return CHRFScore{}, fmt.Errorf("%w: no hypotheses to score", ErrEmpty)
+	}
 	segs, nrefs, err := c.SegmentStats(hyps, refs)
 	if err != nil {
 		return CHRFScore{}, err

@@ -91,9 +91,12 @@ func TestCHRFEdgeCases(t *testing.T) {
 	}
 }
 
-func TestCHRFCorpusRejectsMismatchedLengths(t *testing.T) {
+func TestCHRFCorpusRejectsMismatchedLengthsAndEmptyInput(t *testing.T) {
 	_, err := DefaultCHRF.Corpus([]string{"a", "b"}, [][]string{{"a"}})
 	if !errors.Is(err, ErrLengthMismatch) {
 		t.Fatalf("error %v, want ErrLengthMismatch", err)
+	}
+	if _, err := DefaultCHRF.Corpus(nil, nil); !errors.Is(err, ErrEmpty) {
+		t.Fatalf("empty corpus: error %v, want ErrEmpty", err)
 	}
 }

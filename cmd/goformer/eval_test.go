@@ -130,6 +130,8 @@ func TestEvalBadInput(t *testing.T) {
 		{"an unknown tokenizer", []string{"eval", "bleu", "--tokenize", "zh", "--ref", p["two.txt"], "--hyp", p["two.txt"]}, "tokenizer"},
 		{"an unknown ROUGE type", []string{"eval", "rouge", "--types", "rougeX", "--ref", p["two.txt"], "--hyp", p["two.txt"]}, "rougeX"},
 		{"empty files for f1", []string{"eval", "f1", "--ref", p["empty.txt"], "--hyp", p["empty.txt"]}, "no labels"},
+		{"empty files for bleu", []string{"eval", "bleu", "--ref", p["empty.txt"], "--hyp", p["empty.txt"]}, "no hypotheses"},
+		{"empty files for rouge", []string{"eval", "rouge", "--ref", p["empty.txt"], "--hyp", p["empty.txt"]}, "no lines"},
 		{"no metric", []string{"eval"}, "missing metric"},
 	}
 	for _, tt := range tests {
