@@ -72,10 +72,13 @@ type MemStats struct {
 
 // allocator keeps freed blocks by size class for reuse.
 type allocator struct {
-	gpu   *GPU
-	mu    sync.Mutex
-	free  map[int][]uint64
-	stats MemStats
+	gpu      *GPU
+	mu       sync.Mutex
+	free     map[int][]uint64
+	stats    MemStats
+	gcMark   uint64 // Reserved when a collection was last started
+	gcRuns   uint64
+	gcManual bool // tests switch the early collections off
 }
 
 func (a *allocator) init(g *GPU) {
@@ -135,6 +138,7 @@ func (a *allocator) get(n int) (block, error) {
 		a.mu.Unlock()
 		return block{p, class, n}, nil
 	}
+	a.maybeCollect(class)
 	a.mu.Unlock()
 
 	p, err := a.gpu.eng.alloc(class)
@@ -164,6 +168,21 @@ func (a *allocator) get(n int) (block, error) {
 	a.took(class, n)
 	a.mu.Unlock()
 	return block{p, class, n}, nil
+}
+
+// maybeCollect starts a garbage collection in the background when the
+// memory held from the driver passes three quarters of the device and has
+// grown by a tenth of it since the last one: unreachable tensors then come
+// back through their cleanups before the device is full. a.mu is held.
+func (a *allocator) maybeCollect(class int) {
+	total := a.gpu.props.TotalMemory
+	r := a.stats.InUse + a.stats.Cached + uint64(class)
+	if a.gcManual || total == 0 || r < total/4*3 || r < a.gcMark+total/10 {
+		return
+	}
+	a.gcMark = r
+	a.gcRuns++
+	go runtime.GC()
 }
 
 // took records a block handed out; a.mu is held.

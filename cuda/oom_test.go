@@ -41,6 +41,7 @@ func TestAllocationEmptiesTheCacheAndCollectsGarbageBeforeReportingOutOfMemory(t
 	base := newEmulatedGPU()
 	eng := &budgetEngine{emuEngine: base.eng.(*emuEngine), limit: 1 << 20, sizes: map[uint64]int{}}
 	g := newGPU(base.props, eng, true)
+	g.mem.gcManual = true
 
 	// A cached block is returned to the driver to make room.
 	a, err := g.Alloc(600 << 10)
@@ -77,4 +78,31 @@ func TestAllocationEmptiesTheCacheAndCollectsGarbageBeforeReportingOutOfMemory(t
 		t.Errorf("over the limit: %v, want ErrOutOfMemory", err)
 	}
 	c.Free()
+}
+
+func TestAllocationStartsACollectionBeforeTheDeviceIsFull(t *testing.T) {
+	if !emu.Available {
+		t.Skip("needs the kernel emulator (cgo)")
+	}
+	base := newEmulatedGPU()
+	props := base.props
+	props.TotalMemory = 4 << 20
+	g := newGPU(props, base.eng, true)
+	var keep []*Buffer
+	for range 4 {
+		b, err := g.Alloc(900 << 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keep = append(keep, b)
+	}
+	g.mem.mu.Lock()
+	runs := g.mem.gcRuns
+	g.mem.mu.Unlock()
+	if runs == 0 {
+		t.Error("no collection started at 3.5 of 4 MiB")
+	}
+	for _, b := range keep {
+		b.Free()
+	}
 }
