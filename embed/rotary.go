@@ -23,7 +23,8 @@ type Rotary struct {
 	// Interleaved selects the GPT-J pairing (2i, 2i+1).
 	Interleaved bool
 	// Cos and Sin are [max positions, Dim/2] tables of the angles'
-	// cosines and sines, computed in float64.
+	// cosines and sines, kept in float64 and converted to the input's
+	// dtype as they are used.
 	Cos *tensor.Tensor `nn:"cos,transient"`
 	Sin *tensor.Tensor `nn:"sin,transient"`
 }
@@ -35,11 +36,10 @@ func NewRotary(dim, maxLen int, base float64, interleaved bool) *Rotary {
 		panic(fmt.Sprintf("embed: NewRotary: dim=%d must be positive and even, maxLen=%d positive, base=%v above 1", dim, maxLen, base))
 	}
 	h := dim / 2
-	cos, sin := make([]float32, maxLen*h), make([]float32, maxLen*h)
+	cos, sin := make([]float64, maxLen*h), make([]float64, maxLen*h)
 	for p := range maxLen {
 		for i := range h {
-			s, c := math.Sincos(float64(p) * math.Pow(base, -float64(2*i)/float64(dim)))
-			cos[p*h+i], sin[p*h+i] = float32(c), float32(s)
+			sin[p*h+i], cos[p*h+i] = math.Sincos(float64(p) * math.Pow(base, -float64(2*i)/float64(dim)))
 		}
 	}
 	return &Rotary{Dim: dim, Interleaved: interleaved, Cos: tensor.FromSlice(cos, maxLen, h), Sin: tensor.FromSlice(sin, maxLen, h)}

@@ -1,0 +1,131 @@
+package transformer_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/goformer/goformer/attention"
+	"github.com/goformer/goformer/nn"
+	"github.com/goformer/goformer/nn/nntest"
+	"github.com/goformer/goformer/tensor"
+	"github.com/goformer/goformer/tensor/gradcheck"
+	"github.com/goformer/goformer/transformer"
+)
+
+func randn(seed uint64, shape ...int) *tensor.Tensor {
+	return tensor.RandN(rand.New(rand.NewPCG(seed, 3)), shape...)
+}
+
+func TestIncrementalDecodingEqualsTheFullPass(t *testing.T) {
+	for _, cfg := range []transformer.Config{
+		{Dim: 16, Heads: 4, NormFirst: true},
+		{Dim: 16, Heads: 4, KVHeads: 2, Gated: true, Act: nn.SiLU, RMSNorm: true, NoBias: true, SeparateQKV: true, Rotary: true, NormFirst: true, MaxLen: 32},
+		{Dim: 16, Heads: 2, Act: nn.GELU},
+	} {
+		dec := transformer.NewDecoder(cfg, 3, true, tensor.NewGenerator(1))
+		x, mem := randn(1, 2, 7, 16), randn(2, 2, 5, 16)
+		memMask := attention.Mask{KeyMask: tensor.FromSlice([]int32{1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, 2, 5)}
+		full := dec.Forward(x, mem, attention.Mask{Causal: true}, memMask, nil)
+		var cache transformer.Cache
+		var parts []*tensor.Tensor
+		parts = append(parts, dec.Forward(x.Narrow(1, 0, 3), mem, attention.Mask{Causal: true}, memMask, &cache))
+		for i := 3; i < 7; i++ {
+			parts = append(parts, dec.Forward(x.Narrow(1, i, 1), nil, attention.Mask{Causal: true}, memMask, &cache))
+		}
+		if e := nntest.RelErr(tensor.Concat(1, parts...), full); e > 1e-5 {
+			t.Errorf("%+v: incremental decoding differs from the full pass by %g", cfg, e)
+		}
+		if cache.Len() != 7 {
+			t.Errorf("cache holds %d tokens", cache.Len())
+		}
+	}
+}
+
+func TestEncoderGradientsMatchFiniteDifferences(t *testing.T) {
+	for _, cfg := range []transformer.Config{
+		{Dim: 8, Heads: 2, Hidden: 12, Act: nn.GELU},
+		{Dim: 8, Heads: 2, KVHeads: 1, Hidden: 12, Act: nn.SiLU, Gated: true, RMSNorm: true, NormFirst: true, Rotary: true, MaxLen: 8},
+	} {
+		enc := nn.Cast(transformer.NewEncoder(cfg, 2, true, tensor.NewGenerator(3)), tensor.Float64)
+		x := randn(4, 2, 4, 8).As(tensor.Float64).SetRequiresGrad(true)
+		mask := attention.Mask{KeyMask: tensor.FromSlice([]int32{1, 1, 1, 1, 1, 1, 0, 0}, 2, 4), Causal: cfg.NormFirst}
+		inputs := []*tensor.Tensor{x}
+		for _, p := range nn.Params(enc) {
+			inputs = append(inputs, p.Tensor)
+		}
+		err := gradcheck.Check(func(in []*tensor.Tensor) *tensor.Tensor { return enc.Forward(in[0], mask) },
+			inputs, gradcheck.Options{MaxElements: 12})
+		if err != nil {
+			t.Fatalf("%+v: %v", cfg, err)
+		}
+	}
+}
+
+func TestDropoutIsReproducibleAndOnlyInTraining(t *testing.T) {
+	build := func() *transformer.Encoder {
+		return transformer.NewEncoder(transformer.Config{Dim: 8, Heads: 2, Dropout: 0.2}, 2, false, tensor.NewGenerator(9))
+	}
+	x := randn(1, 2, 5, 8)
+	a, b := build(), build()
+	if nntest.RelErr(a.Forward(x, attention.Mask{}), b.Forward(x, attention.Mask{})) != 0 {
+		t.Fatal("two models from one seed differ in evaluation")
+	}
+	nn.Train(a)
+	nn.Train(b)
+	ya, yb := a.Forward(x, attention.Mask{}), b.Forward(x, attention.Mask{})
+	if nntest.RelErr(ya, yb) != 0 {
+		t.Fatal("training passes from one seed differ")
+	}
+	nn.Eval(a)
+	if nntest.RelErr(ya, a.Forward(x, attention.Mask{})) == 0 {
+		t.Fatal("training mode applied no dropout")
+	}
+}
+
+func TestParameterNamesMirrorPyTorch(t *testing.T) {
+	tr := transformer.New(transformer.Config{Dim: 8, Heads: 2}, 1, 1, nil)
+	var names []string
+	for _, p := range nn.Params(tr) {
+		names = append(names, p.Name)
+	}
+	got := strings.Join(names, " ")
+	for _, want := range []string{
+		"encoder.layers.0.self_attn.in_proj_weight", "encoder.layers.0.linear1.weight", "encoder.layers.0.norm2.bias", "encoder.norm.weight",
+		"decoder.layers.0.multihead_attn.out_proj.weight", "decoder.layers.0.norm3.weight", "decoder.norm.bias",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no parameter %s in %s", want, got)
+		}
+	}
+	if len(names) != 14+20 { // 12 per encoder layer, 18 per decoder layer, two final norms
+		t.Errorf("%d parameters", len(names))
+	}
+}
+
+func TestBadInputsPanic(t *testing.T) {
+	l := transformer.NewEncoderLayer(transformer.Config{Dim: 8, Heads: 2}, nil)
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "input of shape [2 5], want [B, T, 8]") {
+			t.Fatalf("panic %v", r)
+		}
+	}()
+	l.Forward(tensor.Ones(2, 5), attention.Mask{})
+}
+
+func TestStacksPreserveScale(t *testing.T) {
+	// A sanity check on initialisation: a freshly initialised post-LN
+	// encoder's outputs are normalised rows.
+	enc := transformer.NewEncoder(transformer.Config{Dim: 32, Heads: 4}, 4, false, tensor.NewGenerator(4))
+	y := enc.Forward(randn(5, 2, 10, 32), attention.Mask{}).Float64s()
+	var s, s2 float64
+	for _, v := range y {
+		s += v
+		s2 += v * v
+	}
+	n := float64(len(y))
+	if m, sd := s/n, math.Sqrt(s2/n-(s/n)*(s/n)); math.Abs(m) > 1e-3 || math.Abs(sd-1) > 1e-2 {
+		t.Fatalf("mean %v, std %v", m, sd)
+	}
+}
