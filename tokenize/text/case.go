@@ -24,18 +24,17 @@ func Lower(s string) string {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if j := skipLowerASCII(s, i); j > i {
-				i = j
-				continue
-			}
-			i++
-			if c-'A' < 26 {
-				if pending == 0 && b.Cap() == 0 {
-					b.Grow(len(s) + len(s)/8)
+			// Whole blocks of lower-case ASCII, then byte by byte to the
+			// end of the ASCII run.
+			for i = skipLowerASCII(s, i); i < len(s) && s[i] < utf8.RuneSelf; i++ {
+				if c := s[i]; c-'A' < 26 {
+					if pending == 0 && b.Cap() == 0 {
+						b.Grow(len(s) + len(s)/8)
+					}
+					b.WriteString(s[pending:i])
+					b.WriteByte(c + 'a' - 'A')
+					pending = i + 1
 				}
-				b.WriteString(s[pending : i-1])
-				b.WriteByte(c + 'a' - 'A')
-				pending = i
 			}
 			continue
 		}
@@ -150,18 +149,17 @@ func Fold(s string) string {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if j := skipLowerASCII(s, i); j > i {
-				i = j
-				continue
-			}
-			i++
-			if c-'A' < 26 {
-				if pending == 0 && b.Cap() == 0 {
-					b.Grow(len(s) + len(s)/8)
+			// Whole blocks of lower-case ASCII, then byte by byte to the
+			// end of the ASCII run.
+			for i = skipLowerASCII(s, i); i < len(s) && s[i] < utf8.RuneSelf; i++ {
+				if c := s[i]; c-'A' < 26 {
+					if pending == 0 && b.Cap() == 0 {
+						b.Grow(len(s) + len(s)/8)
+					}
+					b.WriteString(s[pending:i])
+					b.WriteByte(c + 'a' - 'A')
+					pending = i + 1
 				}
-				b.WriteString(s[pending : i-1])
-				b.WriteByte(c + 'a' - 'A')
-				pending = i
 			}
 			continue
 		}

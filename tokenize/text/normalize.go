@@ -40,7 +40,7 @@ func normalize(f norm.Form, s string) string {
 	segments := 0
 	for i := 0; i < len(s); {
 		if s[i] < utf8.RuneSelf { // ASCII is safe in every form
-			j := skipASCII(s, i+1)
+			j := asciiEnd(s, i+1)
 			lastSafe, i = j-1, j
 			continue
 		}
@@ -123,7 +123,7 @@ func decompose(f norm.Form, s string) string {
 		var r rune
 		n, safe := 0, false
 		if c := s[i]; c < utf8.RuneSelf {
-			n, safe = skipASCII(s, i+1)-i, true
+			n, safe = asciiEnd(s, i+1)-i, true
 		} else if t.leadSafe[c] { // safe whatever the rune: only validate
 			if c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
 				n, safe = 2, true
@@ -407,7 +407,7 @@ func StripAccents(s string) string {
 	pending := 0 // s[pending:i] is unchanged and not yet written to b
 	for i := 0; i < len(s); {
 		if s[i] < utf8.RuneSelf {
-			i = skipASCII(s, i+1)
+			i = asciiEnd(s, i+1)
 			continue
 		}
 		if c := s[i]; t.leadKeep[c] {

@@ -25,6 +25,14 @@ func skipASCII(s string, i int) int {
 	return i
 }
 
+// asciiEnd returns the end of the run of ASCII bytes that starts at s[i]:
+// whole 8-byte blocks first, then byte by byte.
+func asciiEnd(s string, i int) int {
+	for i = skipASCII(s, i); i < len(s) && s[i] < utf8.RuneSelf; i++ {
+	}
+	return i
+}
+
 // skipLowerASCII is skipASCII that also stops at blocks holding an ASCII
 // upper-case letter.
 func skipLowerASCII(s string, i int) int {
