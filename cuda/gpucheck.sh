@@ -81,6 +81,11 @@ fi
 if [ -x .gpu/bench.test ]; then
 	step cuda-bench 60 benchmarks ../.gpu/bench.test -test.run "^$" -test.bench CUDA -test.benchtime 20x -test.timeout 55s
 	grep -E "^Benchmark|^(ok|FAIL|PASS)|panic" "$LOGS/cuda-bench.log" | head -n 40
+	# The other SGEMM tile shapes, for choosing the default.
+	for tile in 128x64 64; do
+		step "cuda-sgemm-$tile" 40 benchmarks env GOFORMER_CUDA_GEMM_TILE=$tile ../.gpu/bench.test -test.run "^$" -test.bench CUDASgemm -test.benchtime 10x -test.timeout 35s
+		grep -E "^Benchmark" "$LOGS/cuda-sgemm-$tile.log" | sed "s/^/[$tile] /" | head -n 10
+	done
 fi
 
 # PyTorch at the same shapes, for the ratios (when PyTorch is installed).

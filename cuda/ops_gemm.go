@@ -1,6 +1,9 @@
 package cuda
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+)
 
 // gemmFamily is one tile configuration's four kernels, by (transA, transB).
 type gemmFamily struct {
@@ -21,9 +24,10 @@ func defGemm(prefix string, bm, bn int) gemmFamily {
 }
 
 var (
-	kSgemm128 = defGemm("gf_sgemm128", 128, 128)
-	kSgemm64  = defGemm("gf_sgemm64", 64, 64)
-	kDgemm64  = defGemm("gf_dgemm64", 64, 64)
+	kSgemm128    = defGemm("gf_sgemm128", 128, 128)
+	kSgemm128x64 = defGemm("gf_sgemm128x64", 128, 64)
+	kSgemm64     = defGemm("gf_sgemm64", 64, 64)
+	kDgemm64     = defGemm("gf_dgemm64", 64, 64)
 )
 
 // gemmLayout maps a rows×cols matrix with row stride rs and column stride
@@ -46,9 +50,11 @@ func gemmLayout(rows, cols, rs, cs int) (trans bool, ld int, ok bool) {
 	return false, 0, false
 }
 
-// gemmForce, when set by a test, picks the tile configuration ("64" or
-// "128") regardless of the shape.
-var gemmForce string
+// gemmForce picks the float32 tile configuration ("64", "128x64" or
+// "128") regardless of the shape; tests set it, and so does the
+// environment variable GOFORMER_CUDA_GEMM_TILE, for comparing the tiles
+// on a GPU.
+var gemmForce = os.Getenv("GOFORMER_CUDA_GEMM_TILE")
 
 // matMul sets dst = alpha·a·b + beta·dst for [batch..., m, k] × [batch...,
 // k, n] → [batch..., m, n]; dst is contiguous, a and b any strides (zero
@@ -113,9 +119,17 @@ func (g *GPU) matMul(dst, a, b operand, alpha, beta float64) error {
 	var fam gemmFamily
 	switch dst.dtype {
 	case dtF32:
-		fam = kSgemm128
-		if gemmForce == "64" || (gemmForce == "" && g.smallGemm(m, n, count)) {
+		switch {
+		case gemmForce == "64":
 			fam = kSgemm64
+		case gemmForce == "128x64":
+			fam = kSgemm128x64
+		case gemmForce == "128":
+			fam = kSgemm128
+		case g.smallGemm(m, n, count):
+			fam = kSgemm64
+		default:
+			fam = kSgemm128
 		}
 	case dtF64:
 		fam = kDgemm64

@@ -157,4 +157,5 @@ GF_DEV void gemm_tile(const gf_layout<3> &batch, const T *A, const T *B, T *C, g
 
 GEMM_FAMILY(gf_sgemm128, float, 128, 128, 8, 8, 8)
 GEMM_FAMILY(gf_sgemm64, float, 64, 64, 8, 4, 4)
+GEMM_FAMILY(gf_sgemm128x64, float, 128, 64, 8, 8, 4)
 GEMM_FAMILY(gf_dgemm64, double, 64, 64, 8, 4, 4)
