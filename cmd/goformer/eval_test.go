@@ -170,3 +170,30 @@ func TestEvalHelpSucceeds(t *testing.T) {
 		}
 	}
 }
+
+func FuzzReadLines(f *testing.F) {
+	for _, s := range []string{"", "a", "a\n", "a\r\nb", "\n\n", "x\xffy\n", "é\u2028z\r"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		lines, err := readLines("-", strings.NewReader(s))
+		if err != nil {
+			if !strings.Contains(err.Error(), "not valid UTF-8") {
+				t.Fatalf("unexpected error %v", err)
+			}
+			return
+		}
+		want := strings.Count(s, "\n")
+		if s != "" && !strings.HasSuffix(s, "\n") {
+			want++
+		}
+		if len(lines) != want {
+			t.Fatalf("%q gives %d lines, want %d", s, len(lines), want)
+		}
+		for _, l := range lines {
+			if strings.Contains(l, "\n") {
+				t.Fatalf("line %q holds a newline", l)
+			}
+		}
+	})
+}
