@@ -10,8 +10,10 @@
 // use. Start with [Softmax], [LayerNorm] or [GELU]: the row kernels take a
 // matrix as a flat row-major slice and its number of columns.
 //
-// Accuracy: [Exp] is within 2 ulp of e^x for every float32 (e^x = 0 below
-// the subnormal range, +Inf above ln(MaxFloat32)); [Tanh], [GELU] and
+// Accuracy: [Exp] is within 2 ulp of e^x for every float32 (measured: 1
+// ulp over all 2^32 inputs on the Go, AVX2 and AVX-512 paths, with
+// `go test -tags long`); e^x = 0 below the subnormal range and +Inf above
+// ln(MaxFloat32). [Tanh], [GELU] and
 // [GELUTanh] are within a few ulp relative, or 1e-7 absolute near zeros of
 // the function (the tests state the bounds). Reductions (Dot, Sum, the row
 // sums) add in several lanes at once, so their rounding differs from a
