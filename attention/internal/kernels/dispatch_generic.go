@@ -1,9 +1,23 @@
+//go:build !amd64 || purego
+
 package kernels
 
-// Level names the kernel set in use.
-const Level = "go"
+// Only the pure-Go kernels exist here.
+const (
+	levelGo = iota
+	levelAVX2
+	levelAVX512
+)
 
-// Max returns the largest element of x (-Inf for an empty x).
+var level = levelGo
+
+func chooseLevel(string) int { return levelGo }
+
+// Level names the kernel set in use: "go" on this platform.
+func Level() string { return "go" }
+
+// Max returns the largest element of x (-Inf for an empty x; NaN if any
+// element is NaN).
 func Max(x []float32) float32 { return MaxGo(x) }
 
 // ExpSubSum sets dst[i] = e^(x[i]-m) and returns their sum.

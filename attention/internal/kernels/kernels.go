@@ -7,13 +7,15 @@ package kernels
 
 import "math"
 
-// MaxGo returns the largest element of x (-Inf for an empty x). NaNs are
-// ignored.
+// MaxGo returns the largest element of x (-Inf for an empty x; NaN if any
+// element is NaN).
 func MaxGo(x []float32) float32 {
 	m := float32(math.Inf(-1))
 	for _, v := range x {
 		if v > m {
 			m = v
+		} else if v != v {
+			return v
 		}
 	}
 	return m
