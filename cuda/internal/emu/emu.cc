@@ -1,4 +1,4 @@
-//go:build cgo && !goformer_noemu
+//go:build cgo && linux && !goformer_noemu
 
 // emu.cc: a CPU emulator for goformer's CUDA kernels. Each GPU thread of
 // a block is a fiber with its own stack; one OS thread runs them one at a
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#if !defined(__x86_64__) && !defined(__aarch64__)
+#if !defined(__x86_64__) || defined(GF_EMU_FORCE_UCONTEXT)
 #include <ucontext.h>
 #define GF_EMU_UCONTEXT 1
 #endif
@@ -31,9 +31,10 @@ namespace {
 
 enum State { RUNNABLE, AT_BLOCK, AT_WARP, DONE };
 
-// Context switches. On amd64 and arm64 a few instructions save the
-// callee-saved registers and swap stacks (ucontext would make a system
-// call per switch); elsewhere ucontext does it.
+// Context switches. On amd64 a few instructions save the callee-saved
+// registers and swap stacks (ucontext would make a system call per
+// switch); elsewhere ucontext does it (build with CGO_CXXFLAGS=
+// -DGF_EMU_FORCE_UCONTEXT to test that path on amd64).
 #if !GF_EMU_UCONTEXT
 extern "C" void gf_emu_swap(void **save_sp, void *next_sp);
 #if defined(__x86_64__)
@@ -45,23 +46,6 @@ __asm__(".text\n"
         "\tmovq %rsp, (%rdi)\n"
         "\tmovq %rsi, %rsp\n"
         "\tpopq %r15\n\tpopq %r14\n\tpopq %r13\n\tpopq %r12\n\tpopq %rbx\n\tpopq %rbp\n"
-        "\tret\n"
-        ".size gf_emu_swap, .-gf_emu_swap\n");
-#else
-__asm__(".text\n"
-        ".globl gf_emu_swap\n"
-        ".type gf_emu_swap,%function\n"
-        "gf_emu_swap:\n"
-        "\tsub sp, sp, #176\n"
-        "\tstp x19, x20, [sp, #0]\n\tstp x21, x22, [sp, #16]\n\tstp x23, x24, [sp, #32]\n"
-        "\tstp x25, x26, [sp, #48]\n\tstp x27, x28, [sp, #64]\n\tstp x29, x30, [sp, #80]\n"
-        "\tstp d8, d9, [sp, #96]\n\tstp d10, d11, [sp, #112]\n\tstp d12, d13, [sp, #128]\n\tstp d14, d15, [sp, #144]\n"
-        "\tmov x9, sp\n\tstr x9, [x0]\n"
-        "\tmov sp, x1\n"
-        "\tldp x19, x20, [sp, #0]\n\tldp x21, x22, [sp, #16]\n\tldp x23, x24, [sp, #32]\n"
-        "\tldp x25, x26, [sp, #48]\n\tldp x27, x28, [sp, #64]\n\tldp x29, x30, [sp, #80]\n"
-        "\tldp d8, d9, [sp, #96]\n\tldp d10, d11, [sp, #112]\n\tldp d12, d13, [sp, #128]\n\tldp d14, d15, [sp, #144]\n"
-        "\tadd sp, sp, #176\n"
         "\tret\n"
         ".size gf_emu_swap, .-gf_emu_swap\n");
 #endif
@@ -139,15 +123,9 @@ extern "C" void gf_emu_fiber_entry() { fiber_main(0); }
 void fiber_init(Fiber &f, char *stack, size_t size) {
 	uintptr_t top = ((uintptr_t)(stack + size)) & ~(uintptr_t)15;
 	void **sp = (void **)top;
-#if defined(__x86_64__)
 	*--sp = nullptr;                            // entry's return address slot (keeps alignment)
 	*--sp = (void *)gf_emu_fiber_entry;          // popped by ret
 	for (int i = 0; i < 6; i++) *--sp = nullptr; // rbp rbx r12 r13 r14 r15
-#else
-	sp -= 22; // 176 bytes: x19..x30, d8..d15
-	for (int i = 0; i < 22; i++) sp[i] = nullptr;
-	sp[11] = (void *)gf_emu_fiber_entry; // x30 (lr): ret jumps there
-#endif
 	f.sp = sp;
 }
 #endif

@@ -1,4 +1,4 @@
-//go:build cgo && !goformer_noemu
+//go:build cgo && linux && !goformer_noemu
 
 // Package emu runs goformer's CUDA kernels on the CPU, for tests. The
 // kernels (cuda/kernels/*.cu) are compiled as C++ with the GPU built-ins
@@ -8,7 +8,7 @@
 // memory with a guard zone. The emulator is slow (one CPU thread runs the
 // whole grid) and meant for small test inputs.
 //
-// It is built with cgo unless the goformer_noemu build tag is set (the
+// It is built with cgo on Linux unless the goformer_noemu build tag is set (the
 // GPU test binaries set it, so that they need nothing but libc).
 package emu
 

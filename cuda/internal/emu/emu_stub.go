@@ -1,4 +1,4 @@
-//go:build !cgo || goformer_noemu
+//go:build !cgo || !linux || goformer_noemu
 
 package emu
 
@@ -7,11 +7,11 @@ import (
 	"unsafe"
 )
 
-// Available reports whether the emulator is built in: it needs cgo and is
-// left out under the goformer_noemu build tag.
+// Available reports whether the emulator is built in: it needs cgo on
+// Linux and is left out under the goformer_noemu build tag.
 const Available = false
 
-var errNoEmu = errors.New("emu: the kernel emulator is not built in (needs cgo, without the goformer_noemu tag)")
+var errNoEmu = errors.New("emu: the kernel emulator is not built in (needs cgo on Linux, without the goformer_noemu tag)")
 
 // Kernel describes an emulated kernel.
 type Kernel struct {
