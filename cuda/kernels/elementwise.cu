@@ -1,9 +1,9 @@
 // elementwise.cu: tensor.Backend's Unary, UnaryGrad, Binary, BinaryGrad
 // and Where, over strided operands (gf_layout). The op codes are
 // tensor.UnaryOp's and tensor.BinaryOp's values; the formulas follow the
-// CPU backend's (tensor/cpu_rows.go), float32 ops computing the
-// transcendental parts in double where the CPU does and accuracy needs
-// it, and with accurate float functions where the op is hot.
+// CPU backend's (tensor/cpu_rows.go). Float32 ops use goformer's float
+// functions (exp, log, tanh, sigmoid, Φ) where the op is hot, and double
+// ones (sin, cos, pow) where the argument needs the range.
 #include "prelude.cuh"
 
 enum {
@@ -38,10 +38,7 @@ GF_DEV float unary_f32(int op, float x, double A, double B) {
 	case OP_TANH: return gf_tanhf(x);
 	case OP_SIGMOID: return gf_sigmoidf(x);
 	case OP_RELU: return (x > 0.0f || x != x) ? x : 0.0f;
-	case OP_GELU: {
-		double f = (double)x;
-		return (float)(f * gf_phi(f, true));
-	}
+	case OP_GELU: return x * gf_phif(x);
 	case OP_GELU_TANH: {
 		float u = (float)GELU_BETA * (x + (float)GELU_KAPPA * x * x * x);
 		return x * gf_sigmoidf(2.0f * u); // ½x(1+tanh u) = x·σ(2u)
@@ -76,7 +73,7 @@ GF_DEV double unary_f64(int op, double x, double A, double B) {
 	case OP_TANH: return gf_tanh(x);
 	case OP_SIGMOID: return sigmoid64(x);
 	case OP_RELU: return (x > 0.0 || x != x) ? x : 0.0;
-	case OP_GELU: return x * gf_phi(x, false);
+	case OP_GELU: return x * gf_phi(x);
 	case OP_GELU_TANH: return 0.5 * x * (1.0 + gf_tanh(GELU_BETA * (x + GELU_KAPPA * x * x * x)));
 	case OP_SILU: return x * sigmoid64(x);
 	case OP_SIN: return gf_sin(x);
@@ -128,11 +125,7 @@ GF_DEV float unary_grad_f32(int op, float x, float y, float g, double A, double 
 	case OP_TANH: return g * (1.0f - y * y);
 	case OP_SIGMOID: return g * y * (1.0f - y);
 	case OP_RELU: return y > 0.0f ? g : 0.0f;
-	case OP_GELU: {
-		double f = (double)x;
-		double d = gf_phi(f, true) + f * INV_SQRT_2PI * gf_exp(-0.5 * f * f);
-		return (float)((double)g * d);
-	}
+	case OP_GELU: return g * (gf_phif(x) + x * (float)INV_SQRT_2PI * gf_expf_half_sq(x));
 	case OP_GELU_TANH: {
 		// With s = σ(2u): ½(1+tanh u) = s and ½(1-tanh²u) = 2s(1-s).
 		float u = (float)GELU_BETA * (x + (float)GELU_KAPPA * x * x * x);
@@ -172,7 +165,7 @@ GF_DEV double unary_grad_f64(int op, double x, double y, double g, double A, dou
 	case OP_TANH: return g * (1.0 - y * y);
 	case OP_SIGMOID: return g * y * (1.0 - y);
 	case OP_RELU: return y > 0.0 ? g : 0.0;
-	case OP_GELU: return g * (gf_phi(x, false) + x * INV_SQRT_2PI * gf_exp(-0.5 * x * x));
+	case OP_GELU: return g * (gf_phi(x) + x * INV_SQRT_2PI * gf_exp(-0.5 * x * x));
 	case OP_GELU_TANH: {
 		double t = gf_tanh(GELU_BETA * (x + GELU_KAPPA * x * x * x));
 		return g * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * GELU_BETA * (1.0 + 3.0 * GELU_KAPPA * x * x));
