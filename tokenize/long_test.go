@@ -118,6 +118,69 @@ func TestLongTiktokenParityOnTheLargeCorpus(t *testing.T) {
 	}
 }
 
+func TestLongBERTParityOnTheLargeCorpus(t *testing.T) {
+	dir := longDir(t)
+	corpus, err := os.ReadFile(filepath.Join(dir, "corpus.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var index struct {
+		Docs []struct {
+			Name string
+			Len  int
+		}
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "index.json"))
+	if err := json.Unmarshal(b, &index); err != nil {
+		t.Fatal(err)
+	}
+	var bertIndex struct {
+		Tokenizers string
+		Counts     map[string][]int
+	}
+	b, err = os.ReadFile(filepath.Join(dir, "bert_index.json"))
+	if err != nil {
+		t.Fatalf("%v: build it with tokenize/testdata/gen/wordpiece_fixtures.js --long", err)
+	}
+	if err := json.Unmarshal(b, &bertIndex); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		tok  *Tokenizer
+	}{{"uncased", BERTUncased()}, {"cased", BERTCased()}} {
+		t.Run(c.name, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join(dir, "ids_bert_"+c.name+".bin"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			counts := bertIndex.Counts[c.name]
+			off, idOff, tokens, mismatched := 0, 0, 0, 0
+			for i, d := range index.Docs {
+				doc := replaceInvalid(string(corpus[off : off+d.Len]))
+				off += d.Len
+				want := make([]int, counts[i])
+				for k := range want {
+					want[k] = int(binary.LittleEndian.Uint32(raw[4*(idOff+k):]))
+				}
+				idOff += counts[i]
+				tokens += len(want)
+				got, err := c.tok.EncodeIDs(doc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !equalInts(got, want) {
+					mismatched++
+					if mismatched <= 3 {
+						t.Errorf("%s differs from Hugging Face", d.Name)
+					}
+				}
+			}
+			t.Logf("%d documents, %d bytes, %d Hugging Face tokens (tokenizers %s): %d mismatched documents", len(index.Docs), len(corpus), tokens, bertIndex.Tokenizers, mismatched)
+		})
+	}
+}
+
 func TestLongTrainingParityOnAllAddresses(t *testing.T) {
 	dir := longDir(t)
 	text, err := os.ReadFile(filepath.Join(dir, "sotu.txt"))

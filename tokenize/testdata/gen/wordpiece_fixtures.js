@@ -6,6 +6,10 @@
 // CI never runs it:
 //
 //   NODE_PATH=/opt/ref/node_modules node tokenize/testdata/gen/wordpiece_fixtures.js
+//   NODE_PATH=/opt/ref/node_modules node tokenize/testdata/gen/wordpiece_fixtures.js --long DIR
+//       encodes the >= 5 MB corpus of tiktoken_fixtures.js --long (which must
+//       be in DIR already) and writes DIR/ids_bert_{uncased,cased}.bin and
+//       DIR/bert_index.json, for the `long` tests
 //
 // Documents are named as in tiktoken_compact.json.gz, which holds their
 // text. Offsets are Hugging Face's character (code point) offsets, written
@@ -62,7 +66,39 @@ const SETTINGS = [
   { name: 'trunc_14_pad_16', trunc: [14, { strategy: 'LongestFirst', stride: 2 }], pad: { maxLength: 16, padId: 0, padToken: '[PAD]' } },
 ];
 
+async function long(dir) {
+  const index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8'));
+  const bytes = fs.readFileSync(path.join(dir, 'corpus.bin'));
+  const texts = [];
+  let off = 0;
+  for (const d of index.docs) {
+    texts.push(corpus.goDecode(bytes.subarray(off, off + d.len)));
+    off += d.len;
+  }
+  const counts = {};
+  for (const [name, file, lower] of [['uncased', 'bert-base-uncased-vocab.txt.gz', true], ['cased', 'bert-cased-vocab.txt.gz', false]]) {
+    const tok = await bert(path.join(root, 'tokenize/data', file), lower);
+    const out = fs.openSync(path.join(dir, 'ids_bert_' + name + '.bin'), 'w');
+    counts[name] = [];
+    for (let i = 0; i < texts.length; i += 64) {
+      for (const e of await tok.encodeBatch(texts.slice(i, i + 64))) {
+        const ids = Uint32Array.from(e.getIds());
+        counts[name].push(ids.length);
+        fs.writeSync(out, Buffer.from(ids.buffer));
+      }
+    }
+    fs.closeSync(out);
+  }
+  fs.writeFileSync(path.join(dir, 'bert_index.json'), JSON.stringify({ tokenizers: '0.23.2', counts }));
+  console.log('wrote BERT ids for', texts.length, 'documents to', dir);
+}
+
 (async () => {
+  const li = process.argv.indexOf('--long');
+  if (li >= 0) {
+    await long(path.resolve(process.argv[li + 1] || path.join(root, '.scratch/tokenize/long')));
+    return;
+  }
   const docs = corpus.compact();
   const out = { meta: { generator: 'tokenize/testdata/gen/wordpiece_fixtures.js', tokenizers: '0.23.2' } };
   for (const [name, file, lower] of [['uncased', 'bert-base-uncased-vocab.txt.gz', true], ['cased', 'bert-cased-vocab.txt.gz', false]]) {
