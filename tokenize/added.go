@@ -46,6 +46,9 @@ type matcher struct {
 	// first byte, longest first.
 	byFirst map[byte][]int
 	n       int
+	// only is the one first byte of all tokens, or -1 when they start
+	// with different bytes; the scan then jumps with IndexByte.
+	only int
 }
 
 func (v *addedVocab) rebuild() {
@@ -68,6 +71,12 @@ func (v *addedVocab) rebuild() {
 		for _, l := range m.byFirst {
 			sort.SliceStable(l, func(a, b int) bool { return len(v.tokens[l[a]].Content) > len(v.tokens[l[b]].Content) })
 		}
+		m.only = -1
+		if len(m.byFirst) == 1 {
+			for c := range m.byFirst {
+				m.only = int(c)
+			}
+		}
 	}
 }
 
@@ -84,7 +93,13 @@ func (v *addedVocab) find(m *matcher, s string, skipSpecial bool, dst []segment)
 	}
 	last := 0
 	for i := 0; i < len(s); i++ {
-		if !m.first[s[i]] {
+		if m.only >= 0 {
+			k := strings.IndexByte(s[i:], byte(m.only))
+			if k < 0 {
+				break
+			}
+			i += k
+		} else if !m.first[s[i]] {
 			continue
 		}
 		best := -1

@@ -8,6 +8,7 @@ import (
 // strTable maps byte strings to ids with open addressing. Keys live in one
 // arena ordered by id, so a lookup allocates nothing.
 type strTable struct {
+	short shortTable // keys of up to 8 bytes, looked up without hashing
 	seed  maphash.Seed
 	slots []uint64 // hash tag<<32 | id+1; 0 marks an empty slot
 	mask  uint64
@@ -38,9 +39,19 @@ func newStrTable(keys []string, ok []bool) *strTable {
 	capacity := 1 << bits.Len(uint(2*n+16))
 	t.slots = make([]uint64, capacity)
 	t.mask = uint64(capacity - 1)
+	nShort := 0
 	for id, k := range keys {
 		if ok[id] {
 			t.insert(k, int32(id))
+			if len(k) <= 8 {
+				nShort++
+			}
+		}
+	}
+	t.short = newShortTable(nShort)
+	for id, k := range keys {
+		if ok[id] && len(k) <= 8 {
+			t.short.insert(k, int32(id))
 		}
 	}
 	return t
@@ -71,7 +82,12 @@ func (t *strTable) keyOf(id int32) string {
 func (t *strTable) hash(s string) uint64 { return maphash.String(t.seed, s) }
 
 // lookup returns the id of s, or -1.
-func (t *strTable) lookup(s string) int32 { return t.lookupHash(s, t.hash(s)) }
+func (t *strTable) lookup(s string) int32 {
+	if len(s) <= 8 {
+		return t.short.lookup(s)
+	}
+	return t.lookupHash(s, t.hash(s))
+}
 
 func (t *strTable) lookupHash(s string, h uint64) int32 {
 	tag := h >> 32
@@ -149,3 +165,64 @@ func (t *pairTable) get(a, b int32) uint64 {
 }
 
 const noMerge = ^uint64(0)
+
+// shortTable maps keys of 1 to 8 bytes, packed into a uint64, to ids: one
+// probe of a small array, no hashing of bytes and no key comparison in the
+// arena.
+type shortTable struct {
+	keys  []uint64
+	vals  []uint32 // id<<4 | key length; 0 marks an empty slot
+	shift uint
+}
+
+func newShortTable(n int) shortTable {
+	b := bits.Len(uint(2*n + 16))
+	return shortTable{keys: make([]uint64, 1<<b), vals: make([]uint32, 1<<b), shift: uint(64 - b)}
+}
+
+func pack8(s string) uint64 {
+	var k uint64
+	for i := 0; i < len(s); i++ {
+		k |= uint64(s[i]) << (8 * i)
+	}
+	return k
+}
+
+func (t *shortTable) slot(k uint64, n int) uint64 {
+	return ((k ^ uint64(n)<<61) * 0x9e3779b97f4a7c15) >> t.shift
+}
+
+func (t *shortTable) insert(s string, id int32) {
+	if len(s) == 0 {
+		return
+	}
+	k := pack8(s)
+	mask := uint64(len(t.keys) - 1)
+	for i := t.slot(k, len(s)); ; i = (i + 1) & mask {
+		v := t.vals[i]
+		if v == 0 {
+			t.keys[i], t.vals[i] = k, uint32(id)<<4|uint32(len(s))
+			return
+		}
+		if t.keys[i] == k && int(v&15) == len(s) {
+			return // keep the first id
+		}
+	}
+}
+
+func (t *shortTable) lookup(s string) int32 {
+	if len(s) == 0 {
+		return -1
+	}
+	k := pack8(s)
+	mask := uint64(len(t.keys) - 1)
+	for i := t.slot(k, len(s)); ; i = (i + 1) & mask {
+		v := t.vals[i]
+		if v == 0 {
+			return -1
+		}
+		if t.keys[i] == k && int(v&15) == len(s) {
+			return int32(v >> 4)
+		}
+	}
+}
