@@ -153,7 +153,7 @@ func (a *MultiHead) project(x *tensor.Tensor, l *nn.Linear, lo, n int) *tensor.T
 	if a.InProjBias != nil {
 		b = a.InProjBias.Narrow(0, lo, n)
 	}
-	return tensor.Linear(x, a.InProjWeight.Narrow(0, lo, n), b)
+	return nn.Project(x, a.InProjWeight.Narrow(0, lo, n), b)
 }
 
 // heads splits [B, T, h·Dh] into [B, h, T, Dh] (a view).
@@ -188,7 +188,12 @@ func (a *MultiHead) Forward(x *tensor.Tensor, mask Mask, cache *Cache) *tensor.T
 		if a.InProjBias != nil {
 			b = a.InProjBias
 		}
-		qkv := tensor.Linear(x, a.InProjWeight, b)
+		qkv := nn.Project(x, a.InProjWeight, b)
+		if o := a.options(mask); a.Rotary == nil && cache == nil && o.usesFused(qkv) {
+			// The fused kernel reads the heads from qkv and returns one
+			// gradient for it.
+			return a.outProject(packedSelfAttention(qkv, a.Heads, a.KVHeads, a.HeadDim, o))
+		}
 		q, k, v = qkv.Narrow(2, 0, qd), qkv.Narrow(2, qd, kvd), qkv.Narrow(2, qd+kvd, kvd)
 	} else {
 		q, k, v = a.Query.Forward(x), a.Key.Forward(x), a.Value.Forward(x)
@@ -271,8 +276,12 @@ func (a *MultiHead) attend(q, k, v *tensor.Tensor, mask Mask, weights bool) (*te
 	} else {
 		y = ScaledDotProduct(q, k, v, o)
 	}
-	// [B, H, Tq, Dh] → [B, Tq, H·Dh]: free for the fused path's layout.
+	return a.outProject(y), w
+}
+
+// outProject merges the heads of y [B, H, Tq, Dh] into [B, Tq, H·Dh] (free
+// for the fused path's layout) and applies the output projection.
+func (a *MultiHead) outProject(y *tensor.Tensor) *tensor.Tensor {
 	b, tq := y.Dim(0), y.Dim(2)
-	y = y.Transpose(1, 2).Reshape(b, tq, a.Heads*a.HeadDim)
-	return a.Out.Forward(y), w
+	return a.Out.Forward(y.Transpose(1, 2).Reshape(b, tq, a.Heads*a.HeadDim))
 }

@@ -151,3 +151,33 @@ func TestMultiHeadRejectsBadInputs(t *testing.T) {
 	expectPanic(t, "not a multiple of Heads=3", func() { New(Config{Dim: 8, Heads: 3}, nil) })
 	expectPanic(t, "fused QKV projection needs", func() { New(Config{Dim: 8, Heads: 2, KDim: 4, FusedQKV: true}, nil) })
 }
+
+func TestPackedSelfAttentionGradientsEqualThePlainPath(t *testing.T) {
+	defer setBlocks(3, 5)()
+	for _, cfg := range []Config{
+		{Dim: 16, Heads: 4, KVHeads: 2, FusedQKV: true},
+		{Dim: 16, Heads: 4, KVHeads: 1, FusedQKV: true, NoBias: true, Dropout: 0.25},
+	} {
+		grads := map[Path][]float64{}
+		var outs [2][]float64
+		for i, path := range []Path{Plain, Fused} {
+			a := New(cfg, tensor.NewGenerator(7))
+			a.Path = path
+			nn.Train(a)
+			x := randn(8, 2, 9, 16).SetRequiresGrad(true)
+			y := a.Forward(x, Mask{Causal: true, KeyMask: tensor.FromSlice([]int32{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, 2, 9)}, nil)
+			y.Backward(tensor.WithGrad(randn(9, y.Shape()...)))
+			outs[i] = y.Float64s()
+			for _, p := range nn.Params(a) {
+				grads[path] = append(grads[path], p.Tensor.Grad().Float64s()...)
+			}
+			grads[path] = append(grads[path], x.Grad().Float64s()...)
+		}
+		if e := relErr(outs[1], outs[0]); e > 1e-5 {
+			t.Errorf("%+v: outputs differ by %g", cfg, e)
+		}
+		if e := relErr(grads[Fused], grads[Plain]); e > 1e-5 {
+			t.Errorf("%+v: gradients differ by %g", cfg, e)
+		}
+	}
+}

@@ -51,5 +51,84 @@ func (l *Linear) Forward(x *tensor.Tensor) *tensor.Tensor {
 	if x.Rank() == 0 || x.Dim(-1) != l.In() {
 		panic(fmt.Sprintf("nn: Linear: input shape %v does not end in the layer's %d input features (weight %v)", x.Shape(), l.In(), l.Weight.Shape()))
 	}
-	return tensor.Linear(x, l.Weight, l.Bias)
+	return Project(x, l.Weight, l.Bias)
+}
+
+// Project returns x·wᵀ + b for x [..., in], w [out, in] and b [out] (nil:
+// none), as tensor.Linear does, but as one op: the bias is written first
+// and the product accumulated onto it, and the backward pass computes
+// the three gradients directly (dx = g·w, dw = gᵀ·x, db = Σ g) instead
+// of going through a matrix product and a broadcast sum. It is what
+// Linear.Forward uses.
+func Project(x, w, b *tensor.Tensor) *tensor.Tensor {
+	if w.Rank() != 2 || x.Rank() == 0 || x.Dim(-1) != w.Dim(1) || (b != nil && (b.Rank() != 1 || b.Dim(0) != w.Dim(0))) {
+		var bs []int
+		if b != nil {
+			bs = b.Shape()
+		}
+		panic(fmt.Sprintf("nn: Project: input %v, weight %v and bias %v do not match", x.Shape(), w.Shape(), bs))
+	}
+	if x.DType() != w.DType() || (b != nil && b.DType() != w.DType()) || x.Device() != w.Device() || (b != nil && b.Device() != w.Device()) {
+		return tensor.Linear(x, w, b) // let tensor report the mismatch
+	}
+	in, out := w.Dim(1), w.Dim(0)
+	shape := x.Shape()
+	rows := x.Numel() / max(in, 1)
+	if rows == 0 || in == 0 {
+		return tensor.Linear(x, w, b)
+	}
+	xd, wd := x.Detach(), w.Detach()
+	x2 := xd.Reshape(rows, in)
+	y := tensor.Empty(x.Device(), x.DType(), rows, out)
+	beta := 0.0
+	if b != nil {
+		fillRows(y, b.Detach())
+		beta = 1
+	}
+	be, err := tensor.BackendFor(x.Device())
+	if err != nil {
+		panic(fmt.Sprintf("nn: Project: %v", err))
+	}
+	be.MatMul(y.View(), x2.View(), wd.T().View(), 1, beta)
+	outShape := append(shape[:len(shape)-1:len(shape)-1], out)
+	y = y.Reshape(outShape...)
+	inputs := []*tensor.Tensor{x, w}
+	if b != nil {
+		inputs = append(inputs, b)
+	}
+	needX, needW, needB := x.RequiresGrad(), w.RequiresGrad(), b != nil && b.RequiresGrad()
+	if !needX && !needW && !needB {
+		return y
+	}
+	return tensor.CustomOp("Project", y, func(g *tensor.Tensor) []*tensor.Tensor {
+		g2 := g.Reshape(rows, out)
+		grads := make([]*tensor.Tensor, len(inputs))
+		if needX {
+			grads[0] = g2.MatMul(wd).Reshape(shape...)
+		}
+		if needW {
+			grads[1] = g2.T().MatMul(x2)
+		}
+		if needB {
+			grads[2] = g2.Sum(0)
+		}
+		return grads
+	}, inputs...)
+}
+
+// fillRows sets every row of y [rows, n] to b [n]: on the CPU with plain
+// copies, elsewhere with a broadcast copy.
+func fillRows(y, b *tensor.Tensor) {
+	ys, ok1 := y.Storage().(*tensor.CPUStorage)
+	bs, ok2 := b.Storage().(*tensor.CPUStorage)
+	if !ok1 || !ok2 || !b.IsContiguous() || y.DType() != tensor.Float32 || b.DType() != tensor.Float32 {
+		y.CopyFrom(b)
+		return
+	}
+	n := b.Numel()
+	src := bs.Float32s()[b.Offset() : b.Offset()+n]
+	dst := ys.Float32s()[y.Offset() : y.Offset()+y.Numel()]
+	for r := 0; r < len(dst); r += n {
+		copy(dst[r:r+n], src)
+	}
 }
