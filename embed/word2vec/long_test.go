@@ -18,7 +18,7 @@ import (
 // builds the 10.6 MB State of the Union text) with the settings of
 // benchmarks/reference/embeddings_compare.py, averages three seeds, and
 // checks that analogy accuracy and Spearman correlation on embed/sotu's
-// files are within 2 points of the lower of fastText 0.9.2 and gensim 4.2.0
+// files are within 2 points of the better of fastText 0.9.2 and gensim 4.2.0
 // on the same corpus and settings (their means over seeds 1-3, measured by
 // that script and listed in benchmarks/results/embeddings.md).
 //
@@ -36,7 +36,7 @@ func TestQualityOnTheFullCorpus(t *testing.T) {
 	cases := []struct {
 		arch Arch
 		lr   float64
-		// Lower of the two references' means (accuracy in %, Spearman).
+		// The better reference: mean accuracy in %, mean Spearman.
 		refAcc, refRho float64
 	}{
 		{SkipGram, 0.025, refSkipGramAcc, refSkipGramRho},
