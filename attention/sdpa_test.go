@@ -164,7 +164,24 @@ func compareFusedPlain(t *testing.T, q, k, v *tensor.Tensor, o Options) (out, dq
 	}
 	po, pq, pk, pv := run(Plain)
 	fo, fq, fk, fv := run(Fused)
-	return relErr(fo, po), relErr(fq, pq), relErr(fk, pk), relErr(fv, pv)
+	// With one key (or one visible key per row) the gradients of q and k
+	// are exactly zero and both paths return rounding noise: measure them
+	// against the scale of v's gradient, which is never degenerate.
+	floor := 0.0
+	for _, x := range pv {
+		floor = math.Max(floor, math.Abs(x))
+	}
+	return relErr(fo, po), relErrFloor(fq, pq, floor), relErrFloor(fk, pk, floor), relErr(fv, pv)
+}
+
+// relErrFloor is relErr with the denominator at least floor.
+func relErrFloor(a, b []float64, floor float64) float64 {
+	var num, den float64
+	for i := range a {
+		num = math.Max(num, math.Abs(a[i]-b[i]))
+		den = math.Max(den, math.Abs(b[i]))
+	}
+	return num / math.Max(den, math.Max(floor, 1e-30))
 }
 
 func TestFusedEqualsPlainForwardAndBackward(t *testing.T) {
