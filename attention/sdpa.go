@@ -143,7 +143,9 @@ func (o Options) usesFused(q *tensor.Tensor) bool {
 		}
 		return true
 	}
-	return q.Device() == tensor.CPU && (o.Mask.Bias == nil || !o.Mask.Bias.RequiresGrad())
+	dt := q.DType()
+	return q.Device() == tensor.CPU && (dt == tensor.Float32 || dt == tensor.Float64) &&
+		(o.Mask.Bias == nil || !o.Mask.Bias.RequiresGrad())
 }
 
 // negBig stands for -Inf in masked scores: finite, so that a row whose

@@ -82,3 +82,8 @@ func scatterRows(g, ids *tensor.Tensor, shape []int, dtype tensor.DType) *tensor
 	b.IndexAdd(dw.Reshape(1, v, d).View(), idx.View(), src.View())
 	return dw
 }
+
+// NewSegment returns a segment (token-type) embedding for the given number
+// of types (2 in BERT), initialised as NewToken: BERT's
+// "token_type_embeddings".
+func NewSegment(types, dim int, g *tensor.Generator) *Token { return NewToken(types, dim, g) }

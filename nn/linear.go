@@ -55,11 +55,10 @@ func (l *Linear) Forward(x *tensor.Tensor) *tensor.Tensor {
 }
 
 // Project returns x·wᵀ + b for x [..., in], w [out, in] and b [out] (nil:
-// none), as tensor.Linear does, but as one op: the bias is written first
-// and the product accumulated onto it, and the backward pass computes
-// the three gradients directly (dx = g·w, dw = gᵀ·x, db = Σ g) instead
-// of going through a matrix product and a broadcast sum. It is what
-// Linear.Forward uses.
+// none), as tensor.Linear does, but as one op: the bias is added in place
+// to the product, and the backward pass computes the three gradients
+// directly (dx = g·w, dw = gᵀ·x, db = Σ g) instead of copying the upstream
+// gradient through a broadcast add. It is what Linear.Forward uses.
 func Project(x, w, b *tensor.Tensor) *tensor.Tensor {
 	if w.Rank() != 2 || x.Rank() == 0 || x.Dim(-1) != w.Dim(1) || (b != nil && (b.Rank() != 1 || b.Dim(0) != w.Dim(0))) {
 		var bs []int
@@ -80,16 +79,17 @@ func Project(x, w, b *tensor.Tensor) *tensor.Tensor {
 	xd, wd := x.Detach(), w.Detach()
 	x2 := xd.Reshape(rows, in)
 	y := tensor.Empty(x.Device(), x.DType(), rows, out)
-	beta := 0.0
-	if b != nil {
-		fillRows(y, b.Detach())
-		beta = 1
-	}
 	be, err := tensor.BackendFor(x.Device())
 	if err != nil {
 		panic(fmt.Sprintf("nn: Project: %v", err))
 	}
-	be.MatMul(y.View(), x2.View(), wd.T().View(), 1, beta)
+	be.MatMul(y.View(), x2.View(), wd.T().View(), 1, 0)
+	if b != nil {
+		// In place, with the bias broadcast over the rows: the backend
+		// splits it across cores.
+		yv := y.View()
+		be.Binary(tensor.OpAdd, yv, yv, b.Detach().Expand(rows, out).View())
+	}
 	outShape := append(shape[:len(shape)-1:len(shape)-1], out)
 	y = y.Reshape(outShape...)
 	inputs := []*tensor.Tensor{x, w}
@@ -116,19 +116,3 @@ func Project(x, w, b *tensor.Tensor) *tensor.Tensor {
 	}, inputs...)
 }
 
-// fillRows sets every row of y [rows, n] to b [n]: on the CPU with plain
-// copies, elsewhere with a broadcast copy.
-func fillRows(y, b *tensor.Tensor) {
-	ys, ok1 := y.Storage().(*tensor.CPUStorage)
-	bs, ok2 := b.Storage().(*tensor.CPUStorage)
-	if !ok1 || !ok2 || !b.IsContiguous() || y.DType() != tensor.Float32 || b.DType() != tensor.Float32 {
-		y.CopyFrom(b)
-		return
-	}
-	n := b.Numel()
-	src := bs.Float32s()[b.Offset() : b.Offset()+n]
-	dst := ys.Float32s()[y.Offset() : y.Offset()+y.Numel()]
-	for r := 0; r < len(dst); r += n {
-		copy(dst[r:r+n], src)
-	}
-}

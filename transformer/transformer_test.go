@@ -1,6 +1,7 @@
 package transformer_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -127,5 +128,32 @@ func TestStacksPreserveScale(t *testing.T) {
 	n := float64(len(y))
 	if m, sd := s/n, math.Sqrt(s2/n-(s/n)*(s/n)); math.Abs(m) > 1e-3 || math.Abs(sd-1) > 1e-2 {
 		t.Fatalf("mean %v, std %v", m, sd)
+	}
+}
+
+func TestConcurrentInferenceOnOneModel(t *testing.T) {
+	enc := transformer.NewEncoder(transformer.Config{Dim: 16, Heads: 4, Act: nn.GELU, Dropout: 0.1}, 2, true, tensor.NewGenerator(1))
+	nn.Freeze(enc)
+	inputs := make([]*tensor.Tensor, 8)
+	want := make([]*tensor.Tensor, len(inputs))
+	for i := range inputs {
+		inputs[i] = randn(uint64(10+i), 2, 3+i, 16)
+		want[i] = enc.Forward(inputs[i], attention.Mask{Causal: i%2 == 0})
+	}
+	errs := make(chan error, len(inputs))
+	for i := range inputs {
+		go func() {
+			got := enc.Forward(inputs[i], attention.Mask{Causal: i%2 == 0})
+			if e := nntest.RelErr(got, want[i]); e != 0 {
+				errs <- fmt.Errorf("input %d: concurrent result differs by %g", i, e)
+				return
+			}
+			errs <- nil
+		}()
+	}
+	for range inputs {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
