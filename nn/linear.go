@@ -115,4 +115,3 @@ func Project(x, w, b *tensor.Tensor) *tensor.Tensor {
 		return grads
 	}, inputs...)
 }
-
