@@ -109,7 +109,7 @@ var (
 	ln2hi     = math.Float32frombits(0x3f317200)
 	ln2lo     = float32(math.Ln2 - float64(math.Float32frombits(0x3f317200)))
 	log2e     = float32(math.Log2E)
-	rsqrt2    = float32(1 / math.Sqrt2)
+	erfcScale = float32(0.4 / math.Sqrt2)
 	rsqrt2pi  = float32(1 / math.Sqrt(2*math.Pi))
 	sqrt2pi   = float32(math.Sqrt(2 / math.Pi))
 	geluCubic = float32(0.044715)
@@ -155,12 +155,17 @@ func tanhGo(x float32) float32 {
 	return t
 }
 
-// halfErfc returns 0.5·erfc(|x|/√2) and e^{-x²/2}.
+// halfErfc returns 0.5·erfc(|x|/√2) and e^{-x²/2}, as the assembly
+// computes them: 1 + 0.4t = 1 + (0.4/√2)|x| and -t² = -x²/2 with
+// t = |x|/√2, |x| clamped at 14.85.
 func halfErfc(x float32) (h, e float32) {
-	t := float32(math.Abs(float64(x))) * rsqrt2
-	u := 1 / (1 + 0.4*t)
+	ax := min(float32(math.Abs(float64(x))), 14.85)
+	if x != x {
+		ax = x
+	}
+	u := 1 / (1 + erfcScale*ax)
 	q := horner(u, erfcPoly[:]) * u
-	e = expGo(-(t * t))
+	e = expGo(ax * ax * -0.5)
 	return e * q * 0.5, e
 }
 

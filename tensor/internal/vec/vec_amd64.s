@@ -1339,7 +1339,6 @@ geluAVX512_blockcheck:
 	JL           geluAVX512_single
 	VMOVUPS      (CX), Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMULPS       c_rsqrt2<>+0(SB), Z1, Z1
 	VMOVUPS      c_erfcclamp<>+0(SB), Z2
 	VMINPS       Z1, Z2, Z2
 	VMOVUPS      c_one<>+0(SB), Z1
@@ -1348,21 +1347,19 @@ geluAVX512_blockcheck:
 	VMOVUPS      c_one<>+0(SB), Z8
 	VFNMADD231PS Z1, Z7, Z8
 	VFMADD231PS  Z7, Z8, Z7
-	VMOVUPS      c_erfc9<>+0(SB), Z1
-	VFMADD213PS  c_erfc8<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc7<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc6<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc5<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc4<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc3<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc2<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc1<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc0<>+0(SB), Z7, Z1
+	VMOVUPS      c_herfc9<>+0(SB), Z1
+	VFMADD213PS  c_herfc8<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc7<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc6<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc5<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc4<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc3<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc2<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc1<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc0<>+0(SB), Z7, Z1
 	VMULPS       Z7, Z1, Z1
 	VMULPS       Z2, Z2, Z2
-	VXORPS       c_signmask<>+0(SB), Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z7
-	VMINPS       Z2, Z7, Z2
+	VMULPS       c_mhalf<>+0(SB), Z2, Z2
 	VMOVUPS      c_explo<>+0(SB), Z7
 	VMAXPS       Z2, Z7, Z2
 	VMOVUPS      c_shifter<>+0(SB), Z7
@@ -1380,7 +1377,6 @@ geluAVX512_blockcheck:
 	VFMADD213PS  c_exp0<>+0(SB), Z2, Z8
 	VSCALEFPS    Z7, Z8, Z8
 	VMULPS       Z8, Z1, Z1
-	VMULPS       c_half<>+0(SB), Z1, Z1
 	VMOVUPS      c_one<>+0(SB), Z2
 	VSUBPS       Z1, Z2, Z2
 	VPXORD       Z3, Z3, Z3
@@ -1390,7 +1386,6 @@ geluAVX512_blockcheck:
 	VMOVUPS      Z2, (AX)
 	VMOVUPS      64(CX), Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMULPS       c_rsqrt2<>+0(SB), Z1, Z1
 	VMOVUPS      c_erfcclamp<>+0(SB), Z2
 	VMINPS       Z1, Z2, Z2
 	VMOVUPS      c_one<>+0(SB), Z1
@@ -1399,21 +1394,19 @@ geluAVX512_blockcheck:
 	VMOVUPS      c_one<>+0(SB), Z8
 	VFNMADD231PS Z1, Z7, Z8
 	VFMADD231PS  Z7, Z8, Z7
-	VMOVUPS      c_erfc9<>+0(SB), Z1
-	VFMADD213PS  c_erfc8<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc7<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc6<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc5<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc4<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc3<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc2<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc1<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc0<>+0(SB), Z7, Z1
+	VMOVUPS      c_herfc9<>+0(SB), Z1
+	VFMADD213PS  c_herfc8<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc7<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc6<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc5<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc4<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc3<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc2<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc1<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc0<>+0(SB), Z7, Z1
 	VMULPS       Z7, Z1, Z1
 	VMULPS       Z2, Z2, Z2
-	VXORPS       c_signmask<>+0(SB), Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z7
-	VMINPS       Z2, Z7, Z2
+	VMULPS       c_mhalf<>+0(SB), Z2, Z2
 	VMOVUPS      c_explo<>+0(SB), Z7
 	VMAXPS       Z2, Z7, Z2
 	VMOVUPS      c_shifter<>+0(SB), Z7
@@ -1431,7 +1424,6 @@ geluAVX512_blockcheck:
 	VFMADD213PS  c_exp0<>+0(SB), Z2, Z8
 	VSCALEFPS    Z7, Z8, Z8
 	VMULPS       Z8, Z1, Z1
-	VMULPS       c_half<>+0(SB), Z1, Z1
 	VMOVUPS      c_one<>+0(SB), Z2
 	VSUBPS       Z1, Z2, Z2
 	VPXORD       Z4, Z4, Z4
@@ -1449,7 +1441,6 @@ geluAVX512_single:
 	JL           geluAVX512_tail
 	VMOVUPS      (CX), Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMULPS       c_rsqrt2<>+0(SB), Z1, Z1
 	VMOVUPS      c_erfcclamp<>+0(SB), Z2
 	VMINPS       Z1, Z2, Z2
 	VMOVUPS      c_one<>+0(SB), Z1
@@ -1458,21 +1449,19 @@ geluAVX512_single:
 	VMOVUPS      c_one<>+0(SB), Z4
 	VFNMADD231PS Z1, Z3, Z4
 	VFMADD231PS  Z3, Z4, Z3
-	VMOVUPS      c_erfc9<>+0(SB), Z1
-	VFMADD213PS  c_erfc8<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc7<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc6<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc5<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc4<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc3<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc2<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc1<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc0<>+0(SB), Z3, Z1
+	VMOVUPS      c_herfc9<>+0(SB), Z1
+	VFMADD213PS  c_herfc8<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc7<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc6<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc5<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc4<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc3<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc2<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc1<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc0<>+0(SB), Z3, Z1
 	VMULPS       Z3, Z1, Z1
 	VMULPS       Z2, Z2, Z2
-	VXORPS       c_signmask<>+0(SB), Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z3
-	VMINPS       Z2, Z3, Z2
+	VMULPS       c_mhalf<>+0(SB), Z2, Z2
 	VMOVUPS      c_explo<>+0(SB), Z3
 	VMAXPS       Z2, Z3, Z2
 	VMOVUPS      c_shifter<>+0(SB), Z3
@@ -1490,7 +1479,6 @@ geluAVX512_single:
 	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
 	VSCALEFPS    Z3, Z4, Z4
 	VMULPS       Z4, Z1, Z1
-	VMULPS       c_half<>+0(SB), Z1, Z1
 	VMOVUPS      c_one<>+0(SB), Z2
 	VSUBPS       Z1, Z2, Z2
 	VPXORD       Z5, Z5, Z5
@@ -1511,7 +1499,6 @@ geluAVX512_tail:
 	KMOVW        DX, K1
 	VMOVUPS.Z    (CX), K1, Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMULPS       c_rsqrt2<>+0(SB), Z1, Z1
 	VMOVUPS      c_erfcclamp<>+0(SB), Z2
 	VMINPS       Z1, Z2, Z2
 	VMOVUPS      c_one<>+0(SB), Z1
@@ -1520,21 +1507,19 @@ geluAVX512_tail:
 	VMOVUPS      c_one<>+0(SB), Z4
 	VFNMADD231PS Z1, Z3, Z4
 	VFMADD231PS  Z3, Z4, Z3
-	VMOVUPS      c_erfc9<>+0(SB), Z1
-	VFMADD213PS  c_erfc8<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc7<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc6<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc5<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc4<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc3<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc2<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc1<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc0<>+0(SB), Z3, Z1
+	VMOVUPS      c_herfc9<>+0(SB), Z1
+	VFMADD213PS  c_herfc8<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc7<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc6<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc5<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc4<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc3<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc2<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc1<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc0<>+0(SB), Z3, Z1
 	VMULPS       Z3, Z1, Z1
 	VMULPS       Z2, Z2, Z2
-	VXORPS       c_signmask<>+0(SB), Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z3
-	VMINPS       Z2, Z3, Z2
+	VMULPS       c_mhalf<>+0(SB), Z2, Z2
 	VMOVUPS      c_explo<>+0(SB), Z3
 	VMAXPS       Z2, Z3, Z2
 	VMOVUPS      c_shifter<>+0(SB), Z3
@@ -1552,7 +1537,6 @@ geluAVX512_tail:
 	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
 	VSCALEFPS    Z3, Z4, Z4
 	VMULPS       Z4, Z1, Z1
-	VMULPS       c_half<>+0(SB), Z1, Z1
 	VMOVUPS      c_one<>+0(SB), Z2
 	VSUBPS       Z1, Z2, Z2
 	VPXORD       Z6, Z6, Z6
@@ -1565,257 +1549,239 @@ geluAVX512_end:
 	VZEROUPPER
 	RET
 
-DATA c_rsqrt2<>+0(SB)/4, $0x3f3504f3
-DATA c_rsqrt2<>+4(SB)/4, $0x3f3504f3
-DATA c_rsqrt2<>+8(SB)/4, $0x3f3504f3
-DATA c_rsqrt2<>+12(SB)/4, $0x3f3504f3
-DATA c_rsqrt2<>+16(SB)/4, $0x3f3504f3
-DATA c_rsqrt2<>+20(SB)/4, $0x3f3504f3
-DATA c_rsqrt2<>+24(SB)/4, $0x3f3504f3
-DATA c_rsqrt2<>+28(SB)/4, $0x3f3504f3
-DATA c_rsqrt2<>+32(SB)/4, $0x3f3504f3
-DATA c_rsqrt2<>+36(SB)/4, $0x3f3504f3
-DATA c_rsqrt2<>+40(SB)/4, $0x3f3504f3
-DATA c_rsqrt2<>+44(SB)/4, $0x3f3504f3
-DATA c_rsqrt2<>+48(SB)/4, $0x3f3504f3
-DATA c_rsqrt2<>+52(SB)/4, $0x3f3504f3
-DATA c_rsqrt2<>+56(SB)/4, $0x3f3504f3
-DATA c_rsqrt2<>+60(SB)/4, $0x3f3504f3
-GLOBL c_rsqrt2<>(SB), RODATA|NOPTR, $64
-
-DATA c_erfcclamp<>+0(SB)/4, $0x41280000
-DATA c_erfcclamp<>+4(SB)/4, $0x41280000
-DATA c_erfcclamp<>+8(SB)/4, $0x41280000
-DATA c_erfcclamp<>+12(SB)/4, $0x41280000
-DATA c_erfcclamp<>+16(SB)/4, $0x41280000
-DATA c_erfcclamp<>+20(SB)/4, $0x41280000
-DATA c_erfcclamp<>+24(SB)/4, $0x41280000
-DATA c_erfcclamp<>+28(SB)/4, $0x41280000
-DATA c_erfcclamp<>+32(SB)/4, $0x41280000
-DATA c_erfcclamp<>+36(SB)/4, $0x41280000
-DATA c_erfcclamp<>+40(SB)/4, $0x41280000
-DATA c_erfcclamp<>+44(SB)/4, $0x41280000
-DATA c_erfcclamp<>+48(SB)/4, $0x41280000
-DATA c_erfcclamp<>+52(SB)/4, $0x41280000
-DATA c_erfcclamp<>+56(SB)/4, $0x41280000
-DATA c_erfcclamp<>+60(SB)/4, $0x41280000
+DATA c_erfcclamp<>+0(SB)/4, $0x416d999a
+DATA c_erfcclamp<>+4(SB)/4, $0x416d999a
+DATA c_erfcclamp<>+8(SB)/4, $0x416d999a
+DATA c_erfcclamp<>+12(SB)/4, $0x416d999a
+DATA c_erfcclamp<>+16(SB)/4, $0x416d999a
+DATA c_erfcclamp<>+20(SB)/4, $0x416d999a
+DATA c_erfcclamp<>+24(SB)/4, $0x416d999a
+DATA c_erfcclamp<>+28(SB)/4, $0x416d999a
+DATA c_erfcclamp<>+32(SB)/4, $0x416d999a
+DATA c_erfcclamp<>+36(SB)/4, $0x416d999a
+DATA c_erfcclamp<>+40(SB)/4, $0x416d999a
+DATA c_erfcclamp<>+44(SB)/4, $0x416d999a
+DATA c_erfcclamp<>+48(SB)/4, $0x416d999a
+DATA c_erfcclamp<>+52(SB)/4, $0x416d999a
+DATA c_erfcclamp<>+56(SB)/4, $0x416d999a
+DATA c_erfcclamp<>+60(SB)/4, $0x416d999a
 GLOBL c_erfcclamp<>(SB), RODATA|NOPTR, $64
 
-DATA c_erfcc<>+0(SB)/4, $0x3ecccccd
-DATA c_erfcc<>+4(SB)/4, $0x3ecccccd
-DATA c_erfcc<>+8(SB)/4, $0x3ecccccd
-DATA c_erfcc<>+12(SB)/4, $0x3ecccccd
-DATA c_erfcc<>+16(SB)/4, $0x3ecccccd
-DATA c_erfcc<>+20(SB)/4, $0x3ecccccd
-DATA c_erfcc<>+24(SB)/4, $0x3ecccccd
-DATA c_erfcc<>+28(SB)/4, $0x3ecccccd
-DATA c_erfcc<>+32(SB)/4, $0x3ecccccd
-DATA c_erfcc<>+36(SB)/4, $0x3ecccccd
-DATA c_erfcc<>+40(SB)/4, $0x3ecccccd
-DATA c_erfcc<>+44(SB)/4, $0x3ecccccd
-DATA c_erfcc<>+48(SB)/4, $0x3ecccccd
-DATA c_erfcc<>+52(SB)/4, $0x3ecccccd
-DATA c_erfcc<>+56(SB)/4, $0x3ecccccd
-DATA c_erfcc<>+60(SB)/4, $0x3ecccccd
+DATA c_erfcc<>+0(SB)/4, $0x3e90d0c3
+DATA c_erfcc<>+4(SB)/4, $0x3e90d0c3
+DATA c_erfcc<>+8(SB)/4, $0x3e90d0c3
+DATA c_erfcc<>+12(SB)/4, $0x3e90d0c3
+DATA c_erfcc<>+16(SB)/4, $0x3e90d0c3
+DATA c_erfcc<>+20(SB)/4, $0x3e90d0c3
+DATA c_erfcc<>+24(SB)/4, $0x3e90d0c3
+DATA c_erfcc<>+28(SB)/4, $0x3e90d0c3
+DATA c_erfcc<>+32(SB)/4, $0x3e90d0c3
+DATA c_erfcc<>+36(SB)/4, $0x3e90d0c3
+DATA c_erfcc<>+40(SB)/4, $0x3e90d0c3
+DATA c_erfcc<>+44(SB)/4, $0x3e90d0c3
+DATA c_erfcc<>+48(SB)/4, $0x3e90d0c3
+DATA c_erfcc<>+52(SB)/4, $0x3e90d0c3
+DATA c_erfcc<>+56(SB)/4, $0x3e90d0c3
+DATA c_erfcc<>+60(SB)/4, $0x3e90d0c3
 GLOBL c_erfcc<>(SB), RODATA|NOPTR, $64
 
-DATA c_erfc9<>+0(SB)/4, $0xbce9b135
-DATA c_erfc9<>+4(SB)/4, $0xbce9b135
-DATA c_erfc9<>+8(SB)/4, $0xbce9b135
-DATA c_erfc9<>+12(SB)/4, $0xbce9b135
-DATA c_erfc9<>+16(SB)/4, $0xbce9b135
-DATA c_erfc9<>+20(SB)/4, $0xbce9b135
-DATA c_erfc9<>+24(SB)/4, $0xbce9b135
-DATA c_erfc9<>+28(SB)/4, $0xbce9b135
-DATA c_erfc9<>+32(SB)/4, $0xbce9b135
-DATA c_erfc9<>+36(SB)/4, $0xbce9b135
-DATA c_erfc9<>+40(SB)/4, $0xbce9b135
-DATA c_erfc9<>+44(SB)/4, $0xbce9b135
-DATA c_erfc9<>+48(SB)/4, $0xbce9b135
-DATA c_erfc9<>+52(SB)/4, $0xbce9b135
-DATA c_erfc9<>+56(SB)/4, $0xbce9b135
-DATA c_erfc9<>+60(SB)/4, $0xbce9b135
-GLOBL c_erfc9<>(SB), RODATA|NOPTR, $64
+DATA c_herfc9<>+0(SB)/4, $0xbc69b135
+DATA c_herfc9<>+4(SB)/4, $0xbc69b135
+DATA c_herfc9<>+8(SB)/4, $0xbc69b135
+DATA c_herfc9<>+12(SB)/4, $0xbc69b135
+DATA c_herfc9<>+16(SB)/4, $0xbc69b135
+DATA c_herfc9<>+20(SB)/4, $0xbc69b135
+DATA c_herfc9<>+24(SB)/4, $0xbc69b135
+DATA c_herfc9<>+28(SB)/4, $0xbc69b135
+DATA c_herfc9<>+32(SB)/4, $0xbc69b135
+DATA c_herfc9<>+36(SB)/4, $0xbc69b135
+DATA c_herfc9<>+40(SB)/4, $0xbc69b135
+DATA c_herfc9<>+44(SB)/4, $0xbc69b135
+DATA c_herfc9<>+48(SB)/4, $0xbc69b135
+DATA c_herfc9<>+52(SB)/4, $0xbc69b135
+DATA c_herfc9<>+56(SB)/4, $0xbc69b135
+DATA c_herfc9<>+60(SB)/4, $0xbc69b135
+GLOBL c_herfc9<>(SB), RODATA|NOPTR, $64
 
-DATA c_erfc8<>+0(SB)/4, $0x3e44dbc8
-DATA c_erfc8<>+4(SB)/4, $0x3e44dbc8
-DATA c_erfc8<>+8(SB)/4, $0x3e44dbc8
-DATA c_erfc8<>+12(SB)/4, $0x3e44dbc8
-DATA c_erfc8<>+16(SB)/4, $0x3e44dbc8
-DATA c_erfc8<>+20(SB)/4, $0x3e44dbc8
-DATA c_erfc8<>+24(SB)/4, $0x3e44dbc8
-DATA c_erfc8<>+28(SB)/4, $0x3e44dbc8
-DATA c_erfc8<>+32(SB)/4, $0x3e44dbc8
-DATA c_erfc8<>+36(SB)/4, $0x3e44dbc8
-DATA c_erfc8<>+40(SB)/4, $0x3e44dbc8
-DATA c_erfc8<>+44(SB)/4, $0x3e44dbc8
-DATA c_erfc8<>+48(SB)/4, $0x3e44dbc8
-DATA c_erfc8<>+52(SB)/4, $0x3e44dbc8
-DATA c_erfc8<>+56(SB)/4, $0x3e44dbc8
-DATA c_erfc8<>+60(SB)/4, $0x3e44dbc8
-GLOBL c_erfc8<>(SB), RODATA|NOPTR, $64
+DATA c_herfc8<>+0(SB)/4, $0x3dc4dbc8
+DATA c_herfc8<>+4(SB)/4, $0x3dc4dbc8
+DATA c_herfc8<>+8(SB)/4, $0x3dc4dbc8
+DATA c_herfc8<>+12(SB)/4, $0x3dc4dbc8
+DATA c_herfc8<>+16(SB)/4, $0x3dc4dbc8
+DATA c_herfc8<>+20(SB)/4, $0x3dc4dbc8
+DATA c_herfc8<>+24(SB)/4, $0x3dc4dbc8
+DATA c_herfc8<>+28(SB)/4, $0x3dc4dbc8
+DATA c_herfc8<>+32(SB)/4, $0x3dc4dbc8
+DATA c_herfc8<>+36(SB)/4, $0x3dc4dbc8
+DATA c_herfc8<>+40(SB)/4, $0x3dc4dbc8
+DATA c_herfc8<>+44(SB)/4, $0x3dc4dbc8
+DATA c_herfc8<>+48(SB)/4, $0x3dc4dbc8
+DATA c_herfc8<>+52(SB)/4, $0x3dc4dbc8
+DATA c_herfc8<>+56(SB)/4, $0x3dc4dbc8
+DATA c_herfc8<>+60(SB)/4, $0x3dc4dbc8
+GLOBL c_herfc8<>(SB), RODATA|NOPTR, $64
 
-DATA c_erfc7<>+0(SB)/4, $0xbef87bf2
-DATA c_erfc7<>+4(SB)/4, $0xbef87bf2
-DATA c_erfc7<>+8(SB)/4, $0xbef87bf2
-DATA c_erfc7<>+12(SB)/4, $0xbef87bf2
-DATA c_erfc7<>+16(SB)/4, $0xbef87bf2
-DATA c_erfc7<>+20(SB)/4, $0xbef87bf2
-DATA c_erfc7<>+24(SB)/4, $0xbef87bf2
-DATA c_erfc7<>+28(SB)/4, $0xbef87bf2
-DATA c_erfc7<>+32(SB)/4, $0xbef87bf2
-DATA c_erfc7<>+36(SB)/4, $0xbef87bf2
-DATA c_erfc7<>+40(SB)/4, $0xbef87bf2
-DATA c_erfc7<>+44(SB)/4, $0xbef87bf2
-DATA c_erfc7<>+48(SB)/4, $0xbef87bf2
-DATA c_erfc7<>+52(SB)/4, $0xbef87bf2
-DATA c_erfc7<>+56(SB)/4, $0xbef87bf2
-DATA c_erfc7<>+60(SB)/4, $0xbef87bf2
-GLOBL c_erfc7<>(SB), RODATA|NOPTR, $64
+DATA c_herfc7<>+0(SB)/4, $0xbe787bf2
+DATA c_herfc7<>+4(SB)/4, $0xbe787bf2
+DATA c_herfc7<>+8(SB)/4, $0xbe787bf2
+DATA c_herfc7<>+12(SB)/4, $0xbe787bf2
+DATA c_herfc7<>+16(SB)/4, $0xbe787bf2
+DATA c_herfc7<>+20(SB)/4, $0xbe787bf2
+DATA c_herfc7<>+24(SB)/4, $0xbe787bf2
+DATA c_herfc7<>+28(SB)/4, $0xbe787bf2
+DATA c_herfc7<>+32(SB)/4, $0xbe787bf2
+DATA c_herfc7<>+36(SB)/4, $0xbe787bf2
+DATA c_herfc7<>+40(SB)/4, $0xbe787bf2
+DATA c_herfc7<>+44(SB)/4, $0xbe787bf2
+DATA c_herfc7<>+48(SB)/4, $0xbe787bf2
+DATA c_herfc7<>+52(SB)/4, $0xbe787bf2
+DATA c_herfc7<>+56(SB)/4, $0xbe787bf2
+DATA c_herfc7<>+60(SB)/4, $0xbe787bf2
+GLOBL c_herfc7<>(SB), RODATA|NOPTR, $64
 
-DATA c_erfc6<>+0(SB)/4, $0x3f0790ba
-DATA c_erfc6<>+4(SB)/4, $0x3f0790ba
-DATA c_erfc6<>+8(SB)/4, $0x3f0790ba
-DATA c_erfc6<>+12(SB)/4, $0x3f0790ba
-DATA c_erfc6<>+16(SB)/4, $0x3f0790ba
-DATA c_erfc6<>+20(SB)/4, $0x3f0790ba
-DATA c_erfc6<>+24(SB)/4, $0x3f0790ba
-DATA c_erfc6<>+28(SB)/4, $0x3f0790ba
-DATA c_erfc6<>+32(SB)/4, $0x3f0790ba
-DATA c_erfc6<>+36(SB)/4, $0x3f0790ba
-DATA c_erfc6<>+40(SB)/4, $0x3f0790ba
-DATA c_erfc6<>+44(SB)/4, $0x3f0790ba
-DATA c_erfc6<>+48(SB)/4, $0x3f0790ba
-DATA c_erfc6<>+52(SB)/4, $0x3f0790ba
-DATA c_erfc6<>+56(SB)/4, $0x3f0790ba
-DATA c_erfc6<>+60(SB)/4, $0x3f0790ba
-GLOBL c_erfc6<>(SB), RODATA|NOPTR, $64
+DATA c_herfc6<>+0(SB)/4, $0x3e8790ba
+DATA c_herfc6<>+4(SB)/4, $0x3e8790ba
+DATA c_herfc6<>+8(SB)/4, $0x3e8790ba
+DATA c_herfc6<>+12(SB)/4, $0x3e8790ba
+DATA c_herfc6<>+16(SB)/4, $0x3e8790ba
+DATA c_herfc6<>+20(SB)/4, $0x3e8790ba
+DATA c_herfc6<>+24(SB)/4, $0x3e8790ba
+DATA c_herfc6<>+28(SB)/4, $0x3e8790ba
+DATA c_herfc6<>+32(SB)/4, $0x3e8790ba
+DATA c_herfc6<>+36(SB)/4, $0x3e8790ba
+DATA c_herfc6<>+40(SB)/4, $0x3e8790ba
+DATA c_herfc6<>+44(SB)/4, $0x3e8790ba
+DATA c_herfc6<>+48(SB)/4, $0x3e8790ba
+DATA c_herfc6<>+52(SB)/4, $0x3e8790ba
+DATA c_herfc6<>+56(SB)/4, $0x3e8790ba
+DATA c_herfc6<>+60(SB)/4, $0x3e8790ba
+GLOBL c_herfc6<>(SB), RODATA|NOPTR, $64
 
-DATA c_erfc5<>+0(SB)/4, $0xbe8a07da
-DATA c_erfc5<>+4(SB)/4, $0xbe8a07da
-DATA c_erfc5<>+8(SB)/4, $0xbe8a07da
-DATA c_erfc5<>+12(SB)/4, $0xbe8a07da
-DATA c_erfc5<>+16(SB)/4, $0xbe8a07da
-DATA c_erfc5<>+20(SB)/4, $0xbe8a07da
-DATA c_erfc5<>+24(SB)/4, $0xbe8a07da
-DATA c_erfc5<>+28(SB)/4, $0xbe8a07da
-DATA c_erfc5<>+32(SB)/4, $0xbe8a07da
-DATA c_erfc5<>+36(SB)/4, $0xbe8a07da
-DATA c_erfc5<>+40(SB)/4, $0xbe8a07da
-DATA c_erfc5<>+44(SB)/4, $0xbe8a07da
-DATA c_erfc5<>+48(SB)/4, $0xbe8a07da
-DATA c_erfc5<>+52(SB)/4, $0xbe8a07da
-DATA c_erfc5<>+56(SB)/4, $0xbe8a07da
-DATA c_erfc5<>+60(SB)/4, $0xbe8a07da
-GLOBL c_erfc5<>(SB), RODATA|NOPTR, $64
+DATA c_herfc5<>+0(SB)/4, $0xbe0a07da
+DATA c_herfc5<>+4(SB)/4, $0xbe0a07da
+DATA c_herfc5<>+8(SB)/4, $0xbe0a07da
+DATA c_herfc5<>+12(SB)/4, $0xbe0a07da
+DATA c_herfc5<>+16(SB)/4, $0xbe0a07da
+DATA c_herfc5<>+20(SB)/4, $0xbe0a07da
+DATA c_herfc5<>+24(SB)/4, $0xbe0a07da
+DATA c_herfc5<>+28(SB)/4, $0xbe0a07da
+DATA c_herfc5<>+32(SB)/4, $0xbe0a07da
+DATA c_herfc5<>+36(SB)/4, $0xbe0a07da
+DATA c_herfc5<>+40(SB)/4, $0xbe0a07da
+DATA c_herfc5<>+44(SB)/4, $0xbe0a07da
+DATA c_herfc5<>+48(SB)/4, $0xbe0a07da
+DATA c_herfc5<>+52(SB)/4, $0xbe0a07da
+DATA c_herfc5<>+56(SB)/4, $0xbe0a07da
+DATA c_herfc5<>+60(SB)/4, $0xbe0a07da
+GLOBL c_herfc5<>(SB), RODATA|NOPTR, $64
 
-DATA c_erfc4<>+0(SB)/4, $0x3e87444a
-DATA c_erfc4<>+4(SB)/4, $0x3e87444a
-DATA c_erfc4<>+8(SB)/4, $0x3e87444a
-DATA c_erfc4<>+12(SB)/4, $0x3e87444a
-DATA c_erfc4<>+16(SB)/4, $0x3e87444a
-DATA c_erfc4<>+20(SB)/4, $0x3e87444a
-DATA c_erfc4<>+24(SB)/4, $0x3e87444a
-DATA c_erfc4<>+28(SB)/4, $0x3e87444a
-DATA c_erfc4<>+32(SB)/4, $0x3e87444a
-DATA c_erfc4<>+36(SB)/4, $0x3e87444a
-DATA c_erfc4<>+40(SB)/4, $0x3e87444a
-DATA c_erfc4<>+44(SB)/4, $0x3e87444a
-DATA c_erfc4<>+48(SB)/4, $0x3e87444a
-DATA c_erfc4<>+52(SB)/4, $0x3e87444a
-DATA c_erfc4<>+56(SB)/4, $0x3e87444a
-DATA c_erfc4<>+60(SB)/4, $0x3e87444a
-GLOBL c_erfc4<>(SB), RODATA|NOPTR, $64
+DATA c_herfc4<>+0(SB)/4, $0x3e07444a
+DATA c_herfc4<>+4(SB)/4, $0x3e07444a
+DATA c_herfc4<>+8(SB)/4, $0x3e07444a
+DATA c_herfc4<>+12(SB)/4, $0x3e07444a
+DATA c_herfc4<>+16(SB)/4, $0x3e07444a
+DATA c_herfc4<>+20(SB)/4, $0x3e07444a
+DATA c_herfc4<>+24(SB)/4, $0x3e07444a
+DATA c_herfc4<>+28(SB)/4, $0x3e07444a
+DATA c_herfc4<>+32(SB)/4, $0x3e07444a
+DATA c_herfc4<>+36(SB)/4, $0x3e07444a
+DATA c_herfc4<>+40(SB)/4, $0x3e07444a
+DATA c_herfc4<>+44(SB)/4, $0x3e07444a
+DATA c_herfc4<>+48(SB)/4, $0x3e07444a
+DATA c_herfc4<>+52(SB)/4, $0x3e07444a
+DATA c_herfc4<>+56(SB)/4, $0x3e07444a
+DATA c_herfc4<>+60(SB)/4, $0x3e07444a
+GLOBL c_herfc4<>(SB), RODATA|NOPTR, $64
 
-DATA c_erfc3<>+0(SB)/4, $0x3e078e89
-DATA c_erfc3<>+4(SB)/4, $0x3e078e89
-DATA c_erfc3<>+8(SB)/4, $0x3e078e89
-DATA c_erfc3<>+12(SB)/4, $0x3e078e89
-DATA c_erfc3<>+16(SB)/4, $0x3e078e89
-DATA c_erfc3<>+20(SB)/4, $0x3e078e89
-DATA c_erfc3<>+24(SB)/4, $0x3e078e89
-DATA c_erfc3<>+28(SB)/4, $0x3e078e89
-DATA c_erfc3<>+32(SB)/4, $0x3e078e89
-DATA c_erfc3<>+36(SB)/4, $0x3e078e89
-DATA c_erfc3<>+40(SB)/4, $0x3e078e89
-DATA c_erfc3<>+44(SB)/4, $0x3e078e89
-DATA c_erfc3<>+48(SB)/4, $0x3e078e89
-DATA c_erfc3<>+52(SB)/4, $0x3e078e89
-DATA c_erfc3<>+56(SB)/4, $0x3e078e89
-DATA c_erfc3<>+60(SB)/4, $0x3e078e89
-GLOBL c_erfc3<>(SB), RODATA|NOPTR, $64
+DATA c_herfc3<>+0(SB)/4, $0x3d878e89
+DATA c_herfc3<>+4(SB)/4, $0x3d878e89
+DATA c_herfc3<>+8(SB)/4, $0x3d878e89
+DATA c_herfc3<>+12(SB)/4, $0x3d878e89
+DATA c_herfc3<>+16(SB)/4, $0x3d878e89
+DATA c_herfc3<>+20(SB)/4, $0x3d878e89
+DATA c_herfc3<>+24(SB)/4, $0x3d878e89
+DATA c_herfc3<>+28(SB)/4, $0x3d878e89
+DATA c_herfc3<>+32(SB)/4, $0x3d878e89
+DATA c_herfc3<>+36(SB)/4, $0x3d878e89
+DATA c_herfc3<>+40(SB)/4, $0x3d878e89
+DATA c_herfc3<>+44(SB)/4, $0x3d878e89
+DATA c_herfc3<>+48(SB)/4, $0x3d878e89
+DATA c_herfc3<>+52(SB)/4, $0x3d878e89
+DATA c_herfc3<>+56(SB)/4, $0x3d878e89
+DATA c_herfc3<>+60(SB)/4, $0x3d878e89
+GLOBL c_herfc3<>(SB), RODATA|NOPTR, $64
 
-DATA c_erfc2<>+0(SB)/4, $0x3e5b7d68
-DATA c_erfc2<>+4(SB)/4, $0x3e5b7d68
-DATA c_erfc2<>+8(SB)/4, $0x3e5b7d68
-DATA c_erfc2<>+12(SB)/4, $0x3e5b7d68
-DATA c_erfc2<>+16(SB)/4, $0x3e5b7d68
-DATA c_erfc2<>+20(SB)/4, $0x3e5b7d68
-DATA c_erfc2<>+24(SB)/4, $0x3e5b7d68
-DATA c_erfc2<>+28(SB)/4, $0x3e5b7d68
-DATA c_erfc2<>+32(SB)/4, $0x3e5b7d68
-DATA c_erfc2<>+36(SB)/4, $0x3e5b7d68
-DATA c_erfc2<>+40(SB)/4, $0x3e5b7d68
-DATA c_erfc2<>+44(SB)/4, $0x3e5b7d68
-DATA c_erfc2<>+48(SB)/4, $0x3e5b7d68
-DATA c_erfc2<>+52(SB)/4, $0x3e5b7d68
-DATA c_erfc2<>+56(SB)/4, $0x3e5b7d68
-DATA c_erfc2<>+60(SB)/4, $0x3e5b7d68
-GLOBL c_erfc2<>(SB), RODATA|NOPTR, $64
+DATA c_herfc2<>+0(SB)/4, $0x3ddb7d68
+DATA c_herfc2<>+4(SB)/4, $0x3ddb7d68
+DATA c_herfc2<>+8(SB)/4, $0x3ddb7d68
+DATA c_herfc2<>+12(SB)/4, $0x3ddb7d68
+DATA c_herfc2<>+16(SB)/4, $0x3ddb7d68
+DATA c_herfc2<>+20(SB)/4, $0x3ddb7d68
+DATA c_herfc2<>+24(SB)/4, $0x3ddb7d68
+DATA c_herfc2<>+28(SB)/4, $0x3ddb7d68
+DATA c_herfc2<>+32(SB)/4, $0x3ddb7d68
+DATA c_herfc2<>+36(SB)/4, $0x3ddb7d68
+DATA c_herfc2<>+40(SB)/4, $0x3ddb7d68
+DATA c_herfc2<>+44(SB)/4, $0x3ddb7d68
+DATA c_herfc2<>+48(SB)/4, $0x3ddb7d68
+DATA c_herfc2<>+52(SB)/4, $0x3ddb7d68
+DATA c_herfc2<>+56(SB)/4, $0x3ddb7d68
+DATA c_herfc2<>+60(SB)/4, $0x3ddb7d68
+GLOBL c_herfc2<>(SB), RODATA|NOPTR, $64
 
-DATA c_erfc1<>+0(SB)/4, $0x3e666bbe
-DATA c_erfc1<>+4(SB)/4, $0x3e666bbe
-DATA c_erfc1<>+8(SB)/4, $0x3e666bbe
-DATA c_erfc1<>+12(SB)/4, $0x3e666bbe
-DATA c_erfc1<>+16(SB)/4, $0x3e666bbe
-DATA c_erfc1<>+20(SB)/4, $0x3e666bbe
-DATA c_erfc1<>+24(SB)/4, $0x3e666bbe
-DATA c_erfc1<>+28(SB)/4, $0x3e666bbe
-DATA c_erfc1<>+32(SB)/4, $0x3e666bbe
-DATA c_erfc1<>+36(SB)/4, $0x3e666bbe
-DATA c_erfc1<>+40(SB)/4, $0x3e666bbe
-DATA c_erfc1<>+44(SB)/4, $0x3e666bbe
-DATA c_erfc1<>+48(SB)/4, $0x3e666bbe
-DATA c_erfc1<>+52(SB)/4, $0x3e666bbe
-DATA c_erfc1<>+56(SB)/4, $0x3e666bbe
-DATA c_erfc1<>+60(SB)/4, $0x3e666bbe
-GLOBL c_erfc1<>(SB), RODATA|NOPTR, $64
+DATA c_herfc1<>+0(SB)/4, $0x3de66bbe
+DATA c_herfc1<>+4(SB)/4, $0x3de66bbe
+DATA c_herfc1<>+8(SB)/4, $0x3de66bbe
+DATA c_herfc1<>+12(SB)/4, $0x3de66bbe
+DATA c_herfc1<>+16(SB)/4, $0x3de66bbe
+DATA c_herfc1<>+20(SB)/4, $0x3de66bbe
+DATA c_herfc1<>+24(SB)/4, $0x3de66bbe
+DATA c_herfc1<>+28(SB)/4, $0x3de66bbe
+DATA c_herfc1<>+32(SB)/4, $0x3de66bbe
+DATA c_herfc1<>+36(SB)/4, $0x3de66bbe
+DATA c_herfc1<>+40(SB)/4, $0x3de66bbe
+DATA c_herfc1<>+44(SB)/4, $0x3de66bbe
+DATA c_herfc1<>+48(SB)/4, $0x3de66bbe
+DATA c_herfc1<>+52(SB)/4, $0x3de66bbe
+DATA c_herfc1<>+56(SB)/4, $0x3de66bbe
+DATA c_herfc1<>+60(SB)/4, $0x3de66bbe
+GLOBL c_herfc1<>(SB), RODATA|NOPTR, $64
 
-DATA c_erfc0<>+0(SB)/4, $0x3e671ecd
-DATA c_erfc0<>+4(SB)/4, $0x3e671ecd
-DATA c_erfc0<>+8(SB)/4, $0x3e671ecd
-DATA c_erfc0<>+12(SB)/4, $0x3e671ecd
-DATA c_erfc0<>+16(SB)/4, $0x3e671ecd
-DATA c_erfc0<>+20(SB)/4, $0x3e671ecd
-DATA c_erfc0<>+24(SB)/4, $0x3e671ecd
-DATA c_erfc0<>+28(SB)/4, $0x3e671ecd
-DATA c_erfc0<>+32(SB)/4, $0x3e671ecd
-DATA c_erfc0<>+36(SB)/4, $0x3e671ecd
-DATA c_erfc0<>+40(SB)/4, $0x3e671ecd
-DATA c_erfc0<>+44(SB)/4, $0x3e671ecd
-DATA c_erfc0<>+48(SB)/4, $0x3e671ecd
-DATA c_erfc0<>+52(SB)/4, $0x3e671ecd
-DATA c_erfc0<>+56(SB)/4, $0x3e671ecd
-DATA c_erfc0<>+60(SB)/4, $0x3e671ecd
-GLOBL c_erfc0<>(SB), RODATA|NOPTR, $64
+DATA c_herfc0<>+0(SB)/4, $0x3de71ecd
+DATA c_herfc0<>+4(SB)/4, $0x3de71ecd
+DATA c_herfc0<>+8(SB)/4, $0x3de71ecd
+DATA c_herfc0<>+12(SB)/4, $0x3de71ecd
+DATA c_herfc0<>+16(SB)/4, $0x3de71ecd
+DATA c_herfc0<>+20(SB)/4, $0x3de71ecd
+DATA c_herfc0<>+24(SB)/4, $0x3de71ecd
+DATA c_herfc0<>+28(SB)/4, $0x3de71ecd
+DATA c_herfc0<>+32(SB)/4, $0x3de71ecd
+DATA c_herfc0<>+36(SB)/4, $0x3de71ecd
+DATA c_herfc0<>+40(SB)/4, $0x3de71ecd
+DATA c_herfc0<>+44(SB)/4, $0x3de71ecd
+DATA c_herfc0<>+48(SB)/4, $0x3de71ecd
+DATA c_herfc0<>+52(SB)/4, $0x3de71ecd
+DATA c_herfc0<>+56(SB)/4, $0x3de71ecd
+DATA c_herfc0<>+60(SB)/4, $0x3de71ecd
+GLOBL c_herfc0<>(SB), RODATA|NOPTR, $64
 
-DATA c_half<>+0(SB)/4, $0x3f000000
-DATA c_half<>+4(SB)/4, $0x3f000000
-DATA c_half<>+8(SB)/4, $0x3f000000
-DATA c_half<>+12(SB)/4, $0x3f000000
-DATA c_half<>+16(SB)/4, $0x3f000000
-DATA c_half<>+20(SB)/4, $0x3f000000
-DATA c_half<>+24(SB)/4, $0x3f000000
-DATA c_half<>+28(SB)/4, $0x3f000000
-DATA c_half<>+32(SB)/4, $0x3f000000
-DATA c_half<>+36(SB)/4, $0x3f000000
-DATA c_half<>+40(SB)/4, $0x3f000000
-DATA c_half<>+44(SB)/4, $0x3f000000
-DATA c_half<>+48(SB)/4, $0x3f000000
-DATA c_half<>+52(SB)/4, $0x3f000000
-DATA c_half<>+56(SB)/4, $0x3f000000
-DATA c_half<>+60(SB)/4, $0x3f000000
-GLOBL c_half<>(SB), RODATA|NOPTR, $64
+DATA c_mhalf<>+0(SB)/4, $0xbf000000
+DATA c_mhalf<>+4(SB)/4, $0xbf000000
+DATA c_mhalf<>+8(SB)/4, $0xbf000000
+DATA c_mhalf<>+12(SB)/4, $0xbf000000
+DATA c_mhalf<>+16(SB)/4, $0xbf000000
+DATA c_mhalf<>+20(SB)/4, $0xbf000000
+DATA c_mhalf<>+24(SB)/4, $0xbf000000
+DATA c_mhalf<>+28(SB)/4, $0xbf000000
+DATA c_mhalf<>+32(SB)/4, $0xbf000000
+DATA c_mhalf<>+36(SB)/4, $0xbf000000
+DATA c_mhalf<>+40(SB)/4, $0xbf000000
+DATA c_mhalf<>+44(SB)/4, $0xbf000000
+DATA c_mhalf<>+48(SB)/4, $0xbf000000
+DATA c_mhalf<>+52(SB)/4, $0xbf000000
+DATA c_mhalf<>+56(SB)/4, $0xbf000000
+DATA c_mhalf<>+60(SB)/4, $0xbf000000
+GLOBL c_mhalf<>(SB), RODATA|NOPTR, $64
 
 // func geluTanhAVX512(dst *float32, x *float32, n int)
 // Requires: AVX, AVX512F, BMI2
@@ -2072,7 +2038,6 @@ geluBackwardAVX512_blockcheck:
 	JL           geluBackwardAVX512_single
 	VMOVUPS      (CX), Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMULPS       c_rsqrt2<>+0(SB), Z1, Z1
 	VMOVUPS      c_erfcclamp<>+0(SB), Z2
 	VMINPS       Z1, Z2, Z2
 	VMOVUPS      c_one<>+0(SB), Z1
@@ -2081,21 +2046,19 @@ geluBackwardAVX512_blockcheck:
 	VMOVUPS      c_one<>+0(SB), Z8
 	VFNMADD231PS Z1, Z7, Z8
 	VFMADD231PS  Z7, Z8, Z7
-	VMOVUPS      c_erfc9<>+0(SB), Z1
-	VFMADD213PS  c_erfc8<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc7<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc6<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc5<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc4<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc3<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc2<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc1<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc0<>+0(SB), Z7, Z1
+	VMOVUPS      c_herfc9<>+0(SB), Z1
+	VFMADD213PS  c_herfc8<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc7<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc6<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc5<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc4<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc3<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc2<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc1<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc0<>+0(SB), Z7, Z1
 	VMULPS       Z7, Z1, Z1
 	VMULPS       Z2, Z2, Z2
-	VXORPS       c_signmask<>+0(SB), Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z7
-	VMINPS       Z2, Z7, Z2
+	VMULPS       c_mhalf<>+0(SB), Z2, Z2
 	VMOVUPS      c_explo<>+0(SB), Z7
 	VMAXPS       Z2, Z7, Z2
 	VMOVUPS      c_shifter<>+0(SB), Z7
@@ -2113,7 +2076,6 @@ geluBackwardAVX512_blockcheck:
 	VFMADD213PS  c_exp0<>+0(SB), Z2, Z8
 	VSCALEFPS    Z7, Z8, Z8
 	VMULPS       Z8, Z1, Z1
-	VMULPS       c_half<>+0(SB), Z1, Z1
 	VMOVUPS      c_one<>+0(SB), Z2
 	VSUBPS       Z1, Z2, Z2
 	VPXORD       Z3, Z3, Z3
@@ -2126,7 +2088,6 @@ geluBackwardAVX512_blockcheck:
 	VMOVUPS      Z2, (AX)
 	VMOVUPS      64(CX), Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMULPS       c_rsqrt2<>+0(SB), Z1, Z1
 	VMOVUPS      c_erfcclamp<>+0(SB), Z2
 	VMINPS       Z1, Z2, Z2
 	VMOVUPS      c_one<>+0(SB), Z1
@@ -2135,21 +2096,19 @@ geluBackwardAVX512_blockcheck:
 	VMOVUPS      c_one<>+0(SB), Z8
 	VFNMADD231PS Z1, Z7, Z8
 	VFMADD231PS  Z7, Z8, Z7
-	VMOVUPS      c_erfc9<>+0(SB), Z1
-	VFMADD213PS  c_erfc8<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc7<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc6<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc5<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc4<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc3<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc2<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc1<>+0(SB), Z7, Z1
-	VFMADD213PS  c_erfc0<>+0(SB), Z7, Z1
+	VMOVUPS      c_herfc9<>+0(SB), Z1
+	VFMADD213PS  c_herfc8<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc7<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc6<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc5<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc4<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc3<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc2<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc1<>+0(SB), Z7, Z1
+	VFMADD213PS  c_herfc0<>+0(SB), Z7, Z1
 	VMULPS       Z7, Z1, Z1
 	VMULPS       Z2, Z2, Z2
-	VXORPS       c_signmask<>+0(SB), Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z7
-	VMINPS       Z2, Z7, Z2
+	VMULPS       c_mhalf<>+0(SB), Z2, Z2
 	VMOVUPS      c_explo<>+0(SB), Z7
 	VMAXPS       Z2, Z7, Z2
 	VMOVUPS      c_shifter<>+0(SB), Z7
@@ -2167,7 +2126,6 @@ geluBackwardAVX512_blockcheck:
 	VFMADD213PS  c_exp0<>+0(SB), Z2, Z8
 	VSCALEFPS    Z7, Z8, Z8
 	VMULPS       Z8, Z1, Z1
-	VMULPS       c_half<>+0(SB), Z1, Z1
 	VMOVUPS      c_one<>+0(SB), Z2
 	VSUBPS       Z1, Z2, Z2
 	VPXORD       Z4, Z4, Z4
@@ -2189,7 +2147,6 @@ geluBackwardAVX512_single:
 	JL           geluBackwardAVX512_tail
 	VMOVUPS      (CX), Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMULPS       c_rsqrt2<>+0(SB), Z1, Z1
 	VMOVUPS      c_erfcclamp<>+0(SB), Z2
 	VMINPS       Z1, Z2, Z2
 	VMOVUPS      c_one<>+0(SB), Z1
@@ -2198,21 +2155,19 @@ geluBackwardAVX512_single:
 	VMOVUPS      c_one<>+0(SB), Z4
 	VFNMADD231PS Z1, Z3, Z4
 	VFMADD231PS  Z3, Z4, Z3
-	VMOVUPS      c_erfc9<>+0(SB), Z1
-	VFMADD213PS  c_erfc8<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc7<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc6<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc5<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc4<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc3<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc2<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc1<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc0<>+0(SB), Z3, Z1
+	VMOVUPS      c_herfc9<>+0(SB), Z1
+	VFMADD213PS  c_herfc8<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc7<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc6<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc5<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc4<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc3<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc2<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc1<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc0<>+0(SB), Z3, Z1
 	VMULPS       Z3, Z1, Z1
 	VMULPS       Z2, Z2, Z2
-	VXORPS       c_signmask<>+0(SB), Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z3
-	VMINPS       Z2, Z3, Z2
+	VMULPS       c_mhalf<>+0(SB), Z2, Z2
 	VMOVUPS      c_explo<>+0(SB), Z3
 	VMAXPS       Z2, Z3, Z2
 	VMOVUPS      c_shifter<>+0(SB), Z3
@@ -2230,7 +2185,6 @@ geluBackwardAVX512_single:
 	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
 	VSCALEFPS    Z3, Z4, Z4
 	VMULPS       Z4, Z1, Z1
-	VMULPS       c_half<>+0(SB), Z1, Z1
 	VMOVUPS      c_one<>+0(SB), Z2
 	VSUBPS       Z1, Z2, Z2
 	VPXORD       Z5, Z5, Z5
@@ -2255,7 +2209,6 @@ geluBackwardAVX512_tail:
 	KMOVW        BX, K1
 	VMOVUPS.Z    (CX), K1, Z0
 	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMULPS       c_rsqrt2<>+0(SB), Z1, Z1
 	VMOVUPS      c_erfcclamp<>+0(SB), Z2
 	VMINPS       Z1, Z2, Z2
 	VMOVUPS      c_one<>+0(SB), Z1
@@ -2264,21 +2217,19 @@ geluBackwardAVX512_tail:
 	VMOVUPS      c_one<>+0(SB), Z4
 	VFNMADD231PS Z1, Z3, Z4
 	VFMADD231PS  Z3, Z4, Z3
-	VMOVUPS      c_erfc9<>+0(SB), Z1
-	VFMADD213PS  c_erfc8<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc7<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc6<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc5<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc4<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc3<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc2<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc1<>+0(SB), Z3, Z1
-	VFMADD213PS  c_erfc0<>+0(SB), Z3, Z1
+	VMOVUPS      c_herfc9<>+0(SB), Z1
+	VFMADD213PS  c_herfc8<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc7<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc6<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc5<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc4<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc3<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc2<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc1<>+0(SB), Z3, Z1
+	VFMADD213PS  c_herfc0<>+0(SB), Z3, Z1
 	VMULPS       Z3, Z1, Z1
 	VMULPS       Z2, Z2, Z2
-	VXORPS       c_signmask<>+0(SB), Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z3
-	VMINPS       Z2, Z3, Z2
+	VMULPS       c_mhalf<>+0(SB), Z2, Z2
 	VMOVUPS      c_explo<>+0(SB), Z3
 	VMAXPS       Z2, Z3, Z2
 	VMOVUPS      c_shifter<>+0(SB), Z3
@@ -2296,7 +2247,6 @@ geluBackwardAVX512_tail:
 	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
 	VSCALEFPS    Z3, Z4, Z4
 	VMULPS       Z4, Z1, Z1
-	VMULPS       c_half<>+0(SB), Z1, Z1
 	VMOVUPS      c_one<>+0(SB), Z2
 	VSUBPS       Z1, Z2, Z2
 	VPXORD       Z6, Z6, Z6
@@ -4345,28 +4295,25 @@ geluAVX2_single:
 	JL           geluAVX2_tail
 	VMOVUPS      (CX), Y0
 	VANDPS       c_absmask<>+0(SB), Y0, Y1
-	VMULPS       c_rsqrt2<>+0(SB), Y1, Y1
 	VMOVUPS      c_erfcclamp<>+0(SB), Y2
 	VMINPS       Y1, Y2, Y2
 	VMOVUPS      c_one<>+0(SB), Y1
 	VFMADD231PS  c_erfcc<>+0(SB), Y2, Y1
 	VMOVUPS      c_one<>+0(SB), Y3
 	VDIVPS       Y1, Y3, Y3
-	VMOVUPS      c_erfc9<>+0(SB), Y1
-	VFMADD213PS  c_erfc8<>+0(SB), Y3, Y1
-	VFMADD213PS  c_erfc7<>+0(SB), Y3, Y1
-	VFMADD213PS  c_erfc6<>+0(SB), Y3, Y1
-	VFMADD213PS  c_erfc5<>+0(SB), Y3, Y1
-	VFMADD213PS  c_erfc4<>+0(SB), Y3, Y1
-	VFMADD213PS  c_erfc3<>+0(SB), Y3, Y1
-	VFMADD213PS  c_erfc2<>+0(SB), Y3, Y1
-	VFMADD213PS  c_erfc1<>+0(SB), Y3, Y1
-	VFMADD213PS  c_erfc0<>+0(SB), Y3, Y1
+	VMOVUPS      c_herfc9<>+0(SB), Y1
+	VFMADD213PS  c_herfc8<>+0(SB), Y3, Y1
+	VFMADD213PS  c_herfc7<>+0(SB), Y3, Y1
+	VFMADD213PS  c_herfc6<>+0(SB), Y3, Y1
+	VFMADD213PS  c_herfc5<>+0(SB), Y3, Y1
+	VFMADD213PS  c_herfc4<>+0(SB), Y3, Y1
+	VFMADD213PS  c_herfc3<>+0(SB), Y3, Y1
+	VFMADD213PS  c_herfc2<>+0(SB), Y3, Y1
+	VFMADD213PS  c_herfc1<>+0(SB), Y3, Y1
+	VFMADD213PS  c_herfc0<>+0(SB), Y3, Y1
 	VMULPS       Y3, Y1, Y1
 	VMULPS       Y2, Y2, Y2
-	VXORPS       c_signmask<>+0(SB), Y2, Y2
-	VMOVUPS      c_exphi<>+0(SB), Y3
-	VMINPS       Y2, Y3, Y2
+	VMULPS       c_mhalf<>+0(SB), Y2, Y2
 	VMOVUPS      c_explo<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y2
 	VMOVUPS      c_shifter<>+0(SB), Y3
@@ -4392,7 +4339,6 @@ geluAVX2_single:
 	VMULPS       Y3, Y4, Y4
 	VMULPS       Y2, Y4, Y4
 	VMULPS       Y4, Y1, Y1
-	VMULPS       c_half<>+0(SB), Y1, Y1
 	VMOVUPS      c_one<>+0(SB), Y2
 	VSUBPS       Y1, Y2, Y2
 	VXORPS       Y3, Y3, Y3
@@ -4414,28 +4360,25 @@ geluAVX2_tail:
 	VMOVDQU      (BX)(DX*1), Y0
 	VMASKMOVPS   (CX), Y0, Y1
 	VANDPS       c_absmask<>+0(SB), Y1, Y2
-	VMULPS       c_rsqrt2<>+0(SB), Y2, Y2
 	VMOVUPS      c_erfcclamp<>+0(SB), Y3
 	VMINPS       Y2, Y3, Y3
 	VMOVUPS      c_one<>+0(SB), Y2
 	VFMADD231PS  c_erfcc<>+0(SB), Y3, Y2
 	VMOVUPS      c_one<>+0(SB), Y4
 	VDIVPS       Y2, Y4, Y4
-	VMOVUPS      c_erfc9<>+0(SB), Y2
-	VFMADD213PS  c_erfc8<>+0(SB), Y4, Y2
-	VFMADD213PS  c_erfc7<>+0(SB), Y4, Y2
-	VFMADD213PS  c_erfc6<>+0(SB), Y4, Y2
-	VFMADD213PS  c_erfc5<>+0(SB), Y4, Y2
-	VFMADD213PS  c_erfc4<>+0(SB), Y4, Y2
-	VFMADD213PS  c_erfc3<>+0(SB), Y4, Y2
-	VFMADD213PS  c_erfc2<>+0(SB), Y4, Y2
-	VFMADD213PS  c_erfc1<>+0(SB), Y4, Y2
-	VFMADD213PS  c_erfc0<>+0(SB), Y4, Y2
+	VMOVUPS      c_herfc9<>+0(SB), Y2
+	VFMADD213PS  c_herfc8<>+0(SB), Y4, Y2
+	VFMADD213PS  c_herfc7<>+0(SB), Y4, Y2
+	VFMADD213PS  c_herfc6<>+0(SB), Y4, Y2
+	VFMADD213PS  c_herfc5<>+0(SB), Y4, Y2
+	VFMADD213PS  c_herfc4<>+0(SB), Y4, Y2
+	VFMADD213PS  c_herfc3<>+0(SB), Y4, Y2
+	VFMADD213PS  c_herfc2<>+0(SB), Y4, Y2
+	VFMADD213PS  c_herfc1<>+0(SB), Y4, Y2
+	VFMADD213PS  c_herfc0<>+0(SB), Y4, Y2
 	VMULPS       Y4, Y2, Y2
 	VMULPS       Y3, Y3, Y3
-	VXORPS       c_signmask<>+0(SB), Y3, Y3
-	VMOVUPS      c_exphi<>+0(SB), Y4
-	VMINPS       Y3, Y4, Y3
+	VMULPS       c_mhalf<>+0(SB), Y3, Y3
 	VMOVUPS      c_explo<>+0(SB), Y4
 	VMAXPS       Y3, Y4, Y3
 	VMOVUPS      c_shifter<>+0(SB), Y4
@@ -4461,7 +4404,6 @@ geluAVX2_tail:
 	VMULPS       Y4, Y5, Y5
 	VMULPS       Y3, Y5, Y5
 	VMULPS       Y5, Y2, Y2
-	VMULPS       c_half<>+0(SB), Y2, Y2
 	VMOVUPS      c_one<>+0(SB), Y3
 	VSUBPS       Y2, Y3, Y3
 	VXORPS       Y4, Y4, Y4
@@ -4594,28 +4536,25 @@ geluBackwardAVX2_single:
 	JL           geluBackwardAVX2_tail
 	VMOVUPS      (CX), Y0
 	VANDPS       c_absmask<>+0(SB), Y0, Y1
-	VMULPS       c_rsqrt2<>+0(SB), Y1, Y1
 	VMOVUPS      c_erfcclamp<>+0(SB), Y2
 	VMINPS       Y1, Y2, Y2
 	VMOVUPS      c_one<>+0(SB), Y1
 	VFMADD231PS  c_erfcc<>+0(SB), Y2, Y1
 	VMOVUPS      c_one<>+0(SB), Y3
 	VDIVPS       Y1, Y3, Y3
-	VMOVUPS      c_erfc9<>+0(SB), Y1
-	VFMADD213PS  c_erfc8<>+0(SB), Y3, Y1
-	VFMADD213PS  c_erfc7<>+0(SB), Y3, Y1
-	VFMADD213PS  c_erfc6<>+0(SB), Y3, Y1
-	VFMADD213PS  c_erfc5<>+0(SB), Y3, Y1
-	VFMADD213PS  c_erfc4<>+0(SB), Y3, Y1
-	VFMADD213PS  c_erfc3<>+0(SB), Y3, Y1
-	VFMADD213PS  c_erfc2<>+0(SB), Y3, Y1
-	VFMADD213PS  c_erfc1<>+0(SB), Y3, Y1
-	VFMADD213PS  c_erfc0<>+0(SB), Y3, Y1
+	VMOVUPS      c_herfc9<>+0(SB), Y1
+	VFMADD213PS  c_herfc8<>+0(SB), Y3, Y1
+	VFMADD213PS  c_herfc7<>+0(SB), Y3, Y1
+	VFMADD213PS  c_herfc6<>+0(SB), Y3, Y1
+	VFMADD213PS  c_herfc5<>+0(SB), Y3, Y1
+	VFMADD213PS  c_herfc4<>+0(SB), Y3, Y1
+	VFMADD213PS  c_herfc3<>+0(SB), Y3, Y1
+	VFMADD213PS  c_herfc2<>+0(SB), Y3, Y1
+	VFMADD213PS  c_herfc1<>+0(SB), Y3, Y1
+	VFMADD213PS  c_herfc0<>+0(SB), Y3, Y1
 	VMULPS       Y3, Y1, Y1
 	VMULPS       Y2, Y2, Y2
-	VXORPS       c_signmask<>+0(SB), Y2, Y2
-	VMOVUPS      c_exphi<>+0(SB), Y3
-	VMINPS       Y2, Y3, Y2
+	VMULPS       c_mhalf<>+0(SB), Y2, Y2
 	VMOVUPS      c_explo<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y2
 	VMOVUPS      c_shifter<>+0(SB), Y3
@@ -4641,7 +4580,6 @@ geluBackwardAVX2_single:
 	VMULPS       Y3, Y4, Y4
 	VMULPS       Y2, Y4, Y4
 	VMULPS       Y4, Y1, Y1
-	VMULPS       c_half<>+0(SB), Y1, Y1
 	VMOVUPS      c_one<>+0(SB), Y2
 	VSUBPS       Y1, Y2, Y2
 	VXORPS       Y3, Y3, Y3
@@ -4667,28 +4605,25 @@ geluBackwardAVX2_tail:
 	VMOVDQU      (SI)(BX*1), Y0
 	VMASKMOVPS   (CX), Y0, Y1
 	VANDPS       c_absmask<>+0(SB), Y1, Y2
-	VMULPS       c_rsqrt2<>+0(SB), Y2, Y2
 	VMOVUPS      c_erfcclamp<>+0(SB), Y3
 	VMINPS       Y2, Y3, Y3
 	VMOVUPS      c_one<>+0(SB), Y2
 	VFMADD231PS  c_erfcc<>+0(SB), Y3, Y2
 	VMOVUPS      c_one<>+0(SB), Y4
 	VDIVPS       Y2, Y4, Y4
-	VMOVUPS      c_erfc9<>+0(SB), Y2
-	VFMADD213PS  c_erfc8<>+0(SB), Y4, Y2
-	VFMADD213PS  c_erfc7<>+0(SB), Y4, Y2
-	VFMADD213PS  c_erfc6<>+0(SB), Y4, Y2
-	VFMADD213PS  c_erfc5<>+0(SB), Y4, Y2
-	VFMADD213PS  c_erfc4<>+0(SB), Y4, Y2
-	VFMADD213PS  c_erfc3<>+0(SB), Y4, Y2
-	VFMADD213PS  c_erfc2<>+0(SB), Y4, Y2
-	VFMADD213PS  c_erfc1<>+0(SB), Y4, Y2
-	VFMADD213PS  c_erfc0<>+0(SB), Y4, Y2
+	VMOVUPS      c_herfc9<>+0(SB), Y2
+	VFMADD213PS  c_herfc8<>+0(SB), Y4, Y2
+	VFMADD213PS  c_herfc7<>+0(SB), Y4, Y2
+	VFMADD213PS  c_herfc6<>+0(SB), Y4, Y2
+	VFMADD213PS  c_herfc5<>+0(SB), Y4, Y2
+	VFMADD213PS  c_herfc4<>+0(SB), Y4, Y2
+	VFMADD213PS  c_herfc3<>+0(SB), Y4, Y2
+	VFMADD213PS  c_herfc2<>+0(SB), Y4, Y2
+	VFMADD213PS  c_herfc1<>+0(SB), Y4, Y2
+	VFMADD213PS  c_herfc0<>+0(SB), Y4, Y2
 	VMULPS       Y4, Y2, Y2
 	VMULPS       Y3, Y3, Y3
-	VXORPS       c_signmask<>+0(SB), Y3, Y3
-	VMOVUPS      c_exphi<>+0(SB), Y4
-	VMINPS       Y3, Y4, Y3
+	VMULPS       c_mhalf<>+0(SB), Y3, Y3
 	VMOVUPS      c_explo<>+0(SB), Y4
 	VMAXPS       Y3, Y4, Y3
 	VMOVUPS      c_shifter<>+0(SB), Y4
@@ -4714,7 +4649,6 @@ geluBackwardAVX2_tail:
 	VMULPS       Y4, Y5, Y5
 	VMULPS       Y3, Y5, Y5
 	VMULPS       Y5, Y2, Y2
-	VMULPS       c_half<>+0(SB), Y2, Y2
 	VMOVUPS      c_one<>+0(SB), Y3
 	VSUBPS       Y2, Y3, Y3
 	VXORPS       Y4, Y4, Y4

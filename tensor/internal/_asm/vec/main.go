@@ -296,12 +296,21 @@ func (f *g) horner(x reg.VecVirtual, name string, c []float32) reg.VecVirtual {
 
 // exp returns e^x, within 2 ulp for every float32 (see vec's tests), with
 // e^x = 0 below the subnormal range, +Inf above ln(MaxFloat32), NaN for NaN.
-func (f *g) exp(x reg.VecVirtual) reg.VecVirtual {
-	hi := f.c(cf("exphi", 88.8))
-	xc := f.s.vec()
-	VMINPS(x, hi, xc) // min(hi, x): a NaN x passes through
+func (f *g) exp(x reg.VecVirtual) reg.VecVirtual { return f.expArg(x, false) }
+
+// expArg is exp; nonPositive promises x ≤ 0 (or NaN), which saves the
+// upper clamp.
+func (f *g) expArg(x reg.VecVirtual, nonPositive bool) reg.VecVirtual {
+	xc := x
+	if !nonPositive {
+		hi := f.c(cf("exphi", 88.8))
+		xc = f.s.vec()
+		VMINPS(x, hi, xc) // min(hi, x): a NaN x passes through
+	}
 	lo := f.c(cf("explo", -104))
-	VMAXPS(xc, lo, xc)
+	xl := f.s.vec()
+	VMAXPS(xc, lo, xl)
+	xc = xl
 	// n = round(x·log2e): adding 1.5·2^23 rounds to an integer (to
 	// nearest even) and subtracting it back is exact, for |x·log2e| < 2^22.
 	n := f.c(cf("shifter", 12582912))
@@ -412,22 +421,26 @@ func (f *g) tanh(x reg.VecVirtual) reg.VecVirtual {
 // halfErfc returns 0.5·erfc(t) for t = |x|/√2 and, when withExp is set,
 // also e^{-x²/2}.
 func (f *g) halfErfc(x reg.VecVirtual) (h, e reg.VecVirtual) {
-	t := f.abs(x)
-	VMULPS(cf("rsqrt2", float32(1/math.Sqrt2)), t, t)
-	t = f.minc(t, "erfcclamp", 10.5) // erfc(10.5) is below the float32 range
+	// With t = |x|/√2: 1 + 0.4t = 1 + (0.4/√2)|x| and -t² = -x²/2, so t
+	// itself is never formed. |x| is clamped at 14.85 (t = 10.5), where
+	// erfc is below the float32 range (a NaN passes through).
+	ax := f.minc(f.abs(x), "erfcclamp", 14.85)
 	d := f.c(cf("one", 1))
-	VFMADD231PS(cf("erfcc", 0.4), t, d) // 1 + 0.4t
+	VFMADD231PS(cf("erfcc", float32(0.4/math.Sqrt2)), ax, d)
 	u := f.recip(d)
-	q := f.horner(u, "erfc", erfcPoly)
+	half := make([]float32, len(erfcPoly)) // 0.5·Q: the ½ of ½·erfc, exactly
+	for i, c := range erfcPoly {
+		half[i] = c / 2
+	}
+	q := f.horner(u, "herfc", half)
 	VMULPS(u, q, q)
-	// e^{-t²}
+	// e^{-x²/2}
 	nt := f.s.vec()
-	VMULPS(t, t, nt)
-	VXORPS(constant("signmask", 0x80000000), nt, nt)
-	e = f.exp(nt)
+	VMULPS(ax, ax, nt)
+	VMULPS(cf("mhalf", -0.5), nt, nt)
+	e = f.expArg(nt, true)
 	h = f.s.vec()
 	VMULPS(e, q, h)
-	VMULPS(cf("half", 0.5), h, h)
 	return h, e
 }
 
