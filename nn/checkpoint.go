@@ -93,8 +93,14 @@ type LoadOptions struct {
 	// pre-training head the model drops).
 	AllowUnexpected bool
 	// Rename maps a model tensor's name to its name in the checkpoint
-	// (adding a prefix, translating old names); nil keeps names.
+	// (adding a prefix); nil keeps names.
 	Rename func(name string) string
+	// FromCheckpoint maps a checkpoint tensor's name to the model's name
+	// for it (stripping a prefix, translating old names such as "gamma"
+	// to "weight"); an empty result drops the tensor (a buffer the model
+	// does not keep) without counting it as unexpected. It applies before
+	// Rename is consulted; nil keeps names.
+	FromCheckpoint func(name string) string
 }
 
 // source is where a load reads tensors from.
@@ -170,6 +176,9 @@ func load(m any, src source, o LoadOptions) error {
 			es = append(es, e)
 		}
 	}
+	if o.FromCheckpoint != nil {
+		src = translated(src, o.FromCheckpoint)
+	}
 	rename := o.Rename
 	if rename == nil {
 		rename = func(s string) string { return s }
@@ -235,6 +244,41 @@ func load(m any, src source, o LoadOptions) error {
 	}
 	return nil
 }
+
+// renamedSource shows a source under translated names.
+type renamedSource struct {
+	src    source
+	byName map[string]string // translated name → source name
+	order  []string
+}
+
+func translated(src source, f func(string) string) source {
+	r := &renamedSource{src: src, byName: map[string]string{}}
+	for _, n := range src.names() {
+		t := f(n)
+		if t == "" {
+			continue
+		}
+		if _, dup := r.byName[t]; !dup {
+			r.order = append(r.order, t)
+		}
+		r.byName[t] = n
+	}
+	sort.Strings(r.order)
+	return r
+}
+
+func (r *renamedSource) names() []string { return r.order }
+
+func (r *renamedSource) shape(name string) ([]int, bool) {
+	n, ok := r.byName[name]
+	if !ok {
+		return nil, false
+	}
+	return r.src.shape(n)
+}
+
+func (r *renamedSource) get(name string) (*tensor.Tensor, error) { return r.src.get(r.byName[name]) }
 
 func equalShapes(a, b []int) bool {
 	if len(a) != len(b) {

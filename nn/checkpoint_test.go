@@ -181,3 +181,30 @@ func TestLoadReportsACorruptFile(t *testing.T) {
 		t.Fatalf("error %v, want ErrFormat naming the file", err)
 	}
 }
+
+func TestFromCheckpointTranslatesAndDropsNames(t *testing.T) {
+	src := nn.StateDict(newSmall(1, false))
+	old := map[string]*tensor.Tensor{
+		"transformer.wte":              src["wte"],
+		"transformer.lm_head.weight":   src["lm_head.weight"],
+		"transformer.ln_f.gamma":       src["ln_f.weight"],
+		"transformer.ln_f.beta":        src["ln_f.bias"],
+		"transformer.position_ids":     src["position_ids"],
+		"transformer.attn.masked_bias": tensor.Ones(1),
+	}
+	dst := newSmall(2, false)
+	err := nn.LoadStateDict(dst, old, nn.LoadOptions{FromCheckpoint: func(n string) string {
+		if strings.HasSuffix(n, "masked_bias") {
+			return ""
+		}
+		n = strings.TrimPrefix(n, "transformer.")
+		n = strings.Replace(n, ".gamma", ".weight", 1)
+		return strings.Replace(n, ".beta", ".bias", 1)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(dst.Norm.Weight.Float64s(), src["ln_f.weight"].Float64s()) {
+		t.Fatal("translated tensor not loaded")
+	}
+}
