@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/goformer/goformer/tensor"
 )
@@ -124,10 +126,26 @@ func addRows(be tensor.Backend, y, b *tensor.Tensor, rows, out int) {
 		be.Binary(tensor.OpAdd, yv, yv, b.Expand(rows, out).View())
 		return
 	}
-	shape, strides := []int{out}, []int{1}
-	bv := tensor.View{Storage: b.Storage(), Offset: b.Offset(), Shape: shape, Strides: strides}
-	for r := range rows {
-		yv := tensor.View{Storage: ys, Offset: y.Offset() + r*out, Shape: shape, Strides: strides}
-		be.Binary(tensor.OpAdd, yv, yv, bv)
+	add := func(lo, hi int) {
+		shape, strides := []int{out}, []int{1}
+		bv := tensor.View{Storage: b.Storage(), Offset: b.Offset(), Shape: shape, Strides: strides}
+		for r := lo; r < hi; r++ {
+			yv := tensor.View{Storage: ys, Offset: y.Offset() + r*out, Shape: shape, Strides: strides}
+			be.Binary(tensor.OpAdd, yv, yv, bv)
+		}
 	}
+	w := min(runtime.GOMAXPROCS(0), rows*out>>16) // a share of at least 64k elements
+	if w <= 1 {
+		add(0, rows)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range w {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			add(i*rows/w, (i+1)*rows/w)
+		}()
+	}
+	wg.Wait()
 }

@@ -88,6 +88,21 @@ func checkInput(op string, x *tensor.Tensor, dim int) {
 	}
 }
 
+// residual returns x + y, where y is a sublayer's fresh output that nothing
+// else holds: without gradients y is updated in place, saving a buffer.
+func residual(x, y *tensor.Tensor) *tensor.Tensor {
+	if x.RequiresGrad() || y.RequiresGrad() || !x.SameShape(y) || !y.IsContiguous() || x.DType() != y.DType() || x.Device() != y.Device() {
+		return x.Add(y)
+	}
+	be, err := tensor.BackendFor(y.Device())
+	if err != nil {
+		return x.Add(y)
+	}
+	yv := y.View()
+	be.Binary(tensor.OpAdd, yv, yv, x.View())
+	return y
+}
+
 // EncoderLayer is a transformer encoder layer: self-attention and a
 // feed-forward block, each with a residual connection and a norm, as
 // PyTorch's nn.TransformerEncoderLayer (whose parameter names it uses:
@@ -120,11 +135,11 @@ func NewEncoderLayer(c Config, g *tensor.Generator) *EncoderLayer {
 func (l *EncoderLayer) Forward(x *tensor.Tensor, mask attention.Mask) *tensor.Tensor {
 	checkInput("EncoderLayer", x, l.SelfAttn.Out.Out())
 	if l.NormFirst {
-		x = x.Add(l.Dropout1.Forward(l.SelfAttn.Forward(l.Norm1.Forward(x), mask, nil)))
-		return x.Add(l.Dropout2.Forward(l.MLP.Forward(l.Norm2.Forward(x))))
+		x = residual(x, l.Dropout1.Forward(l.SelfAttn.Forward(l.Norm1.Forward(x), mask, nil)))
+		return residual(x, l.Dropout2.Forward(l.MLP.Forward(l.Norm2.Forward(x))))
 	}
-	x = l.Norm1.Forward(x.Add(l.Dropout1.Forward(l.SelfAttn.Forward(x, mask, nil))))
-	return l.Norm2.Forward(x.Add(l.Dropout2.Forward(l.MLP.Forward(x))))
+	x = l.Norm1.Forward(residual(x, l.Dropout1.Forward(l.SelfAttn.Forward(x, mask, nil))))
+	return l.Norm2.Forward(residual(x, l.Dropout2.Forward(l.MLP.Forward(x))))
 }
 
 // DecoderLayer is a transformer decoder layer: masked self-attention,
@@ -172,13 +187,13 @@ func (l *DecoderLayer) Forward(x, memory *tensor.Tensor, selfMask, crossMask att
 		sc, cc = &cache.Self, &cache.Cross
 	}
 	if l.NormFirst {
-		x = x.Add(l.Dropout1.Forward(l.SelfAttn.Forward(l.Norm1.Forward(x), selfMask, sc)))
-		x = x.Add(l.Dropout2.Forward(l.CrossAttn.Cross(l.Norm2.Forward(x), memory, crossMask, cc)))
-		return x.Add(l.Dropout3.Forward(l.MLP.Forward(l.Norm3.Forward(x))))
+		x = residual(x, l.Dropout1.Forward(l.SelfAttn.Forward(l.Norm1.Forward(x), selfMask, sc)))
+		x = residual(x, l.Dropout2.Forward(l.CrossAttn.Cross(l.Norm2.Forward(x), memory, crossMask, cc)))
+		return residual(x, l.Dropout3.Forward(l.MLP.Forward(l.Norm3.Forward(x))))
 	}
-	x = l.Norm1.Forward(x.Add(l.Dropout1.Forward(l.SelfAttn.Forward(x, selfMask, sc))))
-	x = l.Norm2.Forward(x.Add(l.Dropout2.Forward(l.CrossAttn.Cross(x, memory, crossMask, cc))))
-	return l.Norm3.Forward(x.Add(l.Dropout3.Forward(l.MLP.Forward(x))))
+	x = l.Norm1.Forward(residual(x, l.Dropout1.Forward(l.SelfAttn.Forward(x, selfMask, sc))))
+	x = l.Norm2.Forward(residual(x, l.Dropout2.Forward(l.CrossAttn.Cross(x, memory, crossMask, cc))))
+	return l.Norm3.Forward(residual(x, l.Dropout3.Forward(l.MLP.Forward(x))))
 }
 
 // Encoder is a stack of encoder layers with an optional final norm, as

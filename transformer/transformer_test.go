@@ -157,3 +157,20 @@ func TestConcurrentInferenceOnOneModel(t *testing.T) {
 		}
 	}
 }
+
+func TestInferenceWithoutGradientsEqualsTheRecordedPass(t *testing.T) {
+	for _, cfg := range []transformer.Config{{Dim: 16, Heads: 4, Act: nn.GELU}, {Dim: 16, Heads: 2, NormFirst: true, Gated: true, Act: nn.SiLU}} {
+		tr := transformer.New(cfg, 2, 2, tensor.NewGenerator(5))
+		src, tgt := randn(1, 2, 6, 16), randn(2, 2, 4, 16)
+		m := transformer.Masks{Target: attention.Mask{Causal: true}}
+		recorded := tr.Forward(src, tgt, m)
+		nn.Freeze(tr)
+		inference := tr.Forward(src, tgt, m)
+		if recorded.RequiresGrad() == inference.RequiresGrad() {
+			t.Fatal("freezing did not turn off the graph")
+		}
+		if e := nntest.RelErr(inference, recorded); e > 1e-6 {
+			t.Fatalf("%+v: inference differs from the recorded pass by %g", cfg, e)
+		}
+	}
+}
