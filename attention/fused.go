@@ -3,7 +3,6 @@ package attention
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -268,7 +267,7 @@ func applyDropout[T float](dr *dropout, d dims, p, z []T, b, h, i0, rows, j0, co
 // parallelItems runs work(worker, item) for items [0, n) on up to
 // GOMAXPROCS goroutines, each claiming items in order.
 func parallelItems(n int, work func(worker, item int)) {
-	w := min(runtime.GOMAXPROCS(0), n)
+	w := min(threads(), n)
 	if w <= 1 {
 		for i := range n {
 			work(0, i)
@@ -358,7 +357,7 @@ func fused[T float](q, k, v *tensor.Tensor, d dims, o Options, pk *packing) *ten
 		sSt, aSt  tensor.Storage
 		gm        gemm
 	}
-	workers := make([]*scratch, runtime.GOMAXPROCS(0))
+	workers := make([]*scratch, threads())
 	bk := min(blockK, max(d.tk, 1))
 	parallelItems(d.b*d.h*nqb, func(w, item int) {
 		sc := workers[w]
@@ -512,7 +511,7 @@ func fusedBackward[T float](sv *fusedSaved[T], gr *tensor.Tensor, gq, gk, gv gra
 		dqSt, dkSt, dvSt tensor.Storage
 		gm               gemm
 	}
-	workers := make([]*scratch, runtime.GOMAXPROCS(0))
+	workers := make([]*scratch, threads())
 	parallelItems(d.b*d.hk, func(w, item int) {
 		sc := workers[w]
 		if sc == nil {

@@ -3,7 +3,6 @@ package nn
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"sync"
 
 	"github.com/goformer/goformer/tensor"
@@ -134,7 +133,7 @@ func addRows(be tensor.Backend, y, b *tensor.Tensor, rows, out int) {
 			be.Binary(tensor.OpAdd, yv, yv, bv)
 		}
 	}
-	w := min(runtime.GOMAXPROCS(0), rows*out>>16) // a share of at least 64k elements
+	w := min(threads(), rows*out>>16) // a share of at least 64k elements
 	if w <= 1 {
 		add(0, rows)
 		return
