@@ -345,8 +345,11 @@ func fused[T float](q, k, v *tensor.Tensor, d dims, o Options, pk *packing) *ten
 	}
 	// The output is laid out [B, Tq, H, Dv], so that merging the heads is
 	// a free reshape; it is returned as the [B, H, Tq, Dv] view.
-	outData := make([]T, d.b*d.tq*d.h*d.dv)
-	outSt := tensor.NewCPUStorage(outData)
+	// Every element of the output is written below: take it from the
+	// backend's pool without clearing.
+	outT := tensor.Empty(tensor.CPU, dt, d.b, d.tq, d.h, d.dv)
+	outSt := outT.Storage().(*tensor.CPUStorage)
+	outData := storageData[T](outSt)[:outT.Numel()]
 	lse := make([]T, d.b*d.h*d.tq)
 	g := d.h / d.hk
 	nqb := (d.tq + blockQ - 1) / blockQ
@@ -395,9 +398,13 @@ func fused[T float](q, k, v *tensor.Tensor, d dims, o Options, pk *packing) *ten
 					clear(row) // every key so far masked
 					continue
 				}
-				if corr := T(math.Exp(float64(sc.m[r] - mNew))); corr != 1 {
-					sc.l[r] *= float64(corr)
-					scaleRow(sc.acc[r*d.dv:(r+1)*d.dv], corr)
+				// Rescale what earlier blocks accumulated (nothing yet when
+				// the running maximum is still -Inf).
+				if !math.IsInf(float64(sc.m[r]), -1) {
+					if corr := T(math.Exp(float64(sc.m[r] - mNew))); corr != 1 {
+						sc.l[r] *= float64(corr)
+						scaleRow(sc.acc[r*d.dv:(r+1)*d.dv], corr)
+					}
 				}
 				sc.l[r] += expSubSum(row, row, mNew)
 				sc.m[r] = mNew
@@ -417,14 +424,13 @@ func fused[T float](q, k, v *tensor.Tensor, d dims, o Options, pk *packing) *ten
 				lse[li] = T(math.Inf(1))
 				continue
 			}
-			inv := 1 / sc.l[r]
-			for c, a := range sc.acc[r*d.dv : (r+1)*d.dv] {
-				dst[c] = T(float64(a) * inv)
-			}
+			acc := sc.acc[r*d.dv : (r+1)*d.dv]
+			scaleRow(acc, T(1/sc.l[r]))
+			copy(dst, acc)
 			lse[li] = T(float64(sc.m[r]) + math.Log(sc.l[r]))
 		}
 	})
-	out := tensor.FromStorage(outSt, 0, d.b, d.tq, d.h, d.dv).Permute(0, 2, 1, 3)
+	out := outT.Permute(0, 2, 1, 3)
 	saved := &fusedSaved[T]{q: qo, k: ko, v: vo, mask: mp, drop: dr, d: d, scale: scale, lse: lse, out: outData}
 	if pk != nil {
 		if !pk.qkv.RequiresGrad() {

@@ -19,6 +19,12 @@ func expSubSumAVX512(dst, x *float32, n int, m float32) float32
 func softmaxGradAVX512(dp, p *float32, n int, d float32)
 
 //go:noescape
+func scaleAVX512(x *float32, n int, a float32)
+
+//go:noescape
+func scaleAVX2(x *float32, n int, a float32)
+
+//go:noescape
 func maxAVX2(x *float32, n int) float32
 
 //go:noescape
@@ -98,7 +104,20 @@ func ExpSubSum(dst, x []float32, m float32) float32 {
 }
 
 // Scale multiplies x by a in place.
-func Scale(x []float32, a float32) { ScaleGo(x, a) }
+func Scale(x []float32, a float32) {
+	n := len(x)
+	switch {
+	case n == 0:
+	case level == levelAVX512:
+		scaleAVX512(&x[0], n, a)
+	case level == levelAVX2 && n >= 8:
+		k := n &^ 7
+		scaleAVX2(&x[0], k, a)
+		ScaleGo(x[k:], a)
+	default:
+		ScaleGo(x, a)
+	}
+}
 
 // Dot returns Σ x[i]·y[i].
 func Dot(x, y []float32) float32 { return DotGo(x, y) }

@@ -390,3 +390,49 @@ sg2loop:
 sg2done:
 	VZEROUPPER
 	RET
+
+// func scaleAVX512(x *float32, n int, a float32)
+TEXT ·scaleAVX512(SB), NOSPLIT, $0-20
+	MOVQ         x+0(FP), DI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS a+16(FP), Z1
+
+sc512loop:
+	CMPQ    CX, $16
+	JL      sc512tail
+	VMULPS  (DI), Z1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ    $64, DI
+	SUBQ    $16, CX
+	JMP     sc512loop
+
+sc512tail:
+	TESTQ     CX, CX
+	JZ        sc512done
+	TAILMASK
+	VMOVUPS.Z (DI), K1, Z0
+	VMULPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (DI)
+
+sc512done:
+	VZEROUPPER
+	RET
+
+// func scaleAVX2(x *float32, n int, a float32)
+TEXT ·scaleAVX2(SB), NOSPLIT, $0-20
+	MOVQ         x+0(FP), DI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS a+16(FP), Y1
+
+sc2loop:
+	CMPQ    CX, $8
+	JL      sc2done
+	VMULPS  (DI), Y1, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JMP     sc2loop
+
+sc2done:
+	VZEROUPPER
+	RET

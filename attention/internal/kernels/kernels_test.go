@@ -119,6 +119,22 @@ func TestSoftmaxGradAgreesWithTheLoop(t *testing.T) {
 	})
 }
 
+func TestScaleAgreesWithTheLoop(t *testing.T) {
+	forLevels(t, func(t *testing.T) {
+		for _, x := range inputs(6, -3, 3, nil) {
+			want := append([]float32(nil), x...)
+			ScaleGo(want, 0.37)
+			got := append([]float32(nil), x...)
+			Scale(got, 0.37)
+			for j := range got {
+				if got[j] != want[j] {
+					t.Fatalf("n=%d [%d]: %v, want %v", len(x), j, got[j], want[j])
+				}
+			}
+		}
+	})
+}
+
 func TestSmallKernels(t *testing.T) {
 	x, y := []float32{1, 2, 3}, []float32{4, 5, 6}
 	if Dot(x, y) != 32 {
