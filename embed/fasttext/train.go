@@ -298,20 +298,30 @@ func (t *trainer) run(ctx context.Context, text *corpus.Text, lo, hi int64, id u
 func (t *trainer) negSampling(h []float32, target int32, rng *sgd.RNG, lr float32, grad []float32) float32 {
 	dim := t.dim
 	out := t.m.Output
-	row := out[int(target)*dim : int(target)*dim+dim]
-	f := vec.Dot(h, row)
-	loss := sgd.NegLogSigmoid(f)
-	vec.GradStep((1-sgd.Sigmoid(f))*lr, h, row, grad)
+	// Draw the noise words first and ask for their rows, so that the loads
+	// overlap the work on the true word. A draw equal to the target is
+	// redrawn, as fastText does, but only a few times, so that a one-word
+	// vocabulary cannot loop forever.
+	var buf [16]int32
+	negs := buf[:0]
+	if t.opt.Negative > len(buf) {
+		negs = make([]int32, 0, t.opt.Negative)
+	}
 	for range t.opt.Negative {
-		// Redraw the target, as fastText does, but give up after a few
-		// tries so that a one-word vocabulary cannot loop forever.
 		neg := t.noise.Draw(rng)
 		for try := 0; neg == target && try < 8; try++ {
 			neg = t.noise.Draw(rng)
 		}
-		if neg == target {
-			continue
+		if neg != target {
+			negs = append(negs, neg)
+			vec.Prefetch(out[int(neg)*dim : int(neg)*dim+dim])
 		}
+	}
+	row := out[int(target)*dim : int(target)*dim+dim]
+	f := vec.Dot(h, row)
+	loss := sgd.NegLogSigmoid(f)
+	vec.GradStep((1-sgd.Sigmoid(f))*lr, h, row, grad)
+	for _, neg := range negs {
 		row := out[int(neg)*dim : int(neg)*dim+dim]
 		f := vec.Dot(h, row)
 		loss += sgd.NegLogSigmoid(-f)
@@ -337,6 +347,11 @@ func (t *trainer) skipGram(sen []int32, rng *sgd.RNG, lr float32, h, grad, total
 			continue
 		}
 		ids := t.m.subIDs[t.m.subStart[word]:t.m.subStart[word+1]]
+		// The n-gram rows are scattered over the bucket rows: ask for all
+		// of them before summing.
+		for _, id := range ids {
+			vec.Prefetch(in[int(id)*dim : int(id)*dim+dim])
+		}
 		t.m.wordVector(ids, h)
 		clear(total)
 		for c := lo; c <= hi; c++ {
@@ -375,6 +390,9 @@ func (t *trainer) cbow(sen []int32, rng *sgd.RNG, lr float32, h, grad []float32,
 		}
 		if len(bow) == 0 {
 			continue
+		}
+		for _, id := range bow {
+			vec.Prefetch(in[int(id)*dim : int(id)*dim+dim])
 		}
 		t.m.wordVector(bow, h)
 		clear(grad)

@@ -55,6 +55,15 @@ func AdaGradPair(f float32, w1, w2, g1, g2 []float32) {
 	adaGradPair(f, w1, w2, g1, g2)
 }
 
+// Prefetch asks the CPU to start loading x into cache, so that a later
+// read of a row picked at random does not wait for memory. It is a hint:
+// it changes no values, and does nothing on CPUs without assembly kernels.
+func Prefetch(x []float32) {
+	if len(x) > 0 {
+		prefetch(x)
+	}
+}
+
 // Scale multiplies x by a in place.
 func Scale(a float32, x []float32) {
 	for i := range x {

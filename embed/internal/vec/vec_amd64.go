@@ -43,6 +43,11 @@ func adaGradPair(f float32, w1, w2, g1, g2 []float32) {
 	adaGradPairGo(f, w1, w2, g1, g2)
 }
 
+//go:noescape
+func prefetchAMD64(p *float32, n int)
+
+func prefetch(x []float32) { prefetchAMD64(&x[0], len(x)) }
+
 func dot(x, y []float32) float32 {
 	if useAVX512 {
 		return dotAVX512(&x[0], &y[0], len(x))

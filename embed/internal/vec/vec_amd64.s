@@ -243,3 +243,16 @@ agtail:
 agdone:
 	VZEROUPPER
 	RET
+
+// func prefetchAMD64(p *float32, n int)
+TEXT ·prefetchAMD64(SB), NOSPLIT, $0-16
+	MOVQ p+0(FP), SI
+	MOVQ n+8(FP), CX
+	LEAQ (SI)(CX*4), DI
+
+pfloop:
+	PREFETCHT0 (SI)
+	ADDQ $64, SI
+	CMPQ SI, DI
+	JLT  pfloop
+	RET
