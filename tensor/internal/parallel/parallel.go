@@ -128,8 +128,10 @@ func helper() {
 func startPool() {
 	// The queue is sized so that non-blocking sends almost always succeed;
 	// when it is full the caller simply does more of the work itself.
-	n := max(runtime.NumCPU(), workers, 1)
-	queue = make(chan *job, 4*n)
+	// One pool goroutine per CPU besides the caller's.
+	n := max(runtime.NumCPU(), workers) - 1
+	n = max(n, 1)
+	queue = make(chan *job, 4*(n+1))
 	for range n {
 		go helper()
 	}

@@ -150,3 +150,52 @@ func TestWaitAtLeastReturnsOnceAnotherWorkerIsDone(t *testing.T) {
 	<-done
 	WaitAtLeast(&v, 2) // already reached: returns at once
 }
+
+type nopTask struct{ seen [8]atomic.Int32 }
+
+func (n *nopTask) Run(worker int) { n.seen[worker].Add(1) }
+
+// BenchmarkRunHandOff measures one Run on two workers with almost no work:
+// the cost of handing work to the pool and waiting for it.
+func BenchmarkRunHandOff(b *testing.B) {
+	old := SetWorkers(2)
+	defer SetWorkers(old)
+	var t nopTask
+	for b.Loop() {
+		Run(2, &t)
+	}
+	b.ReportMetric(float64(t.seen[1].Load())/float64(b.N), "helper-joins/op")
+}
+
+type spinTask struct {
+	items int64
+	claimed     atomic.Int64
+	by          [8]atomic.Int64
+	sink        atomic.Int64
+}
+
+func (s *spinTask) Run(worker int) {
+	for s.claimed.Add(1) <= s.items {
+		x := int64(0)
+		for i := range 2000 { // about a microsecond
+			x += int64(i) * x
+		}
+		s.sink.Add(x)
+		s.by[worker].Add(1)
+	}
+}
+
+// BenchmarkRunShortJobs runs back-to-back jobs of about 64 µs of work and
+// reports the share done by the pool goroutine: how fast it joins.
+func BenchmarkRunShortJobs(b *testing.B) {
+	old := SetWorkers(2)
+	defer SetWorkers(old)
+	var helper, total int64
+	for b.Loop() {
+		t := &spinTask{items: 64}
+		Run(2, t)
+		helper += t.by[1].Load()
+		total += 64
+	}
+	b.ReportMetric(float64(helper)/float64(total), "helper-share")
+}
