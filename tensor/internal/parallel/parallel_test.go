@@ -168,10 +168,10 @@ func BenchmarkRunHandOff(b *testing.B) {
 }
 
 type spinTask struct {
-	items int64
-	claimed     atomic.Int64
-	by          [8]atomic.Int64
-	sink        atomic.Int64
+	items   int64
+	claimed atomic.Int64
+	by      [8]atomic.Int64
+	sink    atomic.Int64
 }
 
 func (s *spinTask) Run(worker int) {
