@@ -10,18 +10,38 @@
 //
 // and produces an Encoding: ids, type ids, attention and special-token
 // masks, word ids and offsets into the original text (bytes, or runes with
-// RuneOffsets), with padding and truncation. To start, take a shipped
-// tokenizer:
+// RuneOffsets), with padding and truncation (overflowing windows with a
+// stride). To start, take a shipped tokenizer:
 //
-//	tok := tokenize.GPT2()                 // or CL100K, O200K, BERTUncased, ...
+//	tok := tokenize.GPT2()                 // or CL100K, O200K, BERTUncased, BERTCased
 //	ids, err := tok.EncodeIDs("Hello, world!")
 //	text, err := tok.Decode(ids, false)
 //
-// or load a Hugging Face tokenizer.json with FromFile, or train a new one
-// (see packages bpe and wordpiece, and the CLI `goformer tokenize train`).
+// or load a Hugging Face tokenizer.json with FromFile (and write one with
+// Save), wrap a SentencePiece .model with FromSentencePiece, or train a new
+// one with TrainBPE or TrainWordPiece (see also packages bpe, wordpiece and
+// unigram, and the CLI `goformer tokenize`).
 //
-// A configured Tokenizer is safe for concurrent use; EncodeBatch spreads a
-// batch over all cores.
+// The stages: normalizers BertNormalizer, Lowercase, NFC/NFD/NFKC/NFKD,
+// StripAccents, Strip, Replace, Prepend, Precompiled and sequences;
+// pre-tokenizers ByteLevel (with the hand-written GPT-2, cl100k and o200k
+// patterns of package pattern), BertPreTokenizer, Whitespace,
+// WhitespaceSplit, Punctuation, Digits, CharDelimiterSplit, Metaspace, Split
+// and sequences; models BPE, WordPiece, WordLevel, Unigram and
+// SentencePiece; post-processors Template (and BERT's), RoBERTa's and
+// ByteLevel's; decoders ByteLevel, WordPiece, Metaspace, BPE, ByteFallback,
+// Fuse, Strip, Replace and sequences.
+//
+// Text is any Go string. Byte-level tokenizers encode invalid UTF-8 as its
+// bytes, so decoding gives every byte back; other pipelines see an invalid
+// byte as U+FFFD. Offsets are byte ranges of the original text (added
+// tokens and padding have {0, 0}); a byte-level token covering part of a
+// character has its exact bytes, and RuneOffsets widens it to the
+// character, as Hugging Face reports it.
+//
+// A configured Tokenizer is safe for concurrent use; EncodeBatch and
+// DecodeBatch spread a batch over all cores. Changing its fields or adding
+// tokens while other goroutines encode is not safe.
 package tokenize
 
 import (

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -62,15 +63,16 @@ type Options struct {
 // Model is a BPE model. Build one with New, NewRanked, ReadTiktoken,
 // ReadVocabMerges or Train.
 type Model struct {
-	opts    Options
-	tokens  []string // id → token as the vocabulary writes it; "" if unused
-	present []bool
-	byName  map[string]int32 // vocabulary form → id
-	raw     *strTable        // matching form → id (raw bytes for byte-level models)
-	pairs   *pairTable
-	merges  [][2]int32 // by rank; nil for ranked models until Merges is called
-	ranked  bool       // ranks define the merges (tiktoken)
-	unk     int32
+	opts       Options
+	tokens     []string // id → token as the vocabulary writes it; "" if unused
+	present    []bool
+	byName     map[string]int32 // vocabulary form → id
+	raw        *strTable        // matching form → id (raw bytes for byte-level models)
+	pairs      *pairTable
+	merges     [][2]int32 // by rank; for ranked models derived on first use
+	ranked     bool       // ranks define the merges (tiktoken)
+	mergesOnce sync.Once
+	unk        int32
 	// unitIDs[k][b] is the id of byte b as a symbol: k bit 0 set when the
 	// prefix applies (not first), bit 1 when the suffix applies (last).
 	unitIDs  [4][256]int32
@@ -330,8 +332,8 @@ func (m *Model) Vocab() map[string]int {
 // model each token of two or more bytes gets the merge that builds it when
 // only lower ranks may merge, as Hugging Face's tiktoken converter does.
 func (m *Model) Merges() []Merge {
-	if m.ranked && m.merges == nil {
-		m.merges = m.rankedMerges()
+	if m.ranked {
+		m.mergesOnce.Do(func() { m.merges = m.rankedMerges() })
 	}
 	out := make([]Merge, len(m.merges))
 	for i, p := range m.merges {
