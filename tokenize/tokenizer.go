@@ -33,11 +33,12 @@
 // Fuse, Strip, Replace and sequences.
 //
 // Text is any Go string. Byte-level tokenizers encode invalid UTF-8 as its
-// bytes, so decoding gives every byte back; other pipelines see an invalid
-// byte as U+FFFD. Offsets are byte ranges of the original text (added
-// tokens and padding have {0, 0}); a byte-level token covering part of a
-// character has its exact bytes, and RuneOffsets widens it to the
-// character, as Hugging Face reports it.
+// bytes, so decoding gives every byte back; elsewhere an invalid byte is a
+// character of its own that no vocabulary has (BERT's normalizer removes it,
+// as it removes U+FFFD). Offsets are byte ranges of the original text
+// (special tokens added by post-processing, and padding, have {0, 0}); a
+// byte-level token covering part of a character has its exact bytes, and
+// RuneOffsets widens it to the character, as Hugging Face reports it.
 //
 // A configured Tokenizer is safe for concurrent use; EncodeBatch and
 // DecodeBatch spread a batch over all cores. Changing its fields or adding
