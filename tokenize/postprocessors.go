@@ -156,6 +156,9 @@ func (t *Template) Process(a, b *Encoding, addSpecial bool) (*Encoding, error) {
 	if len(tpl) == 0 {
 		tpl = []TemplatePiece{{Sequence: "A"}}
 	}
+	if len(a.Overflowing) == 0 && (b == nil || len(b.Overflowing) == 0) {
+		return t.assemble(tpl, a, b, addSpecial)
+	}
 	var parts []*Encoding
 	for _, p := range tpl {
 		switch {
@@ -179,6 +182,75 @@ func (t *Template) Process(a, b *Encoding, addSpecial bool) (*Encoding, error) {
 		}
 	}
 	return mergeEncodings(parts), nil
+}
+
+// assemble applies a template to encodings without overflowing windows,
+// writing the result once instead of cloning and merging the parts.
+func (t *Template) assemble(tpl []TemplatePiece, a, b *Encoding, addSpecial bool) (*Encoding, error) {
+	n := 0
+	for _, p := range tpl {
+		switch {
+		case p.Sequence == "A":
+			n += len(a.IDs)
+		case p.Sequence == "B":
+			if b == nil {
+				return nil, errors.New("template uses $B for a single sequence")
+			}
+			n += len(b.IDs)
+		case addSpecial:
+			st, ok := t.Specials[p.Special]
+			if !ok {
+				return nil, fmt.Errorf("template uses the undefined special token %q", p.Special)
+			}
+			n += len(st.IDs)
+		}
+	}
+	out := &Encoding{texts: a.texts}
+	if b != nil {
+		out.texts[1] = b.texts[1]
+	}
+	ints := make([]int, 0, 6*n)
+	out.IDs, out.TypeIDs, out.WordIDs = ints[0:0:n], ints[n:n:2*n], ints[2*n:2*n:3*n]
+	out.SequenceIDs, out.SpecialTokensMask, out.AttentionMask = ints[3*n:3*n:4*n], ints[4*n:4*n:5*n], ints[5*n:5*n:6*n]
+	out.Tokens = make([]string, 0, n)
+	out.Offsets = make([]Offset, 0, n)
+	for _, p := range tpl {
+		var e *Encoding
+		switch p.Sequence {
+		case "A":
+			e = a
+		case "B":
+			e = b
+		}
+		if e != nil {
+			out.IDs = append(out.IDs, e.IDs...)
+			out.Tokens = append(out.Tokens, e.Tokens...)
+			out.Offsets = append(out.Offsets, e.Offsets...)
+			out.WordIDs = append(out.WordIDs, e.WordIDs...)
+			out.SequenceIDs = append(out.SequenceIDs, e.SequenceIDs...)
+			out.SpecialTokensMask = append(out.SpecialTokensMask, e.SpecialTokensMask...)
+			out.AttentionMask = append(out.AttentionMask, e.AttentionMask...)
+			for range e.IDs {
+				out.TypeIDs = append(out.TypeIDs, p.TypeID)
+			}
+			continue
+		}
+		if !addSpecial {
+			continue
+		}
+		st := t.Specials[p.Special]
+		for i, id := range st.IDs {
+			out.IDs = append(out.IDs, id)
+			out.Tokens = append(out.Tokens, st.Tokens[i])
+			out.Offsets = append(out.Offsets, Offset{})
+			out.WordIDs = append(out.WordIDs, -1)
+			out.SequenceIDs = append(out.SequenceIDs, -1)
+			out.SpecialTokensMask = append(out.SpecialTokensMask, 1)
+			out.AttentionMask = append(out.AttentionMask, 1)
+			out.TypeIDs = append(out.TypeIDs, p.TypeID)
+		}
+	}
+	return out, nil
 }
 
 func specialEncoding(ids []int, toks []string, typeID int) *Encoding {

@@ -623,9 +623,20 @@ func (t *Tokenizer) encodeBatch(n int, enc func(i int) (*Encoding, error)) ([]*E
 	return out, nil
 }
 
-// EncodeIDsBatch returns the ids of many sequences, in parallel.
+// EncodeIDsBatch returns the ids of many sequences, in parallel (with
+// padding, as EncodeBatch pads them).
 func (t *Tokenizer) EncodeIDsBatch(texts []string) ([][]int, error) {
 	out := make([][]int, len(texts))
+	if t.Padding != nil {
+		es, err := t.EncodeBatch(texts)
+		if err != nil {
+			return nil, err
+		}
+		for i, e := range es {
+			out[i] = e.IDs
+		}
+		return out, nil
+	}
 	var firstErr error
 	var errOnce sync.Once
 	parallel(len(texts), func(i int) bool {
@@ -639,15 +650,6 @@ func (t *Tokenizer) EncodeIDsBatch(texts []string) ([][]int, error) {
 	})
 	if firstErr != nil {
 		return nil, firstErr
-	}
-	if t.Padding != nil {
-		es, err := t.EncodeBatch(texts)
-		if err != nil {
-			return nil, err
-		}
-		for i, e := range es {
-			out[i] = e.IDs
-		}
 	}
 	return out, nil
 }
