@@ -234,6 +234,14 @@ func appendLower(dst []rune, r rune) []rune {
 	if r == 'İ' {
 		return append(dst, 'i', '\u0307')
 	}
+	if x, ok := bertLowerExceptions[r]; ok {
+		// Runes whose lower case Rust's Unicode tables know and Go's do
+		// not yet (see bert_tables.go).
+		for _, l := range x {
+			dst = append(dst, l)
+		}
+		return dst
+	}
 	return append(dst, unicode.ToLower(r))
 }
 
