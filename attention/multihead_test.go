@@ -181,3 +181,20 @@ func TestPackedSelfAttentionGradientsEqualThePlainPath(t *testing.T) {
 		}
 	}
 }
+
+func TestMaskConversionsFromPyTorchConventions(t *testing.T) {
+	kpm := tensor.FromSlice([]int32{0, 0, 1}, 1, 3) // true = padding
+	if got := FromKeyPadding(kpm).Float64s(); got[0] != 1 || got[2] != 0 {
+		t.Fatalf("FromKeyPadding = %v", got)
+	}
+	blocked := tensor.FromSlice([]float32{0, 1, 0, 0}, 2, 2) // true = may not attend
+	if got := FromBlocked(blocked).Float64s(); got[1] != 0 || got[0] != 1 {
+		t.Fatalf("FromBlocked = %v", got)
+	}
+	q, k, v := randn(1, 1, 1, 2, 4), randn(2, 1, 1, 2, 4), randn(3, 1, 1, 2, 4)
+	a := ScaledDotProduct(q, k, v, Options{Mask: Mask{Allowed: FromBlocked(blocked)}})
+	b := ScaledDotProduct(q, k, v, Options{Mask: Mask{Causal: true}})
+	if e := relErr(a.Float64s(), b.Float64s()); e > 1e-6 {
+		t.Fatalf("a blocked upper triangle differs from the causal mask by %g", e)
+	}
+}

@@ -230,3 +230,8 @@ func TestFromVectorsCoversTheVocabulary(t *testing.T) {
 		t.Fatal("an empty vocabulary must fail")
 	}
 }
+
+func TestOutOfRangeIdsPanicNamingTheId(t *testing.T) {
+	e := embed.NewToken(5, 3, tensor.NewGenerator(1))
+	expectPanic(t, "index 7 at position 1 is out of range [0, 5)", func() { e.Forward(tensor.FromSlice([]int32{1, 7})) })
+}

@@ -192,3 +192,31 @@ func TestDropoutValidatesItsProbability(t *testing.T) {
 		t.Fatal("a nil Dropout must pass its input through")
 	}
 }
+
+func TestProjectGradientsOnStridedInputs(t *testing.T) {
+	w := randn(1, 4, 3).As(tensor.Float64).SetRequiresGrad(true)
+	b := randn(2, 4).As(tensor.Float64).SetRequiresGrad(true)
+	// x [2, 5, 3] as a transposed view of [2, 3, 5].
+	x := randn(3, 2, 3, 5).As(tensor.Float64).Transpose(1, 2).Detach().SetRequiresGrad(true)
+	for _, withBias := range []bool{true, false} {
+		inputs := []*tensor.Tensor{x, w}
+		if withBias {
+			inputs = append(inputs, b)
+		}
+		err := gradcheck.Check(func(in []*tensor.Tensor) *tensor.Tensor {
+			var bias *tensor.Tensor
+			if withBias {
+				bias = in[2]
+			}
+			return nn.Project(in[0], in[1], bias)
+		}, inputs, gradcheck.Options{})
+		if err != nil {
+			t.Fatalf("bias=%v: %v", withBias, err)
+		}
+	}
+	want := tensor.Linear(x, w, b).Float64s()
+	if d := maxAbsDiff(nn.Project(x, w, b).Float64s(), want); d > 1e-12 {
+		t.Fatalf("Project differs from tensor.Linear by %g", d)
+	}
+	expectPanic(t, "do not match", func() { nn.Project(x, w, tensor.Zeros(3).As(tensor.Float64)) })
+}
