@@ -9,7 +9,7 @@
 // values [B, Hk, Tk, Dv] and returns softmax(q·kᵀ/√Dh + mask)·v:
 //
 //	out := attention.ScaledDotProduct(q, k, v, attention.Options{
-//		Mask: attention.Mask{Causal: true, KeyMask: enc.AttentionMask},
+//		Mask: attention.Mask{Causal: true, KeyMask: keys}, // keys [B, Tk]: 1 token, 0 padding
 //	})
 //
 // A Mask combines a causal constraint, a per-sequence key mask (Hugging

@@ -27,6 +27,7 @@ const (
 	Fused
 )
 
+// String returns the path's name ("fused").
 func (p Path) String() string {
 	switch p {
 	case Auto:

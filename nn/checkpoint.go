@@ -34,6 +34,7 @@ type LoadError struct {
 	Mismatched []Mismatch
 }
 
+// Error lists the problems, ten names of each kind at most.
 func (e *LoadError) Error() string {
 	var parts []string
 	list := func(what string, names []string) {

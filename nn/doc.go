@@ -13,16 +13,16 @@
 // by their path, so a custom model is just a struct:
 //
 //	type Classifier struct {
-//		Embed  *embed.Token         `nn:"embeddings"`
+//		Embed  *embed.Token                `nn:"embeddings"`
 //		Layers []*transformer.EncoderLayer `nn:"layers"`
 //		Norm   *nn.LayerNorm
-//		Head   *nn.Linear           `nn:"classifier"`
+//		Head   *nn.Linear `nn:"classifier"`
 //	}
 //
-//	func (c *Classifier) Forward(ids *tensor.Tensor) *tensor.Tensor {
+//	func (c *Classifier) Forward(ids, keys *tensor.Tensor) *tensor.Tensor {
 //		x := c.Embed.Forward(ids)
 //		for _, l := range c.Layers {
-//			x = l.Forward(x, nil)
+//			x = l.Forward(x, attention.Mask{KeyMask: keys})
 //		}
 //		return c.Head.Forward(c.Norm.Forward(x).Select(1, 0))
 //	}
