@@ -509,16 +509,27 @@ func fusedBackward[T float](sv *fusedSaved[T], gr *tensor.Tensor, gq, gk, gv gra
 	do := newOperand[T](gr)
 	needQ, needK, needV := gq.data != nil, gk.data != nil, gv.data != nil
 	bk := min(blockK, max(d.tk, 1))
+	nkb := (d.tk + bk - 1) / bk
+	nw := threads()
+	// With few (batch, key/value head) units, split their key blocks into
+	// chunks so that every worker has work; the chunks' query gradients
+	// then accumulate in one buffer per worker, summed at the end.
+	chunks := 1
+	if units := d.b * d.hk; units < 2*nw {
+		chunks = max(1, min(nkb, (2*nw+units-1)/units))
+	}
 	type scratch struct {
 		p, dp, z, pd     []T
 		dsum             []T
 		dq, dk, dv       []T
 		pSt, dpSt, pdSt  tensor.Storage
 		dqSt, dkSt, dvSt tensor.Storage
+		wdq              []T // [B, H, Tq, Dh] when chunks > 1
+		wdqSt            tensor.Storage
 		gm               gemm
 	}
-	workers := make([]*scratch, threads())
-	parallelItems(d.b*d.hk, func(w, item int) {
+	workers := make([]*scratch, nw)
+	parallelItems(d.b*d.hk*chunks, func(w, item int) {
 		sc := workers[w]
 		if sc == nil {
 			sc = &scratch{p: make([]T, blockQ*bk), dp: make([]T, blockQ*bk), dsum: make([]T, d.tq),
@@ -529,19 +540,32 @@ func fusedBackward[T float](sv *fusedSaved[T], gr *tensor.Tensor, gq, gk, gv gra
 				sc.z, sc.pd = make([]T, blockQ*bk), make([]T, blockQ*bk)
 				sc.pdSt = tensor.NewCPUStorage(sc.pd)
 			}
+			if chunks > 1 && needQ {
+				sc.wdq = make([]T, d.b*d.h*d.tq*d.dh)
+				sc.wdqSt = tensor.NewCPUStorage(sc.wdq)
+			}
 			workers[w] = sc
 		}
-		b, hk := item/d.hk, item%d.hk
-		clear(sc.dk)
-		clear(sc.dv)
+		unit, c := item/chunks, item%chunks
+		b, hk := unit/d.hk, unit%d.hk
+		jStart, jEnd := c*nkb/chunks*bk, min(d.tk, (c+1)*nkb/chunks*bk)
+		clear(sc.dk[jStart*d.dh : jEnd*d.dh])
+		clear(sc.dv[jStart*d.dv : jEnd*d.dv])
 		for h := hk * g; h < (hk+1)*g; h++ {
-			clear(sc.dq)
+			// Query gradients go to the per-head scratch, or straight to
+			// this worker's whole-problem buffer when chunked.
+			dqSt, dqBase := sc.dqSt, 0
+			if chunks > 1 {
+				dqSt, dqBase = sc.wdqSt, (b*d.h+h)*d.tq*d.dh
+			} else {
+				clear(sc.dq)
+			}
 			// D_i = Σ dO_i·O_i.
 			for i := range d.tq {
 				o := sv.out[((b*d.tq+i)*d.h+h)*d.dv:][:d.dv]
 				sc.dsum[i] = T(dot(do.data[do.at(b, h, i):][:d.dv], o))
 			}
-			for j0 := 0; j0 < d.tk; j0 += bk {
+			for j0 := jStart; j0 < jEnd; j0 += bk {
 				cols := min(bk, d.tk-j0)
 				first := 0
 				if sv.mask.causal {
@@ -597,7 +621,7 @@ func fusedBackward[T float](sv *fusedSaved[T], gr *tensor.Tensor, gq, gk, gv gra
 						softmaxGrad(dp[r*cols:(r+1)*cols], p[r*cols:(r+1)*cols], sc.dsum[i0+r])
 					}
 					if needQ {
-						sc.gm.mul(mat{st: sc.dqSt, off: i0 * d.dh, rows: rows, cols: d.dh, rs: d.dh, cs: 1},
+						sc.gm.mul(mat{st: dqSt, off: dqBase + i0*d.dh, rows: rows, cols: d.dh, rs: d.dh, cs: 1},
 							dpm, mat{st: sv.k.st, off: sv.k.at(b, hk, j0), rows: cols, cols: d.dh, rs: sv.k.s[2], cs: 1}, sv.scale, 1)
 					}
 					if needK {
@@ -606,15 +630,36 @@ func fusedBackward[T float](sv *fusedSaved[T], gr *tensor.Tensor, gq, gk, gv gra
 					}
 				}
 			}
-			if needQ {
+			if needQ && chunks == 1 {
 				gq.store(b, h, 0, d.tq, d.dh, sc.dq)
 			}
 		}
 		if needK {
-			gk.store(b, hk, 0, d.tk, d.dh, sc.dk)
+			gk.store(b, hk, jStart, jEnd-jStart, d.dh, sc.dk[jStart*d.dh:])
 		}
 		if needV {
-			gv.store(b, hk, 0, d.tk, d.dv, sc.dv)
+			gv.store(b, hk, jStart, jEnd-jStart, d.dv, sc.dv[jStart*d.dv:])
 		}
 	})
+	if chunks > 1 && needQ {
+		// Sum the workers' query gradients into the destination.
+		var sum []T
+		for _, sc := range workers {
+			if sc == nil || sc.wdq == nil {
+				continue
+			}
+			if sum == nil {
+				sum = sc.wdq
+				continue
+			}
+			for i, v := range sc.wdq {
+				sum[i] += v
+			}
+		}
+		for b := range d.b {
+			for h := range d.h {
+				gq.store(b, h, 0, d.tq, d.dh, sum[(b*d.h+h)*d.tq*d.dh:])
+			}
+		}
+	}
 }
