@@ -24,14 +24,18 @@ func TestMultiHeadMatchesPyTorch(t *testing.T) {
 	if len(cases) != 16 {
 		t.Fatalf("%d cases, want 16", len(cases))
 	}
+	worst := map[string]float64{}
 	for _, c := range cases {
 		for _, path := range []attention.Path{attention.Fused, attention.Plain} {
-			t.Run(fmt.Sprintf("%s/%v", c.Name, path), func(t *testing.T) { mhaCase(t, c, path) })
+			t.Run(fmt.Sprintf("%s/%v", c.Name, path), func(t *testing.T) { mhaCase(t, c, path, worst) })
 		}
 	}
+	t.Logf("largest relative errors: %v", worst)
 }
 
-func mhaCase(t *testing.T, c nntest.Case, path attention.Path) {
+func mhaCase(t *testing.T, c nntest.Case, path attention.Path, worst map[string]float64) {
+	dt := c.DType.String()
+	note := func(kind string, e float64) { worst[dt+" "+kind] = max(worst[dt+" "+kind], e) }
 	d, h := c.Int("dim"), c.Int("heads")
 	cfg := attention.Config{Dim: d, Heads: h, FusedQKV: true, NoBias: c.Info["bias"] == false}
 	params := c.Params
@@ -97,9 +101,9 @@ func mhaCase(t *testing.T, c nntest.Case, path attention.Path) {
 		out, weights = a.Attend(x, kin, vin, mask, path == attention.Plain)
 	}
 	tol, gtol := nntest.OutputTol(c.DType), nntest.GradTol(c.DType)
-	nntest.Close(t, "output", out, c.Out, tol)
+	note("output", nntest.Close(t, "output", out, c.Out, tol))
 	if weights != nil {
-		nntest.Close(t, "attention weights", weights, c.Extra["weights"], tol)
+		note("weights", nntest.Close(t, "attention weights", weights, c.Extra["weights"], tol))
 	}
 	out.Backward(tensor.WithGrad(c.GOut))
 	if c.String("kind") == "kvdim" {
@@ -113,16 +117,16 @@ func mhaCase(t *testing.T, c nntest.Case, path attention.Path) {
 				rest.Grads[k] = v
 			}
 		}
-		nntest.Grads(t, a, rest, rename, gtol)
+		note("gradients", nntest.Grads(t, a, rest, rename, gtol))
 		bias := tensor.Concat(0, a.Query.Bias.Grad(), a.Key.Bias.Grad(), a.Value.Bias.Grad())
-		nntest.Close(t, "gradient of in_proj_bias", bias, want, gtol)
+		note("gradients", nntest.Close(t, "gradient of in_proj_bias", bias, want, gtol))
 	} else {
-		nntest.Grads(t, a, c, nil, gtol)
+		note("gradients", nntest.Grads(t, a, c, nil, gtol))
 	}
-	nntest.Close(t, "gradient of x", x.Grad(), c.Grads["in.x"], gtol)
+	note("gradients", nntest.Close(t, "gradient of x", x.Grad(), c.Grads["in.x"], gtol))
 	for name, in := range map[string]*tensor.Tensor{"mem": mem, "k": kin, "v": vin} {
 		if in != nil {
-			nntest.Close(t, "gradient of "+name, in.Grad(), c.Grads["in."+name], gtol)
+			note("gradients", nntest.Close(t, "gradient of "+name, in.Grad(), c.Grads["in."+name], gtol))
 		}
 	}
 }

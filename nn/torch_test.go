@@ -20,8 +20,12 @@ func TestLayersMatchPyTorch(t *testing.T) {
 	if len(cases) < 20 {
 		t.Fatalf("only %d cases in the fixture", len(cases))
 	}
+	worst := map[string]float64{}
+	defer func() { t.Logf("largest relative errors: %v", worst) }()
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
+			dt := c.DType.String()
+			note := func(kind string, e float64) { worst[dt+" "+kind] = max(worst[dt+" "+kind], e) }
 			var m any
 			var forward func(x *tensor.Tensor) *tensor.Tensor
 			switch c.String("layer") {
@@ -42,7 +46,7 @@ func TestLayersMatchPyTorch(t *testing.T) {
 				l := nn.NewMLP(nn.MLPConfig{Dim: c.Int("dim"), Hidden: c.Int("hidden"), Act: act, Gated: c.Bool("gated")}, nil)
 				m, forward = l, l.Forward
 			case "":
-				testLoss(t, c)
+				testLoss(t, c, note)
 				return
 			default:
 				t.Fatalf("unknown layer %q", c.String("layer"))
@@ -53,15 +57,15 @@ func TestLayersMatchPyTorch(t *testing.T) {
 			}
 			x := c.In["x"].SetRequiresGrad(true)
 			out := forward(x)
-			nntest.Close(t, "output", out, c.Out, nntest.OutputTol(c.DType))
+			note("output", nntest.Close(t, "output", out, c.Out, nntest.OutputTol(c.DType)))
 			out.Backward(tensor.WithGrad(c.GOut))
-			nntest.Grads(t, m, c, nil, nntest.GradTol(c.DType))
-			nntest.Close(t, "gradient of the input", x.Grad(), c.Grads["in.x"], nntest.GradTol(c.DType))
+			note("gradients", nntest.Grads(t, m, c, nil, nntest.GradTol(c.DType)))
+			note("gradients", nntest.Close(t, "gradient of the input", x.Grad(), c.Grads["in.x"], nntest.GradTol(c.DType)))
 		})
 	}
 }
 
-func testLoss(t *testing.T, c nntest.Case) {
+func testLoss(t *testing.T, c nntest.Case, note func(string, float64)) {
 	var out *tensor.Tensor
 	var inputs []string
 	switch c.String("loss") {
@@ -79,9 +83,9 @@ func testLoss(t *testing.T, c nntest.Case) {
 	default:
 		t.Fatalf("unknown case %v", c.Info)
 	}
-	nntest.Close(t, "loss", out, c.Out, nntest.OutputTol(c.DType))
+	note("output", nntest.Close(t, "loss", out, c.Out, nntest.OutputTol(c.DType)))
 	out.Backward(tensor.WithGrad(c.GOut))
 	for _, in := range inputs {
-		nntest.Close(t, "gradient of "+in, c.In[in].Grad(), c.Grads["in."+in], nntest.GradTol(c.DType))
+		note("gradients", nntest.Close(t, "gradient of "+in, c.In[in].Grad(), c.Grads["in."+in], nntest.GradTol(c.DType)))
 	}
 }

@@ -22,6 +22,8 @@ func TestLayersMatchPyTorch(t *testing.T) {
 	if len(cases) != 20 {
 		t.Fatalf("%d cases, want 20", len(cases))
 	}
+	worst := map[string]float64{}
+	defer func() { t.Logf("largest relative errors: %v", worst) }()
 	for _, c := range cases {
 		for _, path := range []attention.Path{attention.Fused, attention.Plain} {
 			t.Run(c.Name+"/"+path.String(), func(t *testing.T) {
@@ -71,11 +73,12 @@ func TestLayersMatchPyTorch(t *testing.T) {
 					t.Fatal(err)
 				}
 				out := run()
-				nntest.Close(t, "output", out, c.Out, nntest.OutputTol(c.DType))
+				dt := c.DType.String()
+				worst[dt+" output"] = max(worst[dt+" output"], nntest.Close(t, "output", out, c.Out, nntest.OutputTol(c.DType)))
 				out.Backward(tensor.WithGrad(c.GOut))
-				nntest.Grads(t, m, c, nil, nntest.GradTol(c.DType))
+				worst[dt+" gradients"] = max(worst[dt+" gradients"], nntest.Grads(t, m, c, nil, nntest.GradTol(c.DType)))
 				for _, in := range inputs {
-					nntest.Close(t, "gradient of "+in, leaves[in].Grad(), c.Grads["in."+in], nntest.GradTol(c.DType))
+					worst[dt+" gradients"] = max(worst[dt+" gradients"], nntest.Close(t, "gradient of "+in, leaves[in].Grad(), c.Grads["in."+in], nntest.GradTol(c.DType)))
 				}
 			})
 		}
