@@ -337,3 +337,28 @@ func TestBadShapesPanicWithTheShapes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { expectPanic(t, tc.want, tc.f) })
 	}
 }
+
+func TestEmptySequencesAndBatches(t *testing.T) {
+	for _, s := range [][4]int{{2, 0, 5, 2}, {2, 3, 0, 2}, {2, 3, 0, 1}, {0, 3, 3, 2}, {1, 0, 0, 1}} {
+		b, tq, tk, hk := s[0], s[1], s[2], s[3]
+		for _, path := range []Path{Plain, Fused} {
+			t.Run(fmt.Sprintf("B=%d,Tq=%d,Tk=%d,Hk=%d/%v", b, tq, tk, hk, path), func(t *testing.T) {
+				q := randn(1, b, 2, tq, 4).SetRequiresGrad(true)
+				k := randn(2, b, hk, tk, 4).SetRequiresGrad(true)
+				v := randn(3, b, hk, tk, 4).SetRequiresGrad(true)
+				y := ScaledDotProduct(q, k, v, Options{Path: path, Mask: Mask{Causal: true}})
+				if y.Dim(0) != b || y.Dim(2) != tq {
+					t.Fatalf("shape %v", y.Shape())
+				}
+				for _, x := range y.Float64s() {
+					if x != 0 {
+						t.Fatalf("queries with no keys gave %v", y.Float64s())
+					}
+				}
+				if y.Numel() > 0 {
+					y.Sum().Backward()
+				}
+			})
+		}
+	}
+}

@@ -174,3 +174,19 @@ func TestInferenceWithoutGradientsEqualsTheRecordedPass(t *testing.T) {
 		}
 	}
 }
+
+func TestEmptySequencesPassThrough(t *testing.T) {
+	tr := transformer.New(transformer.Config{Dim: 8, Heads: 2}, 1, 1, tensor.NewGenerator(1))
+	for _, s := range [][2]int{{0, 3}, {4, 0}, {0, 0}} {
+		src, tgt := randn(1, 2, s[0], 8), randn(2, 2, s[1], 8)
+		out := tr.Forward(src, tgt, transformer.Masks{Target: attention.Mask{Causal: true}})
+		if got := out.Shape(); got[0] != 2 || got[1] != s[1] || got[2] != 8 {
+			t.Fatalf("source %d, target %d: output %v", s[0], s[1], got)
+		}
+		for _, v := range out.Float64s() {
+			if math.IsNaN(v) {
+				t.Fatalf("source %d, target %d: NaN in the output", s[0], s[1])
+			}
+		}
+	}
+}
