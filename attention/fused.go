@@ -444,7 +444,7 @@ func fused[T float](q, k, v *tensor.Tensor, d dims, o Options, pk *packing) *ten
 			}
 			fusedBackward(saved, gr, lay(pk.qOff), lay(pk.kOff), lay(pk.vOff))
 			return []*tensor.Tensor{tensor.FromSlice(data, d.b, d.tq, w)}
-		}, pk.qkv)
+		}, append([]*tensor.Tensor{pk.qkv}, o.Mask.saved()...)...)
 	}
 	needQ, needK, needV := q.RequiresGrad(), k.RequiresGrad(), v.RequiresGrad()
 	if !needQ && !needK && !needV {
@@ -466,7 +466,7 @@ func fused[T float](q, k, v *tensor.Tensor, d dims, o Options, pk *packing) *ten
 		lv = alloc(2, needV, d.hk, d.tk, d.dv)
 		fusedBackward(saved, gr, lq, lk, lv)
 		return grads
-	}, q, k, v)
+	}, append([]*tensor.Tensor{q, k, v}, o.Mask.saved()...)...)
 }
 
 // gradLayout says where the backward pass writes one gradient: element

@@ -138,3 +138,17 @@ func (m Mask) blocked(b, tq, tk int, dtype tensor.DType, dev tensor.Device) *ten
 	}
 	return out
 }
+
+// saved returns the mask tensors whose storage the fused path reads again
+// in its backward pass. They are passed to tensor.CustomOp as inputs
+// (receiving no gradient) so that modifying one in place between the
+// forward and the backward pass is detected, as for any op.
+func (m Mask) saved() []*tensor.Tensor {
+	var ts []*tensor.Tensor
+	for _, t := range []*tensor.Tensor{m.Bias, m.Allowed} {
+		if t != nil {
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}

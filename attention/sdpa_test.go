@@ -362,3 +362,12 @@ func TestEmptySequencesAndBatches(t *testing.T) {
 		}
 	}
 }
+
+func TestMasksModifiedBeforeTheBackwardPassAreDetected(t *testing.T) {
+	q := randn(1, 1, 1, 3, 4).SetRequiresGrad(true)
+	k, v := randn(2, 1, 1, 3, 4), randn(3, 1, 1, 3, 4)
+	bias := randn(4, 3, 3)
+	y := ScaledDotProduct(q, k, v, Options{Path: Fused, Mask: Mask{Bias: bias}})
+	bias.Fill(0)
+	expectPanic(t, "modified in place", func() { y.Sum().Backward() })
+}
