@@ -33,6 +33,10 @@ type MultiHead struct {
 	Scale float64
 	// Path selects the attention kernel (default Auto).
 	Path Path
+	// OnWeights, when set, receives the attention weights [B, H, Tq, Tk]
+	// of every call (computed by the plain path), for inspection: set it
+	// on the layers of a model to see where each head looks.
+	OnWeights func(weights *tensor.Tensor)
 
 	training bool
 }
@@ -189,7 +193,7 @@ func (a *MultiHead) Forward(x *tensor.Tensor, mask Mask, cache *Cache) *tensor.T
 			b = a.InProjBias
 		}
 		qkv := nn.Project(x, a.InProjWeight, b)
-		if o := a.options(mask); a.Rotary == nil && cache == nil && o.usesFused(qkv) {
+		if o := a.options(mask); a.Rotary == nil && cache == nil && a.OnWeights == nil && o.usesFused(qkv) {
 			// The fused kernel reads the heads from qkv and returns one
 			// gradient for it.
 			return a.outProject(packedSelfAttention(qkv, a.Heads, a.KVHeads, a.HeadDim, o))
@@ -271,8 +275,11 @@ func (a *MultiHead) Attend(query, key, value *tensor.Tensor, mask Mask, weights 
 func (a *MultiHead) attend(q, k, v *tensor.Tensor, mask Mask, weights bool) (*tensor.Tensor, *tensor.Tensor) {
 	o := a.options(mask)
 	var y, w *tensor.Tensor
-	if weights {
+	if weights || a.OnWeights != nil {
 		y, w = ScaledDotProductWeights(q, k, v, o)
+		if a.OnWeights != nil {
+			a.OnWeights(w)
+		}
 	} else {
 		y = ScaledDotProduct(q, k, v, o)
 	}

@@ -198,3 +198,21 @@ func TestMaskConversionsFromPyTorchConventions(t *testing.T) {
 		t.Fatalf("a blocked upper triangle differs from the causal mask by %g", e)
 	}
 }
+
+func TestOnWeightsSeesEveryCall(t *testing.T) {
+	a := New(Config{Dim: 8, Heads: 2, FusedQKV: true}, tensor.NewGenerator(1))
+	x := randn(1, 1, 4, 8)
+	want := a.Forward(x, Mask{Causal: true}, nil)
+	var seen []*tensor.Tensor
+	a.OnWeights = func(w *tensor.Tensor) { seen = append(seen, w) }
+	got := a.Forward(x, Mask{Causal: true}, nil)
+	if len(seen) != 1 || !reflect.DeepEqual(seen[0].Shape(), []int{1, 2, 4, 4}) {
+		t.Fatalf("hook saw %d weights", len(seen))
+	}
+	if e := relErr(got.Float64s(), want.Float64s()); e > 1e-6 {
+		t.Fatalf("the hooked call differs by %g", e)
+	}
+	if w := seen[0].Float64s(); w[1] != 0 || w[0] != 1 {
+		t.Fatalf("first query's weights %v: it may only see the first key", w[:4])
+	}
+}
