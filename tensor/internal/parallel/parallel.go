@@ -78,10 +78,11 @@ type job struct {
 	n      int32        // worker indices available: [0, n)
 	queued atomic.Int32 // copies of the job still in the queue
 
-	mu     sync.Mutex
-	cond   sync.Cond
-	closed bool // no worker may join any more
-	active int  // pool goroutines inside task.Run
+	mu      sync.Mutex
+	cond    sync.Cond
+	closed  bool         // no worker may join any more
+	active  int          // pool goroutines inside task.Run
+	running atomic.Int32 // active, readable without the lock
 }
 
 var jobs = sync.Pool{New: func() any {
@@ -106,6 +107,7 @@ func (j *job) join() {
 		return
 	}
 	j.active++
+	j.running.Add(1)
 	j.mu.Unlock()
 	j.queued.Add(-1)
 
@@ -113,12 +115,18 @@ func (j *job) join() {
 
 	j.mu.Lock()
 	j.active--
+	j.running.Add(-1)
 	if j.active == 0 && j.closed {
 		j.cond.Signal()
 	}
 	j.mu.Unlock()
 }
 
+// helper is a pool goroutine. It parks on the queue between jobs. (Polling
+// the queue for a while after each job, as the thread pools of BLAS
+// libraries do, hands work over faster on an idle machine but was slower
+// here, where the cores are shared with other processes: see
+// BenchmarkRunShortJobs.)
 func helper() {
 	for j := range queue {
 		j.join()
@@ -136,6 +144,11 @@ func startPool() {
 		go helper()
 	}
 }
+
+// callerPolls bounds how long Run polls for the last pool goroutines to
+// finish before it parks (waking a parked goroutine costs 20-30 µs here):
+// about 50 µs, yielding the CPU to the operating system now and then.
+const callerPolls = 1024
 
 // Run calls t.Run on up to n goroutines at once (never more than
 // Workers()): the caller with worker index 0 and idle pool goroutines with
@@ -177,7 +190,13 @@ func Run(n int, t Task) {
 		}
 	}
 	// What remains are pool goroutines inside t.Run; they need nothing from
-	// this goroutine to finish.
+	// this goroutine to finish. They usually finish within microseconds of
+	// the caller: poll for a moment before parking.
+	for i := 0; i < callerPolls && j.running.Load() > 0; i++ {
+		if i%16 == 15 {
+			osYield()
+		}
+	}
 	j.mu.Lock()
 	for j.active > 0 {
 		j.cond.Wait()
