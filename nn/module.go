@@ -437,3 +437,29 @@ type Module struct {
 	Name   string // dotted path from the root ("" for the root)
 	Module any    // the module: a pointer to its struct
 }
+
+var generatorType = reflect.TypeFor[*tensor.Generator]()
+
+// SetGenerator sets every exported *tensor.Generator field of the modules
+// of m (Dropout.Gen, attention.MultiHead.Gen, ...) to g, and returns how
+// many it set. A model built for loading (with a nil generator) gets its
+// random source this way before training with dropout.
+func SetGenerator(m any, g *tensor.Generator) int {
+	n := 0
+	seen := map[uintptr]bool{}
+	walkModule("SetGenerator", m, &walker{onModule: func(_ string, v reflect.Value) {
+		if seen[v.Pointer()] {
+			return
+		}
+		seen[v.Pointer()] = true
+		s := v.Elem()
+		for i := range s.NumField() {
+			f := s.Type().Field(i)
+			if f.IsExported() && f.Type == generatorType && s.Field(i).CanSet() {
+				s.Field(i).Set(reflect.ValueOf(g))
+				n++
+			}
+		}
+	}})
+	return n
+}

@@ -309,3 +309,13 @@ func TestTransientBuffersMoveButAreNotSaved(t *testing.T) {
 		t.Fatal("Cast skipped a transient buffer")
 	}
 }
+
+func TestSetGeneratorReachesEveryDropout(t *testing.T) {
+	m := &MyModel{Hidden: nn.NewLinear(4, 8, true, nil), Norm: nn.NewLayerNorm(8, 1e-5), Out: nn.NewLinear(8, 3, true, nil), Drop: nn.NewDropout(0.5, nil)}
+	nn.Train(m)
+	expectPanic(t, "needs a generator", func() { m.Forward(tensor.Ones(2, 4)) })
+	if n := nn.SetGenerator(m, tensor.NewGenerator(3)); n != 1 {
+		t.Fatalf("set %d generators, want 1", n)
+	}
+	m.Forward(tensor.Ones(2, 4))
+}

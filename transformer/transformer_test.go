@@ -190,3 +190,18 @@ func TestEmptySequencesPassThrough(t *testing.T) {
 		}
 	}
 }
+
+func TestAModelBuiltForLoadingTrainsWithDropoutAfterSetGenerator(t *testing.T) {
+	enc := transformer.NewEncoder(transformer.Config{Dim: 8, Heads: 2, Dropout: 0.1}, 2, true, nil)
+	// Per layer: the attention module's generator, the feed-forward
+	// dropout and the two residual dropouts.
+	if n := nn.SetGenerator(enc, tensor.NewGenerator(1)); n != 2*4 {
+		t.Fatalf("SetGenerator set %d generators, want 8", n)
+	}
+	nn.Train(enc)
+	x := randn(1, 2, 3, 8).SetRequiresGrad(true)
+	enc.Forward(x, attention.Mask{}).Sum().Backward()
+	if x.Grad() == nil {
+		t.Fatal("no gradient")
+	}
+}
