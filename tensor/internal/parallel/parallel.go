@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 var (
@@ -122,14 +123,42 @@ func (j *job) join() {
 	j.mu.Unlock()
 }
 
-// helper is a pool goroutine. It parks on the queue between jobs. (Polling
-// the queue for a while after each job, as the thread pools of BLAS
-// libraries do, hands work over faster on an idle machine but was slower
-// here, where the cores are shared with other processes: see
-// BenchmarkRunShortJobs.)
+// helperPoll is how long a pool goroutine polls the queue after a job
+// before it parks: waking a parked goroutine costs 20-30 µs here, a large
+// part of a kernel that runs for 100 µs, and kernels come back to back.
+const helperPoll = 50 * time.Microsecond
+
+// helper is a pool goroutine.
 func helper() {
-	for j := range queue {
+	for {
+		var j *job
+		select {
+		case j = <-queue:
+		default:
+			j = pollQueue()
+		}
 		j.join()
+	}
+}
+
+// pollQueue polls the queue for helperPoll, yielding now and then, and then
+// blocks on it.
+func pollQueue() *job {
+	deadline := time.Now().Add(helperPoll)
+	for i := 0; ; i++ {
+		select {
+		case j := <-queue:
+			return j
+		default:
+		}
+		if i%32 == 31 {
+			if time.Now().After(deadline) {
+				return <-queue
+			}
+			if i%256 == 255 {
+				osYield()
+			}
+		}
 	}
 }
 
