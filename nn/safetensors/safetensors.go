@@ -108,7 +108,8 @@ type File struct {
 
 // Open opens and validates a safetensors file, mapping it into memory
 // (reading it whole where memory mapping is unavailable). Close releases
-// it.
+// it. While it is open the file must not be truncated or rewritten in
+// place (WriteFile never does: it renames a new file over the old one).
 func Open(path string) (*File, error) {
 	data, release, err := mapFile(path)
 	if err != nil {
