@@ -99,3 +99,20 @@ func (c *Cache) Get() (keys, values *tensor.Tensor) {
 	}
 	return c.held(), c.heldV()
 }
+
+// Reorder keeps, for each new batch position i, the cached keys and values
+// of sequence index[i] of the old batch: beam search calls it after each
+// step with the beams it keeps (indices may repeat, to fork a beam, and
+// the batch may grow or shrink). index is a 1-D Int32 tensor.
+func (c *Cache) Reorder(index *tensor.Tensor) {
+	if index.Rank() != 1 || index.DType() != tensor.Int32 {
+		panic(fmt.Sprintf("attention: Cache.Reorder: index must be a 1-D int32 tensor, not %s %v", index.DType(), index.Shape()))
+	}
+	if c.k == nil {
+		return
+	}
+	if index.Device() != c.k.Device() {
+		index = index.To(c.k.Device())
+	}
+	c.k, c.v = c.k.IndexSelect(0, index), c.v.IndexSelect(0, index)
+}

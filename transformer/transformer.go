@@ -262,6 +262,15 @@ func (c *Cache) Len() int {
 	return c.Layers[0].Self.Len()
 }
 
+// Reorder reorders the batch of every layer's caches (see
+// attention.Cache.Reorder), as beam search does after each step.
+func (c *Cache) Reorder(index *tensor.Tensor) {
+	for i := range c.Layers {
+		c.Layers[i].Self.Reorder(index)
+		c.Layers[i].Cross.Reorder(index)
+	}
+}
+
 // Forward runs the layers in order, then the final norm. With a cache
 // (created empty and passed at every step) the layers keep their keys and
 // values, and x holds the new target tokens only.

@@ -205,3 +205,20 @@ func TestAModelBuiltForLoadingTrainsWithDropoutAfterSetGenerator(t *testing.T) {
 		t.Fatal("no gradient")
 	}
 }
+
+func TestReorderedCachesDecodeLikeReorderedInputs(t *testing.T) {
+	dec := transformer.NewDecoder(transformer.Config{Dim: 8, Heads: 2, NormFirst: true}, 2, true, tensor.NewGenerator(1))
+	x, mem := randn(1, 2, 4, 8), randn(2, 2, 3, 8)
+	// Decode 3 tokens for a batch of 2, then fork sequence 1 into two
+	// beams and drop sequence 0: the cache becomes a batch of 2 copies of
+	// sequence 1.
+	var cache transformer.Cache
+	dec.Forward(x.Narrow(1, 0, 3), mem, attention.Mask{Causal: true}, attention.Mask{}, &cache)
+	idx := tensor.FromSlice([]int32{1, 1})
+	cache.Reorder(idx)
+	got := dec.Forward(x.Narrow(1, 3, 1).IndexSelect(0, idx), nil, attention.Mask{Causal: true}, attention.Mask{}, &cache)
+	full := dec.Forward(x.IndexSelect(0, idx), mem.IndexSelect(0, idx), attention.Mask{Causal: true}, attention.Mask{}, nil)
+	if e := nntest.RelErr(got, full.Narrow(1, 3, 1)); e > 1e-5 {
+		t.Fatalf("decoding after Reorder differs by %g", e)
+	}
+}
