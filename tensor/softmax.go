@@ -27,12 +27,18 @@ func softmax(x *Tensor, axis int, log bool) *Tensor {
 	axis = normAxis(name, axis, len(x.shape))
 	perm := axisLastPerm(axis, len(x.shape))
 	out := newLike(x, x.dtype, x.shape)
-	b := x.backend()
-	b.Softmax(out.permuteRaw(perm).view(), x.permuteRaw(perm).view(), log)
+	// A tensor with no elements (rows of length 0, or no rows) has nothing
+	// to normalise; backends are only handed non-empty rows.
+	empty := out.Numel() == 0
+	if !empty {
+		x.backend().Softmax(out.permuteRaw(perm).view(), x.permuteRaw(perm).view(), log)
+	}
 	if x.needsGrad() {
 		record(out, name, func(g *Tensor) []*Tensor {
 			dx := newLike(g, g.dtype, g.shape)
-			g.backend().SoftmaxGrad(dx.permuteRaw(perm).view(), out.permuteRaw(perm).view(), g.permuteRaw(perm).view(), log)
+			if !empty {
+				g.backend().SoftmaxGrad(dx.permuteRaw(perm).view(), out.permuteRaw(perm).view(), g.permuteRaw(perm).view(), log)
+			}
 			return []*Tensor{dx}
 		}, x)
 	}

@@ -566,6 +566,16 @@ func runOn[T float32 | float64](j *job[T], k *kernel[T], bl blocking, transA, tr
 // runBatch computes a batch of products with up to w workers.
 func runBatch[T float32 | float64](pool *jobPool[T], k *kernel[T], bl blocking, w int, transA, transB bool, m, n, kk int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, bt Batch) {
 	count := bt.Count
+	if m == 0 || n == 0 {
+		return
+	}
+	if kk == 0 {
+		// A and B are empty (their offsets mean nothing): C = beta·C.
+		for i := range count {
+			scaleC(m, n, beta, c[offset(bt.COffsets, i):], ldc)
+		}
+		return
+	}
 	size := m * n * kk
 	// One product per worker at a time when there are enough products to
 	// keep the workers evenly busy, or when products are too small to split.

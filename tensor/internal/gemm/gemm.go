@@ -99,12 +99,26 @@ func checkBatch(bt Batch) {
 // so that a bad offset panics in the caller rather than in a worker.
 func checkBatchArgs(transA, transB bool, m, n, k, lenA, lda, lenB, ldb, lenC, ldc int, bt Batch) {
 	checkBatch(bt)
+	// An empty operand (k = 0 for A and B, m or n = 0 for C) is never
+	// touched, so its offset may point anywhere, as strided views of empty
+	// tensors do.
+	emptyA, emptyB, emptyC := m == 0 || k == 0, k == 0 || n == 0, m == 0 || n == 0
 	for i := range bt.Count {
 		ao, bo, co := offset(bt.AOffsets, i), offset(bt.BOffsets, i), offset(bt.COffsets, i)
-		if ao < 0 || bo < 0 || co < 0 || ao > lenA || bo > lenB || co > lenC {
+		if (!emptyA && (ao < 0 || ao > lenA)) || (!emptyB && (bo < 0 || bo > lenB)) || (!emptyC && (co < 0 || co > lenC)) {
 			panic(fmt.Sprintf("gemm: batch product %d has offsets A %d, B %d, C %d outside slices of %d, %d, %d elements", i, ao, bo, co, lenA, lenB, lenC))
 		}
-		checkArgs(transA, transB, m, n, k, lenA-ao, lda, lenB-bo, ldb, lenC-co, ldc)
+		restA, restB, restC := 0, 0, 0
+		if !emptyA {
+			restA = lenA - ao
+		}
+		if !emptyB {
+			restB = lenB - bo
+		}
+		if !emptyC {
+			restC = lenC - co
+		}
+		checkArgs(transA, transB, m, n, k, restA, lda, restB, ldb, restC, ldc)
 	}
 }
 

@@ -376,3 +376,24 @@ func TestSgemmWithOneRowOrColumnMatchesDefinition(t *testing.T) {
 }
 
 func defaultTestCaches() cpu.CacheSizes { return cpu.Caches() }
+
+func TestSgemmBatchWithEmptyInnerDimensionScalesC(t *testing.T) {
+	// k = 0: A and B hold nothing, and the offsets a strided view of an
+	// empty tensor produces may point past their ends.
+	m, n := 2, 3
+	c := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+	SgemmBatch(false, false, m, n, 0, 1, nil, 1, nil, n, 0.5, c, n,
+		Batch{Count: 2, AOffsets: []int{0, 7}, BOffsets: []int{0, 9}, COffsets: []int{0, m * n}})
+	for i, v := range c {
+		if want := float32(i+1) / 2; v != want {
+			t.Fatalf("C[%d] = %v, want %v (beta·C)", i, v, want)
+		}
+	}
+	// A bad offset into a non-empty C still panics.
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic for a C offset past the end of C")
+		}
+	}()
+	SgemmBatch(false, false, m, n, 0, 1, nil, 1, nil, n, 0, c, n, Batch{Count: 2, COffsets: []int{0, 100}})
+}
