@@ -178,17 +178,6 @@ func plain(q, k, v *tensor.Tensor, d dims, o Options) (out, weights *tensor.Tens
 	if o.Mask.Bias != nil {
 		s = s.Add(o.Mask.Bias).Clamp(negBig(dt), math.Inf(1))
 	}
-	if d.tk == 0 {
-		// No keys: every row is empty and the output is zero, kept in the
-		// graph through a sum over the empty key axis of v.
-		z := v.Sum(-2)
-		if g > 1 {
-			z = z.Reshape(d.b, d.hk, 1, 1, d.dv).Expand(d.b, d.hk, g, d.tq, d.dv).Reshape(d.b, d.h, d.tq, d.dv)
-		} else {
-			z = z.Unsqueeze(2).Expand(d.b, d.h, d.tq, d.dv)
-		}
-		return z.Clone(), tensor.FullOn(q.Device(), dt, 0, d.b, d.h, d.tq, 0)
-	}
 	blocked := o.Mask.blocked(d.b, d.tq, d.tk, dt, q.Device())
 	if blocked != nil {
 		s = s.MaskedFill(blocked, negBig(dt))
