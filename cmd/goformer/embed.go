@@ -41,25 +41,18 @@ Run 'goformer embed <subcommand> -h' for its flags.
 `
 
 func runEmbed(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, embedUsage)
-		return errors.New("missing subcommand")
-	}
-	switch args[0] {
-	case "train":
-		return embedTrain(args[1:], stdout, stderr)
-	case "neighbors", "neighbours":
-		return embedNeighbors(args[1:], stdin, stdout, stderr)
-	case "analogy":
-		return embedAnalogy(args[1:], stdout, stderr)
-	case "eval":
-		return embedEval(args[1:], stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, embedUsage)
-		return nil
-	}
-	fmt.Fprint(stderr, embedUsage)
-	return fmt.Errorf("unknown subcommand %q", args[0])
+	return dispatch(embedUsage, "subcommand", []subcommand{
+		{name: "train", run: func(args []string, _ io.Reader, stdout, stderr io.Writer) error {
+			return embedTrain(args, stdout, stderr)
+		}},
+		{name: "neighbors", aliases: []string{"neighbours"}, run: embedNeighbors},
+		{name: "analogy", run: func(args []string, _ io.Reader, stdout, stderr io.Writer) error {
+			return embedAnalogy(args, stdout, stderr)
+		}},
+		{name: "eval", run: func(args []string, _ io.Reader, stdout, stderr io.Writer) error {
+			return embedEval(args, stdout, stderr)
+		}},
+	}, args, stdin, stdout, stderr)
 }
 
 func embedTrain(args []string, stdout, stderr io.Writer) error {

@@ -45,32 +45,12 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func runEval(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, evalUsage)
-		if len(args) == 0 {
-			return errors.New("missing metric")
-		}
-		return nil
-	}
-	metric, rest := args[0], args[1:]
-	var err error
-	switch metric {
-	case "bleu":
-		err = evalBLEU(rest, stdin, stdout, stderr)
-	case "chrf":
-		err = evalCHRF(rest, stdin, stdout, stderr)
-	case "rouge":
-		err = evalROUGE(rest, stdin, stdout, stderr)
-	case "f1":
-		err = evalF1(rest, stdin, stdout, stderr)
-	default:
-		fmt.Fprint(stderr, evalUsage)
-		return fmt.Errorf("unknown metric %q (want bleu, chrf, rouge or f1)", metric)
-	}
-	if errors.Is(err, flag.ErrHelp) {
-		return nil // the flag set has printed the help
-	}
-	return err
+	return dispatch(evalUsage, "metric", []subcommand{
+		{name: "bleu", run: evalBLEU},
+		{name: "chrf", run: evalCHRF},
+		{name: "rouge", run: evalROUGE},
+		{name: "f1", run: evalF1},
+	}, args, stdin, stdout, stderr)
 }
 
 // evalFlags are the flags every metric shares.

@@ -9,10 +9,13 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"sort"
+	"strings"
 )
 
 // command is one top-level verb of the CLI.
@@ -25,6 +28,53 @@ type command struct {
 }
 
 var commands = map[string]command{}
+
+// subcommand is one verb under a command, as "encode" in
+// `goformer tokenize encode`.
+type subcommand struct {
+	name    string
+	aliases []string
+	run     func(args []string, stdin io.Reader, stdout, stderr io.Writer) error
+}
+
+// dispatch runs the subcommand that args[0] names; noun is what the
+// command's usage calls its subcommands ("subcommand", "metric"). With no arguments it
+// prints usage to stderr and fails; with help, -h or --help it prints usage
+// to stderr and succeeds; a subcommand's own -h (flag.ErrHelp, after its
+// flag set has printed its flags) succeeds too.
+func dispatch(usage, noun string, subs []subcommand, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("missing " + noun)
+	}
+	switch args[0] {
+	case "help", "-h", "--help":
+		fmt.Fprint(stderr, usage)
+		return nil
+	}
+	names := make([]string, 0, len(subs))
+	for _, sc := range subs {
+		names = append(names, sc.name)
+		if args[0] != sc.name && !contains(sc.aliases, args[0]) {
+			continue
+		}
+		if err := sc.run(args[1:], stdin, stdout, stderr); !errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown %s %q (want %s)", noun, args[0], strings.Join(names, ", "))
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
 
 // register adds a command; it is called from the init functions of the
 // files that implement each command.

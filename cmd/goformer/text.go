@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -41,34 +40,13 @@ its flags.
 `
 
 func runText(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, textUsage)
-		if len(args) == 0 {
-			return errors.New("missing subcommand")
-		}
-		return nil
-	}
-	sub, rest := args[0], args[1:]
-	var err error
-	switch sub {
-	case "normalize":
-		err = textNormalize(rest, stdin, stdout, stderr)
-	case "stem":
-		err = textStem(rest, stdin, stdout, stderr)
-	case "lemma":
-		err = textLemma(rest, stdin, stdout, stderr)
-	case "stopwords":
-		err = textStopwords(rest, stdin, stdout, stderr)
-	case "numwords":
-		err = textNumwords(rest, stdin, stdout, stderr)
-	default:
-		fmt.Fprint(stderr, textUsage)
-		return fmt.Errorf("unknown subcommand %q (want normalize, stem, lemma, stopwords or numwords)", sub)
-	}
-	if errors.Is(err, flag.ErrHelp) {
-		return nil // the flag set has printed the help
-	}
-	return err
+	return dispatch(textUsage, "subcommand", []subcommand{
+		{name: "normalize", run: textNormalize},
+		{name: "stem", run: textStem},
+		{name: "lemma", run: textLemma},
+		{name: "stopwords", run: textStopwords},
+		{name: "numwords", run: textNumwords},
+	}, args, stdin, stdout, stderr)
 }
 
 // textFlagSet returns a flag set for a text subcommand that prints its

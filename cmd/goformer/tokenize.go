@@ -42,23 +42,11 @@ Input is read from the files named, or stdin. Run
 `
 
 func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, tokenizeUsage)
-		return errors.New("missing subcommand")
-	}
-	switch args[0] {
-	case "encode":
-		return tokenizeEncode(args[1:], stdin, stdout, stderr)
-	case "decode":
-		return tokenizeDecode(args[1:], stdin, stdout, stderr)
-	case "train":
-		return tokenizeTrain(args[1:], stdin, stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, tokenizeUsage)
-		return nil
-	}
-	fmt.Fprint(stderr, tokenizeUsage)
-	return fmt.Errorf("unknown subcommand %q", args[0])
+	return dispatch(tokenizeUsage, "subcommand", []subcommand{
+		{name: "encode", run: tokenizeEncode},
+		{name: "decode", run: tokenizeDecode},
+		{name: "train", run: tokenizeTrain},
+	}, args, stdin, stdout, stderr)
 }
 
 // loadTokenizer resolves -tokenizer: a shipped name or a file.
