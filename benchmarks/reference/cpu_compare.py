@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--rounds", type=int, default=5)
@@ -30,12 +31,35 @@ ap.add_argument("--seconds", type=float, default=1.0)
 ap.add_argument("--filter", default="", help="only benchmarks whose name contains this")
 ap.add_argument("--tensor", action="store_true", help="also run ./benchmarks (tensor API) benchmarks")
 ap.add_argument("--no-torch", action="store_true")
+ap.add_argument("--quiet", type=float, default=0,
+                help="before each side, wait up to this many seconds for the CPUs to be at least 85%% idle over 2 s")
 args = ap.parse_args()
 
 here = os.path.dirname(os.path.abspath(__file__))
 tmp = tempfile.mkdtemp(prefix="cpu_compare")
 py = "/usr/bin/python3"
 line_re = re.compile(r"^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op(?:\s+([\d.]+) (GFLOP/s|GB/s))?")
+
+
+def idle_fraction(seconds=2.0):
+    def snap():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return v[3] + v[4], sum(v)  # idle + iowait, total
+    i0, t0 = snap()
+    time.sleep(seconds)
+    i1, t1 = snap()
+    return (i1 - i0) / max(1, t1 - t0)
+
+
+def wait_quiet():
+    if args.quiet <= 0:
+        return
+    deadline = time.time() + args.quiet
+    while time.time() < deadline:
+        if idle_fraction() >= 0.85:
+            return
+    print("# machine still busy; measuring anyway", file=sys.stderr)
 
 
 def build(pkg, name):
@@ -81,6 +105,7 @@ for rnd in range(args.rounds):
     for t in [int(x) for x in args.threads.split(",")]:
         order = sides if rnd % 2 == 0 else list(reversed(sides))
         for side in order:
+            wait_quiet()
             if side == "goformer":
                 got = {}
                 for binary, pattern, prefix in go_benches:
