@@ -152,11 +152,11 @@ sumAVX512_end:
 // func maxAVX512(x *float32, n int) float32
 // Requires: AVX, AVX512DQ, AVX512F, BMI2
 TEXT ·maxAVX512(SB), NOSPLIT, $0-20
-	MOVQ    x+0(FP), AX
-	MOVQ    n+8(FP), CX
-	VMOVUPS c_neginf<>+0(SB), Z0
-	VMOVUPS c_neginf<>+0(SB), Z1
-	VPXORD  Z2, Z2, Z2
+	MOVQ         x+0(FP), AX
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS c_neginf<>+0(SB), Z0
+	VBROADCASTSS c_neginf<>+0(SB), Z1
+	VPXORD       Z2, Z2, Z2
 
 maxAVX512_blockcheck:
 	CMPQ    CX, $0x00000020
@@ -185,16 +185,16 @@ maxAVX512_single:
 	JMP     maxAVX512_single
 
 maxAVX512_tail:
-	TESTQ   CX, CX
-	JZ      maxAVX512_end
-	MOVQ    $-1, DX
-	BZHIQ   CX, DX, CX
-	KMOVW   CX, K1
-	VMOVUPS c_neginf<>+0(SB), Z3
-	VMOVUPS (AX), K1, Z3
-	VCMPPS  $0x03, Z3, Z3, K1
-	VPORD   Z3, Z2, K1, Z2
-	VMAXPS  Z3, Z0, Z0
+	TESTQ        CX, CX
+	JZ           maxAVX512_end
+	MOVQ         $-1, DX
+	BZHIQ        CX, DX, CX
+	KMOVW        CX, K1
+	VBROADCASTSS c_neginf<>+0(SB), Z3
+	VMOVUPS      (AX), K1, Z3
+	VCMPPS       $0x03, Z3, Z3, K1
+	VPORD        Z3, Z2, K1, Z2
+	VMAXPS       Z3, Z0, Z0
 
 maxAVX512_end:
 	VMAXPS        Z1, Z0, Z0
@@ -227,15 +227,7 @@ DATA c_neginf<>+16(SB)/4, $0xff800000
 DATA c_neginf<>+20(SB)/4, $0xff800000
 DATA c_neginf<>+24(SB)/4, $0xff800000
 DATA c_neginf<>+28(SB)/4, $0xff800000
-DATA c_neginf<>+32(SB)/4, $0xff800000
-DATA c_neginf<>+36(SB)/4, $0xff800000
-DATA c_neginf<>+40(SB)/4, $0xff800000
-DATA c_neginf<>+44(SB)/4, $0xff800000
-DATA c_neginf<>+48(SB)/4, $0xff800000
-DATA c_neginf<>+52(SB)/4, $0xff800000
-DATA c_neginf<>+56(SB)/4, $0xff800000
-DATA c_neginf<>+60(SB)/4, $0xff800000
-GLOBL c_neginf<>(SB), RODATA|NOPTR, $64
+GLOBL c_neginf<>(SB), RODATA|NOPTR, $32
 
 // func axpyAVX512(a float32, x *float32, y *float32, n int)
 // Requires: AVX, AVX512F, BMI2
@@ -593,107 +585,107 @@ TEXT ·expAVX512(SB), NOSPLIT, $0-24
 	MOVQ n+16(FP), DX
 
 expAVX512_blockcheck:
-	CMPQ         DX, $0x00000020
-	JL           expAVX512_single
-	VMOVUPS      (CX), Z0
-	VMOVUPS      c_exphi<>+0(SB), Z1
-	VMINPS       Z0, Z1, Z0
-	VMOVUPS      c_explo<>+0(SB), Z1
-	VMAXPS       Z0, Z1, Z0
-	VMOVUPS      c_shifter<>+0(SB), Z1
-	VFMADD231PS  c_log2e<>+0(SB), Z0, Z1
-	VSUBPS       c_shifter<>+0(SB), Z1, Z1
-	VMOVAPS      Z0, Z0
-	VFNMADD231PS c_ln2hi<>+0(SB), Z1, Z0
-	VFNMADD231PS c_ln2lo<>+0(SB), Z1, Z0
-	VMOVUPS      c_exp6<>+0(SB), Z2
-	VFMADD213PS  c_exp5<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp4<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp3<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp2<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp1<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp0<>+0(SB), Z0, Z2
-	VSCALEFPS    Z1, Z2, Z2
-	VMOVUPS      Z2, (AX)
-	VMOVUPS      64(CX), Z0
-	VMOVUPS      c_exphi<>+0(SB), Z1
-	VMINPS       Z0, Z1, Z0
-	VMOVUPS      c_explo<>+0(SB), Z1
-	VMAXPS       Z0, Z1, Z0
-	VMOVUPS      c_shifter<>+0(SB), Z1
-	VFMADD231PS  c_log2e<>+0(SB), Z0, Z1
-	VSUBPS       c_shifter<>+0(SB), Z1, Z1
-	VMOVAPS      Z0, Z0
-	VFNMADD231PS c_ln2hi<>+0(SB), Z1, Z0
-	VFNMADD231PS c_ln2lo<>+0(SB), Z1, Z0
-	VMOVUPS      c_exp6<>+0(SB), Z2
-	VFMADD213PS  c_exp5<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp4<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp3<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp2<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp1<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp0<>+0(SB), Z0, Z2
-	VSCALEFPS    Z1, Z2, Z2
-	VMOVUPS      Z2, 64(AX)
-	ADDQ         $0x00000080, AX
-	ADDQ         $0x00000080, CX
-	SUBQ         $0x00000020, DX
-	JMP          expAVX512_blockcheck
+	CMPQ              DX, $0x00000020
+	JL                expAVX512_single
+	VMOVUPS           (CX), Z0
+	VBROADCASTSS      c_exphi<>+0(SB), Z1
+	VMINPS            Z0, Z1, Z0
+	VBROADCASTSS      c_explo<>+0(SB), Z1
+	VMAXPS            Z0, Z1, Z0
+	VBROADCASTSS      c_shifter<>+0(SB), Z1
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z0, Z1
+	VSUBPS.BCST       c_shifter<>+0(SB), Z1, Z1
+	VMOVAPS           Z0, Z0
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z1, Z0
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z1, Z0
+	VBROADCASTSS      c_exp6<>+0(SB), Z2
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z0, Z2
+	VSCALEFPS         Z1, Z2, Z2
+	VMOVUPS           Z2, (AX)
+	VMOVUPS           64(CX), Z0
+	VBROADCASTSS      c_exphi<>+0(SB), Z1
+	VMINPS            Z0, Z1, Z0
+	VBROADCASTSS      c_explo<>+0(SB), Z1
+	VMAXPS            Z0, Z1, Z0
+	VBROADCASTSS      c_shifter<>+0(SB), Z1
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z0, Z1
+	VSUBPS.BCST       c_shifter<>+0(SB), Z1, Z1
+	VMOVAPS           Z0, Z0
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z1, Z0
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z1, Z0
+	VBROADCASTSS      c_exp6<>+0(SB), Z2
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z0, Z2
+	VSCALEFPS         Z1, Z2, Z2
+	VMOVUPS           Z2, 64(AX)
+	ADDQ              $0x00000080, AX
+	ADDQ              $0x00000080, CX
+	SUBQ              $0x00000020, DX
+	JMP               expAVX512_blockcheck
 
 expAVX512_single:
-	CMPQ         DX, $0x00000010
-	JL           expAVX512_tail
-	VMOVUPS      (CX), Z0
-	VMOVUPS      c_exphi<>+0(SB), Z1
-	VMINPS       Z0, Z1, Z0
-	VMOVUPS      c_explo<>+0(SB), Z1
-	VMAXPS       Z0, Z1, Z0
-	VMOVUPS      c_shifter<>+0(SB), Z1
-	VFMADD231PS  c_log2e<>+0(SB), Z0, Z1
-	VSUBPS       c_shifter<>+0(SB), Z1, Z1
-	VMOVAPS      Z0, Z0
-	VFNMADD231PS c_ln2hi<>+0(SB), Z1, Z0
-	VFNMADD231PS c_ln2lo<>+0(SB), Z1, Z0
-	VMOVUPS      c_exp6<>+0(SB), Z2
-	VFMADD213PS  c_exp5<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp4<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp3<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp2<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp1<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp0<>+0(SB), Z0, Z2
-	VSCALEFPS    Z1, Z2, Z2
-	VMOVUPS      Z2, (AX)
-	ADDQ         $0x00000040, AX
-	ADDQ         $0x00000040, CX
-	SUBQ         $0x00000010, DX
-	JMP          expAVX512_single
+	CMPQ              DX, $0x00000010
+	JL                expAVX512_tail
+	VMOVUPS           (CX), Z0
+	VBROADCASTSS      c_exphi<>+0(SB), Z1
+	VMINPS            Z0, Z1, Z0
+	VBROADCASTSS      c_explo<>+0(SB), Z1
+	VMAXPS            Z0, Z1, Z0
+	VBROADCASTSS      c_shifter<>+0(SB), Z1
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z0, Z1
+	VSUBPS.BCST       c_shifter<>+0(SB), Z1, Z1
+	VMOVAPS           Z0, Z0
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z1, Z0
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z1, Z0
+	VBROADCASTSS      c_exp6<>+0(SB), Z2
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z0, Z2
+	VSCALEFPS         Z1, Z2, Z2
+	VMOVUPS           Z2, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, CX
+	SUBQ              $0x00000010, DX
+	JMP               expAVX512_single
 
 expAVX512_tail:
-	TESTQ        DX, DX
-	JZ           expAVX512_end
-	MOVQ         $-1, BX
-	BZHIQ        DX, BX, DX
-	KMOVW        DX, K1
-	VMOVUPS.Z    (CX), K1, Z0
-	VMOVUPS      c_exphi<>+0(SB), Z1
-	VMINPS       Z0, Z1, Z0
-	VMOVUPS      c_explo<>+0(SB), Z1
-	VMAXPS       Z0, Z1, Z0
-	VMOVUPS      c_shifter<>+0(SB), Z1
-	VFMADD231PS  c_log2e<>+0(SB), Z0, Z1
-	VSUBPS       c_shifter<>+0(SB), Z1, Z1
-	VMOVAPS      Z0, Z0
-	VFNMADD231PS c_ln2hi<>+0(SB), Z1, Z0
-	VFNMADD231PS c_ln2lo<>+0(SB), Z1, Z0
-	VMOVUPS      c_exp6<>+0(SB), Z2
-	VFMADD213PS  c_exp5<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp4<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp3<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp2<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp1<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp0<>+0(SB), Z0, Z2
-	VSCALEFPS    Z1, Z2, Z2
-	VMOVUPS      Z2, K1, (AX)
+	TESTQ             DX, DX
+	JZ                expAVX512_end
+	MOVQ              $-1, BX
+	BZHIQ             DX, BX, DX
+	KMOVW             DX, K1
+	VMOVUPS.Z         (CX), K1, Z0
+	VBROADCASTSS      c_exphi<>+0(SB), Z1
+	VMINPS            Z0, Z1, Z0
+	VBROADCASTSS      c_explo<>+0(SB), Z1
+	VMAXPS            Z0, Z1, Z0
+	VBROADCASTSS      c_shifter<>+0(SB), Z1
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z0, Z1
+	VSUBPS.BCST       c_shifter<>+0(SB), Z1, Z1
+	VMOVAPS           Z0, Z0
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z1, Z0
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z1, Z0
+	VBROADCASTSS      c_exp6<>+0(SB), Z2
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z0, Z2
+	VSCALEFPS         Z1, Z2, Z2
+	VMOVUPS           Z2, K1, (AX)
 
 expAVX512_end:
 	VZEROUPPER
@@ -707,15 +699,7 @@ DATA c_exphi<>+16(SB)/4, $0x42b1999a
 DATA c_exphi<>+20(SB)/4, $0x42b1999a
 DATA c_exphi<>+24(SB)/4, $0x42b1999a
 DATA c_exphi<>+28(SB)/4, $0x42b1999a
-DATA c_exphi<>+32(SB)/4, $0x42b1999a
-DATA c_exphi<>+36(SB)/4, $0x42b1999a
-DATA c_exphi<>+40(SB)/4, $0x42b1999a
-DATA c_exphi<>+44(SB)/4, $0x42b1999a
-DATA c_exphi<>+48(SB)/4, $0x42b1999a
-DATA c_exphi<>+52(SB)/4, $0x42b1999a
-DATA c_exphi<>+56(SB)/4, $0x42b1999a
-DATA c_exphi<>+60(SB)/4, $0x42b1999a
-GLOBL c_exphi<>(SB), RODATA|NOPTR, $64
+GLOBL c_exphi<>(SB), RODATA|NOPTR, $32
 
 DATA c_explo<>+0(SB)/4, $0xc2d00000
 DATA c_explo<>+4(SB)/4, $0xc2d00000
@@ -725,15 +709,7 @@ DATA c_explo<>+16(SB)/4, $0xc2d00000
 DATA c_explo<>+20(SB)/4, $0xc2d00000
 DATA c_explo<>+24(SB)/4, $0xc2d00000
 DATA c_explo<>+28(SB)/4, $0xc2d00000
-DATA c_explo<>+32(SB)/4, $0xc2d00000
-DATA c_explo<>+36(SB)/4, $0xc2d00000
-DATA c_explo<>+40(SB)/4, $0xc2d00000
-DATA c_explo<>+44(SB)/4, $0xc2d00000
-DATA c_explo<>+48(SB)/4, $0xc2d00000
-DATA c_explo<>+52(SB)/4, $0xc2d00000
-DATA c_explo<>+56(SB)/4, $0xc2d00000
-DATA c_explo<>+60(SB)/4, $0xc2d00000
-GLOBL c_explo<>(SB), RODATA|NOPTR, $64
+GLOBL c_explo<>(SB), RODATA|NOPTR, $32
 
 DATA c_shifter<>+0(SB)/4, $0x4b400000
 DATA c_shifter<>+4(SB)/4, $0x4b400000
@@ -743,15 +719,7 @@ DATA c_shifter<>+16(SB)/4, $0x4b400000
 DATA c_shifter<>+20(SB)/4, $0x4b400000
 DATA c_shifter<>+24(SB)/4, $0x4b400000
 DATA c_shifter<>+28(SB)/4, $0x4b400000
-DATA c_shifter<>+32(SB)/4, $0x4b400000
-DATA c_shifter<>+36(SB)/4, $0x4b400000
-DATA c_shifter<>+40(SB)/4, $0x4b400000
-DATA c_shifter<>+44(SB)/4, $0x4b400000
-DATA c_shifter<>+48(SB)/4, $0x4b400000
-DATA c_shifter<>+52(SB)/4, $0x4b400000
-DATA c_shifter<>+56(SB)/4, $0x4b400000
-DATA c_shifter<>+60(SB)/4, $0x4b400000
-GLOBL c_shifter<>(SB), RODATA|NOPTR, $64
+GLOBL c_shifter<>(SB), RODATA|NOPTR, $32
 
 DATA c_log2e<>+0(SB)/4, $0x3fb8aa3b
 DATA c_log2e<>+4(SB)/4, $0x3fb8aa3b
@@ -761,15 +729,7 @@ DATA c_log2e<>+16(SB)/4, $0x3fb8aa3b
 DATA c_log2e<>+20(SB)/4, $0x3fb8aa3b
 DATA c_log2e<>+24(SB)/4, $0x3fb8aa3b
 DATA c_log2e<>+28(SB)/4, $0x3fb8aa3b
-DATA c_log2e<>+32(SB)/4, $0x3fb8aa3b
-DATA c_log2e<>+36(SB)/4, $0x3fb8aa3b
-DATA c_log2e<>+40(SB)/4, $0x3fb8aa3b
-DATA c_log2e<>+44(SB)/4, $0x3fb8aa3b
-DATA c_log2e<>+48(SB)/4, $0x3fb8aa3b
-DATA c_log2e<>+52(SB)/4, $0x3fb8aa3b
-DATA c_log2e<>+56(SB)/4, $0x3fb8aa3b
-DATA c_log2e<>+60(SB)/4, $0x3fb8aa3b
-GLOBL c_log2e<>(SB), RODATA|NOPTR, $64
+GLOBL c_log2e<>(SB), RODATA|NOPTR, $32
 
 DATA c_ln2hi<>+0(SB)/4, $0x3f317200
 DATA c_ln2hi<>+4(SB)/4, $0x3f317200
@@ -779,15 +739,7 @@ DATA c_ln2hi<>+16(SB)/4, $0x3f317200
 DATA c_ln2hi<>+20(SB)/4, $0x3f317200
 DATA c_ln2hi<>+24(SB)/4, $0x3f317200
 DATA c_ln2hi<>+28(SB)/4, $0x3f317200
-DATA c_ln2hi<>+32(SB)/4, $0x3f317200
-DATA c_ln2hi<>+36(SB)/4, $0x3f317200
-DATA c_ln2hi<>+40(SB)/4, $0x3f317200
-DATA c_ln2hi<>+44(SB)/4, $0x3f317200
-DATA c_ln2hi<>+48(SB)/4, $0x3f317200
-DATA c_ln2hi<>+52(SB)/4, $0x3f317200
-DATA c_ln2hi<>+56(SB)/4, $0x3f317200
-DATA c_ln2hi<>+60(SB)/4, $0x3f317200
-GLOBL c_ln2hi<>(SB), RODATA|NOPTR, $64
+GLOBL c_ln2hi<>(SB), RODATA|NOPTR, $32
 
 DATA c_ln2lo<>+0(SB)/4, $0x35bfbe8e
 DATA c_ln2lo<>+4(SB)/4, $0x35bfbe8e
@@ -797,15 +749,7 @@ DATA c_ln2lo<>+16(SB)/4, $0x35bfbe8e
 DATA c_ln2lo<>+20(SB)/4, $0x35bfbe8e
 DATA c_ln2lo<>+24(SB)/4, $0x35bfbe8e
 DATA c_ln2lo<>+28(SB)/4, $0x35bfbe8e
-DATA c_ln2lo<>+32(SB)/4, $0x35bfbe8e
-DATA c_ln2lo<>+36(SB)/4, $0x35bfbe8e
-DATA c_ln2lo<>+40(SB)/4, $0x35bfbe8e
-DATA c_ln2lo<>+44(SB)/4, $0x35bfbe8e
-DATA c_ln2lo<>+48(SB)/4, $0x35bfbe8e
-DATA c_ln2lo<>+52(SB)/4, $0x35bfbe8e
-DATA c_ln2lo<>+56(SB)/4, $0x35bfbe8e
-DATA c_ln2lo<>+60(SB)/4, $0x35bfbe8e
-GLOBL c_ln2lo<>(SB), RODATA|NOPTR, $64
+GLOBL c_ln2lo<>(SB), RODATA|NOPTR, $32
 
 DATA c_exp6<>+0(SB)/4, $0x3ab55fa7
 DATA c_exp6<>+4(SB)/4, $0x3ab55fa7
@@ -815,15 +759,7 @@ DATA c_exp6<>+16(SB)/4, $0x3ab55fa7
 DATA c_exp6<>+20(SB)/4, $0x3ab55fa7
 DATA c_exp6<>+24(SB)/4, $0x3ab55fa7
 DATA c_exp6<>+28(SB)/4, $0x3ab55fa7
-DATA c_exp6<>+32(SB)/4, $0x3ab55fa7
-DATA c_exp6<>+36(SB)/4, $0x3ab55fa7
-DATA c_exp6<>+40(SB)/4, $0x3ab55fa7
-DATA c_exp6<>+44(SB)/4, $0x3ab55fa7
-DATA c_exp6<>+48(SB)/4, $0x3ab55fa7
-DATA c_exp6<>+52(SB)/4, $0x3ab55fa7
-DATA c_exp6<>+56(SB)/4, $0x3ab55fa7
-DATA c_exp6<>+60(SB)/4, $0x3ab55fa7
-GLOBL c_exp6<>(SB), RODATA|NOPTR, $64
+GLOBL c_exp6<>(SB), RODATA|NOPTR, $32
 
 DATA c_exp5<>+0(SB)/4, $0x3c09369d
 DATA c_exp5<>+4(SB)/4, $0x3c09369d
@@ -833,15 +769,7 @@ DATA c_exp5<>+16(SB)/4, $0x3c09369d
 DATA c_exp5<>+20(SB)/4, $0x3c09369d
 DATA c_exp5<>+24(SB)/4, $0x3c09369d
 DATA c_exp5<>+28(SB)/4, $0x3c09369d
-DATA c_exp5<>+32(SB)/4, $0x3c09369d
-DATA c_exp5<>+36(SB)/4, $0x3c09369d
-DATA c_exp5<>+40(SB)/4, $0x3c09369d
-DATA c_exp5<>+44(SB)/4, $0x3c09369d
-DATA c_exp5<>+48(SB)/4, $0x3c09369d
-DATA c_exp5<>+52(SB)/4, $0x3c09369d
-DATA c_exp5<>+56(SB)/4, $0x3c09369d
-DATA c_exp5<>+60(SB)/4, $0x3c09369d
-GLOBL c_exp5<>(SB), RODATA|NOPTR, $64
+GLOBL c_exp5<>(SB), RODATA|NOPTR, $32
 
 DATA c_exp4<>+0(SB)/4, $0x3d2aac49
 DATA c_exp4<>+4(SB)/4, $0x3d2aac49
@@ -851,15 +779,7 @@ DATA c_exp4<>+16(SB)/4, $0x3d2aac49
 DATA c_exp4<>+20(SB)/4, $0x3d2aac49
 DATA c_exp4<>+24(SB)/4, $0x3d2aac49
 DATA c_exp4<>+28(SB)/4, $0x3d2aac49
-DATA c_exp4<>+32(SB)/4, $0x3d2aac49
-DATA c_exp4<>+36(SB)/4, $0x3d2aac49
-DATA c_exp4<>+40(SB)/4, $0x3d2aac49
-DATA c_exp4<>+44(SB)/4, $0x3d2aac49
-DATA c_exp4<>+48(SB)/4, $0x3d2aac49
-DATA c_exp4<>+52(SB)/4, $0x3d2aac49
-DATA c_exp4<>+56(SB)/4, $0x3d2aac49
-DATA c_exp4<>+60(SB)/4, $0x3d2aac49
-GLOBL c_exp4<>(SB), RODATA|NOPTR, $64
+GLOBL c_exp4<>(SB), RODATA|NOPTR, $32
 
 DATA c_exp3<>+0(SB)/4, $0x3e2aaa05
 DATA c_exp3<>+4(SB)/4, $0x3e2aaa05
@@ -869,15 +789,7 @@ DATA c_exp3<>+16(SB)/4, $0x3e2aaa05
 DATA c_exp3<>+20(SB)/4, $0x3e2aaa05
 DATA c_exp3<>+24(SB)/4, $0x3e2aaa05
 DATA c_exp3<>+28(SB)/4, $0x3e2aaa05
-DATA c_exp3<>+32(SB)/4, $0x3e2aaa05
-DATA c_exp3<>+36(SB)/4, $0x3e2aaa05
-DATA c_exp3<>+40(SB)/4, $0x3e2aaa05
-DATA c_exp3<>+44(SB)/4, $0x3e2aaa05
-DATA c_exp3<>+48(SB)/4, $0x3e2aaa05
-DATA c_exp3<>+52(SB)/4, $0x3e2aaa05
-DATA c_exp3<>+56(SB)/4, $0x3e2aaa05
-DATA c_exp3<>+60(SB)/4, $0x3e2aaa05
-GLOBL c_exp3<>(SB), RODATA|NOPTR, $64
+GLOBL c_exp3<>(SB), RODATA|NOPTR, $32
 
 DATA c_exp2<>+0(SB)/4, $0x3efffffd
 DATA c_exp2<>+4(SB)/4, $0x3efffffd
@@ -887,15 +799,7 @@ DATA c_exp2<>+16(SB)/4, $0x3efffffd
 DATA c_exp2<>+20(SB)/4, $0x3efffffd
 DATA c_exp2<>+24(SB)/4, $0x3efffffd
 DATA c_exp2<>+28(SB)/4, $0x3efffffd
-DATA c_exp2<>+32(SB)/4, $0x3efffffd
-DATA c_exp2<>+36(SB)/4, $0x3efffffd
-DATA c_exp2<>+40(SB)/4, $0x3efffffd
-DATA c_exp2<>+44(SB)/4, $0x3efffffd
-DATA c_exp2<>+48(SB)/4, $0x3efffffd
-DATA c_exp2<>+52(SB)/4, $0x3efffffd
-DATA c_exp2<>+56(SB)/4, $0x3efffffd
-DATA c_exp2<>+60(SB)/4, $0x3efffffd
-GLOBL c_exp2<>(SB), RODATA|NOPTR, $64
+GLOBL c_exp2<>(SB), RODATA|NOPTR, $32
 
 DATA c_exp1<>+0(SB)/4, $0x3f800000
 DATA c_exp1<>+4(SB)/4, $0x3f800000
@@ -905,15 +809,7 @@ DATA c_exp1<>+16(SB)/4, $0x3f800000
 DATA c_exp1<>+20(SB)/4, $0x3f800000
 DATA c_exp1<>+24(SB)/4, $0x3f800000
 DATA c_exp1<>+28(SB)/4, $0x3f800000
-DATA c_exp1<>+32(SB)/4, $0x3f800000
-DATA c_exp1<>+36(SB)/4, $0x3f800000
-DATA c_exp1<>+40(SB)/4, $0x3f800000
-DATA c_exp1<>+44(SB)/4, $0x3f800000
-DATA c_exp1<>+48(SB)/4, $0x3f800000
-DATA c_exp1<>+52(SB)/4, $0x3f800000
-DATA c_exp1<>+56(SB)/4, $0x3f800000
-DATA c_exp1<>+60(SB)/4, $0x3f800000
-GLOBL c_exp1<>(SB), RODATA|NOPTR, $64
+GLOBL c_exp1<>(SB), RODATA|NOPTR, $32
 
 DATA c_exp0<>+0(SB)/4, $0x3f800000
 DATA c_exp0<>+4(SB)/4, $0x3f800000
@@ -923,15 +819,7 @@ DATA c_exp0<>+16(SB)/4, $0x3f800000
 DATA c_exp0<>+20(SB)/4, $0x3f800000
 DATA c_exp0<>+24(SB)/4, $0x3f800000
 DATA c_exp0<>+28(SB)/4, $0x3f800000
-DATA c_exp0<>+32(SB)/4, $0x3f800000
-DATA c_exp0<>+36(SB)/4, $0x3f800000
-DATA c_exp0<>+40(SB)/4, $0x3f800000
-DATA c_exp0<>+44(SB)/4, $0x3f800000
-DATA c_exp0<>+48(SB)/4, $0x3f800000
-DATA c_exp0<>+52(SB)/4, $0x3f800000
-DATA c_exp0<>+56(SB)/4, $0x3f800000
-DATA c_exp0<>+60(SB)/4, $0x3f800000
-GLOBL c_exp0<>(SB), RODATA|NOPTR, $64
+GLOBL c_exp0<>(SB), RODATA|NOPTR, $32
 
 // func tanhAVX512(dst *float32, x *float32, n int)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2
@@ -941,207 +829,207 @@ TEXT ·tanhAVX512(SB), NOSPLIT, $0-24
 	MOVQ n+16(FP), DX
 
 tanhAVX512_blockcheck:
-	CMPQ         DX, $0x00000020
-	JL           tanhAVX512_single
-	VMOVUPS      (CX), Z0
-	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMOVUPS      c_tanhclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VADDPS       Z2, Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z3
-	VMINPS       Z2, Z3, Z2
-	VMOVUPS      c_explo<>+0(SB), Z3
-	VMAXPS       Z2, Z3, Z2
-	VMOVUPS      c_shifter<>+0(SB), Z3
-	VFMADD231PS  c_log2e<>+0(SB), Z2, Z3
-	VSUBPS       c_shifter<>+0(SB), Z3, Z3
-	VMOVAPS      Z2, Z2
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp6<>+0(SB), Z4
-	VFMADD213PS  c_exp5<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
-	VSCALEFPS    Z3, Z4, Z4
-	VADDPS       c_one<>+0(SB), Z4, Z4
-	VRCP14PS     Z4, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VFNMADD231PS Z4, Z2, Z3
-	VFMADD231PS  Z2, Z3, Z2
-	VADDPS       Z2, Z2, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VSUBPS       Z2, Z3, Z2
-	VANDPS       c_signmask<>+0(SB), Z0, Z3
-	VORPS        Z3, Z2, Z2
-	VMULPS       Z0, Z0, Z3
-	VMOVUPS      c_tanh4<>+0(SB), Z4
-	VFMADD213PS  c_tanh3<>+0(SB), Z3, Z4
-	VFMADD213PS  c_tanh2<>+0(SB), Z3, Z4
-	VFMADD213PS  c_tanh1<>+0(SB), Z3, Z4
-	VFMADD213PS  c_tanh0<>+0(SB), Z3, Z4
-	VMULPS       Z3, Z4, Z4
-	VFMADD213PS  Z0, Z0, Z4
-	VMOVUPS      c_tanhlim<>+0(SB), Z0
-	VCMPPS       $0x01, Z0, Z1, K1
-	VBLENDMPS    Z4, Z2, K1, Z2
-	VMOVUPS      Z2, (AX)
-	VMOVUPS      64(CX), Z0
-	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMOVUPS      c_tanhclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VADDPS       Z2, Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z3
-	VMINPS       Z2, Z3, Z2
-	VMOVUPS      c_explo<>+0(SB), Z3
-	VMAXPS       Z2, Z3, Z2
-	VMOVUPS      c_shifter<>+0(SB), Z3
-	VFMADD231PS  c_log2e<>+0(SB), Z2, Z3
-	VSUBPS       c_shifter<>+0(SB), Z3, Z3
-	VMOVAPS      Z2, Z2
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp6<>+0(SB), Z4
-	VFMADD213PS  c_exp5<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
-	VSCALEFPS    Z3, Z4, Z4
-	VADDPS       c_one<>+0(SB), Z4, Z4
-	VRCP14PS     Z4, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VFNMADD231PS Z4, Z2, Z3
-	VFMADD231PS  Z2, Z3, Z2
-	VADDPS       Z2, Z2, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VSUBPS       Z2, Z3, Z2
-	VANDPS       c_signmask<>+0(SB), Z0, Z3
-	VORPS        Z3, Z2, Z2
-	VMULPS       Z0, Z0, Z3
-	VMOVUPS      c_tanh4<>+0(SB), Z4
-	VFMADD213PS  c_tanh3<>+0(SB), Z3, Z4
-	VFMADD213PS  c_tanh2<>+0(SB), Z3, Z4
-	VFMADD213PS  c_tanh1<>+0(SB), Z3, Z4
-	VFMADD213PS  c_tanh0<>+0(SB), Z3, Z4
-	VMULPS       Z3, Z4, Z4
-	VFMADD213PS  Z0, Z0, Z4
-	VMOVUPS      c_tanhlim<>+0(SB), Z0
-	VCMPPS       $0x01, Z0, Z1, K1
-	VBLENDMPS    Z4, Z2, K1, Z2
-	VMOVUPS      Z2, 64(AX)
-	ADDQ         $0x00000080, AX
-	ADDQ         $0x00000080, CX
-	SUBQ         $0x00000020, DX
-	JMP          tanhAVX512_blockcheck
+	CMPQ              DX, $0x00000020
+	JL                tanhAVX512_single
+	VMOVUPS           (CX), Z0
+	VANDPS.BCST       c_absmask<>+0(SB), Z0, Z1
+	VBROADCASTSS      c_tanhclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VADDPS            Z2, Z2, Z2
+	VBROADCASTSS      c_exphi<>+0(SB), Z3
+	VMINPS            Z2, Z3, Z2
+	VBROADCASTSS      c_explo<>+0(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      c_shifter<>+0(SB), Z3
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z2, Z3
+	VSUBPS.BCST       c_shifter<>+0(SB), Z3, Z3
+	VMOVAPS           Z2, Z2
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z3, Z2
+	VBROADCASTSS      c_exp6<>+0(SB), Z4
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z2, Z4
+	VSCALEFPS         Z3, Z4, Z4
+	VADDPS.BCST       c_one<>+0(SB), Z4, Z4
+	VRCP14PS          Z4, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z3
+	VFNMADD231PS      Z4, Z2, Z3
+	VFMADD231PS       Z2, Z3, Z2
+	VADDPS            Z2, Z2, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z3
+	VSUBPS            Z2, Z3, Z2
+	VANDPS.BCST       c_signmask<>+0(SB), Z0, Z3
+	VORPS             Z3, Z2, Z2
+	VMULPS            Z0, Z0, Z3
+	VBROADCASTSS      c_tanh4<>+0(SB), Z4
+	VFMADD213PS.BCST  c_tanh3<>+0(SB), Z3, Z4
+	VFMADD213PS.BCST  c_tanh2<>+0(SB), Z3, Z4
+	VFMADD213PS.BCST  c_tanh1<>+0(SB), Z3, Z4
+	VFMADD213PS.BCST  c_tanh0<>+0(SB), Z3, Z4
+	VMULPS            Z3, Z4, Z4
+	VFMADD213PS       Z0, Z0, Z4
+	VBROADCASTSS      c_tanhlim<>+0(SB), Z0
+	VCMPPS            $0x01, Z0, Z1, K1
+	VBLENDMPS         Z4, Z2, K1, Z2
+	VMOVUPS           Z2, (AX)
+	VMOVUPS           64(CX), Z0
+	VANDPS.BCST       c_absmask<>+0(SB), Z0, Z1
+	VBROADCASTSS      c_tanhclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VADDPS            Z2, Z2, Z2
+	VBROADCASTSS      c_exphi<>+0(SB), Z3
+	VMINPS            Z2, Z3, Z2
+	VBROADCASTSS      c_explo<>+0(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      c_shifter<>+0(SB), Z3
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z2, Z3
+	VSUBPS.BCST       c_shifter<>+0(SB), Z3, Z3
+	VMOVAPS           Z2, Z2
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z3, Z2
+	VBROADCASTSS      c_exp6<>+0(SB), Z4
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z2, Z4
+	VSCALEFPS         Z3, Z4, Z4
+	VADDPS.BCST       c_one<>+0(SB), Z4, Z4
+	VRCP14PS          Z4, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z3
+	VFNMADD231PS      Z4, Z2, Z3
+	VFMADD231PS       Z2, Z3, Z2
+	VADDPS            Z2, Z2, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z3
+	VSUBPS            Z2, Z3, Z2
+	VANDPS.BCST       c_signmask<>+0(SB), Z0, Z3
+	VORPS             Z3, Z2, Z2
+	VMULPS            Z0, Z0, Z3
+	VBROADCASTSS      c_tanh4<>+0(SB), Z4
+	VFMADD213PS.BCST  c_tanh3<>+0(SB), Z3, Z4
+	VFMADD213PS.BCST  c_tanh2<>+0(SB), Z3, Z4
+	VFMADD213PS.BCST  c_tanh1<>+0(SB), Z3, Z4
+	VFMADD213PS.BCST  c_tanh0<>+0(SB), Z3, Z4
+	VMULPS            Z3, Z4, Z4
+	VFMADD213PS       Z0, Z0, Z4
+	VBROADCASTSS      c_tanhlim<>+0(SB), Z0
+	VCMPPS            $0x01, Z0, Z1, K1
+	VBLENDMPS         Z4, Z2, K1, Z2
+	VMOVUPS           Z2, 64(AX)
+	ADDQ              $0x00000080, AX
+	ADDQ              $0x00000080, CX
+	SUBQ              $0x00000020, DX
+	JMP               tanhAVX512_blockcheck
 
 tanhAVX512_single:
-	CMPQ         DX, $0x00000010
-	JL           tanhAVX512_tail
-	VMOVUPS      (CX), Z0
-	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMOVUPS      c_tanhclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VADDPS       Z2, Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z3
-	VMINPS       Z2, Z3, Z2
-	VMOVUPS      c_explo<>+0(SB), Z3
-	VMAXPS       Z2, Z3, Z2
-	VMOVUPS      c_shifter<>+0(SB), Z3
-	VFMADD231PS  c_log2e<>+0(SB), Z2, Z3
-	VSUBPS       c_shifter<>+0(SB), Z3, Z3
-	VMOVAPS      Z2, Z2
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp6<>+0(SB), Z4
-	VFMADD213PS  c_exp5<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
-	VSCALEFPS    Z3, Z4, Z4
-	VADDPS       c_one<>+0(SB), Z4, Z4
-	VRCP14PS     Z4, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VFNMADD231PS Z4, Z2, Z3
-	VFMADD231PS  Z2, Z3, Z2
-	VADDPS       Z2, Z2, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VSUBPS       Z2, Z3, Z2
-	VANDPS       c_signmask<>+0(SB), Z0, Z3
-	VORPS        Z3, Z2, Z2
-	VMULPS       Z0, Z0, Z3
-	VMOVUPS      c_tanh4<>+0(SB), Z4
-	VFMADD213PS  c_tanh3<>+0(SB), Z3, Z4
-	VFMADD213PS  c_tanh2<>+0(SB), Z3, Z4
-	VFMADD213PS  c_tanh1<>+0(SB), Z3, Z4
-	VFMADD213PS  c_tanh0<>+0(SB), Z3, Z4
-	VMULPS       Z3, Z4, Z4
-	VFMADD213PS  Z0, Z0, Z4
-	VMOVUPS      c_tanhlim<>+0(SB), Z0
-	VCMPPS       $0x01, Z0, Z1, K1
-	VBLENDMPS    Z4, Z2, K1, Z2
-	VMOVUPS      Z2, (AX)
-	ADDQ         $0x00000040, AX
-	ADDQ         $0x00000040, CX
-	SUBQ         $0x00000010, DX
-	JMP          tanhAVX512_single
+	CMPQ              DX, $0x00000010
+	JL                tanhAVX512_tail
+	VMOVUPS           (CX), Z0
+	VANDPS.BCST       c_absmask<>+0(SB), Z0, Z1
+	VBROADCASTSS      c_tanhclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VADDPS            Z2, Z2, Z2
+	VBROADCASTSS      c_exphi<>+0(SB), Z3
+	VMINPS            Z2, Z3, Z2
+	VBROADCASTSS      c_explo<>+0(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      c_shifter<>+0(SB), Z3
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z2, Z3
+	VSUBPS.BCST       c_shifter<>+0(SB), Z3, Z3
+	VMOVAPS           Z2, Z2
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z3, Z2
+	VBROADCASTSS      c_exp6<>+0(SB), Z4
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z2, Z4
+	VSCALEFPS         Z3, Z4, Z4
+	VADDPS.BCST       c_one<>+0(SB), Z4, Z4
+	VRCP14PS          Z4, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z3
+	VFNMADD231PS      Z4, Z2, Z3
+	VFMADD231PS       Z2, Z3, Z2
+	VADDPS            Z2, Z2, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z3
+	VSUBPS            Z2, Z3, Z2
+	VANDPS.BCST       c_signmask<>+0(SB), Z0, Z3
+	VORPS             Z3, Z2, Z2
+	VMULPS            Z0, Z0, Z3
+	VBROADCASTSS      c_tanh4<>+0(SB), Z4
+	VFMADD213PS.BCST  c_tanh3<>+0(SB), Z3, Z4
+	VFMADD213PS.BCST  c_tanh2<>+0(SB), Z3, Z4
+	VFMADD213PS.BCST  c_tanh1<>+0(SB), Z3, Z4
+	VFMADD213PS.BCST  c_tanh0<>+0(SB), Z3, Z4
+	VMULPS            Z3, Z4, Z4
+	VFMADD213PS       Z0, Z0, Z4
+	VBROADCASTSS      c_tanhlim<>+0(SB), Z0
+	VCMPPS            $0x01, Z0, Z1, K1
+	VBLENDMPS         Z4, Z2, K1, Z2
+	VMOVUPS           Z2, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, CX
+	SUBQ              $0x00000010, DX
+	JMP               tanhAVX512_single
 
 tanhAVX512_tail:
-	TESTQ        DX, DX
-	JZ           tanhAVX512_end
-	MOVQ         $-1, BX
-	BZHIQ        DX, BX, DX
-	KMOVW        DX, K1
-	VMOVUPS.Z    (CX), K1, Z0
-	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMOVUPS      c_tanhclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VADDPS       Z2, Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z3
-	VMINPS       Z2, Z3, Z2
-	VMOVUPS      c_explo<>+0(SB), Z3
-	VMAXPS       Z2, Z3, Z2
-	VMOVUPS      c_shifter<>+0(SB), Z3
-	VFMADD231PS  c_log2e<>+0(SB), Z2, Z3
-	VSUBPS       c_shifter<>+0(SB), Z3, Z3
-	VMOVAPS      Z2, Z2
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp6<>+0(SB), Z4
-	VFMADD213PS  c_exp5<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
-	VSCALEFPS    Z3, Z4, Z4
-	VADDPS       c_one<>+0(SB), Z4, Z4
-	VRCP14PS     Z4, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VFNMADD231PS Z4, Z2, Z3
-	VFMADD231PS  Z2, Z3, Z2
-	VADDPS       Z2, Z2, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VSUBPS       Z2, Z3, Z2
-	VANDPS       c_signmask<>+0(SB), Z0, Z3
-	VORPS        Z3, Z2, Z2
-	VMULPS       Z0, Z0, Z3
-	VMOVUPS      c_tanh4<>+0(SB), Z4
-	VFMADD213PS  c_tanh3<>+0(SB), Z3, Z4
-	VFMADD213PS  c_tanh2<>+0(SB), Z3, Z4
-	VFMADD213PS  c_tanh1<>+0(SB), Z3, Z4
-	VFMADD213PS  c_tanh0<>+0(SB), Z3, Z4
-	VMULPS       Z3, Z4, Z4
-	VFMADD213PS  Z0, Z0, Z4
-	VMOVUPS      c_tanhlim<>+0(SB), Z0
-	VCMPPS       $0x01, Z0, Z1, K2
-	VBLENDMPS    Z4, Z2, K2, Z2
-	VMOVUPS      Z2, K1, (AX)
+	TESTQ             DX, DX
+	JZ                tanhAVX512_end
+	MOVQ              $-1, BX
+	BZHIQ             DX, BX, DX
+	KMOVW             DX, K1
+	VMOVUPS.Z         (CX), K1, Z0
+	VANDPS.BCST       c_absmask<>+0(SB), Z0, Z1
+	VBROADCASTSS      c_tanhclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VADDPS            Z2, Z2, Z2
+	VBROADCASTSS      c_exphi<>+0(SB), Z3
+	VMINPS            Z2, Z3, Z2
+	VBROADCASTSS      c_explo<>+0(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      c_shifter<>+0(SB), Z3
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z2, Z3
+	VSUBPS.BCST       c_shifter<>+0(SB), Z3, Z3
+	VMOVAPS           Z2, Z2
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z3, Z2
+	VBROADCASTSS      c_exp6<>+0(SB), Z4
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z2, Z4
+	VSCALEFPS         Z3, Z4, Z4
+	VADDPS.BCST       c_one<>+0(SB), Z4, Z4
+	VRCP14PS          Z4, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z3
+	VFNMADD231PS      Z4, Z2, Z3
+	VFMADD231PS       Z2, Z3, Z2
+	VADDPS            Z2, Z2, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z3
+	VSUBPS            Z2, Z3, Z2
+	VANDPS.BCST       c_signmask<>+0(SB), Z0, Z3
+	VORPS             Z3, Z2, Z2
+	VMULPS            Z0, Z0, Z3
+	VBROADCASTSS      c_tanh4<>+0(SB), Z4
+	VFMADD213PS.BCST  c_tanh3<>+0(SB), Z3, Z4
+	VFMADD213PS.BCST  c_tanh2<>+0(SB), Z3, Z4
+	VFMADD213PS.BCST  c_tanh1<>+0(SB), Z3, Z4
+	VFMADD213PS.BCST  c_tanh0<>+0(SB), Z3, Z4
+	VMULPS            Z3, Z4, Z4
+	VFMADD213PS       Z0, Z0, Z4
+	VBROADCASTSS      c_tanhlim<>+0(SB), Z0
+	VCMPPS            $0x01, Z0, Z1, K2
+	VBLENDMPS         Z4, Z2, K2, Z2
+	VMOVUPS           Z2, K1, (AX)
 
 tanhAVX512_end:
 	VZEROUPPER
@@ -1155,15 +1043,7 @@ DATA c_absmask<>+16(SB)/4, $0x7fffffff
 DATA c_absmask<>+20(SB)/4, $0x7fffffff
 DATA c_absmask<>+24(SB)/4, $0x7fffffff
 DATA c_absmask<>+28(SB)/4, $0x7fffffff
-DATA c_absmask<>+32(SB)/4, $0x7fffffff
-DATA c_absmask<>+36(SB)/4, $0x7fffffff
-DATA c_absmask<>+40(SB)/4, $0x7fffffff
-DATA c_absmask<>+44(SB)/4, $0x7fffffff
-DATA c_absmask<>+48(SB)/4, $0x7fffffff
-DATA c_absmask<>+52(SB)/4, $0x7fffffff
-DATA c_absmask<>+56(SB)/4, $0x7fffffff
-DATA c_absmask<>+60(SB)/4, $0x7fffffff
-GLOBL c_absmask<>(SB), RODATA|NOPTR, $64
+GLOBL c_absmask<>(SB), RODATA|NOPTR, $32
 
 DATA c_tanhclamp<>+0(SB)/4, $0x41200000
 DATA c_tanhclamp<>+4(SB)/4, $0x41200000
@@ -1173,15 +1053,7 @@ DATA c_tanhclamp<>+16(SB)/4, $0x41200000
 DATA c_tanhclamp<>+20(SB)/4, $0x41200000
 DATA c_tanhclamp<>+24(SB)/4, $0x41200000
 DATA c_tanhclamp<>+28(SB)/4, $0x41200000
-DATA c_tanhclamp<>+32(SB)/4, $0x41200000
-DATA c_tanhclamp<>+36(SB)/4, $0x41200000
-DATA c_tanhclamp<>+40(SB)/4, $0x41200000
-DATA c_tanhclamp<>+44(SB)/4, $0x41200000
-DATA c_tanhclamp<>+48(SB)/4, $0x41200000
-DATA c_tanhclamp<>+52(SB)/4, $0x41200000
-DATA c_tanhclamp<>+56(SB)/4, $0x41200000
-DATA c_tanhclamp<>+60(SB)/4, $0x41200000
-GLOBL c_tanhclamp<>(SB), RODATA|NOPTR, $64
+GLOBL c_tanhclamp<>(SB), RODATA|NOPTR, $32
 
 DATA c_one<>+0(SB)/4, $0x3f800000
 DATA c_one<>+4(SB)/4, $0x3f800000
@@ -1191,15 +1063,7 @@ DATA c_one<>+16(SB)/4, $0x3f800000
 DATA c_one<>+20(SB)/4, $0x3f800000
 DATA c_one<>+24(SB)/4, $0x3f800000
 DATA c_one<>+28(SB)/4, $0x3f800000
-DATA c_one<>+32(SB)/4, $0x3f800000
-DATA c_one<>+36(SB)/4, $0x3f800000
-DATA c_one<>+40(SB)/4, $0x3f800000
-DATA c_one<>+44(SB)/4, $0x3f800000
-DATA c_one<>+48(SB)/4, $0x3f800000
-DATA c_one<>+52(SB)/4, $0x3f800000
-DATA c_one<>+56(SB)/4, $0x3f800000
-DATA c_one<>+60(SB)/4, $0x3f800000
-GLOBL c_one<>(SB), RODATA|NOPTR, $64
+GLOBL c_one<>(SB), RODATA|NOPTR, $32
 
 DATA c_signmask<>+0(SB)/4, $0x80000000
 DATA c_signmask<>+4(SB)/4, $0x80000000
@@ -1209,15 +1073,7 @@ DATA c_signmask<>+16(SB)/4, $0x80000000
 DATA c_signmask<>+20(SB)/4, $0x80000000
 DATA c_signmask<>+24(SB)/4, $0x80000000
 DATA c_signmask<>+28(SB)/4, $0x80000000
-DATA c_signmask<>+32(SB)/4, $0x80000000
-DATA c_signmask<>+36(SB)/4, $0x80000000
-DATA c_signmask<>+40(SB)/4, $0x80000000
-DATA c_signmask<>+44(SB)/4, $0x80000000
-DATA c_signmask<>+48(SB)/4, $0x80000000
-DATA c_signmask<>+52(SB)/4, $0x80000000
-DATA c_signmask<>+56(SB)/4, $0x80000000
-DATA c_signmask<>+60(SB)/4, $0x80000000
-GLOBL c_signmask<>(SB), RODATA|NOPTR, $64
+GLOBL c_signmask<>(SB), RODATA|NOPTR, $32
 
 DATA c_tanh4<>+0(SB)/4, $0xbbbafc9b
 DATA c_tanh4<>+4(SB)/4, $0xbbbafc9b
@@ -1227,15 +1083,7 @@ DATA c_tanh4<>+16(SB)/4, $0xbbbafc9b
 DATA c_tanh4<>+20(SB)/4, $0xbbbafc9b
 DATA c_tanh4<>+24(SB)/4, $0xbbbafc9b
 DATA c_tanh4<>+28(SB)/4, $0xbbbafc9b
-DATA c_tanh4<>+32(SB)/4, $0xbbbafc9b
-DATA c_tanh4<>+36(SB)/4, $0xbbbafc9b
-DATA c_tanh4<>+40(SB)/4, $0xbbbafc9b
-DATA c_tanh4<>+44(SB)/4, $0xbbbafc9b
-DATA c_tanh4<>+48(SB)/4, $0xbbbafc9b
-DATA c_tanh4<>+52(SB)/4, $0xbbbafc9b
-DATA c_tanh4<>+56(SB)/4, $0xbbbafc9b
-DATA c_tanh4<>+60(SB)/4, $0xbbbafc9b
-GLOBL c_tanh4<>(SB), RODATA|NOPTR, $64
+GLOBL c_tanh4<>(SB), RODATA|NOPTR, $32
 
 DATA c_tanh3<>+0(SB)/4, $0x3ca9162d
 DATA c_tanh3<>+4(SB)/4, $0x3ca9162d
@@ -1245,15 +1093,7 @@ DATA c_tanh3<>+16(SB)/4, $0x3ca9162d
 DATA c_tanh3<>+20(SB)/4, $0x3ca9162d
 DATA c_tanh3<>+24(SB)/4, $0x3ca9162d
 DATA c_tanh3<>+28(SB)/4, $0x3ca9162d
-DATA c_tanh3<>+32(SB)/4, $0x3ca9162d
-DATA c_tanh3<>+36(SB)/4, $0x3ca9162d
-DATA c_tanh3<>+40(SB)/4, $0x3ca9162d
-DATA c_tanh3<>+44(SB)/4, $0x3ca9162d
-DATA c_tanh3<>+48(SB)/4, $0x3ca9162d
-DATA c_tanh3<>+52(SB)/4, $0x3ca9162d
-DATA c_tanh3<>+56(SB)/4, $0x3ca9162d
-DATA c_tanh3<>+60(SB)/4, $0x3ca9162d
-GLOBL c_tanh3<>(SB), RODATA|NOPTR, $64
+GLOBL c_tanh3<>(SB), RODATA|NOPTR, $32
 
 DATA c_tanh2<>+0(SB)/4, $0xbd5c1eab
 DATA c_tanh2<>+4(SB)/4, $0xbd5c1eab
@@ -1263,15 +1103,7 @@ DATA c_tanh2<>+16(SB)/4, $0xbd5c1eab
 DATA c_tanh2<>+20(SB)/4, $0xbd5c1eab
 DATA c_tanh2<>+24(SB)/4, $0xbd5c1eab
 DATA c_tanh2<>+28(SB)/4, $0xbd5c1eab
-DATA c_tanh2<>+32(SB)/4, $0xbd5c1eab
-DATA c_tanh2<>+36(SB)/4, $0xbd5c1eab
-DATA c_tanh2<>+40(SB)/4, $0xbd5c1eab
-DATA c_tanh2<>+44(SB)/4, $0xbd5c1eab
-DATA c_tanh2<>+48(SB)/4, $0xbd5c1eab
-DATA c_tanh2<>+52(SB)/4, $0xbd5c1eab
-DATA c_tanh2<>+56(SB)/4, $0xbd5c1eab
-DATA c_tanh2<>+60(SB)/4, $0xbd5c1eab
-GLOBL c_tanh2<>(SB), RODATA|NOPTR, $64
+GLOBL c_tanh2<>(SB), RODATA|NOPTR, $32
 
 DATA c_tanh1<>+0(SB)/4, $0x3e088398
 DATA c_tanh1<>+4(SB)/4, $0x3e088398
@@ -1281,15 +1113,7 @@ DATA c_tanh1<>+16(SB)/4, $0x3e088398
 DATA c_tanh1<>+20(SB)/4, $0x3e088398
 DATA c_tanh1<>+24(SB)/4, $0x3e088398
 DATA c_tanh1<>+28(SB)/4, $0x3e088398
-DATA c_tanh1<>+32(SB)/4, $0x3e088398
-DATA c_tanh1<>+36(SB)/4, $0x3e088398
-DATA c_tanh1<>+40(SB)/4, $0x3e088398
-DATA c_tanh1<>+44(SB)/4, $0x3e088398
-DATA c_tanh1<>+48(SB)/4, $0x3e088398
-DATA c_tanh1<>+52(SB)/4, $0x3e088398
-DATA c_tanh1<>+56(SB)/4, $0x3e088398
-DATA c_tanh1<>+60(SB)/4, $0x3e088398
-GLOBL c_tanh1<>(SB), RODATA|NOPTR, $64
+GLOBL c_tanh1<>(SB), RODATA|NOPTR, $32
 
 DATA c_tanh0<>+0(SB)/4, $0xbeaaaa9a
 DATA c_tanh0<>+4(SB)/4, $0xbeaaaa9a
@@ -1299,15 +1123,7 @@ DATA c_tanh0<>+16(SB)/4, $0xbeaaaa9a
 DATA c_tanh0<>+20(SB)/4, $0xbeaaaa9a
 DATA c_tanh0<>+24(SB)/4, $0xbeaaaa9a
 DATA c_tanh0<>+28(SB)/4, $0xbeaaaa9a
-DATA c_tanh0<>+32(SB)/4, $0xbeaaaa9a
-DATA c_tanh0<>+36(SB)/4, $0xbeaaaa9a
-DATA c_tanh0<>+40(SB)/4, $0xbeaaaa9a
-DATA c_tanh0<>+44(SB)/4, $0xbeaaaa9a
-DATA c_tanh0<>+48(SB)/4, $0xbeaaaa9a
-DATA c_tanh0<>+52(SB)/4, $0xbeaaaa9a
-DATA c_tanh0<>+56(SB)/4, $0xbeaaaa9a
-DATA c_tanh0<>+60(SB)/4, $0xbeaaaa9a
-GLOBL c_tanh0<>(SB), RODATA|NOPTR, $64
+GLOBL c_tanh0<>(SB), RODATA|NOPTR, $32
 
 DATA c_tanhlim<>+0(SB)/4, $0x3f200000
 DATA c_tanhlim<>+4(SB)/4, $0x3f200000
@@ -1317,15 +1133,7 @@ DATA c_tanhlim<>+16(SB)/4, $0x3f200000
 DATA c_tanhlim<>+20(SB)/4, $0x3f200000
 DATA c_tanhlim<>+24(SB)/4, $0x3f200000
 DATA c_tanhlim<>+28(SB)/4, $0x3f200000
-DATA c_tanhlim<>+32(SB)/4, $0x3f200000
-DATA c_tanhlim<>+36(SB)/4, $0x3f200000
-DATA c_tanhlim<>+40(SB)/4, $0x3f200000
-DATA c_tanhlim<>+44(SB)/4, $0x3f200000
-DATA c_tanhlim<>+48(SB)/4, $0x3f200000
-DATA c_tanhlim<>+52(SB)/4, $0x3f200000
-DATA c_tanhlim<>+56(SB)/4, $0x3f200000
-DATA c_tanhlim<>+60(SB)/4, $0x3f200000
-GLOBL c_tanhlim<>(SB), RODATA|NOPTR, $64
+GLOBL c_tanhlim<>(SB), RODATA|NOPTR, $32
 
 // func geluAVX512(dst *float32, x *float32, n int)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2
@@ -1335,215 +1143,215 @@ TEXT ·geluAVX512(SB), NOSPLIT, $0-24
 	MOVQ n+16(FP), DX
 
 geluAVX512_blockcheck:
-	CMPQ         DX, $0x00000020
-	JL           geluAVX512_single
-	VMOVUPS      (CX), Z0
-	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMOVUPS      c_erfcclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VMOVUPS      c_one<>+0(SB), Z1
-	VFMADD231PS  c_erfcc<>+0(SB), Z2, Z1
-	VRCP14PS     Z1, Z7
-	VMOVUPS      c_one<>+0(SB), Z8
-	VFNMADD231PS Z1, Z7, Z8
-	VFMADD231PS  Z7, Z8, Z7
-	VMOVUPS      c_herfc9<>+0(SB), Z1
-	VFMADD213PS  c_herfc8<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc7<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc6<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc5<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc4<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc3<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc2<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc1<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc0<>+0(SB), Z7, Z1
-	VMULPS       Z7, Z1, Z1
-	VMULPS       Z2, Z2, Z2
-	VMULPS       c_mhalf<>+0(SB), Z2, Z2
-	VMOVUPS      c_explo<>+0(SB), Z7
-	VMAXPS       Z2, Z7, Z2
-	VMOVUPS      c_shifter<>+0(SB), Z7
-	VFMADD231PS  c_log2e<>+0(SB), Z2, Z7
-	VSUBPS       c_shifter<>+0(SB), Z7, Z7
-	VMOVAPS      Z2, Z2
-	VFNMADD231PS c_ln2hi<>+0(SB), Z7, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z7, Z2
-	VMOVUPS      c_exp6<>+0(SB), Z8
-	VFMADD213PS  c_exp5<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp4<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp3<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp2<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp1<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp0<>+0(SB), Z2, Z8
-	VSCALEFPS    Z7, Z8, Z8
-	VMULPS       Z8, Z1, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VSUBPS       Z1, Z2, Z2
-	VPXORD       Z3, Z3, Z3
-	VCMPPS       $0x01, Z3, Z0, K1
-	VBLENDMPS    Z1, Z2, K1, Z2
-	VMULPS       Z0, Z2, Z2
-	VMOVUPS      Z2, (AX)
-	VMOVUPS      64(CX), Z0
-	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMOVUPS      c_erfcclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VMOVUPS      c_one<>+0(SB), Z1
-	VFMADD231PS  c_erfcc<>+0(SB), Z2, Z1
-	VRCP14PS     Z1, Z7
-	VMOVUPS      c_one<>+0(SB), Z8
-	VFNMADD231PS Z1, Z7, Z8
-	VFMADD231PS  Z7, Z8, Z7
-	VMOVUPS      c_herfc9<>+0(SB), Z1
-	VFMADD213PS  c_herfc8<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc7<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc6<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc5<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc4<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc3<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc2<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc1<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc0<>+0(SB), Z7, Z1
-	VMULPS       Z7, Z1, Z1
-	VMULPS       Z2, Z2, Z2
-	VMULPS       c_mhalf<>+0(SB), Z2, Z2
-	VMOVUPS      c_explo<>+0(SB), Z7
-	VMAXPS       Z2, Z7, Z2
-	VMOVUPS      c_shifter<>+0(SB), Z7
-	VFMADD231PS  c_log2e<>+0(SB), Z2, Z7
-	VSUBPS       c_shifter<>+0(SB), Z7, Z7
-	VMOVAPS      Z2, Z2
-	VFNMADD231PS c_ln2hi<>+0(SB), Z7, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z7, Z2
-	VMOVUPS      c_exp6<>+0(SB), Z8
-	VFMADD213PS  c_exp5<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp4<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp3<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp2<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp1<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp0<>+0(SB), Z2, Z8
-	VSCALEFPS    Z7, Z8, Z8
-	VMULPS       Z8, Z1, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VSUBPS       Z1, Z2, Z2
-	VPXORD       Z4, Z4, Z4
-	VCMPPS       $0x01, Z4, Z0, K1
-	VBLENDMPS    Z1, Z2, K1, Z2
-	VMULPS       Z0, Z2, Z2
-	VMOVUPS      Z2, 64(AX)
-	ADDQ         $0x00000080, AX
-	ADDQ         $0x00000080, CX
-	SUBQ         $0x00000020, DX
-	JMP          geluAVX512_blockcheck
+	CMPQ              DX, $0x00000020
+	JL                geluAVX512_single
+	VMOVUPS           (CX), Z0
+	VANDPS.BCST       c_absmask<>+0(SB), Z0, Z1
+	VBROADCASTSS      c_erfcclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z1
+	VFMADD231PS.BCST  c_erfcc<>+0(SB), Z2, Z1
+	VRCP14PS          Z1, Z7
+	VBROADCASTSS      c_one<>+0(SB), Z8
+	VFNMADD231PS      Z1, Z7, Z8
+	VFMADD231PS       Z7, Z8, Z7
+	VBROADCASTSS      c_herfc9<>+0(SB), Z1
+	VFMADD213PS.BCST  c_herfc8<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc7<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc6<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc5<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc4<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc3<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc2<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc1<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc0<>+0(SB), Z7, Z1
+	VMULPS            Z7, Z1, Z1
+	VMULPS            Z2, Z2, Z2
+	VMULPS.BCST       c_mhalf<>+0(SB), Z2, Z2
+	VBROADCASTSS      c_explo<>+0(SB), Z7
+	VMAXPS            Z2, Z7, Z2
+	VBROADCASTSS      c_shifter<>+0(SB), Z7
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z2, Z7
+	VSUBPS.BCST       c_shifter<>+0(SB), Z7, Z7
+	VMOVAPS           Z2, Z2
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z7, Z2
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z7, Z2
+	VBROADCASTSS      c_exp6<>+0(SB), Z8
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z2, Z8
+	VSCALEFPS         Z7, Z8, Z8
+	VMULPS            Z8, Z1, Z1
+	VBROADCASTSS      c_one<>+0(SB), Z2
+	VSUBPS            Z1, Z2, Z2
+	VPXORD            Z3, Z3, Z3
+	VCMPPS            $0x01, Z3, Z0, K1
+	VBLENDMPS         Z1, Z2, K1, Z2
+	VMULPS            Z0, Z2, Z2
+	VMOVUPS           Z2, (AX)
+	VMOVUPS           64(CX), Z0
+	VANDPS.BCST       c_absmask<>+0(SB), Z0, Z1
+	VBROADCASTSS      c_erfcclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z1
+	VFMADD231PS.BCST  c_erfcc<>+0(SB), Z2, Z1
+	VRCP14PS          Z1, Z7
+	VBROADCASTSS      c_one<>+0(SB), Z8
+	VFNMADD231PS      Z1, Z7, Z8
+	VFMADD231PS       Z7, Z8, Z7
+	VBROADCASTSS      c_herfc9<>+0(SB), Z1
+	VFMADD213PS.BCST  c_herfc8<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc7<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc6<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc5<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc4<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc3<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc2<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc1<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc0<>+0(SB), Z7, Z1
+	VMULPS            Z7, Z1, Z1
+	VMULPS            Z2, Z2, Z2
+	VMULPS.BCST       c_mhalf<>+0(SB), Z2, Z2
+	VBROADCASTSS      c_explo<>+0(SB), Z7
+	VMAXPS            Z2, Z7, Z2
+	VBROADCASTSS      c_shifter<>+0(SB), Z7
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z2, Z7
+	VSUBPS.BCST       c_shifter<>+0(SB), Z7, Z7
+	VMOVAPS           Z2, Z2
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z7, Z2
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z7, Z2
+	VBROADCASTSS      c_exp6<>+0(SB), Z8
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z2, Z8
+	VSCALEFPS         Z7, Z8, Z8
+	VMULPS            Z8, Z1, Z1
+	VBROADCASTSS      c_one<>+0(SB), Z2
+	VSUBPS            Z1, Z2, Z2
+	VPXORD            Z4, Z4, Z4
+	VCMPPS            $0x01, Z4, Z0, K1
+	VBLENDMPS         Z1, Z2, K1, Z2
+	VMULPS            Z0, Z2, Z2
+	VMOVUPS           Z2, 64(AX)
+	ADDQ              $0x00000080, AX
+	ADDQ              $0x00000080, CX
+	SUBQ              $0x00000020, DX
+	JMP               geluAVX512_blockcheck
 
 geluAVX512_single:
-	CMPQ         DX, $0x00000010
-	JL           geluAVX512_tail
-	VMOVUPS      (CX), Z0
-	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMOVUPS      c_erfcclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VMOVUPS      c_one<>+0(SB), Z1
-	VFMADD231PS  c_erfcc<>+0(SB), Z2, Z1
-	VRCP14PS     Z1, Z3
-	VMOVUPS      c_one<>+0(SB), Z4
-	VFNMADD231PS Z1, Z3, Z4
-	VFMADD231PS  Z3, Z4, Z3
-	VMOVUPS      c_herfc9<>+0(SB), Z1
-	VFMADD213PS  c_herfc8<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc7<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc6<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc5<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc4<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc3<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc2<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc1<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc0<>+0(SB), Z3, Z1
-	VMULPS       Z3, Z1, Z1
-	VMULPS       Z2, Z2, Z2
-	VMULPS       c_mhalf<>+0(SB), Z2, Z2
-	VMOVUPS      c_explo<>+0(SB), Z3
-	VMAXPS       Z2, Z3, Z2
-	VMOVUPS      c_shifter<>+0(SB), Z3
-	VFMADD231PS  c_log2e<>+0(SB), Z2, Z3
-	VSUBPS       c_shifter<>+0(SB), Z3, Z3
-	VMOVAPS      Z2, Z2
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp6<>+0(SB), Z4
-	VFMADD213PS  c_exp5<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
-	VSCALEFPS    Z3, Z4, Z4
-	VMULPS       Z4, Z1, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VSUBPS       Z1, Z2, Z2
-	VPXORD       Z5, Z5, Z5
-	VCMPPS       $0x01, Z5, Z0, K1
-	VBLENDMPS    Z1, Z2, K1, Z2
-	VMULPS       Z0, Z2, Z2
-	VMOVUPS      Z2, (AX)
-	ADDQ         $0x00000040, AX
-	ADDQ         $0x00000040, CX
-	SUBQ         $0x00000010, DX
-	JMP          geluAVX512_single
+	CMPQ              DX, $0x00000010
+	JL                geluAVX512_tail
+	VMOVUPS           (CX), Z0
+	VANDPS.BCST       c_absmask<>+0(SB), Z0, Z1
+	VBROADCASTSS      c_erfcclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z1
+	VFMADD231PS.BCST  c_erfcc<>+0(SB), Z2, Z1
+	VRCP14PS          Z1, Z3
+	VBROADCASTSS      c_one<>+0(SB), Z4
+	VFNMADD231PS      Z1, Z3, Z4
+	VFMADD231PS       Z3, Z4, Z3
+	VBROADCASTSS      c_herfc9<>+0(SB), Z1
+	VFMADD213PS.BCST  c_herfc8<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc7<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc6<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc5<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc4<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc3<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc2<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc1<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc0<>+0(SB), Z3, Z1
+	VMULPS            Z3, Z1, Z1
+	VMULPS            Z2, Z2, Z2
+	VMULPS.BCST       c_mhalf<>+0(SB), Z2, Z2
+	VBROADCASTSS      c_explo<>+0(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      c_shifter<>+0(SB), Z3
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z2, Z3
+	VSUBPS.BCST       c_shifter<>+0(SB), Z3, Z3
+	VMOVAPS           Z2, Z2
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z3, Z2
+	VBROADCASTSS      c_exp6<>+0(SB), Z4
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z2, Z4
+	VSCALEFPS         Z3, Z4, Z4
+	VMULPS            Z4, Z1, Z1
+	VBROADCASTSS      c_one<>+0(SB), Z2
+	VSUBPS            Z1, Z2, Z2
+	VPXORD            Z5, Z5, Z5
+	VCMPPS            $0x01, Z5, Z0, K1
+	VBLENDMPS         Z1, Z2, K1, Z2
+	VMULPS            Z0, Z2, Z2
+	VMOVUPS           Z2, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, CX
+	SUBQ              $0x00000010, DX
+	JMP               geluAVX512_single
 
 geluAVX512_tail:
-	TESTQ        DX, DX
-	JZ           geluAVX512_end
-	MOVQ         $-1, BX
-	BZHIQ        DX, BX, DX
-	KMOVW        DX, K1
-	VMOVUPS.Z    (CX), K1, Z0
-	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMOVUPS      c_erfcclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VMOVUPS      c_one<>+0(SB), Z1
-	VFMADD231PS  c_erfcc<>+0(SB), Z2, Z1
-	VRCP14PS     Z1, Z3
-	VMOVUPS      c_one<>+0(SB), Z4
-	VFNMADD231PS Z1, Z3, Z4
-	VFMADD231PS  Z3, Z4, Z3
-	VMOVUPS      c_herfc9<>+0(SB), Z1
-	VFMADD213PS  c_herfc8<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc7<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc6<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc5<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc4<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc3<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc2<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc1<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc0<>+0(SB), Z3, Z1
-	VMULPS       Z3, Z1, Z1
-	VMULPS       Z2, Z2, Z2
-	VMULPS       c_mhalf<>+0(SB), Z2, Z2
-	VMOVUPS      c_explo<>+0(SB), Z3
-	VMAXPS       Z2, Z3, Z2
-	VMOVUPS      c_shifter<>+0(SB), Z3
-	VFMADD231PS  c_log2e<>+0(SB), Z2, Z3
-	VSUBPS       c_shifter<>+0(SB), Z3, Z3
-	VMOVAPS      Z2, Z2
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp6<>+0(SB), Z4
-	VFMADD213PS  c_exp5<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
-	VSCALEFPS    Z3, Z4, Z4
-	VMULPS       Z4, Z1, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VSUBPS       Z1, Z2, Z2
-	VPXORD       Z6, Z6, Z6
-	VCMPPS       $0x01, Z6, Z0, K2
-	VBLENDMPS    Z1, Z2, K2, Z2
-	VMULPS       Z0, Z2, Z2
-	VMOVUPS      Z2, K1, (AX)
+	TESTQ             DX, DX
+	JZ                geluAVX512_end
+	MOVQ              $-1, BX
+	BZHIQ             DX, BX, DX
+	KMOVW             DX, K1
+	VMOVUPS.Z         (CX), K1, Z0
+	VANDPS.BCST       c_absmask<>+0(SB), Z0, Z1
+	VBROADCASTSS      c_erfcclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z1
+	VFMADD231PS.BCST  c_erfcc<>+0(SB), Z2, Z1
+	VRCP14PS          Z1, Z3
+	VBROADCASTSS      c_one<>+0(SB), Z4
+	VFNMADD231PS      Z1, Z3, Z4
+	VFMADD231PS       Z3, Z4, Z3
+	VBROADCASTSS      c_herfc9<>+0(SB), Z1
+	VFMADD213PS.BCST  c_herfc8<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc7<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc6<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc5<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc4<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc3<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc2<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc1<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc0<>+0(SB), Z3, Z1
+	VMULPS            Z3, Z1, Z1
+	VMULPS            Z2, Z2, Z2
+	VMULPS.BCST       c_mhalf<>+0(SB), Z2, Z2
+	VBROADCASTSS      c_explo<>+0(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      c_shifter<>+0(SB), Z3
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z2, Z3
+	VSUBPS.BCST       c_shifter<>+0(SB), Z3, Z3
+	VMOVAPS           Z2, Z2
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z3, Z2
+	VBROADCASTSS      c_exp6<>+0(SB), Z4
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z2, Z4
+	VSCALEFPS         Z3, Z4, Z4
+	VMULPS            Z4, Z1, Z1
+	VBROADCASTSS      c_one<>+0(SB), Z2
+	VSUBPS            Z1, Z2, Z2
+	VPXORD            Z6, Z6, Z6
+	VCMPPS            $0x01, Z6, Z0, K2
+	VBLENDMPS         Z1, Z2, K2, Z2
+	VMULPS            Z0, Z2, Z2
+	VMOVUPS           Z2, K1, (AX)
 
 geluAVX512_end:
 	VZEROUPPER
@@ -1557,15 +1365,7 @@ DATA c_erfcclamp<>+16(SB)/4, $0x416d999a
 DATA c_erfcclamp<>+20(SB)/4, $0x416d999a
 DATA c_erfcclamp<>+24(SB)/4, $0x416d999a
 DATA c_erfcclamp<>+28(SB)/4, $0x416d999a
-DATA c_erfcclamp<>+32(SB)/4, $0x416d999a
-DATA c_erfcclamp<>+36(SB)/4, $0x416d999a
-DATA c_erfcclamp<>+40(SB)/4, $0x416d999a
-DATA c_erfcclamp<>+44(SB)/4, $0x416d999a
-DATA c_erfcclamp<>+48(SB)/4, $0x416d999a
-DATA c_erfcclamp<>+52(SB)/4, $0x416d999a
-DATA c_erfcclamp<>+56(SB)/4, $0x416d999a
-DATA c_erfcclamp<>+60(SB)/4, $0x416d999a
-GLOBL c_erfcclamp<>(SB), RODATA|NOPTR, $64
+GLOBL c_erfcclamp<>(SB), RODATA|NOPTR, $32
 
 DATA c_erfcc<>+0(SB)/4, $0x3e90d0c3
 DATA c_erfcc<>+4(SB)/4, $0x3e90d0c3
@@ -1575,15 +1375,7 @@ DATA c_erfcc<>+16(SB)/4, $0x3e90d0c3
 DATA c_erfcc<>+20(SB)/4, $0x3e90d0c3
 DATA c_erfcc<>+24(SB)/4, $0x3e90d0c3
 DATA c_erfcc<>+28(SB)/4, $0x3e90d0c3
-DATA c_erfcc<>+32(SB)/4, $0x3e90d0c3
-DATA c_erfcc<>+36(SB)/4, $0x3e90d0c3
-DATA c_erfcc<>+40(SB)/4, $0x3e90d0c3
-DATA c_erfcc<>+44(SB)/4, $0x3e90d0c3
-DATA c_erfcc<>+48(SB)/4, $0x3e90d0c3
-DATA c_erfcc<>+52(SB)/4, $0x3e90d0c3
-DATA c_erfcc<>+56(SB)/4, $0x3e90d0c3
-DATA c_erfcc<>+60(SB)/4, $0x3e90d0c3
-GLOBL c_erfcc<>(SB), RODATA|NOPTR, $64
+GLOBL c_erfcc<>(SB), RODATA|NOPTR, $32
 
 DATA c_herfc9<>+0(SB)/4, $0xbc69b135
 DATA c_herfc9<>+4(SB)/4, $0xbc69b135
@@ -1593,15 +1385,7 @@ DATA c_herfc9<>+16(SB)/4, $0xbc69b135
 DATA c_herfc9<>+20(SB)/4, $0xbc69b135
 DATA c_herfc9<>+24(SB)/4, $0xbc69b135
 DATA c_herfc9<>+28(SB)/4, $0xbc69b135
-DATA c_herfc9<>+32(SB)/4, $0xbc69b135
-DATA c_herfc9<>+36(SB)/4, $0xbc69b135
-DATA c_herfc9<>+40(SB)/4, $0xbc69b135
-DATA c_herfc9<>+44(SB)/4, $0xbc69b135
-DATA c_herfc9<>+48(SB)/4, $0xbc69b135
-DATA c_herfc9<>+52(SB)/4, $0xbc69b135
-DATA c_herfc9<>+56(SB)/4, $0xbc69b135
-DATA c_herfc9<>+60(SB)/4, $0xbc69b135
-GLOBL c_herfc9<>(SB), RODATA|NOPTR, $64
+GLOBL c_herfc9<>(SB), RODATA|NOPTR, $32
 
 DATA c_herfc8<>+0(SB)/4, $0x3dc4dbc8
 DATA c_herfc8<>+4(SB)/4, $0x3dc4dbc8
@@ -1611,15 +1395,7 @@ DATA c_herfc8<>+16(SB)/4, $0x3dc4dbc8
 DATA c_herfc8<>+20(SB)/4, $0x3dc4dbc8
 DATA c_herfc8<>+24(SB)/4, $0x3dc4dbc8
 DATA c_herfc8<>+28(SB)/4, $0x3dc4dbc8
-DATA c_herfc8<>+32(SB)/4, $0x3dc4dbc8
-DATA c_herfc8<>+36(SB)/4, $0x3dc4dbc8
-DATA c_herfc8<>+40(SB)/4, $0x3dc4dbc8
-DATA c_herfc8<>+44(SB)/4, $0x3dc4dbc8
-DATA c_herfc8<>+48(SB)/4, $0x3dc4dbc8
-DATA c_herfc8<>+52(SB)/4, $0x3dc4dbc8
-DATA c_herfc8<>+56(SB)/4, $0x3dc4dbc8
-DATA c_herfc8<>+60(SB)/4, $0x3dc4dbc8
-GLOBL c_herfc8<>(SB), RODATA|NOPTR, $64
+GLOBL c_herfc8<>(SB), RODATA|NOPTR, $32
 
 DATA c_herfc7<>+0(SB)/4, $0xbe787bf2
 DATA c_herfc7<>+4(SB)/4, $0xbe787bf2
@@ -1629,15 +1405,7 @@ DATA c_herfc7<>+16(SB)/4, $0xbe787bf2
 DATA c_herfc7<>+20(SB)/4, $0xbe787bf2
 DATA c_herfc7<>+24(SB)/4, $0xbe787bf2
 DATA c_herfc7<>+28(SB)/4, $0xbe787bf2
-DATA c_herfc7<>+32(SB)/4, $0xbe787bf2
-DATA c_herfc7<>+36(SB)/4, $0xbe787bf2
-DATA c_herfc7<>+40(SB)/4, $0xbe787bf2
-DATA c_herfc7<>+44(SB)/4, $0xbe787bf2
-DATA c_herfc7<>+48(SB)/4, $0xbe787bf2
-DATA c_herfc7<>+52(SB)/4, $0xbe787bf2
-DATA c_herfc7<>+56(SB)/4, $0xbe787bf2
-DATA c_herfc7<>+60(SB)/4, $0xbe787bf2
-GLOBL c_herfc7<>(SB), RODATA|NOPTR, $64
+GLOBL c_herfc7<>(SB), RODATA|NOPTR, $32
 
 DATA c_herfc6<>+0(SB)/4, $0x3e8790ba
 DATA c_herfc6<>+4(SB)/4, $0x3e8790ba
@@ -1647,15 +1415,7 @@ DATA c_herfc6<>+16(SB)/4, $0x3e8790ba
 DATA c_herfc6<>+20(SB)/4, $0x3e8790ba
 DATA c_herfc6<>+24(SB)/4, $0x3e8790ba
 DATA c_herfc6<>+28(SB)/4, $0x3e8790ba
-DATA c_herfc6<>+32(SB)/4, $0x3e8790ba
-DATA c_herfc6<>+36(SB)/4, $0x3e8790ba
-DATA c_herfc6<>+40(SB)/4, $0x3e8790ba
-DATA c_herfc6<>+44(SB)/4, $0x3e8790ba
-DATA c_herfc6<>+48(SB)/4, $0x3e8790ba
-DATA c_herfc6<>+52(SB)/4, $0x3e8790ba
-DATA c_herfc6<>+56(SB)/4, $0x3e8790ba
-DATA c_herfc6<>+60(SB)/4, $0x3e8790ba
-GLOBL c_herfc6<>(SB), RODATA|NOPTR, $64
+GLOBL c_herfc6<>(SB), RODATA|NOPTR, $32
 
 DATA c_herfc5<>+0(SB)/4, $0xbe0a07da
 DATA c_herfc5<>+4(SB)/4, $0xbe0a07da
@@ -1665,15 +1425,7 @@ DATA c_herfc5<>+16(SB)/4, $0xbe0a07da
 DATA c_herfc5<>+20(SB)/4, $0xbe0a07da
 DATA c_herfc5<>+24(SB)/4, $0xbe0a07da
 DATA c_herfc5<>+28(SB)/4, $0xbe0a07da
-DATA c_herfc5<>+32(SB)/4, $0xbe0a07da
-DATA c_herfc5<>+36(SB)/4, $0xbe0a07da
-DATA c_herfc5<>+40(SB)/4, $0xbe0a07da
-DATA c_herfc5<>+44(SB)/4, $0xbe0a07da
-DATA c_herfc5<>+48(SB)/4, $0xbe0a07da
-DATA c_herfc5<>+52(SB)/4, $0xbe0a07da
-DATA c_herfc5<>+56(SB)/4, $0xbe0a07da
-DATA c_herfc5<>+60(SB)/4, $0xbe0a07da
-GLOBL c_herfc5<>(SB), RODATA|NOPTR, $64
+GLOBL c_herfc5<>(SB), RODATA|NOPTR, $32
 
 DATA c_herfc4<>+0(SB)/4, $0x3e07444a
 DATA c_herfc4<>+4(SB)/4, $0x3e07444a
@@ -1683,15 +1435,7 @@ DATA c_herfc4<>+16(SB)/4, $0x3e07444a
 DATA c_herfc4<>+20(SB)/4, $0x3e07444a
 DATA c_herfc4<>+24(SB)/4, $0x3e07444a
 DATA c_herfc4<>+28(SB)/4, $0x3e07444a
-DATA c_herfc4<>+32(SB)/4, $0x3e07444a
-DATA c_herfc4<>+36(SB)/4, $0x3e07444a
-DATA c_herfc4<>+40(SB)/4, $0x3e07444a
-DATA c_herfc4<>+44(SB)/4, $0x3e07444a
-DATA c_herfc4<>+48(SB)/4, $0x3e07444a
-DATA c_herfc4<>+52(SB)/4, $0x3e07444a
-DATA c_herfc4<>+56(SB)/4, $0x3e07444a
-DATA c_herfc4<>+60(SB)/4, $0x3e07444a
-GLOBL c_herfc4<>(SB), RODATA|NOPTR, $64
+GLOBL c_herfc4<>(SB), RODATA|NOPTR, $32
 
 DATA c_herfc3<>+0(SB)/4, $0x3d878e89
 DATA c_herfc3<>+4(SB)/4, $0x3d878e89
@@ -1701,15 +1445,7 @@ DATA c_herfc3<>+16(SB)/4, $0x3d878e89
 DATA c_herfc3<>+20(SB)/4, $0x3d878e89
 DATA c_herfc3<>+24(SB)/4, $0x3d878e89
 DATA c_herfc3<>+28(SB)/4, $0x3d878e89
-DATA c_herfc3<>+32(SB)/4, $0x3d878e89
-DATA c_herfc3<>+36(SB)/4, $0x3d878e89
-DATA c_herfc3<>+40(SB)/4, $0x3d878e89
-DATA c_herfc3<>+44(SB)/4, $0x3d878e89
-DATA c_herfc3<>+48(SB)/4, $0x3d878e89
-DATA c_herfc3<>+52(SB)/4, $0x3d878e89
-DATA c_herfc3<>+56(SB)/4, $0x3d878e89
-DATA c_herfc3<>+60(SB)/4, $0x3d878e89
-GLOBL c_herfc3<>(SB), RODATA|NOPTR, $64
+GLOBL c_herfc3<>(SB), RODATA|NOPTR, $32
 
 DATA c_herfc2<>+0(SB)/4, $0x3ddb7d68
 DATA c_herfc2<>+4(SB)/4, $0x3ddb7d68
@@ -1719,15 +1455,7 @@ DATA c_herfc2<>+16(SB)/4, $0x3ddb7d68
 DATA c_herfc2<>+20(SB)/4, $0x3ddb7d68
 DATA c_herfc2<>+24(SB)/4, $0x3ddb7d68
 DATA c_herfc2<>+28(SB)/4, $0x3ddb7d68
-DATA c_herfc2<>+32(SB)/4, $0x3ddb7d68
-DATA c_herfc2<>+36(SB)/4, $0x3ddb7d68
-DATA c_herfc2<>+40(SB)/4, $0x3ddb7d68
-DATA c_herfc2<>+44(SB)/4, $0x3ddb7d68
-DATA c_herfc2<>+48(SB)/4, $0x3ddb7d68
-DATA c_herfc2<>+52(SB)/4, $0x3ddb7d68
-DATA c_herfc2<>+56(SB)/4, $0x3ddb7d68
-DATA c_herfc2<>+60(SB)/4, $0x3ddb7d68
-GLOBL c_herfc2<>(SB), RODATA|NOPTR, $64
+GLOBL c_herfc2<>(SB), RODATA|NOPTR, $32
 
 DATA c_herfc1<>+0(SB)/4, $0x3de66bbe
 DATA c_herfc1<>+4(SB)/4, $0x3de66bbe
@@ -1737,15 +1465,7 @@ DATA c_herfc1<>+16(SB)/4, $0x3de66bbe
 DATA c_herfc1<>+20(SB)/4, $0x3de66bbe
 DATA c_herfc1<>+24(SB)/4, $0x3de66bbe
 DATA c_herfc1<>+28(SB)/4, $0x3de66bbe
-DATA c_herfc1<>+32(SB)/4, $0x3de66bbe
-DATA c_herfc1<>+36(SB)/4, $0x3de66bbe
-DATA c_herfc1<>+40(SB)/4, $0x3de66bbe
-DATA c_herfc1<>+44(SB)/4, $0x3de66bbe
-DATA c_herfc1<>+48(SB)/4, $0x3de66bbe
-DATA c_herfc1<>+52(SB)/4, $0x3de66bbe
-DATA c_herfc1<>+56(SB)/4, $0x3de66bbe
-DATA c_herfc1<>+60(SB)/4, $0x3de66bbe
-GLOBL c_herfc1<>(SB), RODATA|NOPTR, $64
+GLOBL c_herfc1<>(SB), RODATA|NOPTR, $32
 
 DATA c_herfc0<>+0(SB)/4, $0x3de71ecd
 DATA c_herfc0<>+4(SB)/4, $0x3de71ecd
@@ -1755,15 +1475,7 @@ DATA c_herfc0<>+16(SB)/4, $0x3de71ecd
 DATA c_herfc0<>+20(SB)/4, $0x3de71ecd
 DATA c_herfc0<>+24(SB)/4, $0x3de71ecd
 DATA c_herfc0<>+28(SB)/4, $0x3de71ecd
-DATA c_herfc0<>+32(SB)/4, $0x3de71ecd
-DATA c_herfc0<>+36(SB)/4, $0x3de71ecd
-DATA c_herfc0<>+40(SB)/4, $0x3de71ecd
-DATA c_herfc0<>+44(SB)/4, $0x3de71ecd
-DATA c_herfc0<>+48(SB)/4, $0x3de71ecd
-DATA c_herfc0<>+52(SB)/4, $0x3de71ecd
-DATA c_herfc0<>+56(SB)/4, $0x3de71ecd
-DATA c_herfc0<>+60(SB)/4, $0x3de71ecd
-GLOBL c_herfc0<>(SB), RODATA|NOPTR, $64
+GLOBL c_herfc0<>(SB), RODATA|NOPTR, $32
 
 DATA c_mhalf<>+0(SB)/4, $0xbf000000
 DATA c_mhalf<>+4(SB)/4, $0xbf000000
@@ -1773,15 +1485,7 @@ DATA c_mhalf<>+16(SB)/4, $0xbf000000
 DATA c_mhalf<>+20(SB)/4, $0xbf000000
 DATA c_mhalf<>+24(SB)/4, $0xbf000000
 DATA c_mhalf<>+28(SB)/4, $0xbf000000
-DATA c_mhalf<>+32(SB)/4, $0xbf000000
-DATA c_mhalf<>+36(SB)/4, $0xbf000000
-DATA c_mhalf<>+40(SB)/4, $0xbf000000
-DATA c_mhalf<>+44(SB)/4, $0xbf000000
-DATA c_mhalf<>+48(SB)/4, $0xbf000000
-DATA c_mhalf<>+52(SB)/4, $0xbf000000
-DATA c_mhalf<>+56(SB)/4, $0xbf000000
-DATA c_mhalf<>+60(SB)/4, $0xbf000000
-GLOBL c_mhalf<>(SB), RODATA|NOPTR, $64
+GLOBL c_mhalf<>(SB), RODATA|NOPTR, $32
 
 // func geluTanhAVX512(dst *float32, x *float32, n int)
 // Requires: AVX, AVX512F, BMI2
@@ -1791,163 +1495,163 @@ TEXT ·geluTanhAVX512(SB), NOSPLIT, $0-24
 	MOVQ n+16(FP), DX
 
 geluTanhAVX512_blockcheck:
-	CMPQ         DX, $0x00000020
-	JL           geluTanhAVX512_single
-	VMOVUPS      (CX), Z0
-	VMULPS       Z0, Z0, Z1
-	VMOVUPS      c_gk<>+0(SB), Z2
-	VFMADD213PS  c_one<>+0(SB), Z1, Z2
-	VMULPS       Z0, Z2, Z2
-	VMULPS       c_s2pi<>+0(SB), Z2, Z2
-	VMULPS       c_mtwo<>+0(SB), Z2, Z1
-	VMOVUPS      c_sigclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z1
-	VMINPS       Z2, Z1, Z1
-	VMOVUPS      c_explo<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z1
-	VMOVUPS      c_shifter<>+0(SB), Z2
-	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
-	VSUBPS       c_shifter<>+0(SB), Z2, Z2
-	VMOVAPS      Z1, Z1
-	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
-	VMOVUPS      c_exp6<>+0(SB), Z3
-	VFMADD213PS  c_exp5<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp4<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp3<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp2<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp1<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp0<>+0(SB), Z1, Z3
-	VSCALEFPS    Z2, Z3, Z3
-	VADDPS       c_one<>+0(SB), Z3, Z3
-	VRCP14PS     Z3, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VFNMADD231PS Z3, Z1, Z2
-	VFMADD231PS  Z1, Z2, Z1
-	VMULPS       Z0, Z1, Z1
-	VMOVUPS      Z1, (AX)
-	VMOVUPS      64(CX), Z0
-	VMULPS       Z0, Z0, Z1
-	VMOVUPS      c_gk<>+0(SB), Z2
-	VFMADD213PS  c_one<>+0(SB), Z1, Z2
-	VMULPS       Z0, Z2, Z2
-	VMULPS       c_s2pi<>+0(SB), Z2, Z2
-	VMULPS       c_mtwo<>+0(SB), Z2, Z1
-	VMOVUPS      c_sigclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z1
-	VMINPS       Z2, Z1, Z1
-	VMOVUPS      c_explo<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z1
-	VMOVUPS      c_shifter<>+0(SB), Z2
-	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
-	VSUBPS       c_shifter<>+0(SB), Z2, Z2
-	VMOVAPS      Z1, Z1
-	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
-	VMOVUPS      c_exp6<>+0(SB), Z3
-	VFMADD213PS  c_exp5<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp4<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp3<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp2<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp1<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp0<>+0(SB), Z1, Z3
-	VSCALEFPS    Z2, Z3, Z3
-	VADDPS       c_one<>+0(SB), Z3, Z3
-	VRCP14PS     Z3, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VFNMADD231PS Z3, Z1, Z2
-	VFMADD231PS  Z1, Z2, Z1
-	VMULPS       Z0, Z1, Z1
-	VMOVUPS      Z1, 64(AX)
-	ADDQ         $0x00000080, AX
-	ADDQ         $0x00000080, CX
-	SUBQ         $0x00000020, DX
-	JMP          geluTanhAVX512_blockcheck
+	CMPQ              DX, $0x00000020
+	JL                geluTanhAVX512_single
+	VMOVUPS           (CX), Z0
+	VMULPS            Z0, Z0, Z1
+	VBROADCASTSS      c_gk<>+0(SB), Z2
+	VFMADD213PS.BCST  c_one<>+0(SB), Z1, Z2
+	VMULPS            Z0, Z2, Z2
+	VMULPS.BCST       c_s2pi<>+0(SB), Z2, Z2
+	VMULPS.BCST       c_mtwo<>+0(SB), Z2, Z1
+	VBROADCASTSS      c_sigclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VBROADCASTSS      c_exphi<>+0(SB), Z1
+	VMINPS            Z2, Z1, Z1
+	VBROADCASTSS      c_explo<>+0(SB), Z2
+	VMAXPS            Z1, Z2, Z1
+	VBROADCASTSS      c_shifter<>+0(SB), Z2
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS.BCST       c_shifter<>+0(SB), Z2, Z2
+	VMOVAPS           Z1, Z1
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z2, Z1
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z2, Z1
+	VBROADCASTSS      c_exp6<>+0(SB), Z3
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z1, Z3
+	VSCALEFPS         Z2, Z3, Z3
+	VADDPS.BCST       c_one<>+0(SB), Z3, Z3
+	VRCP14PS          Z3, Z1
+	VBROADCASTSS      c_one<>+0(SB), Z2
+	VFNMADD231PS      Z3, Z1, Z2
+	VFMADD231PS       Z1, Z2, Z1
+	VMULPS            Z0, Z1, Z1
+	VMOVUPS           Z1, (AX)
+	VMOVUPS           64(CX), Z0
+	VMULPS            Z0, Z0, Z1
+	VBROADCASTSS      c_gk<>+0(SB), Z2
+	VFMADD213PS.BCST  c_one<>+0(SB), Z1, Z2
+	VMULPS            Z0, Z2, Z2
+	VMULPS.BCST       c_s2pi<>+0(SB), Z2, Z2
+	VMULPS.BCST       c_mtwo<>+0(SB), Z2, Z1
+	VBROADCASTSS      c_sigclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VBROADCASTSS      c_exphi<>+0(SB), Z1
+	VMINPS            Z2, Z1, Z1
+	VBROADCASTSS      c_explo<>+0(SB), Z2
+	VMAXPS            Z1, Z2, Z1
+	VBROADCASTSS      c_shifter<>+0(SB), Z2
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS.BCST       c_shifter<>+0(SB), Z2, Z2
+	VMOVAPS           Z1, Z1
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z2, Z1
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z2, Z1
+	VBROADCASTSS      c_exp6<>+0(SB), Z3
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z1, Z3
+	VSCALEFPS         Z2, Z3, Z3
+	VADDPS.BCST       c_one<>+0(SB), Z3, Z3
+	VRCP14PS          Z3, Z1
+	VBROADCASTSS      c_one<>+0(SB), Z2
+	VFNMADD231PS      Z3, Z1, Z2
+	VFMADD231PS       Z1, Z2, Z1
+	VMULPS            Z0, Z1, Z1
+	VMOVUPS           Z1, 64(AX)
+	ADDQ              $0x00000080, AX
+	ADDQ              $0x00000080, CX
+	SUBQ              $0x00000020, DX
+	JMP               geluTanhAVX512_blockcheck
 
 geluTanhAVX512_single:
-	CMPQ         DX, $0x00000010
-	JL           geluTanhAVX512_tail
-	VMOVUPS      (CX), Z0
-	VMULPS       Z0, Z0, Z1
-	VMOVUPS      c_gk<>+0(SB), Z2
-	VFMADD213PS  c_one<>+0(SB), Z1, Z2
-	VMULPS       Z0, Z2, Z2
-	VMULPS       c_s2pi<>+0(SB), Z2, Z2
-	VMULPS       c_mtwo<>+0(SB), Z2, Z1
-	VMOVUPS      c_sigclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z1
-	VMINPS       Z2, Z1, Z1
-	VMOVUPS      c_explo<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z1
-	VMOVUPS      c_shifter<>+0(SB), Z2
-	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
-	VSUBPS       c_shifter<>+0(SB), Z2, Z2
-	VMOVAPS      Z1, Z1
-	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
-	VMOVUPS      c_exp6<>+0(SB), Z3
-	VFMADD213PS  c_exp5<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp4<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp3<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp2<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp1<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp0<>+0(SB), Z1, Z3
-	VSCALEFPS    Z2, Z3, Z3
-	VADDPS       c_one<>+0(SB), Z3, Z3
-	VRCP14PS     Z3, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VFNMADD231PS Z3, Z1, Z2
-	VFMADD231PS  Z1, Z2, Z1
-	VMULPS       Z0, Z1, Z1
-	VMOVUPS      Z1, (AX)
-	ADDQ         $0x00000040, AX
-	ADDQ         $0x00000040, CX
-	SUBQ         $0x00000010, DX
-	JMP          geluTanhAVX512_single
+	CMPQ              DX, $0x00000010
+	JL                geluTanhAVX512_tail
+	VMOVUPS           (CX), Z0
+	VMULPS            Z0, Z0, Z1
+	VBROADCASTSS      c_gk<>+0(SB), Z2
+	VFMADD213PS.BCST  c_one<>+0(SB), Z1, Z2
+	VMULPS            Z0, Z2, Z2
+	VMULPS.BCST       c_s2pi<>+0(SB), Z2, Z2
+	VMULPS.BCST       c_mtwo<>+0(SB), Z2, Z1
+	VBROADCASTSS      c_sigclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VBROADCASTSS      c_exphi<>+0(SB), Z1
+	VMINPS            Z2, Z1, Z1
+	VBROADCASTSS      c_explo<>+0(SB), Z2
+	VMAXPS            Z1, Z2, Z1
+	VBROADCASTSS      c_shifter<>+0(SB), Z2
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS.BCST       c_shifter<>+0(SB), Z2, Z2
+	VMOVAPS           Z1, Z1
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z2, Z1
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z2, Z1
+	VBROADCASTSS      c_exp6<>+0(SB), Z3
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z1, Z3
+	VSCALEFPS         Z2, Z3, Z3
+	VADDPS.BCST       c_one<>+0(SB), Z3, Z3
+	VRCP14PS          Z3, Z1
+	VBROADCASTSS      c_one<>+0(SB), Z2
+	VFNMADD231PS      Z3, Z1, Z2
+	VFMADD231PS       Z1, Z2, Z1
+	VMULPS            Z0, Z1, Z1
+	VMOVUPS           Z1, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, CX
+	SUBQ              $0x00000010, DX
+	JMP               geluTanhAVX512_single
 
 geluTanhAVX512_tail:
-	TESTQ        DX, DX
-	JZ           geluTanhAVX512_end
-	MOVQ         $-1, BX
-	BZHIQ        DX, BX, DX
-	KMOVW        DX, K1
-	VMOVUPS.Z    (CX), K1, Z0
-	VMULPS       Z0, Z0, Z1
-	VMOVUPS      c_gk<>+0(SB), Z2
-	VFMADD213PS  c_one<>+0(SB), Z1, Z2
-	VMULPS       Z0, Z2, Z2
-	VMULPS       c_s2pi<>+0(SB), Z2, Z2
-	VMULPS       c_mtwo<>+0(SB), Z2, Z1
-	VMOVUPS      c_sigclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z1
-	VMINPS       Z2, Z1, Z1
-	VMOVUPS      c_explo<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z1
-	VMOVUPS      c_shifter<>+0(SB), Z2
-	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
-	VSUBPS       c_shifter<>+0(SB), Z2, Z2
-	VMOVAPS      Z1, Z1
-	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
-	VMOVUPS      c_exp6<>+0(SB), Z3
-	VFMADD213PS  c_exp5<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp4<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp3<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp2<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp1<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp0<>+0(SB), Z1, Z3
-	VSCALEFPS    Z2, Z3, Z3
-	VADDPS       c_one<>+0(SB), Z3, Z3
-	VRCP14PS     Z3, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VFNMADD231PS Z3, Z1, Z2
-	VFMADD231PS  Z1, Z2, Z1
-	VMULPS       Z0, Z1, Z1
-	VMOVUPS      Z1, K1, (AX)
+	TESTQ             DX, DX
+	JZ                geluTanhAVX512_end
+	MOVQ              $-1, BX
+	BZHIQ             DX, BX, DX
+	KMOVW             DX, K1
+	VMOVUPS.Z         (CX), K1, Z0
+	VMULPS            Z0, Z0, Z1
+	VBROADCASTSS      c_gk<>+0(SB), Z2
+	VFMADD213PS.BCST  c_one<>+0(SB), Z1, Z2
+	VMULPS            Z0, Z2, Z2
+	VMULPS.BCST       c_s2pi<>+0(SB), Z2, Z2
+	VMULPS.BCST       c_mtwo<>+0(SB), Z2, Z1
+	VBROADCASTSS      c_sigclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VBROADCASTSS      c_exphi<>+0(SB), Z1
+	VMINPS            Z2, Z1, Z1
+	VBROADCASTSS      c_explo<>+0(SB), Z2
+	VMAXPS            Z1, Z2, Z1
+	VBROADCASTSS      c_shifter<>+0(SB), Z2
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS.BCST       c_shifter<>+0(SB), Z2, Z2
+	VMOVAPS           Z1, Z1
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z2, Z1
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z2, Z1
+	VBROADCASTSS      c_exp6<>+0(SB), Z3
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z1, Z3
+	VSCALEFPS         Z2, Z3, Z3
+	VADDPS.BCST       c_one<>+0(SB), Z3, Z3
+	VRCP14PS          Z3, Z1
+	VBROADCASTSS      c_one<>+0(SB), Z2
+	VFNMADD231PS      Z3, Z1, Z2
+	VFMADD231PS       Z1, Z2, Z1
+	VMULPS            Z0, Z1, Z1
+	VMOVUPS           Z1, K1, (AX)
 
 geluTanhAVX512_end:
 	VZEROUPPER
@@ -1961,15 +1665,7 @@ DATA c_gk<>+16(SB)/4, $0x3d372713
 DATA c_gk<>+20(SB)/4, $0x3d372713
 DATA c_gk<>+24(SB)/4, $0x3d372713
 DATA c_gk<>+28(SB)/4, $0x3d372713
-DATA c_gk<>+32(SB)/4, $0x3d372713
-DATA c_gk<>+36(SB)/4, $0x3d372713
-DATA c_gk<>+40(SB)/4, $0x3d372713
-DATA c_gk<>+44(SB)/4, $0x3d372713
-DATA c_gk<>+48(SB)/4, $0x3d372713
-DATA c_gk<>+52(SB)/4, $0x3d372713
-DATA c_gk<>+56(SB)/4, $0x3d372713
-DATA c_gk<>+60(SB)/4, $0x3d372713
-GLOBL c_gk<>(SB), RODATA|NOPTR, $64
+GLOBL c_gk<>(SB), RODATA|NOPTR, $32
 
 DATA c_s2pi<>+0(SB)/4, $0x3f4c422a
 DATA c_s2pi<>+4(SB)/4, $0x3f4c422a
@@ -1979,15 +1675,7 @@ DATA c_s2pi<>+16(SB)/4, $0x3f4c422a
 DATA c_s2pi<>+20(SB)/4, $0x3f4c422a
 DATA c_s2pi<>+24(SB)/4, $0x3f4c422a
 DATA c_s2pi<>+28(SB)/4, $0x3f4c422a
-DATA c_s2pi<>+32(SB)/4, $0x3f4c422a
-DATA c_s2pi<>+36(SB)/4, $0x3f4c422a
-DATA c_s2pi<>+40(SB)/4, $0x3f4c422a
-DATA c_s2pi<>+44(SB)/4, $0x3f4c422a
-DATA c_s2pi<>+48(SB)/4, $0x3f4c422a
-DATA c_s2pi<>+52(SB)/4, $0x3f4c422a
-DATA c_s2pi<>+56(SB)/4, $0x3f4c422a
-DATA c_s2pi<>+60(SB)/4, $0x3f4c422a
-GLOBL c_s2pi<>(SB), RODATA|NOPTR, $64
+GLOBL c_s2pi<>(SB), RODATA|NOPTR, $32
 
 DATA c_mtwo<>+0(SB)/4, $0xc0000000
 DATA c_mtwo<>+4(SB)/4, $0xc0000000
@@ -1997,15 +1685,7 @@ DATA c_mtwo<>+16(SB)/4, $0xc0000000
 DATA c_mtwo<>+20(SB)/4, $0xc0000000
 DATA c_mtwo<>+24(SB)/4, $0xc0000000
 DATA c_mtwo<>+28(SB)/4, $0xc0000000
-DATA c_mtwo<>+32(SB)/4, $0xc0000000
-DATA c_mtwo<>+36(SB)/4, $0xc0000000
-DATA c_mtwo<>+40(SB)/4, $0xc0000000
-DATA c_mtwo<>+44(SB)/4, $0xc0000000
-DATA c_mtwo<>+48(SB)/4, $0xc0000000
-DATA c_mtwo<>+52(SB)/4, $0xc0000000
-DATA c_mtwo<>+56(SB)/4, $0xc0000000
-DATA c_mtwo<>+60(SB)/4, $0xc0000000
-GLOBL c_mtwo<>(SB), RODATA|NOPTR, $64
+GLOBL c_mtwo<>(SB), RODATA|NOPTR, $32
 
 DATA c_sigclamp<>+0(SB)/4, $0x42ae0000
 DATA c_sigclamp<>+4(SB)/4, $0x42ae0000
@@ -2015,15 +1695,7 @@ DATA c_sigclamp<>+16(SB)/4, $0x42ae0000
 DATA c_sigclamp<>+20(SB)/4, $0x42ae0000
 DATA c_sigclamp<>+24(SB)/4, $0x42ae0000
 DATA c_sigclamp<>+28(SB)/4, $0x42ae0000
-DATA c_sigclamp<>+32(SB)/4, $0x42ae0000
-DATA c_sigclamp<>+36(SB)/4, $0x42ae0000
-DATA c_sigclamp<>+40(SB)/4, $0x42ae0000
-DATA c_sigclamp<>+44(SB)/4, $0x42ae0000
-DATA c_sigclamp<>+48(SB)/4, $0x42ae0000
-DATA c_sigclamp<>+52(SB)/4, $0x42ae0000
-DATA c_sigclamp<>+56(SB)/4, $0x42ae0000
-DATA c_sigclamp<>+60(SB)/4, $0x42ae0000
-GLOBL c_sigclamp<>(SB), RODATA|NOPTR, $64
+GLOBL c_sigclamp<>(SB), RODATA|NOPTR, $32
 
 // func geluBackwardAVX512(dx *float32, x *float32, dy *float32, n int)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2
@@ -2034,229 +1706,229 @@ TEXT ·geluBackwardAVX512(SB), NOSPLIT, $0-32
 	MOVQ n+24(FP), BX
 
 geluBackwardAVX512_blockcheck:
-	CMPQ         BX, $0x00000020
-	JL           geluBackwardAVX512_single
-	VMOVUPS      (CX), Z0
-	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMOVUPS      c_erfcclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VMOVUPS      c_one<>+0(SB), Z1
-	VFMADD231PS  c_erfcc<>+0(SB), Z2, Z1
-	VRCP14PS     Z1, Z7
-	VMOVUPS      c_one<>+0(SB), Z8
-	VFNMADD231PS Z1, Z7, Z8
-	VFMADD231PS  Z7, Z8, Z7
-	VMOVUPS      c_herfc9<>+0(SB), Z1
-	VFMADD213PS  c_herfc8<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc7<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc6<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc5<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc4<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc3<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc2<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc1<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc0<>+0(SB), Z7, Z1
-	VMULPS       Z7, Z1, Z1
-	VMULPS       Z2, Z2, Z2
-	VMULPS       c_mhalf<>+0(SB), Z2, Z2
-	VMOVUPS      c_explo<>+0(SB), Z7
-	VMAXPS       Z2, Z7, Z2
-	VMOVUPS      c_shifter<>+0(SB), Z7
-	VFMADD231PS  c_log2e<>+0(SB), Z2, Z7
-	VSUBPS       c_shifter<>+0(SB), Z7, Z7
-	VMOVAPS      Z2, Z2
-	VFNMADD231PS c_ln2hi<>+0(SB), Z7, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z7, Z2
-	VMOVUPS      c_exp6<>+0(SB), Z8
-	VFMADD213PS  c_exp5<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp4<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp3<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp2<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp1<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp0<>+0(SB), Z2, Z8
-	VSCALEFPS    Z7, Z8, Z8
-	VMULPS       Z8, Z1, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VSUBPS       Z1, Z2, Z2
-	VPXORD       Z3, Z3, Z3
-	VCMPPS       $0x01, Z3, Z0, K1
-	VBLENDMPS    Z1, Z2, K1, Z2
-	VMULPS       c_rsqrt2pi<>+0(SB), Z8, Z8
-	VFMADD231PS  Z0, Z8, Z2
-	VMOVUPS      (DX), Z0
-	VMULPS       Z0, Z2, Z2
-	VMOVUPS      Z2, (AX)
-	VMOVUPS      64(CX), Z0
-	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMOVUPS      c_erfcclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VMOVUPS      c_one<>+0(SB), Z1
-	VFMADD231PS  c_erfcc<>+0(SB), Z2, Z1
-	VRCP14PS     Z1, Z7
-	VMOVUPS      c_one<>+0(SB), Z8
-	VFNMADD231PS Z1, Z7, Z8
-	VFMADD231PS  Z7, Z8, Z7
-	VMOVUPS      c_herfc9<>+0(SB), Z1
-	VFMADD213PS  c_herfc8<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc7<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc6<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc5<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc4<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc3<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc2<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc1<>+0(SB), Z7, Z1
-	VFMADD213PS  c_herfc0<>+0(SB), Z7, Z1
-	VMULPS       Z7, Z1, Z1
-	VMULPS       Z2, Z2, Z2
-	VMULPS       c_mhalf<>+0(SB), Z2, Z2
-	VMOVUPS      c_explo<>+0(SB), Z7
-	VMAXPS       Z2, Z7, Z2
-	VMOVUPS      c_shifter<>+0(SB), Z7
-	VFMADD231PS  c_log2e<>+0(SB), Z2, Z7
-	VSUBPS       c_shifter<>+0(SB), Z7, Z7
-	VMOVAPS      Z2, Z2
-	VFNMADD231PS c_ln2hi<>+0(SB), Z7, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z7, Z2
-	VMOVUPS      c_exp6<>+0(SB), Z8
-	VFMADD213PS  c_exp5<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp4<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp3<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp2<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp1<>+0(SB), Z2, Z8
-	VFMADD213PS  c_exp0<>+0(SB), Z2, Z8
-	VSCALEFPS    Z7, Z8, Z8
-	VMULPS       Z8, Z1, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VSUBPS       Z1, Z2, Z2
-	VPXORD       Z4, Z4, Z4
-	VCMPPS       $0x01, Z4, Z0, K1
-	VBLENDMPS    Z1, Z2, K1, Z2
-	VMULPS       c_rsqrt2pi<>+0(SB), Z8, Z8
-	VFMADD231PS  Z0, Z8, Z2
-	VMOVUPS      64(DX), Z0
-	VMULPS       Z0, Z2, Z2
-	VMOVUPS      Z2, 64(AX)
-	ADDQ         $0x00000080, AX
-	ADDQ         $0x00000080, CX
-	ADDQ         $0x00000080, DX
-	SUBQ         $0x00000020, BX
-	JMP          geluBackwardAVX512_blockcheck
+	CMPQ              BX, $0x00000020
+	JL                geluBackwardAVX512_single
+	VMOVUPS           (CX), Z0
+	VANDPS.BCST       c_absmask<>+0(SB), Z0, Z1
+	VBROADCASTSS      c_erfcclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z1
+	VFMADD231PS.BCST  c_erfcc<>+0(SB), Z2, Z1
+	VRCP14PS          Z1, Z7
+	VBROADCASTSS      c_one<>+0(SB), Z8
+	VFNMADD231PS      Z1, Z7, Z8
+	VFMADD231PS       Z7, Z8, Z7
+	VBROADCASTSS      c_herfc9<>+0(SB), Z1
+	VFMADD213PS.BCST  c_herfc8<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc7<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc6<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc5<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc4<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc3<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc2<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc1<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc0<>+0(SB), Z7, Z1
+	VMULPS            Z7, Z1, Z1
+	VMULPS            Z2, Z2, Z2
+	VMULPS.BCST       c_mhalf<>+0(SB), Z2, Z2
+	VBROADCASTSS      c_explo<>+0(SB), Z7
+	VMAXPS            Z2, Z7, Z2
+	VBROADCASTSS      c_shifter<>+0(SB), Z7
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z2, Z7
+	VSUBPS.BCST       c_shifter<>+0(SB), Z7, Z7
+	VMOVAPS           Z2, Z2
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z7, Z2
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z7, Z2
+	VBROADCASTSS      c_exp6<>+0(SB), Z8
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z2, Z8
+	VSCALEFPS         Z7, Z8, Z8
+	VMULPS            Z8, Z1, Z1
+	VBROADCASTSS      c_one<>+0(SB), Z2
+	VSUBPS            Z1, Z2, Z2
+	VPXORD            Z3, Z3, Z3
+	VCMPPS            $0x01, Z3, Z0, K1
+	VBLENDMPS         Z1, Z2, K1, Z2
+	VMULPS.BCST       c_rsqrt2pi<>+0(SB), Z8, Z8
+	VFMADD231PS       Z0, Z8, Z2
+	VMOVUPS           (DX), Z0
+	VMULPS            Z0, Z2, Z2
+	VMOVUPS           Z2, (AX)
+	VMOVUPS           64(CX), Z0
+	VANDPS.BCST       c_absmask<>+0(SB), Z0, Z1
+	VBROADCASTSS      c_erfcclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z1
+	VFMADD231PS.BCST  c_erfcc<>+0(SB), Z2, Z1
+	VRCP14PS          Z1, Z7
+	VBROADCASTSS      c_one<>+0(SB), Z8
+	VFNMADD231PS      Z1, Z7, Z8
+	VFMADD231PS       Z7, Z8, Z7
+	VBROADCASTSS      c_herfc9<>+0(SB), Z1
+	VFMADD213PS.BCST  c_herfc8<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc7<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc6<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc5<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc4<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc3<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc2<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc1<>+0(SB), Z7, Z1
+	VFMADD213PS.BCST  c_herfc0<>+0(SB), Z7, Z1
+	VMULPS            Z7, Z1, Z1
+	VMULPS            Z2, Z2, Z2
+	VMULPS.BCST       c_mhalf<>+0(SB), Z2, Z2
+	VBROADCASTSS      c_explo<>+0(SB), Z7
+	VMAXPS            Z2, Z7, Z2
+	VBROADCASTSS      c_shifter<>+0(SB), Z7
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z2, Z7
+	VSUBPS.BCST       c_shifter<>+0(SB), Z7, Z7
+	VMOVAPS           Z2, Z2
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z7, Z2
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z7, Z2
+	VBROADCASTSS      c_exp6<>+0(SB), Z8
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z2, Z8
+	VSCALEFPS         Z7, Z8, Z8
+	VMULPS            Z8, Z1, Z1
+	VBROADCASTSS      c_one<>+0(SB), Z2
+	VSUBPS            Z1, Z2, Z2
+	VPXORD            Z4, Z4, Z4
+	VCMPPS            $0x01, Z4, Z0, K1
+	VBLENDMPS         Z1, Z2, K1, Z2
+	VMULPS.BCST       c_rsqrt2pi<>+0(SB), Z8, Z8
+	VFMADD231PS       Z0, Z8, Z2
+	VMOVUPS           64(DX), Z0
+	VMULPS            Z0, Z2, Z2
+	VMOVUPS           Z2, 64(AX)
+	ADDQ              $0x00000080, AX
+	ADDQ              $0x00000080, CX
+	ADDQ              $0x00000080, DX
+	SUBQ              $0x00000020, BX
+	JMP               geluBackwardAVX512_blockcheck
 
 geluBackwardAVX512_single:
-	CMPQ         BX, $0x00000010
-	JL           geluBackwardAVX512_tail
-	VMOVUPS      (CX), Z0
-	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMOVUPS      c_erfcclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VMOVUPS      c_one<>+0(SB), Z1
-	VFMADD231PS  c_erfcc<>+0(SB), Z2, Z1
-	VRCP14PS     Z1, Z3
-	VMOVUPS      c_one<>+0(SB), Z4
-	VFNMADD231PS Z1, Z3, Z4
-	VFMADD231PS  Z3, Z4, Z3
-	VMOVUPS      c_herfc9<>+0(SB), Z1
-	VFMADD213PS  c_herfc8<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc7<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc6<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc5<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc4<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc3<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc2<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc1<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc0<>+0(SB), Z3, Z1
-	VMULPS       Z3, Z1, Z1
-	VMULPS       Z2, Z2, Z2
-	VMULPS       c_mhalf<>+0(SB), Z2, Z2
-	VMOVUPS      c_explo<>+0(SB), Z3
-	VMAXPS       Z2, Z3, Z2
-	VMOVUPS      c_shifter<>+0(SB), Z3
-	VFMADD231PS  c_log2e<>+0(SB), Z2, Z3
-	VSUBPS       c_shifter<>+0(SB), Z3, Z3
-	VMOVAPS      Z2, Z2
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp6<>+0(SB), Z4
-	VFMADD213PS  c_exp5<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
-	VSCALEFPS    Z3, Z4, Z4
-	VMULPS       Z4, Z1, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VSUBPS       Z1, Z2, Z2
-	VPXORD       Z5, Z5, Z5
-	VCMPPS       $0x01, Z5, Z0, K1
-	VBLENDMPS    Z1, Z2, K1, Z2
-	VMULPS       c_rsqrt2pi<>+0(SB), Z4, Z4
-	VFMADD231PS  Z0, Z4, Z2
-	VMOVUPS      (DX), Z0
-	VMULPS       Z0, Z2, Z2
-	VMOVUPS      Z2, (AX)
-	ADDQ         $0x00000040, AX
-	ADDQ         $0x00000040, CX
-	ADDQ         $0x00000040, DX
-	SUBQ         $0x00000010, BX
-	JMP          geluBackwardAVX512_single
+	CMPQ              BX, $0x00000010
+	JL                geluBackwardAVX512_tail
+	VMOVUPS           (CX), Z0
+	VANDPS.BCST       c_absmask<>+0(SB), Z0, Z1
+	VBROADCASTSS      c_erfcclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z1
+	VFMADD231PS.BCST  c_erfcc<>+0(SB), Z2, Z1
+	VRCP14PS          Z1, Z3
+	VBROADCASTSS      c_one<>+0(SB), Z4
+	VFNMADD231PS      Z1, Z3, Z4
+	VFMADD231PS       Z3, Z4, Z3
+	VBROADCASTSS      c_herfc9<>+0(SB), Z1
+	VFMADD213PS.BCST  c_herfc8<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc7<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc6<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc5<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc4<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc3<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc2<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc1<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc0<>+0(SB), Z3, Z1
+	VMULPS            Z3, Z1, Z1
+	VMULPS            Z2, Z2, Z2
+	VMULPS.BCST       c_mhalf<>+0(SB), Z2, Z2
+	VBROADCASTSS      c_explo<>+0(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      c_shifter<>+0(SB), Z3
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z2, Z3
+	VSUBPS.BCST       c_shifter<>+0(SB), Z3, Z3
+	VMOVAPS           Z2, Z2
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z3, Z2
+	VBROADCASTSS      c_exp6<>+0(SB), Z4
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z2, Z4
+	VSCALEFPS         Z3, Z4, Z4
+	VMULPS            Z4, Z1, Z1
+	VBROADCASTSS      c_one<>+0(SB), Z2
+	VSUBPS            Z1, Z2, Z2
+	VPXORD            Z5, Z5, Z5
+	VCMPPS            $0x01, Z5, Z0, K1
+	VBLENDMPS         Z1, Z2, K1, Z2
+	VMULPS.BCST       c_rsqrt2pi<>+0(SB), Z4, Z4
+	VFMADD231PS       Z0, Z4, Z2
+	VMOVUPS           (DX), Z0
+	VMULPS            Z0, Z2, Z2
+	VMOVUPS           Z2, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, CX
+	ADDQ              $0x00000040, DX
+	SUBQ              $0x00000010, BX
+	JMP               geluBackwardAVX512_single
 
 geluBackwardAVX512_tail:
-	TESTQ        BX, BX
-	JZ           geluBackwardAVX512_end
-	MOVQ         $-1, SI
-	BZHIQ        BX, SI, BX
-	KMOVW        BX, K1
-	VMOVUPS.Z    (CX), K1, Z0
-	VANDPS       c_absmask<>+0(SB), Z0, Z1
-	VMOVUPS      c_erfcclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VMOVUPS      c_one<>+0(SB), Z1
-	VFMADD231PS  c_erfcc<>+0(SB), Z2, Z1
-	VRCP14PS     Z1, Z3
-	VMOVUPS      c_one<>+0(SB), Z4
-	VFNMADD231PS Z1, Z3, Z4
-	VFMADD231PS  Z3, Z4, Z3
-	VMOVUPS      c_herfc9<>+0(SB), Z1
-	VFMADD213PS  c_herfc8<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc7<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc6<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc5<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc4<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc3<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc2<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc1<>+0(SB), Z3, Z1
-	VFMADD213PS  c_herfc0<>+0(SB), Z3, Z1
-	VMULPS       Z3, Z1, Z1
-	VMULPS       Z2, Z2, Z2
-	VMULPS       c_mhalf<>+0(SB), Z2, Z2
-	VMOVUPS      c_explo<>+0(SB), Z3
-	VMAXPS       Z2, Z3, Z2
-	VMOVUPS      c_shifter<>+0(SB), Z3
-	VFMADD231PS  c_log2e<>+0(SB), Z2, Z3
-	VSUBPS       c_shifter<>+0(SB), Z3, Z3
-	VMOVAPS      Z2, Z2
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp6<>+0(SB), Z4
-	VFMADD213PS  c_exp5<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp0<>+0(SB), Z2, Z4
-	VSCALEFPS    Z3, Z4, Z4
-	VMULPS       Z4, Z1, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VSUBPS       Z1, Z2, Z2
-	VPXORD       Z6, Z6, Z6
-	VCMPPS       $0x01, Z6, Z0, K2
-	VBLENDMPS    Z1, Z2, K2, Z2
-	VMULPS       c_rsqrt2pi<>+0(SB), Z4, Z4
-	VFMADD231PS  Z0, Z4, Z2
-	VMOVUPS.Z    (DX), K1, Z0
-	VMULPS       Z0, Z2, Z2
-	VMOVUPS      Z2, K1, (AX)
+	TESTQ             BX, BX
+	JZ                geluBackwardAVX512_end
+	MOVQ              $-1, SI
+	BZHIQ             BX, SI, BX
+	KMOVW             BX, K1
+	VMOVUPS.Z         (CX), K1, Z0
+	VANDPS.BCST       c_absmask<>+0(SB), Z0, Z1
+	VBROADCASTSS      c_erfcclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z1
+	VFMADD231PS.BCST  c_erfcc<>+0(SB), Z2, Z1
+	VRCP14PS          Z1, Z3
+	VBROADCASTSS      c_one<>+0(SB), Z4
+	VFNMADD231PS      Z1, Z3, Z4
+	VFMADD231PS       Z3, Z4, Z3
+	VBROADCASTSS      c_herfc9<>+0(SB), Z1
+	VFMADD213PS.BCST  c_herfc8<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc7<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc6<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc5<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc4<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc3<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc2<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc1<>+0(SB), Z3, Z1
+	VFMADD213PS.BCST  c_herfc0<>+0(SB), Z3, Z1
+	VMULPS            Z3, Z1, Z1
+	VMULPS            Z2, Z2, Z2
+	VMULPS.BCST       c_mhalf<>+0(SB), Z2, Z2
+	VBROADCASTSS      c_explo<>+0(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      c_shifter<>+0(SB), Z3
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z2, Z3
+	VSUBPS.BCST       c_shifter<>+0(SB), Z3, Z3
+	VMOVAPS           Z2, Z2
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z3, Z2
+	VBROADCASTSS      c_exp6<>+0(SB), Z4
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z2, Z4
+	VSCALEFPS         Z3, Z4, Z4
+	VMULPS            Z4, Z1, Z1
+	VBROADCASTSS      c_one<>+0(SB), Z2
+	VSUBPS            Z1, Z2, Z2
+	VPXORD            Z6, Z6, Z6
+	VCMPPS            $0x01, Z6, Z0, K2
+	VBLENDMPS         Z1, Z2, K2, Z2
+	VMULPS.BCST       c_rsqrt2pi<>+0(SB), Z4, Z4
+	VFMADD231PS       Z0, Z4, Z2
+	VMOVUPS.Z         (DX), K1, Z0
+	VMULPS            Z0, Z2, Z2
+	VMOVUPS           Z2, K1, (AX)
 
 geluBackwardAVX512_end:
 	VZEROUPPER
@@ -2270,15 +1942,7 @@ DATA c_rsqrt2pi<>+16(SB)/4, $0x3ecc422a
 DATA c_rsqrt2pi<>+20(SB)/4, $0x3ecc422a
 DATA c_rsqrt2pi<>+24(SB)/4, $0x3ecc422a
 DATA c_rsqrt2pi<>+28(SB)/4, $0x3ecc422a
-DATA c_rsqrt2pi<>+32(SB)/4, $0x3ecc422a
-DATA c_rsqrt2pi<>+36(SB)/4, $0x3ecc422a
-DATA c_rsqrt2pi<>+40(SB)/4, $0x3ecc422a
-DATA c_rsqrt2pi<>+44(SB)/4, $0x3ecc422a
-DATA c_rsqrt2pi<>+48(SB)/4, $0x3ecc422a
-DATA c_rsqrt2pi<>+52(SB)/4, $0x3ecc422a
-DATA c_rsqrt2pi<>+56(SB)/4, $0x3ecc422a
-DATA c_rsqrt2pi<>+60(SB)/4, $0x3ecc422a
-GLOBL c_rsqrt2pi<>(SB), RODATA|NOPTR, $64
+GLOBL c_rsqrt2pi<>(SB), RODATA|NOPTR, $32
 
 // func geluTanhBackwardAVX512(dx *float32, x *float32, dy *float32, n int)
 // Requires: AVX, AVX512F, BMI2
@@ -2289,209 +1953,209 @@ TEXT ·geluTanhBackwardAVX512(SB), NOSPLIT, $0-32
 	MOVQ n+24(FP), BX
 
 geluTanhBackwardAVX512_blockcheck:
-	CMPQ         BX, $0x00000020
-	JL           geluTanhBackwardAVX512_single
-	VMOVUPS      (CX), Z0
-	VMULPS       Z0, Z0, Z1
-	VMOVUPS      c_gk<>+0(SB), Z2
-	VFMADD213PS  c_one<>+0(SB), Z1, Z2
-	VMULPS       Z0, Z2, Z2
-	VMULPS       c_s2pi<>+0(SB), Z2, Z2
-	VMULPS       c_mtwo<>+0(SB), Z2, Z1
-	VMOVUPS      c_sigclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z1
-	VMINPS       Z2, Z1, Z1
-	VMOVUPS      c_explo<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z1
-	VMOVUPS      c_shifter<>+0(SB), Z2
-	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
-	VSUBPS       c_shifter<>+0(SB), Z2, Z2
-	VMOVAPS      Z1, Z1
-	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
-	VMOVUPS      c_exp6<>+0(SB), Z3
-	VFMADD213PS  c_exp5<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp4<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp3<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp2<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp1<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp0<>+0(SB), Z1, Z3
-	VSCALEFPS    Z2, Z3, Z3
-	VADDPS       c_one<>+0(SB), Z3, Z3
-	VRCP14PS     Z3, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VFNMADD231PS Z3, Z1, Z2
-	VFMADD231PS  Z1, Z2, Z1
-	VMULPS       Z0, Z0, Z2
-	VMULPS       c_gk3<>+0(SB), Z2, Z2
-	VADDPS       c_one<>+0(SB), Z2, Z2
-	VMULPS       c_s2pi2<>+0(SB), Z2, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VSUBPS       Z1, Z3, Z3
-	VMULPS       Z1, Z3, Z3
-	VMULPS       Z3, Z2, Z2
-	VMULPS       Z0, Z2, Z2
-	VADDPS       Z1, Z2, Z2
-	VMOVUPS      (DX), Z0
-	VMULPS       Z0, Z2, Z2
-	VMOVUPS      Z2, (AX)
-	VMOVUPS      64(CX), Z0
-	VMULPS       Z0, Z0, Z1
-	VMOVUPS      c_gk<>+0(SB), Z2
-	VFMADD213PS  c_one<>+0(SB), Z1, Z2
-	VMULPS       Z0, Z2, Z2
-	VMULPS       c_s2pi<>+0(SB), Z2, Z2
-	VMULPS       c_mtwo<>+0(SB), Z2, Z1
-	VMOVUPS      c_sigclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z1
-	VMINPS       Z2, Z1, Z1
-	VMOVUPS      c_explo<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z1
-	VMOVUPS      c_shifter<>+0(SB), Z2
-	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
-	VSUBPS       c_shifter<>+0(SB), Z2, Z2
-	VMOVAPS      Z1, Z1
-	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
-	VMOVUPS      c_exp6<>+0(SB), Z3
-	VFMADD213PS  c_exp5<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp4<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp3<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp2<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp1<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp0<>+0(SB), Z1, Z3
-	VSCALEFPS    Z2, Z3, Z3
-	VADDPS       c_one<>+0(SB), Z3, Z3
-	VRCP14PS     Z3, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VFNMADD231PS Z3, Z1, Z2
-	VFMADD231PS  Z1, Z2, Z1
-	VMULPS       Z0, Z0, Z2
-	VMULPS       c_gk3<>+0(SB), Z2, Z2
-	VADDPS       c_one<>+0(SB), Z2, Z2
-	VMULPS       c_s2pi2<>+0(SB), Z2, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VSUBPS       Z1, Z3, Z3
-	VMULPS       Z1, Z3, Z3
-	VMULPS       Z3, Z2, Z2
-	VMULPS       Z0, Z2, Z2
-	VADDPS       Z1, Z2, Z2
-	VMOVUPS      64(DX), Z0
-	VMULPS       Z0, Z2, Z2
-	VMOVUPS      Z2, 64(AX)
-	ADDQ         $0x00000080, AX
-	ADDQ         $0x00000080, CX
-	ADDQ         $0x00000080, DX
-	SUBQ         $0x00000020, BX
-	JMP          geluTanhBackwardAVX512_blockcheck
+	CMPQ              BX, $0x00000020
+	JL                geluTanhBackwardAVX512_single
+	VMOVUPS           (CX), Z0
+	VMULPS            Z0, Z0, Z1
+	VBROADCASTSS      c_gk<>+0(SB), Z2
+	VFMADD213PS.BCST  c_one<>+0(SB), Z1, Z2
+	VMULPS            Z0, Z2, Z2
+	VMULPS.BCST       c_s2pi<>+0(SB), Z2, Z2
+	VMULPS.BCST       c_mtwo<>+0(SB), Z2, Z1
+	VBROADCASTSS      c_sigclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VBROADCASTSS      c_exphi<>+0(SB), Z1
+	VMINPS            Z2, Z1, Z1
+	VBROADCASTSS      c_explo<>+0(SB), Z2
+	VMAXPS            Z1, Z2, Z1
+	VBROADCASTSS      c_shifter<>+0(SB), Z2
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS.BCST       c_shifter<>+0(SB), Z2, Z2
+	VMOVAPS           Z1, Z1
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z2, Z1
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z2, Z1
+	VBROADCASTSS      c_exp6<>+0(SB), Z3
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z1, Z3
+	VSCALEFPS         Z2, Z3, Z3
+	VADDPS.BCST       c_one<>+0(SB), Z3, Z3
+	VRCP14PS          Z3, Z1
+	VBROADCASTSS      c_one<>+0(SB), Z2
+	VFNMADD231PS      Z3, Z1, Z2
+	VFMADD231PS       Z1, Z2, Z1
+	VMULPS            Z0, Z0, Z2
+	VMULPS.BCST       c_gk3<>+0(SB), Z2, Z2
+	VADDPS.BCST       c_one<>+0(SB), Z2, Z2
+	VMULPS.BCST       c_s2pi2<>+0(SB), Z2, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z3
+	VSUBPS            Z1, Z3, Z3
+	VMULPS            Z1, Z3, Z3
+	VMULPS            Z3, Z2, Z2
+	VMULPS            Z0, Z2, Z2
+	VADDPS            Z1, Z2, Z2
+	VMOVUPS           (DX), Z0
+	VMULPS            Z0, Z2, Z2
+	VMOVUPS           Z2, (AX)
+	VMOVUPS           64(CX), Z0
+	VMULPS            Z0, Z0, Z1
+	VBROADCASTSS      c_gk<>+0(SB), Z2
+	VFMADD213PS.BCST  c_one<>+0(SB), Z1, Z2
+	VMULPS            Z0, Z2, Z2
+	VMULPS.BCST       c_s2pi<>+0(SB), Z2, Z2
+	VMULPS.BCST       c_mtwo<>+0(SB), Z2, Z1
+	VBROADCASTSS      c_sigclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VBROADCASTSS      c_exphi<>+0(SB), Z1
+	VMINPS            Z2, Z1, Z1
+	VBROADCASTSS      c_explo<>+0(SB), Z2
+	VMAXPS            Z1, Z2, Z1
+	VBROADCASTSS      c_shifter<>+0(SB), Z2
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS.BCST       c_shifter<>+0(SB), Z2, Z2
+	VMOVAPS           Z1, Z1
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z2, Z1
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z2, Z1
+	VBROADCASTSS      c_exp6<>+0(SB), Z3
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z1, Z3
+	VSCALEFPS         Z2, Z3, Z3
+	VADDPS.BCST       c_one<>+0(SB), Z3, Z3
+	VRCP14PS          Z3, Z1
+	VBROADCASTSS      c_one<>+0(SB), Z2
+	VFNMADD231PS      Z3, Z1, Z2
+	VFMADD231PS       Z1, Z2, Z1
+	VMULPS            Z0, Z0, Z2
+	VMULPS.BCST       c_gk3<>+0(SB), Z2, Z2
+	VADDPS.BCST       c_one<>+0(SB), Z2, Z2
+	VMULPS.BCST       c_s2pi2<>+0(SB), Z2, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z3
+	VSUBPS            Z1, Z3, Z3
+	VMULPS            Z1, Z3, Z3
+	VMULPS            Z3, Z2, Z2
+	VMULPS            Z0, Z2, Z2
+	VADDPS            Z1, Z2, Z2
+	VMOVUPS           64(DX), Z0
+	VMULPS            Z0, Z2, Z2
+	VMOVUPS           Z2, 64(AX)
+	ADDQ              $0x00000080, AX
+	ADDQ              $0x00000080, CX
+	ADDQ              $0x00000080, DX
+	SUBQ              $0x00000020, BX
+	JMP               geluTanhBackwardAVX512_blockcheck
 
 geluTanhBackwardAVX512_single:
-	CMPQ         BX, $0x00000010
-	JL           geluTanhBackwardAVX512_tail
-	VMOVUPS      (CX), Z0
-	VMULPS       Z0, Z0, Z1
-	VMOVUPS      c_gk<>+0(SB), Z2
-	VFMADD213PS  c_one<>+0(SB), Z1, Z2
-	VMULPS       Z0, Z2, Z2
-	VMULPS       c_s2pi<>+0(SB), Z2, Z2
-	VMULPS       c_mtwo<>+0(SB), Z2, Z1
-	VMOVUPS      c_sigclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z1
-	VMINPS       Z2, Z1, Z1
-	VMOVUPS      c_explo<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z1
-	VMOVUPS      c_shifter<>+0(SB), Z2
-	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
-	VSUBPS       c_shifter<>+0(SB), Z2, Z2
-	VMOVAPS      Z1, Z1
-	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
-	VMOVUPS      c_exp6<>+0(SB), Z3
-	VFMADD213PS  c_exp5<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp4<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp3<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp2<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp1<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp0<>+0(SB), Z1, Z3
-	VSCALEFPS    Z2, Z3, Z3
-	VADDPS       c_one<>+0(SB), Z3, Z3
-	VRCP14PS     Z3, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VFNMADD231PS Z3, Z1, Z2
-	VFMADD231PS  Z1, Z2, Z1
-	VMULPS       Z0, Z0, Z2
-	VMULPS       c_gk3<>+0(SB), Z2, Z2
-	VADDPS       c_one<>+0(SB), Z2, Z2
-	VMULPS       c_s2pi2<>+0(SB), Z2, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VSUBPS       Z1, Z3, Z3
-	VMULPS       Z1, Z3, Z3
-	VMULPS       Z3, Z2, Z2
-	VMULPS       Z0, Z2, Z2
-	VADDPS       Z1, Z2, Z2
-	VMOVUPS      (DX), Z0
-	VMULPS       Z0, Z2, Z2
-	VMOVUPS      Z2, (AX)
-	ADDQ         $0x00000040, AX
-	ADDQ         $0x00000040, CX
-	ADDQ         $0x00000040, DX
-	SUBQ         $0x00000010, BX
-	JMP          geluTanhBackwardAVX512_single
+	CMPQ              BX, $0x00000010
+	JL                geluTanhBackwardAVX512_tail
+	VMOVUPS           (CX), Z0
+	VMULPS            Z0, Z0, Z1
+	VBROADCASTSS      c_gk<>+0(SB), Z2
+	VFMADD213PS.BCST  c_one<>+0(SB), Z1, Z2
+	VMULPS            Z0, Z2, Z2
+	VMULPS.BCST       c_s2pi<>+0(SB), Z2, Z2
+	VMULPS.BCST       c_mtwo<>+0(SB), Z2, Z1
+	VBROADCASTSS      c_sigclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VBROADCASTSS      c_exphi<>+0(SB), Z1
+	VMINPS            Z2, Z1, Z1
+	VBROADCASTSS      c_explo<>+0(SB), Z2
+	VMAXPS            Z1, Z2, Z1
+	VBROADCASTSS      c_shifter<>+0(SB), Z2
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS.BCST       c_shifter<>+0(SB), Z2, Z2
+	VMOVAPS           Z1, Z1
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z2, Z1
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z2, Z1
+	VBROADCASTSS      c_exp6<>+0(SB), Z3
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z1, Z3
+	VSCALEFPS         Z2, Z3, Z3
+	VADDPS.BCST       c_one<>+0(SB), Z3, Z3
+	VRCP14PS          Z3, Z1
+	VBROADCASTSS      c_one<>+0(SB), Z2
+	VFNMADD231PS      Z3, Z1, Z2
+	VFMADD231PS       Z1, Z2, Z1
+	VMULPS            Z0, Z0, Z2
+	VMULPS.BCST       c_gk3<>+0(SB), Z2, Z2
+	VADDPS.BCST       c_one<>+0(SB), Z2, Z2
+	VMULPS.BCST       c_s2pi2<>+0(SB), Z2, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z3
+	VSUBPS            Z1, Z3, Z3
+	VMULPS            Z1, Z3, Z3
+	VMULPS            Z3, Z2, Z2
+	VMULPS            Z0, Z2, Z2
+	VADDPS            Z1, Z2, Z2
+	VMOVUPS           (DX), Z0
+	VMULPS            Z0, Z2, Z2
+	VMOVUPS           Z2, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, CX
+	ADDQ              $0x00000040, DX
+	SUBQ              $0x00000010, BX
+	JMP               geluTanhBackwardAVX512_single
 
 geluTanhBackwardAVX512_tail:
-	TESTQ        BX, BX
-	JZ           geluTanhBackwardAVX512_end
-	MOVQ         $-1, SI
-	BZHIQ        BX, SI, BX
-	KMOVW        BX, K1
-	VMOVUPS.Z    (CX), K1, Z0
-	VMULPS       Z0, Z0, Z1
-	VMOVUPS      c_gk<>+0(SB), Z2
-	VFMADD213PS  c_one<>+0(SB), Z1, Z2
-	VMULPS       Z0, Z2, Z2
-	VMULPS       c_s2pi<>+0(SB), Z2, Z2
-	VMULPS       c_mtwo<>+0(SB), Z2, Z1
-	VMOVUPS      c_sigclamp<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z2
-	VMOVUPS      c_exphi<>+0(SB), Z1
-	VMINPS       Z2, Z1, Z1
-	VMOVUPS      c_explo<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z1
-	VMOVUPS      c_shifter<>+0(SB), Z2
-	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
-	VSUBPS       c_shifter<>+0(SB), Z2, Z2
-	VMOVAPS      Z1, Z1
-	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
-	VMOVUPS      c_exp6<>+0(SB), Z3
-	VFMADD213PS  c_exp5<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp4<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp3<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp2<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp1<>+0(SB), Z1, Z3
-	VFMADD213PS  c_exp0<>+0(SB), Z1, Z3
-	VSCALEFPS    Z2, Z3, Z3
-	VADDPS       c_one<>+0(SB), Z3, Z3
-	VRCP14PS     Z3, Z1
-	VMOVUPS      c_one<>+0(SB), Z2
-	VFNMADD231PS Z3, Z1, Z2
-	VFMADD231PS  Z1, Z2, Z1
-	VMULPS       Z0, Z0, Z2
-	VMULPS       c_gk3<>+0(SB), Z2, Z2
-	VADDPS       c_one<>+0(SB), Z2, Z2
-	VMULPS       c_s2pi2<>+0(SB), Z2, Z2
-	VMOVUPS      c_one<>+0(SB), Z3
-	VSUBPS       Z1, Z3, Z3
-	VMULPS       Z1, Z3, Z3
-	VMULPS       Z3, Z2, Z2
-	VMULPS       Z0, Z2, Z2
-	VADDPS       Z1, Z2, Z2
-	VMOVUPS.Z    (DX), K1, Z0
-	VMULPS       Z0, Z2, Z2
-	VMOVUPS      Z2, K1, (AX)
+	TESTQ             BX, BX
+	JZ                geluTanhBackwardAVX512_end
+	MOVQ              $-1, SI
+	BZHIQ             BX, SI, BX
+	KMOVW             BX, K1
+	VMOVUPS.Z         (CX), K1, Z0
+	VMULPS            Z0, Z0, Z1
+	VBROADCASTSS      c_gk<>+0(SB), Z2
+	VFMADD213PS.BCST  c_one<>+0(SB), Z1, Z2
+	VMULPS            Z0, Z2, Z2
+	VMULPS.BCST       c_s2pi<>+0(SB), Z2, Z2
+	VMULPS.BCST       c_mtwo<>+0(SB), Z2, Z1
+	VBROADCASTSS      c_sigclamp<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z2
+	VBROADCASTSS      c_exphi<>+0(SB), Z1
+	VMINPS            Z2, Z1, Z1
+	VBROADCASTSS      c_explo<>+0(SB), Z2
+	VMAXPS            Z1, Z2, Z1
+	VBROADCASTSS      c_shifter<>+0(SB), Z2
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS.BCST       c_shifter<>+0(SB), Z2, Z2
+	VMOVAPS           Z1, Z1
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z2, Z1
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z2, Z1
+	VBROADCASTSS      c_exp6<>+0(SB), Z3
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z1, Z3
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z1, Z3
+	VSCALEFPS         Z2, Z3, Z3
+	VADDPS.BCST       c_one<>+0(SB), Z3, Z3
+	VRCP14PS          Z3, Z1
+	VBROADCASTSS      c_one<>+0(SB), Z2
+	VFNMADD231PS      Z3, Z1, Z2
+	VFMADD231PS       Z1, Z2, Z1
+	VMULPS            Z0, Z0, Z2
+	VMULPS.BCST       c_gk3<>+0(SB), Z2, Z2
+	VADDPS.BCST       c_one<>+0(SB), Z2, Z2
+	VMULPS.BCST       c_s2pi2<>+0(SB), Z2, Z2
+	VBROADCASTSS      c_one<>+0(SB), Z3
+	VSUBPS            Z1, Z3, Z3
+	VMULPS            Z1, Z3, Z3
+	VMULPS            Z3, Z2, Z2
+	VMULPS            Z0, Z2, Z2
+	VADDPS            Z1, Z2, Z2
+	VMOVUPS.Z         (DX), K1, Z0
+	VMULPS            Z0, Z2, Z2
+	VMOVUPS           Z2, K1, (AX)
 
 geluTanhBackwardAVX512_end:
 	VZEROUPPER
@@ -2505,15 +2169,7 @@ DATA c_gk3<>+16(SB)/4, $0x3e095d4f
 DATA c_gk3<>+20(SB)/4, $0x3e095d4f
 DATA c_gk3<>+24(SB)/4, $0x3e095d4f
 DATA c_gk3<>+28(SB)/4, $0x3e095d4f
-DATA c_gk3<>+32(SB)/4, $0x3e095d4f
-DATA c_gk3<>+36(SB)/4, $0x3e095d4f
-DATA c_gk3<>+40(SB)/4, $0x3e095d4f
-DATA c_gk3<>+44(SB)/4, $0x3e095d4f
-DATA c_gk3<>+48(SB)/4, $0x3e095d4f
-DATA c_gk3<>+52(SB)/4, $0x3e095d4f
-DATA c_gk3<>+56(SB)/4, $0x3e095d4f
-DATA c_gk3<>+60(SB)/4, $0x3e095d4f
-GLOBL c_gk3<>(SB), RODATA|NOPTR, $64
+GLOBL c_gk3<>(SB), RODATA|NOPTR, $32
 
 DATA c_s2pi2<>+0(SB)/4, $0x3fcc422a
 DATA c_s2pi2<>+4(SB)/4, $0x3fcc422a
@@ -2523,15 +2179,7 @@ DATA c_s2pi2<>+16(SB)/4, $0x3fcc422a
 DATA c_s2pi2<>+20(SB)/4, $0x3fcc422a
 DATA c_s2pi2<>+24(SB)/4, $0x3fcc422a
 DATA c_s2pi2<>+28(SB)/4, $0x3fcc422a
-DATA c_s2pi2<>+32(SB)/4, $0x3fcc422a
-DATA c_s2pi2<>+36(SB)/4, $0x3fcc422a
-DATA c_s2pi2<>+40(SB)/4, $0x3fcc422a
-DATA c_s2pi2<>+44(SB)/4, $0x3fcc422a
-DATA c_s2pi2<>+48(SB)/4, $0x3fcc422a
-DATA c_s2pi2<>+52(SB)/4, $0x3fcc422a
-DATA c_s2pi2<>+56(SB)/4, $0x3fcc422a
-DATA c_s2pi2<>+60(SB)/4, $0x3fcc422a
-GLOBL c_s2pi2<>(SB), RODATA|NOPTR, $64
+GLOBL c_s2pi2<>(SB), RODATA|NOPTR, $32
 
 // func expShiftSumAVX512(dst *float32, x *float32, n int, shift float32) float32
 // Requires: AVX, AVX512DQ, AVX512F, BMI2
@@ -2544,116 +2192,116 @@ TEXT ·expShiftSumAVX512(SB), NOSPLIT, $0-36
 	VPXORD       Z2, Z2, Z2
 
 expShiftSumAVX512_blockcheck:
-	CMPQ         DX, $0x00000020
-	JL           expShiftSumAVX512_single
-	VMOVUPS      (CX), Z3
-	VSUBPS       Z0, Z3, Z3
-	VMOVUPS      c_exphi<>+0(SB), Z4
-	VMINPS       Z3, Z4, Z3
-	VMOVUPS      c_explo<>+0(SB), Z4
-	VMAXPS       Z3, Z4, Z3
-	VMOVUPS      c_shifter<>+0(SB), Z4
-	VFMADD231PS  c_log2e<>+0(SB), Z3, Z4
-	VSUBPS       c_shifter<>+0(SB), Z4, Z4
-	VMOVAPS      Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
-	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
-	VMOVUPS      c_exp6<>+0(SB), Z5
-	VFMADD213PS  c_exp5<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp4<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp3<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp2<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp1<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp0<>+0(SB), Z3, Z5
-	VSCALEFPS    Z4, Z5, Z5
-	VADDPS       Z5, Z1, Z1
-	VMOVUPS      Z5, (AX)
-	VMOVUPS      64(CX), Z3
-	VSUBPS       Z0, Z3, Z3
-	VMOVUPS      c_exphi<>+0(SB), Z4
-	VMINPS       Z3, Z4, Z3
-	VMOVUPS      c_explo<>+0(SB), Z4
-	VMAXPS       Z3, Z4, Z3
-	VMOVUPS      c_shifter<>+0(SB), Z4
-	VFMADD231PS  c_log2e<>+0(SB), Z3, Z4
-	VSUBPS       c_shifter<>+0(SB), Z4, Z4
-	VMOVAPS      Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
-	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
-	VMOVUPS      c_exp6<>+0(SB), Z5
-	VFMADD213PS  c_exp5<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp4<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp3<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp2<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp1<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp0<>+0(SB), Z3, Z5
-	VSCALEFPS    Z4, Z5, Z5
-	VADDPS       Z5, Z2, Z2
-	VMOVUPS      Z5, 64(AX)
-	ADDQ         $0x00000080, AX
-	ADDQ         $0x00000080, CX
-	SUBQ         $0x00000020, DX
-	JMP          expShiftSumAVX512_blockcheck
+	CMPQ              DX, $0x00000020
+	JL                expShiftSumAVX512_single
+	VMOVUPS           (CX), Z3
+	VSUBPS            Z0, Z3, Z3
+	VBROADCASTSS      c_exphi<>+0(SB), Z4
+	VMINPS            Z3, Z4, Z3
+	VBROADCASTSS      c_explo<>+0(SB), Z4
+	VMAXPS            Z3, Z4, Z3
+	VBROADCASTSS      c_shifter<>+0(SB), Z4
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z3, Z4
+	VSUBPS.BCST       c_shifter<>+0(SB), Z4, Z4
+	VMOVAPS           Z3, Z3
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z4, Z3
+	VBROADCASTSS      c_exp6<>+0(SB), Z5
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z3, Z5
+	VSCALEFPS         Z4, Z5, Z5
+	VADDPS            Z5, Z1, Z1
+	VMOVUPS           Z5, (AX)
+	VMOVUPS           64(CX), Z3
+	VSUBPS            Z0, Z3, Z3
+	VBROADCASTSS      c_exphi<>+0(SB), Z4
+	VMINPS            Z3, Z4, Z3
+	VBROADCASTSS      c_explo<>+0(SB), Z4
+	VMAXPS            Z3, Z4, Z3
+	VBROADCASTSS      c_shifter<>+0(SB), Z4
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z3, Z4
+	VSUBPS.BCST       c_shifter<>+0(SB), Z4, Z4
+	VMOVAPS           Z3, Z3
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z4, Z3
+	VBROADCASTSS      c_exp6<>+0(SB), Z5
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z3, Z5
+	VSCALEFPS         Z4, Z5, Z5
+	VADDPS            Z5, Z2, Z2
+	VMOVUPS           Z5, 64(AX)
+	ADDQ              $0x00000080, AX
+	ADDQ              $0x00000080, CX
+	SUBQ              $0x00000020, DX
+	JMP               expShiftSumAVX512_blockcheck
 
 expShiftSumAVX512_single:
-	CMPQ         DX, $0x00000010
-	JL           expShiftSumAVX512_tail
-	VMOVUPS      (CX), Z3
-	VSUBPS       Z0, Z3, Z3
-	VMOVUPS      c_exphi<>+0(SB), Z4
-	VMINPS       Z3, Z4, Z3
-	VMOVUPS      c_explo<>+0(SB), Z4
-	VMAXPS       Z3, Z4, Z3
-	VMOVUPS      c_shifter<>+0(SB), Z4
-	VFMADD231PS  c_log2e<>+0(SB), Z3, Z4
-	VSUBPS       c_shifter<>+0(SB), Z4, Z4
-	VMOVAPS      Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
-	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
-	VMOVUPS      c_exp6<>+0(SB), Z5
-	VFMADD213PS  c_exp5<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp4<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp3<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp2<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp1<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp0<>+0(SB), Z3, Z5
-	VSCALEFPS    Z4, Z5, Z5
-	VADDPS       Z5, Z1, Z1
-	VMOVUPS      Z5, (AX)
-	ADDQ         $0x00000040, AX
-	ADDQ         $0x00000040, CX
-	SUBQ         $0x00000010, DX
-	JMP          expShiftSumAVX512_single
+	CMPQ              DX, $0x00000010
+	JL                expShiftSumAVX512_tail
+	VMOVUPS           (CX), Z3
+	VSUBPS            Z0, Z3, Z3
+	VBROADCASTSS      c_exphi<>+0(SB), Z4
+	VMINPS            Z3, Z4, Z3
+	VBROADCASTSS      c_explo<>+0(SB), Z4
+	VMAXPS            Z3, Z4, Z3
+	VBROADCASTSS      c_shifter<>+0(SB), Z4
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z3, Z4
+	VSUBPS.BCST       c_shifter<>+0(SB), Z4, Z4
+	VMOVAPS           Z3, Z3
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z4, Z3
+	VBROADCASTSS      c_exp6<>+0(SB), Z5
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z3, Z5
+	VSCALEFPS         Z4, Z5, Z5
+	VADDPS            Z5, Z1, Z1
+	VMOVUPS           Z5, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, CX
+	SUBQ              $0x00000010, DX
+	JMP               expShiftSumAVX512_single
 
 expShiftSumAVX512_tail:
-	TESTQ        DX, DX
-	JZ           expShiftSumAVX512_end
-	MOVQ         $-1, BX
-	BZHIQ        DX, BX, DX
-	KMOVW        DX, K1
-	VMOVUPS.Z    (CX), K1, Z3
-	VSUBPS       Z0, Z3, Z3
-	VMOVUPS      c_exphi<>+0(SB), Z0
-	VMINPS       Z3, Z0, Z0
-	VMOVUPS      c_explo<>+0(SB), Z3
-	VMAXPS       Z0, Z3, Z0
-	VMOVUPS      c_shifter<>+0(SB), Z3
-	VFMADD231PS  c_log2e<>+0(SB), Z0, Z3
-	VSUBPS       c_shifter<>+0(SB), Z3, Z3
-	VMOVAPS      Z0, Z0
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z0
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z0
-	VMOVUPS      c_exp6<>+0(SB), Z4
-	VFMADD213PS  c_exp5<>+0(SB), Z0, Z4
-	VFMADD213PS  c_exp4<>+0(SB), Z0, Z4
-	VFMADD213PS  c_exp3<>+0(SB), Z0, Z4
-	VFMADD213PS  c_exp2<>+0(SB), Z0, Z4
-	VFMADD213PS  c_exp1<>+0(SB), Z0, Z4
-	VFMADD213PS  c_exp0<>+0(SB), Z0, Z4
-	VSCALEFPS    Z3, Z4, Z4
-	VMOVAPS.Z    Z4, K1, Z4
-	VADDPS       Z4, Z1, Z1
-	VMOVUPS      Z4, K1, (AX)
+	TESTQ             DX, DX
+	JZ                expShiftSumAVX512_end
+	MOVQ              $-1, BX
+	BZHIQ             DX, BX, DX
+	KMOVW             DX, K1
+	VMOVUPS.Z         (CX), K1, Z3
+	VSUBPS            Z0, Z3, Z3
+	VBROADCASTSS      c_exphi<>+0(SB), Z0
+	VMINPS            Z3, Z0, Z0
+	VBROADCASTSS      c_explo<>+0(SB), Z3
+	VMAXPS            Z0, Z3, Z0
+	VBROADCASTSS      c_shifter<>+0(SB), Z3
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z0, Z3
+	VSUBPS.BCST       c_shifter<>+0(SB), Z3, Z3
+	VMOVAPS           Z0, Z0
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z3, Z0
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z3, Z0
+	VBROADCASTSS      c_exp6<>+0(SB), Z4
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z0, Z4
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z0, Z4
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z0, Z4
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z0, Z4
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z0, Z4
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z0, Z4
+	VSCALEFPS         Z3, Z4, Z4
+	VMOVAPS.Z         Z4, K1, Z4
+	VADDPS            Z4, Z1, Z1
+	VMOVUPS           Z4, K1, (AX)
 
 expShiftSumAVX512_end:
 	VADDPS        Z2, Z1, Z1
@@ -2672,10 +2320,10 @@ expShiftSumAVX512_end:
 // func softmaxRowAVX512(dst *float32, x *float32, n int)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2
 TEXT ·softmaxRowAVX512(SB), NOSPLIT, $0-24
-	MOVQ    x+8(FP), AX
-	MOVQ    n+16(FP), CX
-	VMOVUPS c_neginf<>+0(SB), Z0
-	VMOVUPS c_neginf<>+0(SB), Z1
+	MOVQ         x+8(FP), AX
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS c_neginf<>+0(SB), Z0
+	VBROADCASTSS c_neginf<>+0(SB), Z1
 
 softmaxRowAVX512_max_blockcheck:
 	CMPQ    CX, $0x00000020
@@ -2698,14 +2346,14 @@ softmaxRowAVX512_max_single:
 	JMP     softmaxRowAVX512_max_single
 
 softmaxRowAVX512_max_tail:
-	TESTQ   CX, CX
-	JZ      softmaxRowAVX512_max_end
-	MOVQ    $-1, DX
-	BZHIQ   CX, DX, CX
-	KMOVW   CX, K1
-	VMOVUPS c_neginf<>+0(SB), Z2
-	VMOVUPS (AX), K1, Z2
-	VMAXPS  Z2, Z0, Z0
+	TESTQ        CX, CX
+	JZ           softmaxRowAVX512_max_end
+	MOVQ         $-1, DX
+	BZHIQ        CX, DX, CX
+	KMOVW        CX, K1
+	VBROADCASTSS c_neginf<>+0(SB), Z2
+	VMOVUPS      (AX), K1, Z2
+	VMAXPS       Z2, Z0, Z0
 
 softmaxRowAVX512_max_end:
 	VMAXPS        Z1, Z0, Z0
@@ -2725,116 +2373,116 @@ softmaxRowAVX512_max_end:
 	VPXORD        Z4, Z4, Z4
 
 softmaxRowAVX512_exp_blockcheck:
-	CMPQ         DX, $0x00000020
-	JL           softmaxRowAVX512_exp_single
-	VMOVUPS      (CX), Z1
-	VSUBPS       Z0, Z1, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z1
-	VMOVUPS      c_explo<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z1
-	VMOVUPS      c_shifter<>+0(SB), Z2
-	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
-	VSUBPS       c_shifter<>+0(SB), Z2, Z2
-	VMOVAPS      Z1, Z1
-	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
-	VMOVUPS      c_exp6<>+0(SB), Z5
-	VFMADD213PS  c_exp5<>+0(SB), Z1, Z5
-	VFMADD213PS  c_exp4<>+0(SB), Z1, Z5
-	VFMADD213PS  c_exp3<>+0(SB), Z1, Z5
-	VFMADD213PS  c_exp2<>+0(SB), Z1, Z5
-	VFMADD213PS  c_exp1<>+0(SB), Z1, Z5
-	VFMADD213PS  c_exp0<>+0(SB), Z1, Z5
-	VSCALEFPS    Z2, Z5, Z5
-	VADDPS       Z5, Z3, Z3
-	VMOVUPS      Z5, (AX)
-	VMOVUPS      64(CX), Z1
-	VSUBPS       Z0, Z1, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z1
-	VMOVUPS      c_explo<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z1
-	VMOVUPS      c_shifter<>+0(SB), Z2
-	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
-	VSUBPS       c_shifter<>+0(SB), Z2, Z2
-	VMOVAPS      Z1, Z1
-	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
-	VMOVUPS      c_exp6<>+0(SB), Z5
-	VFMADD213PS  c_exp5<>+0(SB), Z1, Z5
-	VFMADD213PS  c_exp4<>+0(SB), Z1, Z5
-	VFMADD213PS  c_exp3<>+0(SB), Z1, Z5
-	VFMADD213PS  c_exp2<>+0(SB), Z1, Z5
-	VFMADD213PS  c_exp1<>+0(SB), Z1, Z5
-	VFMADD213PS  c_exp0<>+0(SB), Z1, Z5
-	VSCALEFPS    Z2, Z5, Z5
-	VADDPS       Z5, Z4, Z4
-	VMOVUPS      Z5, 64(AX)
-	ADDQ         $0x00000080, AX
-	ADDQ         $0x00000080, CX
-	SUBQ         $0x00000020, DX
-	JMP          softmaxRowAVX512_exp_blockcheck
+	CMPQ              DX, $0x00000020
+	JL                softmaxRowAVX512_exp_single
+	VMOVUPS           (CX), Z1
+	VSUBPS            Z0, Z1, Z1
+	VBROADCASTSS      c_exphi<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z1
+	VBROADCASTSS      c_explo<>+0(SB), Z2
+	VMAXPS            Z1, Z2, Z1
+	VBROADCASTSS      c_shifter<>+0(SB), Z2
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS.BCST       c_shifter<>+0(SB), Z2, Z2
+	VMOVAPS           Z1, Z1
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z2, Z1
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z2, Z1
+	VBROADCASTSS      c_exp6<>+0(SB), Z5
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z1, Z5
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z1, Z5
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z1, Z5
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z1, Z5
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z1, Z5
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z1, Z5
+	VSCALEFPS         Z2, Z5, Z5
+	VADDPS            Z5, Z3, Z3
+	VMOVUPS           Z5, (AX)
+	VMOVUPS           64(CX), Z1
+	VSUBPS            Z0, Z1, Z1
+	VBROADCASTSS      c_exphi<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z1
+	VBROADCASTSS      c_explo<>+0(SB), Z2
+	VMAXPS            Z1, Z2, Z1
+	VBROADCASTSS      c_shifter<>+0(SB), Z2
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS.BCST       c_shifter<>+0(SB), Z2, Z2
+	VMOVAPS           Z1, Z1
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z2, Z1
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z2, Z1
+	VBROADCASTSS      c_exp6<>+0(SB), Z5
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z1, Z5
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z1, Z5
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z1, Z5
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z1, Z5
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z1, Z5
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z1, Z5
+	VSCALEFPS         Z2, Z5, Z5
+	VADDPS            Z5, Z4, Z4
+	VMOVUPS           Z5, 64(AX)
+	ADDQ              $0x00000080, AX
+	ADDQ              $0x00000080, CX
+	SUBQ              $0x00000020, DX
+	JMP               softmaxRowAVX512_exp_blockcheck
 
 softmaxRowAVX512_exp_single:
-	CMPQ         DX, $0x00000010
-	JL           softmaxRowAVX512_exp_tail
-	VMOVUPS      (CX), Z1
-	VSUBPS       Z0, Z1, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z2
-	VMINPS       Z1, Z2, Z1
-	VMOVUPS      c_explo<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z1
-	VMOVUPS      c_shifter<>+0(SB), Z2
-	VFMADD231PS  c_log2e<>+0(SB), Z1, Z2
-	VSUBPS       c_shifter<>+0(SB), Z2, Z2
-	VMOVAPS      Z1, Z1
-	VFNMADD231PS c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS c_ln2lo<>+0(SB), Z2, Z1
-	VMOVUPS      c_exp6<>+0(SB), Z5
-	VFMADD213PS  c_exp5<>+0(SB), Z1, Z5
-	VFMADD213PS  c_exp4<>+0(SB), Z1, Z5
-	VFMADD213PS  c_exp3<>+0(SB), Z1, Z5
-	VFMADD213PS  c_exp2<>+0(SB), Z1, Z5
-	VFMADD213PS  c_exp1<>+0(SB), Z1, Z5
-	VFMADD213PS  c_exp0<>+0(SB), Z1, Z5
-	VSCALEFPS    Z2, Z5, Z5
-	VADDPS       Z5, Z3, Z3
-	VMOVUPS      Z5, (AX)
-	ADDQ         $0x00000040, AX
-	ADDQ         $0x00000040, CX
-	SUBQ         $0x00000010, DX
-	JMP          softmaxRowAVX512_exp_single
+	CMPQ              DX, $0x00000010
+	JL                softmaxRowAVX512_exp_tail
+	VMOVUPS           (CX), Z1
+	VSUBPS            Z0, Z1, Z1
+	VBROADCASTSS      c_exphi<>+0(SB), Z2
+	VMINPS            Z1, Z2, Z1
+	VBROADCASTSS      c_explo<>+0(SB), Z2
+	VMAXPS            Z1, Z2, Z1
+	VBROADCASTSS      c_shifter<>+0(SB), Z2
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z1, Z2
+	VSUBPS.BCST       c_shifter<>+0(SB), Z2, Z2
+	VMOVAPS           Z1, Z1
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z2, Z1
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z2, Z1
+	VBROADCASTSS      c_exp6<>+0(SB), Z5
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z1, Z5
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z1, Z5
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z1, Z5
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z1, Z5
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z1, Z5
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z1, Z5
+	VSCALEFPS         Z2, Z5, Z5
+	VADDPS            Z5, Z3, Z3
+	VMOVUPS           Z5, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, CX
+	SUBQ              $0x00000010, DX
+	JMP               softmaxRowAVX512_exp_single
 
 softmaxRowAVX512_exp_tail:
-	TESTQ        DX, DX
-	JZ           softmaxRowAVX512_exp_end
-	MOVQ         $-1, BX
-	BZHIQ        DX, BX, DX
-	KMOVW        DX, K1
-	VMOVUPS.Z    (CX), K1, Z1
-	VSUBPS       Z0, Z1, Z1
-	VMOVUPS      c_exphi<>+0(SB), Z0
-	VMINPS       Z1, Z0, Z0
-	VMOVUPS      c_explo<>+0(SB), Z1
-	VMAXPS       Z0, Z1, Z0
-	VMOVUPS      c_shifter<>+0(SB), Z1
-	VFMADD231PS  c_log2e<>+0(SB), Z0, Z1
-	VSUBPS       c_shifter<>+0(SB), Z1, Z1
-	VMOVAPS      Z0, Z0
-	VFNMADD231PS c_ln2hi<>+0(SB), Z1, Z0
-	VFNMADD231PS c_ln2lo<>+0(SB), Z1, Z0
-	VMOVUPS      c_exp6<>+0(SB), Z2
-	VFMADD213PS  c_exp5<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp4<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp3<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp2<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp1<>+0(SB), Z0, Z2
-	VFMADD213PS  c_exp0<>+0(SB), Z0, Z2
-	VSCALEFPS    Z1, Z2, Z2
-	VMOVAPS.Z    Z2, K1, Z2
-	VADDPS       Z2, Z3, Z3
-	VMOVUPS      Z2, K1, (AX)
+	TESTQ             DX, DX
+	JZ                softmaxRowAVX512_exp_end
+	MOVQ              $-1, BX
+	BZHIQ             DX, BX, DX
+	KMOVW             DX, K1
+	VMOVUPS.Z         (CX), K1, Z1
+	VSUBPS            Z0, Z1, Z1
+	VBROADCASTSS      c_exphi<>+0(SB), Z0
+	VMINPS            Z1, Z0, Z0
+	VBROADCASTSS      c_explo<>+0(SB), Z1
+	VMAXPS            Z0, Z1, Z0
+	VBROADCASTSS      c_shifter<>+0(SB), Z1
+	VFMADD231PS.BCST  c_log2e<>+0(SB), Z0, Z1
+	VSUBPS.BCST       c_shifter<>+0(SB), Z1, Z1
+	VMOVAPS           Z0, Z0
+	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z1, Z0
+	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z1, Z0
+	VBROADCASTSS      c_exp6<>+0(SB), Z2
+	VFMADD213PS.BCST  c_exp5<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp4<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp3<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp2<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp1<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST  c_exp0<>+0(SB), Z0, Z2
+	VSCALEFPS         Z1, Z2, Z2
+	VMOVAPS.Z         Z2, K1, Z2
+	VADDPS            Z2, Z3, Z3
+	VMOVUPS           Z2, K1, (AX)
 
 softmaxRowAVX512_exp_end:
 	VADDPS        Z4, Z3, Z3
@@ -4144,15 +3792,7 @@ DATA c_i127<>+16(SB)/4, $0x0000007f
 DATA c_i127<>+20(SB)/4, $0x0000007f
 DATA c_i127<>+24(SB)/4, $0x0000007f
 DATA c_i127<>+28(SB)/4, $0x0000007f
-DATA c_i127<>+32(SB)/4, $0x0000007f
-DATA c_i127<>+36(SB)/4, $0x0000007f
-DATA c_i127<>+40(SB)/4, $0x0000007f
-DATA c_i127<>+44(SB)/4, $0x0000007f
-DATA c_i127<>+48(SB)/4, $0x0000007f
-DATA c_i127<>+52(SB)/4, $0x0000007f
-DATA c_i127<>+56(SB)/4, $0x0000007f
-DATA c_i127<>+60(SB)/4, $0x0000007f
-GLOBL c_i127<>(SB), RODATA|NOPTR, $64
+GLOBL c_i127<>(SB), RODATA|NOPTR, $32
 
 // func tanhAVX2(dst *float32, x *float32, n int)
 // Requires: AVX, AVX2, FMA3

@@ -41,7 +41,12 @@ var (
 	avx2   = isa{"AVX2", 8, false}
 )
 
-// Constants, each a 64-byte vector of one float32 (or int32) value.
+// Constants, each a 32-byte vector of one float32 (or int32) value. AVX2
+// code loads the whole vector; AVX-512 code broadcasts the first lane
+// (VBROADCASTSS, or an instruction's embedded broadcast), never a 64-byte
+// load: the Go linker aligns data symbols to at most 32 bytes, so a 64-byte
+// load from one would cross a cache line in about half of all binaries and
+// run at half speed.
 var consts = map[string]Mem{}
 
 func constant(name string, bits uint32) Mem {
@@ -49,7 +54,7 @@ func constant(name string, bits uint32) Mem {
 		return m
 	}
 	m := GLOBL("c_"+name, RODATA|NOPTR)
-	for i := 0; i < 16; i++ {
+	for i := 0; i < 8; i++ {
 		DATA(4*i, U32(bits))
 	}
 	consts[name] = m
@@ -122,7 +127,7 @@ func (f *g) loadFill(p reg.Register, off int, fill Op) reg.VecVirtual {
 	v := f.s.vec()
 	m := Mem{Base: p, Disp: off}
 	if f.s.avx512 {
-		VMOVUPS(fill, v)
+		VBROADCASTSS(fill, v)
 		VMOVUPS(m, f.k, v)
 		return v
 	}
@@ -165,10 +170,27 @@ func (f *g) bcast(name string) reg.VecVirtual {
 	return v
 }
 
+// c loads the constant m into a register: broadcast from its first lane on
+// AVX-512 (see constant).
 func (f *g) c(m Mem) reg.VecVirtual {
 	v := f.s.vec()
-	VMOVUPS(m, v)
+	if f.s.avx512 {
+		VBROADCASTSS(m, v)
+	} else {
+		VMOVUPS(m, v)
+	}
 	return v
+}
+
+// bc emits ins with the constant m as its memory operand: on AVX-512 as
+// bcst, the same instruction with an embedded broadcast of m's first lane
+// (see constant).
+func (f *g) bc(ins, bcst func(...Op), m Mem, rest ...Op) {
+	if f.s.avx512 {
+		bcst(append([]Op{m}, rest...)...)
+		return
+	}
+	ins(append([]Op{m}, rest...)...)
 }
 
 func (f *g) zero() reg.VecVirtual {
@@ -289,7 +311,7 @@ var expPoly = []float32{1.000000001e+00, 1.000000036e+00, 4.999999214e-01, 1.666
 func (f *g) horner(x reg.VecVirtual, name string, c []float32) reg.VecVirtual {
 	p := f.c(cf(fmt.Sprintf("%s%d", name, len(c)-1), c[len(c)-1]))
 	for i := len(c) - 2; i >= 0; i-- {
-		VFMADD213PS(cf(fmt.Sprintf("%s%d", name, i), c[i]), x, p) // p = p·x + c[i]
+		f.bc(VFMADD213PS, VFMADD213PS_BCST, cf(fmt.Sprintf("%s%d", name, i), c[i]), x, p) // p = p·x + c[i]
 	}
 	return p
 }
@@ -314,12 +336,12 @@ func (f *g) expArg(x reg.VecVirtual, nonPositive bool) reg.VecVirtual {
 	// n = round(x·log2e): adding 1.5·2^23 rounds to an integer (to
 	// nearest even) and subtracting it back is exact, for |x·log2e| < 2^22.
 	n := f.c(cf("shifter", 12582912))
-	VFMADD231PS(cf("log2e", float32(math.Log2E)), xc, n)
-	VSUBPS(cf("shifter", 12582912), n, n)
+	f.bc(VFMADD231PS, VFMADD231PS_BCST, cf("log2e", float32(math.Log2E)), xc, n)
+	f.bc(VSUBPS, VSUBPS_BCST, cf("shifter", 12582912), n, n)
 	r := f.s.vec()
 	VMOVAPS(xc, r)
-	VFNMADD231PS(cf("ln2hi", math.Float32frombits(0x3f317200)), n, r) // r -= n·ln2hi (exact)
-	VFNMADD231PS(cf("ln2lo", float32(math.Ln2-float64(math.Float32frombits(0x3f317200)))), n, r)
+	f.bc(VFNMADD231PS, VFNMADD231PS_BCST, cf("ln2hi", math.Float32frombits(0x3f317200)), n, r) // r -= n·ln2hi (exact)
+	f.bc(VFNMADD231PS, VFNMADD231PS_BCST, cf("ln2lo", float32(math.Ln2-float64(math.Float32frombits(0x3f317200)))), n, r)
 	p := f.horner(r, "exp", expPoly)
 	if f.s.avx512 {
 		VSCALEFPS(n, p, p) // p·2^n, rounded once, overflow and underflow handled
@@ -376,7 +398,7 @@ func (f *g) minc(x reg.VecVirtual, name string, c float32) reg.VecVirtual {
 
 func (f *g) abs(x reg.VecVirtual) reg.VecVirtual {
 	a := f.s.vec()
-	VANDPS(constant("absmask", 0x7fffffff), x, a)
+	f.bc(VANDPS, VANDPS_BCST, constant("absmask", 0x7fffffff), x, a)
 	return a
 }
 
@@ -389,14 +411,14 @@ func (f *g) tanh(x reg.VecVirtual) reg.VecVirtual {
 	t := f.minc(ax, "tanhclamp", 10)
 	VADDPS(t, t, t)
 	e := f.exp(t)
-	VADDPS(cf("one", 1), e, e)
+	f.bc(VADDPS, VADDPS_BCST, cf("one", 1), e, e)
 	e = f.recip(e)
 	VADDPS(e, e, e) // 2/(e+1)
 	one := f.c(cf("one", 1))
 	VSUBPS(e, one, e) // 1 - 2/(e+1)
 	// Restore the sign.
 	sgn := f.s.vec()
-	VANDPS(constant("signmask", 0x80000000), x, sgn)
+	f.bc(VANDPS, VANDPS_BCST, constant("signmask", 0x80000000), x, sgn)
 	VORPS(sgn, e, e)
 	// Small: x + x³·P(x²).
 	z := f.s.vec()
@@ -426,7 +448,7 @@ func (f *g) halfErfc(x reg.VecVirtual) (h, e reg.VecVirtual) {
 	// erfc is below the float32 range (a NaN passes through).
 	ax := f.minc(f.abs(x), "erfcclamp", 14.85)
 	d := f.c(cf("one", 1))
-	VFMADD231PS(cf("erfcc", float32(0.4/math.Sqrt2)), ax, d)
+	f.bc(VFMADD231PS, VFMADD231PS_BCST, cf("erfcc", float32(0.4/math.Sqrt2)), ax, d)
 	u := f.recip(d)
 	half := make([]float32, len(erfcPoly)) // 0.5·Q: the ½ of ½·erfc, exactly
 	for i, c := range erfcPoly {
@@ -437,7 +459,7 @@ func (f *g) halfErfc(x reg.VecVirtual) (h, e reg.VecVirtual) {
 	// e^{-x²/2}
 	nt := f.s.vec()
 	VMULPS(ax, ax, nt)
-	VMULPS(cf("mhalf", -0.5), nt, nt)
+	f.bc(VMULPS, VMULPS_BCST, cf("mhalf", -0.5), nt, nt)
 	e = f.expArg(nt, true)
 	h = f.s.vec()
 	VMULPS(e, q, h)
@@ -469,16 +491,16 @@ func (f *g) geluTanhParts(x reg.VecVirtual) (y, s reg.VecVirtual) {
 	x2 := f.s.vec()
 	VMULPS(x, x, x2)
 	y = f.c(cf("gk", 0.044715))
-	VFMADD213PS(cf("one", 1), x2, y) // 1 + 0.044715x²
+	f.bc(VFMADD213PS, VFMADD213PS_BCST, cf("one", 1), x2, y) // 1 + 0.044715x²
 	VMULPS(x, y, y)
-	VMULPS(cf("s2pi", float32(math.Sqrt(2/math.Pi))), y, y)
+	f.bc(VMULPS, VMULPS_BCST, cf("s2pi", float32(math.Sqrt(2/math.Pi))), y, y)
 	// s = 1/(1+e^{-2y}), with -2y clamped at 87 so that e stays finite
 	// (s is then below 1.7e-38 and x·s within 1e-36 of the true value).
 	m2y := f.s.vec()
-	VMULPS(cf("mtwo", -2), y, m2y)
+	f.bc(VMULPS, VMULPS_BCST, cf("mtwo", -2), y, m2y)
 	m2y = f.minc(m2y, "sigclamp", 87)
 	e := f.exp(m2y)
-	VADDPS(cf("one", 1), e, e)
+	f.bc(VADDPS, VADDPS_BCST, cf("one", 1), e, e)
 	s = f.recip(e)
 	return y, s
 }
@@ -674,7 +696,7 @@ func elementwise(s isa) {
 	geluBack("geluBackward", func(f *g, x reg.VecVirtual) reg.VecVirtual {
 		h, e := f.halfErfc(x)
 		p := f.phi(x, h)
-		VMULPS(cf("rsqrt2pi", float32(1/math.Sqrt(2*math.Pi))), e, e)
+		f.bc(VMULPS, VMULPS_BCST, cf("rsqrt2pi", float32(1/math.Sqrt(2*math.Pi))), e, e)
 		VFMADD231PS(x, e, p) // Φ + x·φ
 		return p
 	})
@@ -683,9 +705,9 @@ func elementwise(s isa) {
 		_, sg := f.geluTanhParts(x)
 		d := f.s.vec()
 		VMULPS(x, x, d)
-		VMULPS(cf("gk3", 3*0.044715), d, d)
-		VADDPS(cf("one", 1), d, d)
-		VMULPS(cf("s2pi2", 2*float32(math.Sqrt(2/math.Pi))), d, d) // 2y'
+		f.bc(VMULPS, VMULPS_BCST, cf("gk3", 3*0.044715), d, d)
+		f.bc(VADDPS, VADDPS_BCST, cf("one", 1), d, d)
+		f.bc(VMULPS, VMULPS_BCST, cf("s2pi2", 2*float32(math.Sqrt(2/math.Pi))), d, d) // 2y'
 		om := f.c(cf("one", 1))
 		VSUBPS(sg, om, om) // 1-s
 		VMULPS(sg, om, om) // s(1-s)
