@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Runs goformer's CPU kernel benchmarks and the references side by side,
 alternating the sides round after round, and prints a markdown table of
-medians, min–max and ratios.
+medians, min–max, the ratio of the medians and the median of the per-round
+ratios ("paired": both sides of a round ran seconds apart, so the slow
+swings of a shared machine cancel out).
 
     /usr/bin/python3 benchmarks/reference/cpu_compare.py [--rounds 5] [--threads 1,2] [--seconds 1]
 
@@ -136,11 +138,19 @@ def fmt(vals):
     return f"{med:.1f} ({min(vals):.1f}–{max(vals):.1f})", med
 
 
+def paired(mine, ref):
+    """The median of the per-round ratios: both sides of a round ran within
+    seconds of each other, so slow drifts of the machine cancel."""
+    if not ref or len(mine) != len(ref):
+        return "—"
+    return f"{statistics.median(a / b for a, b in zip(mine, ref)):.2f}×"
+
+
 names = sorted({n for (_, _, n) in results}, key=lambda n: (n.startswith("tensor:"), n))
 for t in [int(x) for x in args.threads.split(",")]:
     print(f"\n### {t} thread{'s' if t > 1 else ''}\n")
-    print("| benchmark | unit | goformer | OpenBLAS AVX-512 (numpy) | ratio | OpenBLAS AVX2 (numpy) | ratio | PyTorch | ratio |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| benchmark | unit | goformer | OpenBLAS AVX-512 (numpy) | ratio | paired | OpenBLAS AVX2 (numpy) | ratio | PyTorch | ratio | paired |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name in names:
         base = name.removeprefix("tensor:")
         g, gm = fmt(results.get((t, "goformer", name), []))
@@ -150,4 +160,6 @@ for t in [int(x) for x in args.threads.split(",")]:
         for side in ["openblas-avx512", "openblas-avx2", "torch"]:
             r, rm = fmt(results.get((t, side, base), []))
             cells += [r, f"{gm / rm:.2f}×" if rm else "—"]
+            if side != "openblas-avx2":
+                cells.append(paired(results.get((t, "goformer", name), []), results.get((t, side, base), [])))
         print("| " + " | ".join(cells) + " |")
