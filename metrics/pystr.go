@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/goformer/goformer/internal/unicase"
 )
 
 // This file holds the few string primitives whose exact Python behaviour the
@@ -102,7 +104,7 @@ func pyLower(s string) string {
 		case r == 0x130:
 			b.WriteString("i\u0307")
 		case r == 0x3a3:
-			if finalSigma(s, i, i+size) {
+			if unicase.FinalSigma(s, i) {
 				b.WriteRune(0x3c2)
 			} else {
 				b.WriteRune(0x3c3)
@@ -113,49 +115,4 @@ func pyLower(s string) string {
 		i += size
 	}
 	return b.String()
-}
-
-// finalSigma reports whether the capital sigma at s[start:end] stands in
-// the Final_Sigma context: a cased letter before it (skipping
-// case-ignorable characters) and no cased letter after it.
-func finalSigma(s string, start, end int) bool {
-	j := start
-	found := false
-	for j > 0 {
-		r, size := utf8.DecodeLastRuneInString(s[:j])
-		j -= size
-		if !caseIgnorable(r) {
-			found = cased(r)
-			break
-		}
-	}
-	if !found {
-		return false
-	}
-	for k := end; k < len(s); {
-		r, size := utf8.DecodeRuneInString(s[k:])
-		k += size
-		if !caseIgnorable(r) {
-			return !cased(r)
-		}
-	}
-	return true
-}
-
-// cased is the Unicode Cased property.
-func cased(r rune) bool {
-	return unicode.IsUpper(r) || unicode.IsLower(r) || unicode.IsTitle(r) ||
-		unicode.Is(unicode.Other_Lowercase, r) || unicode.Is(unicode.Other_Uppercase, r)
-}
-
-// caseIgnorable is the Unicode Case_Ignorable property: the categories Mn,
-// Me, Cf, Lm and Sk, and the word-break classes MidLetter, MidNumLet and
-// Single_Quote.
-func caseIgnorable(r rune) bool {
-	switch r {
-	case '\'', '.', ':', 0xb7, 0x387, 0x55f, 0x5f4, 0x2018, 0x2019, 0x2024, 0x2027,
-		0xfe13, 0xfe52, 0xfe55, 0xff07, 0xff0e, 0xff1a:
-		return true
-	}
-	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf, unicode.Lm, unicode.Sk)
 }

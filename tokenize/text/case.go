@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/language"
+
+	"github.com/goformer/goformer/internal/unicase"
 )
 
 // Lower returns s in lower case by Unicode's full, language-independent
@@ -65,7 +67,7 @@ func Lower(s string) string {
 		case 0x130:
 			b.WriteString("i\u0307")
 		case 0x3A3:
-			if finalSigma(s, i) {
+			if unicase.FinalSigma(s, i) {
 				b.WriteString("ς")
 			} else {
 				b.WriteString("σ")
@@ -81,53 +83,6 @@ func Lower(s string) string {
 	}
 	b.WriteString(s[pending:])
 	return b.String()
-}
-
-// finalSigma reports whether the capital sigma at byte offset i of s is in
-// Unicode's Final_Sigma context: preceded by a cased letter and not
-// followed by one, ignoring case-ignorable characters in between.
-func finalSigma(s string, i int) bool {
-	before := false
-	for j := i; j > 0; {
-		r, n := utf8.DecodeLastRuneInString(s[:j])
-		j -= n
-		if caseIgnorable(r) {
-			continue
-		}
-		before = cased(r)
-		break
-	}
-	if !before {
-		return false
-	}
-	for j := i + len("Σ"); j < len(s); {
-		r, n := utf8.DecodeRuneInString(s[j:])
-		j += n
-		if caseIgnorable(r) {
-			continue
-		}
-		return !cased(r)
-	}
-	return true
-}
-
-// cased reports Unicode's derived property Cased.
-func cased(r rune) bool {
-	return unicode.IsUpper(r) || unicode.IsLower(r) || unicode.IsTitle(r) ||
-		unicode.Is(unicode.Other_Lowercase, r) || unicode.Is(unicode.Other_Uppercase, r)
-}
-
-// caseIgnorable reports Unicode's derived property Case_Ignorable: marks,
-// format characters, modifier letters and symbols, and the word-internal
-// punctuation of the Word_Break classes MidLetter, MidNumLet and
-// Single_Quote.
-func caseIgnorable(r rune) bool {
-	switch r {
-	case '\'', '.', ':', 0xB7, 0x387, 0x55F, 0x5F4, 0x2018, 0x2019, 0x2024,
-		0x2027, 0xFE13, 0xFE52, 0xFE55, 0xFF07, 0xFF0E, 0xFF1A:
-		return true
-	}
-	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf, unicode.Lm, unicode.Sk)
 }
 
 // LowerIn returns s in lower case by the rules of the language tag: for
