@@ -3,10 +3,10 @@ package attention
 import (
 	"fmt"
 	"math"
-	"sync"
 	"sync/atomic"
 
 	"github.com/goformer/goformer/attention/internal/kernels"
+	"github.com/goformer/goformer/internal/parallel"
 	"github.com/goformer/goformer/tensor"
 )
 
@@ -264,32 +264,28 @@ func applyDropout[T float](dr *dropout, d dims, p, z []T, b, h, i0, rows, j0, co
 	}
 }
 
-// parallelItems runs work(worker, item) for items [0, n) on up to
-// GOMAXPROCS goroutines, each claiming items in order.
-func parallelItems(n int, work func(worker, item int)) {
-	w := min(threads(), n)
-	if w <= 1 {
-		for i := range n {
-			work(0, i)
+// itemTask runs work(worker, item) for items [0, n), each worker of the
+// shared pool claiming items in order.
+type itemTask struct {
+	n    int
+	next atomic.Int64
+	work func(worker, item int)
+}
+
+func (t *itemTask) Run(worker int) {
+	for {
+		i := int(t.next.Add(1) - 1)
+		if i >= t.n {
+			return
 		}
-		return
+		t.work(worker, i)
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for wk := range w {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				work(wk, i)
-			}
-		}()
-	}
-	wg.Wait()
+}
+
+// parallelItems runs work(worker, item) for items [0, n) on the shared
+// worker pool; worker is below parallel.Workers().
+func parallelItems(n int, work func(worker, item int)) {
+	parallel.Run(n, &itemTask{n: n, work: work})
 }
 
 func fusedAttention(q, k, v *tensor.Tensor, d dims, o Options) *tensor.Tensor {
@@ -360,7 +356,7 @@ func fused[T float](q, k, v *tensor.Tensor, d dims, o Options, pk *packing) *ten
 		sSt, aSt  tensor.Storage
 		gm        gemm
 	}
-	workers := make([]*scratch, threads())
+	workers := make([]*scratch, parallel.Workers())
 	bk := min(blockK, max(d.tk, 1))
 	parallelItems(d.b*d.h*nqb, func(w, item int) {
 		sc := workers[w]
@@ -510,7 +506,7 @@ func fusedBackward[T float](sv *fusedSaved[T], gr *tensor.Tensor, gq, gk, gv gra
 	needQ, needK, needV := gq.data != nil, gk.data != nil, gv.data != nil
 	bk := min(blockK, max(d.tk, 1))
 	nkb := (d.tk + bk - 1) / bk
-	nw := threads()
+	nw := parallel.Workers()
 	// With few (batch, key/value head) units, split their key blocks into
 	// chunks so that every worker has work; the chunks' query gradients
 	// then accumulate in one buffer per worker, summed at the end.

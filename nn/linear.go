@@ -3,8 +3,8 @@ package nn
 import (
 	"fmt"
 	"math"
-	"sync"
 
+	"github.com/goformer/goformer/internal/parallel"
 	"github.com/goformer/goformer/tensor"
 )
 
@@ -133,18 +133,5 @@ func addRows(be tensor.Backend, y, b *tensor.Tensor, rows, out int) {
 			be.Binary(tensor.OpAdd, yv, yv, bv)
 		}
 	}
-	w := min(threads(), rows*out>>16) // a share of at least 64k elements
-	if w <= 1 {
-		add(0, rows)
-		return
-	}
-	var wg sync.WaitGroup
-	for i := range w {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			add(i*rows/w, (i+1)*rows/w)
-		}()
-	}
-	wg.Wait()
+	parallel.For(rows, max(1, (1<<16)/max(out, 1)), add) // a share of at least 64k elements
 }

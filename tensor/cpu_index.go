@@ -3,7 +3,7 @@ package tensor
 import (
 	"fmt"
 
-	"github.com/goformer/goformer/tensor/internal/parallel"
+	"github.com/goformer/goformer/internal/parallel"
 )
 
 // indices reads a 1-D Int32 index view and checks every value against n.

@@ -1,6 +1,6 @@
 package tensor
 
-import "github.com/goformer/goformer/tensor/internal/parallel"
+import "github.com/goformer/goformer/internal/parallel"
 
 // maxOperands is the most views one strided loop walks together.
 const maxOperands = 6

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/goformer/goformer/tensor/internal/parallel"
+	"github.com/goformer/goformer/internal/parallel"
 )
 
 // logSumExpRow returns log Σ e^x, computed stably (-Inf for an empty row).

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/goformer/goformer/tensor/internal/parallel"
+	"github.com/goformer/goformer/internal/parallel"
 )
 
 // redBlock describes the reduced block of a reduction: coalesced dims and

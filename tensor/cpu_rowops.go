@@ -3,7 +3,7 @@ package tensor
 import (
 	"math"
 
-	"github.com/goformer/goformer/tensor/internal/parallel"
+	"github.com/goformer/goformer/internal/parallel"
 )
 
 // This file holds the CPU kernels that work row by row along the last

@@ -16,7 +16,7 @@ package gemm
 import (
 	"fmt"
 
-	"github.com/goformer/goformer/tensor/internal/parallel"
+	"github.com/goformer/goformer/internal/parallel"
 )
 
 // Batch describes a batched product: Count products whose operands start at

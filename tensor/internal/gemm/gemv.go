@@ -3,7 +3,7 @@ package gemm
 import (
 	"sync"
 
-	"github.com/goformer/goformer/tensor/internal/parallel"
+	"github.com/goformer/goformer/internal/parallel"
 	"github.com/goformer/goformer/tensor/internal/vec"
 )
 

@@ -6,8 +6,8 @@ package gemm
 //go:generate sh -c "cd ../_asm && go run ./neon -gemm ../gemm/kernel_arm64.s"
 
 import (
+	"github.com/goformer/goformer/internal/parallel"
 	"github.com/goformer/goformer/tensor/internal/cpu"
-	"github.com/goformer/goformer/tensor/internal/parallel"
 )
 
 // The kernels and block sizes in use, chosen once at start-up from

@@ -4,7 +4,7 @@ import (
 	"math"
 	"sync"
 
-	"github.com/goformer/goformer/tensor/internal/parallel"
+	"github.com/goformer/goformer/internal/parallel"
 )
 
 // op selects what a task does.

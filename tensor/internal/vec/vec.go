@@ -37,8 +37,8 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/goformer/goformer/internal/parallel"
 	"github.com/goformer/goformer/tensor/internal/cpu"
-	"github.com/goformer/goformer/tensor/internal/parallel"
 )
 
 // impl is the kernel set in use, chosen once from cpu.Active.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goformer/goformer/tensor/internal/parallel"
+	"github.com/goformer/goformer/internal/parallel"
 )
 
 func randRows(rng *rand.Rand, n int, scale float64) []float32 {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
-	"github.com/goformer/goformer/tensor/internal/parallel"
+	"github.com/goformer/goformer/internal/parallel"
 )
 
 func ExampleFor() {
