@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/goformer/goformer/internal/parallel"
 	"github.com/goformer/goformer/tensor"
 )
 
@@ -114,24 +113,10 @@ func Project(x, w, b *tensor.Tensor) *tensor.Tensor {
 	}, inputs...)
 }
 
-// addRows adds b [out] to every row of the fresh y [rows, out] in place.
-// On the CPU it adds row by row, which takes the backend's vector kernel
-// for contiguous operands (several times faster than a broadcast operand);
-// elsewhere it is one broadcast add.
+// addRows adds b [out] to every row of the fresh y [rows, out] in place, as
+// one broadcast add (the CPU backend runs a broadcast row through its
+// vector kernel).
 func addRows(be tensor.Backend, y, b *tensor.Tensor, rows, out int) {
-	ys, ok1 := y.Storage().(*tensor.CPUStorage)
-	if !ok1 || !b.IsContiguous() {
-		yv := y.View()
-		be.Binary(tensor.OpAdd, yv, yv, b.Expand(rows, out).View())
-		return
-	}
-	add := func(lo, hi int) {
-		shape, strides := []int{out}, []int{1}
-		bv := tensor.View{Storage: b.Storage(), Offset: b.Offset(), Shape: shape, Strides: strides}
-		for r := lo; r < hi; r++ {
-			yv := tensor.View{Storage: ys, Offset: y.Offset() + r*out, Shape: shape, Strides: strides}
-			be.Binary(tensor.OpAdd, yv, yv, bv)
-		}
-	}
-	parallel.For(rows, max(1, (1<<16)/max(out, 1)), add) // a share of at least 64k elements
+	yv := y.View()
+	be.Binary(tensor.OpAdd, yv, yv, b.Expand(rows, out).View())
 }

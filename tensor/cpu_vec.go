@@ -3,6 +3,7 @@ package tensor
 import (
 	"unsafe"
 
+	"github.com/goformer/goformer/internal/parallel"
 	"github.com/goformer/goformer/tensor/internal/vec"
 )
 
@@ -88,25 +89,76 @@ func vecUnaryGrad(op UnaryOp, dx, x, dy View) bool {
 	return true
 }
 
-// vecBinary runs Add, Sub and Mul without broadcasting.
+// vecBinary runs Add, Sub and Mul on operands of dst's shape that are
+// each dense or a broadcast row (a bias: one contiguous row of the last
+// dimension, repeated along the others).
 func vecBinary(op BinaryOp, dst, a, b View) bool {
-	d, ok1 := dense32(dst)
-	x, ok2 := dense32(a)
-	y, ok3 := dense32(b)
-	if !ok1 || !ok2 || !ok3 || !sameShape(dst, a) || !sameShape(dst, b) || overlap(d, x) || overlap(d, y) {
+	if op != OpAdd && op != OpSub && op != OpMul {
 		return false
 	}
+	d, ok1 := dense32(dst)
+	if !ok1 || !sameShape(dst, a) || !sameShape(dst, b) {
+		return false
+	}
+	x, xRow, ok2 := denseOrRow32(a)
+	y, yRow, ok3 := denseOrRow32(b)
+	if !ok2 || !ok3 || (xRow && yRow) || overlap(d, x) || overlap(d, y) {
+		return false
+	}
+	if !xRow && !yRow {
+		binaryVec(op, d, x, y)
+		return true
+	}
+	cols := lastCols(dst)
+	if cols == 0 {
+		return true
+	}
+	rows := len(d) / cols
+	parallel.For(rows, max(1, (1<<16)/cols), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			xr, yr := x, y
+			if !xRow {
+				xr = x[r*cols : (r+1)*cols]
+			}
+			if !yRow {
+				yr = y[r*cols : (r+1)*cols]
+			}
+			binaryVec(op, d[r*cols:(r+1)*cols], xr, yr)
+		}
+	})
+	return true
+}
+
+// binaryVec runs Add, Sub or Mul on slices of one length.
+func binaryVec(op BinaryOp, d, x, y []float32) {
 	switch op {
 	case OpAdd:
 		vec.Add(d, x, y)
 	case OpSub:
 		vec.Sub(d, x, y)
-	case OpMul:
-		vec.Mul(d, x, y)
 	default:
-		return false
+		vec.Mul(d, x, y)
 	}
-	return true
+}
+
+// denseOrRow32 returns the elements of a dense float32 view, or, with row
+// set, the one row of a view that repeats a contiguous last dimension along
+// all the others (stride 0).
+func denseOrRow32(v View) (s []float32, row bool, ok bool) {
+	if s, ok := dense32(v); ok {
+		return s, false, true
+	}
+	r := v.Rank()
+	if !v.Valid() || v.DType() != Float32 || r < 2 || v.Strides[r-1] != 1 {
+		return nil, false, false
+	}
+	for i := range r - 1 {
+		if v.Strides[i] != 0 {
+			return nil, false, false
+		}
+	}
+	cols := v.Shape[r-1]
+	return f32s(v)[v.Offset : v.Offset+cols : v.Offset+cols], true, true
 }
 
 // lastCols returns the size of the last dimension (1 for a scalar).

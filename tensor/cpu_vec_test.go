@@ -55,6 +55,36 @@ func TestVecFastPathsMatchTheGenericKernels(t *testing.T) {
 		binaryStrided[float32](op, slow.view(), x.view(), y.view())
 		closeSlices(t, op.String(), fast.Float32s(), slow.Float32s(), 0, 0)
 	}
+	// A broadcast row (a bias) on either side, on a rank-3 shape and on
+	// enough rows to split across workers.
+	for _, shape := range [][]int{{rows, cols}, {3, 5, cols}, {300, cols}} {
+		n := numel(shape)
+		xs := vecTestTensor(rng, 3, shape...)
+		row := vecTestTensor(rng, 1, cols).Expand(shape...)
+		if row.IsContiguous() || row.view().Strides[0] != 0 {
+			t.Fatalf("%v: the row is not a broadcast view", shape)
+		}
+		for _, op := range []BinaryOp{OpAdd, OpSub, OpMul} {
+			for _, pair := range [][2]*Tensor{{xs, row}, {row, xs}} {
+				fast, slow := Zeros(n), Zeros(n)
+				fv, sv := fast.Reshape(shape...).view(), slow.Reshape(shape...).view()
+				if !vecBinary(op, fv, pair[0].view(), pair[1].view()) {
+					t.Fatalf("%s %v: the row broadcast did not take the vector path", op, shape)
+				}
+				binaryStrided[float32](op, sv, pair[0].view(), pair[1].view())
+				closeSlices(t, op.String()+" with a broadcast row", fast.Float32s(), slow.Float32s(), 0, 0)
+			}
+		}
+		// Two broadcast rows, or a row that is not last-dim contiguous, are
+		// left to the generic kernel.
+		if vecBinary(OpAdd, Zeros(shape...).view(), row.view(), row.view()) {
+			t.Fatalf("%v: two broadcast rows took the vector path", shape)
+		}
+		col := vecTestTensor(rng, 1, shape[0], 1).Expand(shape[0], n/shape[0])
+		if vecBinary(OpAdd, Zeros(shape[0], n/shape[0]).view(), xs.Reshape(shape[0], n/shape[0]).view(), col.view()) {
+			t.Fatalf("%v: a broadcast column took the vector path", shape)
+		}
+	}
 	for _, log := range []bool{false, true} {
 		fast, slow := Zeros(rows, cols), Zeros(rows, cols)
 		cpuBackend.Softmax(fast.view(), x.view(), log)
