@@ -265,6 +265,22 @@ func boolOr(p *bool, def bool) bool {
 	return *p
 }
 
+// parseReplace reads the pattern (a literal or a regular expression, not a
+// split pattern) and the replacement of a Replace normalizer or decoder.
+func parseReplace(p *jsonPattern, rawContent json.RawMessage) (lit string, re *regexp.Regexp, content string, err error) {
+	lit, pt, re, _, err := compilePattern(p)
+	if err != nil {
+		return "", nil, "", err
+	}
+	if pt != 0 {
+		return "", nil, "", fmt.Errorf("%w: Replace with a split pattern", ErrUnsupported)
+	}
+	if err := json.Unmarshal(rawContent, &content); err != nil {
+		return "", nil, "", fmt.Errorf("Replace content: %w", err)
+	}
+	return lit, re, content, nil
+}
+
 // compilePattern turns a tokenizer.json pattern into a literal, a
 // hand-written split pattern or a Go regular expression.
 func compilePattern(p *jsonPattern) (lit string, pat pattern.Pattern, re *regexp.Regexp, src string, err error) {
@@ -315,16 +331,9 @@ func parseNormalizer(m json.RawMessage) (Normalizer, error) {
 		}
 		return Prepend{Prefix: *s.Prepend}, nil
 	case "Replace":
-		lit, pt, re, _, err := compilePattern(s.Pattern)
+		lit, re, content, err := parseReplace(s.Pattern, s.Content)
 		if err != nil {
 			return nil, err
-		}
-		if pt != 0 {
-			return nil, fmt.Errorf("%w: Replace with a split pattern", ErrUnsupported)
-		}
-		var content string
-		if err := json.Unmarshal(s.Content, &content); err != nil {
-			return nil, fmt.Errorf("Replace content: %w", err)
 		}
 		return Replace{Old: lit, Regexp: re, New: content}, nil
 	case "Sequence":
@@ -575,16 +584,9 @@ func parseDecoder(m json.RawMessage) (Decoder, error) {
 		}
 		return StripDecoder{Content: r, Start: s.Start, Stop: s.Stop}, nil
 	case "Replace":
-		lit, pt, re, _, err := compilePattern(s.Pattern)
+		lit, re, content, err := parseReplace(s.Pattern, s.Content)
 		if err != nil {
 			return nil, err
-		}
-		if pt != 0 {
-			return nil, fmt.Errorf("%w: Replace with a split pattern", ErrUnsupported)
-		}
-		var content string
-		if err := json.Unmarshal(s.Content, &content); err != nil {
-			return nil, fmt.Errorf("Replace content: %w", err)
 		}
 		return ReplaceDecoder{Old: lit, Regexp: re, New: content}, nil
 	case "Sequence":
