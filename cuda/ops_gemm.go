@@ -3,6 +3,8 @@ package cuda
 import (
 	"fmt"
 	"os"
+
+	"github.com/goformer/goformer/internal/strided"
 )
 
 // gemmFamily is one tile configuration's four kernels, by (transA, transB).
@@ -74,7 +76,7 @@ func (g *GPU) matMul(dst, a, b operand, alpha, beta float64) error {
 		return nil
 	}
 	// Fold the batch into the rows of a when b is shared (x·W).
-	if count > 1 && foldable(a, b) {
+	if count > 1 && strided.FoldableBatch(a.shape, a.strides, b.shape, b.strides) {
 		a = operand{base: a.base, off: a.off, shape: []int{count * m, k}, strides: []int{a.strides[r-2], a.strides[r-1]}, dtype: a.dtype}
 		b = operand{base: b.base, off: b.off, shape: []int{k, n}, strides: []int{b.strides[r-2], b.strides[r-1]}, dtype: b.dtype}
 		dst = operand{base: dst.base, off: dst.off, shape: []int{count * m, n}, strides: []int{n, 1}, dtype: dst.dtype}
@@ -162,34 +164,6 @@ func (g *GPU) matMul(dst, a, b operand, alpha, beta float64) error {
 func (g *GPU) smallGemm(m, n, count int) bool {
 	tiles := ((m + 127) / 128) * ((n + 127) / 128) * count
 	return tiles < 2*max(1, g.props.Multiprocessors)
-}
-
-// foldable reports whether a's batch and row dims merge into one row
-// dimension (with a's row stride) while b's batch strides are all zero.
-func foldable(a, b operand) bool {
-	r := len(a.shape)
-	for i := 0; i < r-2; i++ {
-		if b.strides[i] != 0 && b.shape[i] != 1 {
-			return false
-		}
-	}
-	if a.strides[r-1] != 1 && a.shape[r-1] != 1 {
-		return false
-	}
-	stride, size := a.strides[r-2], a.shape[r-2]
-	if size > 1 && stride < a.shape[r-1] {
-		return false
-	}
-	for i := r - 3; i >= 0; i-- {
-		if a.shape[i] == 1 {
-			continue
-		}
-		if a.strides[i] != stride*size {
-			return false
-		}
-		stride, size = a.strides[i], a.shape[i]
-	}
-	return true
 }
 
 func contiguousStridesOf(shape []int) []int {

@@ -3,6 +3,7 @@ package tensor
 import (
 	"fmt"
 
+	"github.com/goformer/goformer/internal/strided"
 	"github.com/goformer/goformer/tensor/internal/gemm"
 )
 
@@ -71,7 +72,7 @@ func (cpu) MatMul(dst, a, b View, alpha, beta float64) {
 	// Fold the batch into the rows of a when b is shared by every product
 	// and a's batch dims continue its rows: one large product instead of
 	// many small ones (x·W with x [B, T, D] and W [D, E]).
-	if count > 1 && foldable(a, b) {
+	if count > 1 && strided.FoldableBatch(a.Shape, a.Strides, b.Shape, b.Strides) {
 		fa := View{Storage: a.Storage, Offset: a.Offset, Shape: []int{count * m, k}, Strides: []int{a.Strides[r-2], a.Strides[r-1]}}
 		fb := View{Storage: b.Storage, Offset: b.Offset, Shape: []int{k, n}, Strides: []int{b.Strides[r-2], b.Strides[r-1]}}
 		fd := View{Storage: dst.Storage, Offset: dst.Offset, Shape: []int{count * m, n}, Strides: []int{n, 1}}
@@ -86,36 +87,6 @@ func (cpu) MatMul(dst, a, b View, alpha, beta float64) {
 		bt.COffsets = make([]int, count)
 	}
 	matmulOne(dst, a, b, alpha, beta, bt)
-}
-
-// foldable reports whether a's batch and row dims merge into one row
-// dimension with a's row stride and b's batch strides are all zero.
-func foldable(a, b View) bool {
-	r := a.Rank()
-	for i := 0; i < r-2; i++ {
-		if b.Strides[i] != 0 && b.Shape[i] != 1 {
-			return false
-		}
-	}
-	if a.Strides[r-1] != 1 && a.Shape[r-1] != 1 {
-		return false
-	}
-	// Walk from the row dim outward: each dim's stride must equal the next
-	// inner one's stride times its size.
-	stride, size := a.Strides[r-2], a.Shape[r-2]
-	if size > 1 && stride < a.Shape[r-1] {
-		return false
-	}
-	for i := r - 3; i >= 0; i-- {
-		if a.Shape[i] == 1 {
-			continue
-		}
-		if a.Strides[i] != stride*size {
-			return false
-		}
-		stride, size = a.Strides[i], a.Shape[i]
-	}
-	return true
 }
 
 // matmulOne runs the product(s) with the given batch (offsets filled here).
