@@ -296,12 +296,8 @@ func (t *trainer) run(ctx context.Context, text *corpus.Text, lo, hi int64, id u
 // negSampling scores hidden vector h against target and Negative noise
 // words, updating their output rows and adding the gradient of h to grad.
 func (t *trainer) negSampling(h []float32, target int32, rng *sgd.RNG, lr float32, grad []float32) float32 {
-	dim := t.dim
-	out := t.m.Output
-	// Draw the noise words first and ask for their rows, so that the loads
-	// overlap the work on the true word. A draw equal to the target is
-	// redrawn, as fastText does, but only a few times, so that a one-word
-	// vocabulary cannot loop forever.
+	// A draw equal to the target is redrawn, as fastText does, but only a
+	// few times, so that a one-word vocabulary cannot loop forever.
 	var buf [16]int32
 	negs := buf[:0]
 	if t.opt.Negative > len(buf) {
@@ -314,20 +310,9 @@ func (t *trainer) negSampling(h []float32, target int32, rng *sgd.RNG, lr float3
 		}
 		if neg != target {
 			negs = append(negs, neg)
-			vec.Prefetch(out[int(neg)*dim : int(neg)*dim+dim])
 		}
 	}
-	row := out[int(target)*dim : int(target)*dim+dim]
-	f := vec.Dot(h, row)
-	loss := sgd.NegLogSigmoid(f)
-	vec.GradStep((1-sgd.Sigmoid(f))*lr, h, row, grad)
-	for _, neg := range negs {
-		row := out[int(neg)*dim : int(neg)*dim+dim]
-		f := vec.Dot(h, row)
-		loss += sgd.NegLogSigmoid(-f)
-		vec.GradStep(-sgd.Sigmoid(f)*lr, h, row, grad)
-	}
-	return loss
+	return sgd.NegativeStep(t.m.Output, t.dim, h, target, negs, lr, grad)
 }
 
 // skipGram trains each centre word (the mean of its word and n-gram rows)

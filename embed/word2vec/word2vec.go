@@ -352,8 +352,6 @@ func (t *trainer) output(h []float32, word int32, rng *sgd.RNG, lr float32, e []
 	out := t.m.Out
 	var loss float32
 	if t.noise != nil {
-		// Draw the noise words first and ask for their rows, so that the
-		// loads overlap the work on the true word.
 		var buf [16]int32
 		negs := buf[:0]
 		if t.opt.Negative > len(buf) {
@@ -362,24 +360,7 @@ func (t *trainer) output(h []float32, word int32, rng *sgd.RNG, lr float32, e []
 		for range t.opt.Negative {
 			negs = append(negs, t.noise.Draw(rng))
 		}
-		for _, target := range negs {
-			vec.Prefetch(out[int(target)*dim : int(target)*dim+dim])
-		}
-		// Positive example.
-		row := out[int(word)*dim : int(word)*dim+dim]
-		f := vec.Dot(h, row)
-		loss += sgd.NegLogSigmoid(f)
-		vec.GradStep((1-sgd.Sigmoid(f))*lr, h, row, e)
-		for _, target := range negs {
-			if target == word {
-				continue
-			}
-			row := out[int(target)*dim : int(target)*dim+dim]
-			f := vec.Dot(h, row)
-			loss += sgd.NegLogSigmoid(-f)
-			vec.GradStep(-sgd.Sigmoid(f)*lr, h, row, e)
-		}
-		return loss
+		return sgd.NegativeStep(out, dim, h, word, negs, lr, e)
 	}
 	code := t.tree.code(word)
 	points := t.tree.point(word)

@@ -2,13 +2,16 @@
 // a per-thread random generator, the sigmoid and log-sigmoid tables, the
 // noise distribution for negative sampling (Vose's alias method, O(1) per
 // draw and exact), frequent-word sub-sampling thresholds and the linearly
-// decaying learning rate shared by all threads.
+// decaying learning rate shared by all threads, and the negative-sampling
+// update itself.
 package sgd
 
 import (
 	"math"
 	"math/bits"
 	"sync/atomic"
+
+	"github.com/goformer/goformer/embed/internal/vec"
 )
 
 // RNG is a small, fast generator (wyrand) for one training thread.
@@ -196,4 +199,30 @@ func (s *Schedule) rate(d int64) float32 {
 		frac = s.MinFrac
 	}
 	return float32(s.Start * frac)
+}
+
+// NegativeStep is one negative-sampling update of both trainers: it scores
+// hidden vector h against the output row of word (label 1) and of each
+// noise word in negs other than word (label 0), moves those rows of out
+// (dim values each) by lr times their gradient, adds the gradient of h to
+// e, and returns the loss. The rows are prefetched first so that their
+// loads overlap the work on the true word.
+func NegativeStep(out []float32, dim int, h []float32, word int32, negs []int32, lr float32, e []float32) float32 {
+	for _, neg := range negs {
+		vec.Prefetch(out[int(neg)*dim : int(neg)*dim+dim])
+	}
+	row := out[int(word)*dim : int(word)*dim+dim]
+	f := vec.Dot(h, row)
+	loss := NegLogSigmoid(f)
+	vec.GradStep((1-Sigmoid(f))*lr, h, row, e)
+	for _, neg := range negs {
+		if neg == word {
+			continue
+		}
+		row := out[int(neg)*dim : int(neg)*dim+dim]
+		f := vec.Dot(h, row)
+		loss += NegLogSigmoid(-f)
+		vec.GradStep(-Sigmoid(f)*lr, h, row, e)
+	}
+	return loss
 }
