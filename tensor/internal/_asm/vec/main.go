@@ -255,44 +255,31 @@ func (f *g) loop(n reg.GPVirtual, ptrs []reg.Register, u int, body func(k int)) 
 }
 
 // hsum adds the lanes of v; the result is in lane 0 of the returned XMM.
-func (f *g) hsum(v reg.VecVirtual) reg.VecVirtual {
-	y := v
-	if f.s.avx512 {
-		hi := YMM()
-		VEXTRACTF32X8(U8(1), v, hi)
-		y = YMM()
-		VADDPS(hi, v.AsY(), y)
-	}
-	hx := XMM()
-	VEXTRACTF128(U8(1), y, hx)
-	x := XMM()
-	VADDPS(hx, y.AsX(), x)
-	t := XMM()
-	VMOVHLPS(x, x, t)
-	VADDPS(t, x, x)
-	VSHUFPS(U8(0x55), x, x, t)
-	VADDSS(t, x, x)
-	return x
-}
+func (f *g) hsum(v reg.VecVirtual) reg.VecVirtual { return f.hfold(v, VADDPS, VADDSS) }
 
 // hmax is hsum for the maximum.
-func (f *g) hmax(v reg.VecVirtual) reg.VecVirtual {
+func (f *g) hmax(v reg.VecVirtual) reg.VecVirtual { return f.hfold(v, VMAXPS, VMAXSS) }
+
+// hfold folds the lanes of v with the packed operation op (and its scalar
+// form ss for the last step), halving the width each time; the result is
+// in lane 0 of the returned XMM.
+func (f *g) hfold(v reg.VecVirtual, op, ss func(...Op)) reg.VecVirtual {
 	y := v
 	if f.s.avx512 {
 		hi := YMM()
 		VEXTRACTF32X8(U8(1), v, hi)
 		y = YMM()
-		VMAXPS(hi, v.AsY(), y)
+		op(hi, v.AsY(), y)
 	}
 	hx := XMM()
 	VEXTRACTF128(U8(1), y, hx)
 	x := XMM()
-	VMAXPS(hx, y.AsX(), x)
+	op(hx, y.AsX(), x)
 	t := XMM()
 	VMOVHLPS(x, x, t)
-	VMAXPS(t, x, x)
+	op(t, x, x)
 	VSHUFPS(U8(0x55), x, x, t)
-	VMAXSS(t, x, x)
+	ss(t, x, x)
 	return x
 }
 
