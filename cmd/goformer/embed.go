@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,7 +21,13 @@ func init() {
 	register(command{
 		name:    "embed",
 		summary: "word embeddings: train word2vec/fastText/GloVe, neighbors, analogy, eval",
-		run:     runEmbed,
+		usage:   embedUsage,
+		subs: []subcommand{
+			{name: "train", run: embedTrain},
+			{name: "neighbors", aliases: []string{"neighbours"}, run: embedNeighbors},
+			{name: "analogy", run: embedAnalogy},
+			{name: "eval", run: embedEval},
+		},
 	})
 }
 
@@ -40,24 +45,8 @@ words then get vectors from their character n-grams).
 Run 'goformer embed <subcommand> -h' for its flags.
 `
 
-func runEmbed(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return dispatch(embedUsage, "subcommand", []subcommand{
-		{name: "train", run: func(args []string, _ io.Reader, stdout, stderr io.Writer) error {
-			return embedTrain(args, stdout, stderr)
-		}},
-		{name: "neighbors", aliases: []string{"neighbours"}, run: embedNeighbors},
-		{name: "analogy", run: func(args []string, _ io.Reader, stdout, stderr io.Writer) error {
-			return embedAnalogy(args, stdout, stderr)
-		}},
-		{name: "eval", run: func(args []string, _ io.Reader, stdout, stderr io.Writer) error {
-			return embedEval(args, stdout, stderr)
-		}},
-	}, args, stdin, stdout, stderr)
-}
-
-func embedTrain(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("embed train", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func embedTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("embed train", stderr)
 	method := fs.String("method", "word2vec", "word2vec, fasttext or glove")
 	arch := fs.String("arch", "skipgram", "skipgram or cbow (word2vec, fasttext)")
 	loss := fs.String("loss", "ns", "ns (negative sampling) or hs (hierarchical softmax; word2vec)")
@@ -79,12 +68,11 @@ func embedTrain(args []string, stdout, stderr io.Writer) error {
 	threads := fs.Int("threads", 0, "training threads (0: all cores)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *input == "" || *output == "" {
-		fs.Usage()
-		return errors.New("-input and -output are required")
+		return badUsage(errors.New("-input and -output are required"), fs.Usage)
 	}
 	text, err := corpus.Open(*input)
 	if err != nil {
@@ -106,14 +94,14 @@ func embedTrain(args []string, stdout, stderr io.Writer) error {
 		case "cbow":
 			opt.Arch, opt.LR = word2vec.CBOW, 0.05
 		default:
-			return fmt.Errorf("unknown -arch %q", *arch)
+			return usageErrorf("unknown -arch %q", *arch)
 		}
 		switch *loss {
 		case "ns":
 		case "hs":
 			opt.Loss = word2vec.HierarchicalSoftmax
 		default:
-			return fmt.Errorf("unknown -loss %q", *loss)
+			return usageErrorf("unknown -loss %q", *loss)
 		}
 		opt.Dim, opt.Negative, opt.MinCount, opt.MaxVocab, opt.Threads, opt.Seed = *dim, *neg, *minCount, *maxVocab, *threads, *seed
 		setIf(&opt.Window, *window)
@@ -138,7 +126,7 @@ func embedTrain(args []string, stdout, stderr io.Writer) error {
 		case "cbow":
 			opt.Model = fasttext.CBOW
 		default:
-			return fmt.Errorf("unknown -arch %q", *arch)
+			return usageErrorf("unknown -arch %q", *arch)
 		}
 		if *loss != "ns" {
 			return fmt.Errorf("fasttext trains with -loss ns only")
@@ -182,7 +170,7 @@ func embedTrain(args []string, stdout, stderr io.Writer) error {
 		}
 		table = m.Vectors()
 	default:
-		return fmt.Errorf("unknown -method %q (word2vec, fasttext or glove)", *method)
+		return usageErrorf("unknown -method %q (word2vec, fasttext or glove)", *method)
 	}
 	return wordvec.Save(*output, table, *method == "glove" && strings.HasSuffix(*output, ".txt"))
 }
@@ -242,16 +230,14 @@ func (v vectors) vector(word string) ([]float32, int, error) {
 }
 
 func embedNeighbors(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("embed neighbors", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("embed neighbors", stderr)
 	path := fs.String("vectors", "", "vectors file (required)")
 	k := fs.Int("k", 10, "how many neighbours")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *path == "" {
-		fs.Usage()
-		return errors.New("-vectors is required")
+		return badUsage(errors.New("-vectors is required"), fs.Usage)
 	}
 	v, err := loadVectors(*path)
 	if err != nil {
@@ -289,18 +275,16 @@ func embedNeighbors(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 	return nil
 }
 
-func embedAnalogy(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("embed analogy", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func embedAnalogy(args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("embed analogy", stderr)
 	path := fs.String("vectors", "", "vectors file (required)")
 	k := fs.Int("k", 5, "how many answers")
 	method := fs.String("method", "add", "add (3CosAdd) or mul (3CosMul)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *path == "" || fs.NArg() != 3 {
-		fs.Usage()
-		return errors.New("want -vectors and three words: a b c (a is to b as c is to ?)")
+		return badUsage(errors.New("want -vectors and three words: a b c (a is to b as c is to ?)"), fs.Usage)
 	}
 	m, err := parseMethod(*method)
 	if err != nil {
@@ -328,24 +312,22 @@ func parseMethod(s string) (wordvec.Method, error) {
 	case "mul", "3cosmul":
 		return wordvec.CosMul, nil
 	}
-	return 0, fmt.Errorf("unknown -method %q (add or mul)", s)
+	return 0, usageErrorf("unknown -method %q (add or mul)", s)
 }
 
-func embedEval(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("embed eval", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func embedEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("embed eval", stderr)
 	path := fs.String("vectors", "", "vectors file (required)")
 	analogies := fs.String("analogies", "", "questions-words.txt-style file (default: the built-in State of the Union questions)")
 	similarity := fs.String("similarity", "", "word-similarity file: word1 word2 rating (default: the built-in ratings)")
 	restrict := fs.Int("restrict", 0, "answer only among the first N words (0: all)")
 	method := fs.String("method", "add", "analogy method: add (3CosAdd) or mul (3CosMul)")
 	sections := fs.Bool("sections", false, "print each analogy section")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *path == "" {
-		fs.Usage()
-		return errors.New("-vectors is required")
+		return badUsage(errors.New("-vectors is required"), fs.Usage)
 	}
 	m, err := parseMethod(*method)
 	if err != nil {

@@ -20,7 +20,14 @@ func init() {
 	register(command{
 		name:    "eval",
 		summary: "score outputs: eval bleu|chrf|rouge|f1 --ref FILE --hyp FILE",
-		run:     runEval,
+		usage:   evalUsage,
+		noun:    "metric",
+		subs: []subcommand{
+			{name: "bleu", run: evalBLEU},
+			{name: "chrf", run: evalCHRF},
+			{name: "rouge", run: evalROUGE},
+			{name: "f1", run: evalF1},
+		},
 	})
 }
 
@@ -44,15 +51,6 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-func runEval(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return dispatch(evalUsage, "metric", []subcommand{
-		{name: "bleu", run: evalBLEU},
-		{name: "chrf", run: evalCHRF},
-		{name: "rouge", run: evalROUGE},
-		{name: "f1", run: evalF1},
-	}, args, stdin, stdout, stderr)
-}
-
 // evalFlags are the flags every metric shares.
 type evalFlags struct {
 	fs   *flag.FlagSet
@@ -62,8 +60,7 @@ type evalFlags struct {
 }
 
 func newEvalFlags(name string, stderr io.Writer) *evalFlags {
-	f := &evalFlags{fs: flag.NewFlagSet("eval "+name, flag.ContinueOnError)}
-	f.fs.SetOutput(stderr)
+	f := &evalFlags{fs: newFlagSet("eval "+name, stderr)}
 	f.fs.Var(&f.refs, "ref", "reference `file` (repeat for several references)")
 	f.fs.StringVar(&f.hyp, "hyp", "-", "hypothesis `file`; - reads standard input")
 	f.fs.BoolVar(&f.json, "json", false, "print JSON instead of text")
@@ -73,14 +70,14 @@ func newEvalFlags(name string, stderr io.Writer) *evalFlags {
 // parse parses the flags and reads the hypothesis and reference files.
 // refs[i] are the references of line i.
 func (f *evalFlags) parse(args []string, stdin io.Reader) (hyps []string, refs [][]string, err error) {
-	if err := f.fs.Parse(args); err != nil {
+	if err := parseFlags(f.fs, args); err != nil {
 		return nil, nil, err
 	}
 	if f.fs.NArg() > 0 {
-		return nil, nil, fmt.Errorf("unexpected arguments %q", f.fs.Args())
+		return nil, nil, usageErrorf("unexpected arguments %q", f.fs.Args())
 	}
 	if len(f.refs) == 0 {
-		return nil, nil, errors.New("missing --ref FILE")
+		return nil, nil, usageErrorf("missing --ref FILE")
 	}
 	hyps, err = readLines(f.hyp, stdin)
 	if err != nil {
@@ -312,7 +309,7 @@ func evalF1(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(f.refs) != 1 {
-		return errors.New("f1 takes exactly one --ref file of true labels")
+		return usageErrorf("f1 takes exactly one --ref file of true labels")
 	}
 	if len(hyps) == 0 {
 		return fmt.Errorf("%w: no labels", metrics.ErrEmpty)

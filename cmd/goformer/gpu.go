@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
@@ -20,14 +19,13 @@ func init() {
 // with -kernels it also compiles every kernel for the first device and
 // lists registers and spills.
 func runGPU(args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("gpu", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("gpu", stderr)
 	kernels := fs.Bool("kernels", false, "compile every kernel for GPU 0 and list registers and spills")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
+		return usageErrorf("unexpected arguments %q", fs.Args())
 	}
 	n, err := cuda.DeviceCount()
 	if err != nil || n == 0 {

@@ -19,8 +19,8 @@ func TestGPUListsDevicesOrSaysWhyThereAreNone(t *testing.T) {
 
 func TestGPURejectsStrayArguments(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := run([]string{"gpu", "extra"}, strings.NewReader(""), &out, &errb); code != 1 {
-		t.Errorf("exit %d, want 1", code)
+	if code := run([]string{"gpu", "extra"}, strings.NewReader(""), &out, &errb); code != 2 {
+		t.Errorf("exit %d, want 2", code)
 	}
 	if code := run([]string{"gpu", "-nope"}, strings.NewReader(""), &out, &errb); code == 0 {
 		t.Error("an unknown flag was accepted")

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"sort"
@@ -32,8 +31,7 @@ flags:
 `
 
 func runSafetensors(args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("safetensors", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("safetensors", stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object per file")
 	filter := fs.String("match", "", "list only tensors whose names contain this text")
 	summary := fs.Bool("summary", false, "print only the totals and metadata")
@@ -41,12 +39,11 @@ func runSafetensors(args []string, _ io.Reader, stdout, stderr io.Writer) error 
 		fmt.Fprint(stderr, safetensorsUsage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
-		fs.Usage()
-		return errors.New("no file given")
+		return badUsage(errors.New("no file given"), fs.Usage)
 	}
 	var failed []string
 	for _, path := range fs.Args() {

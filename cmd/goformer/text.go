@@ -19,7 +19,14 @@ func init() {
 	register(command{
 		name:    "text",
 		summary: "preprocess text: text normalize|stem|lemma|stopwords|numwords",
-		run:     runText,
+		usage:   textUsage,
+		subs: []subcommand{
+			{name: "normalize", run: textNormalize},
+			{name: "stem", run: textStem},
+			{name: "lemma", run: textLemma},
+			{name: "stopwords", run: textStopwords},
+			{name: "numwords", run: textNumwords},
+		},
 	})
 }
 
@@ -39,21 +46,10 @@ Words are separated by white space. Run "goformer text <subcommand> -h" for
 its flags.
 `
 
-func runText(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return dispatch(textUsage, "subcommand", []subcommand{
-		{name: "normalize", run: textNormalize},
-		{name: "stem", run: textStem},
-		{name: "lemma", run: textLemma},
-		{name: "stopwords", run: textStopwords},
-		{name: "numwords", run: textNumwords},
-	}, args, stdin, stdout, stderr)
-}
-
 // textFlagSet returns a flag set for a text subcommand that prints its
 // usage line and flags to stderr.
 func textFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("text "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("text "+name, stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: goformer text %s\n\nflags:\n", usage)
 		fs.PrintDefaults()
@@ -129,7 +125,7 @@ func textNormalize(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 	years := fs.Bool("years", false, "with --numbers, read 1000-2099 as years (1999 → nineteen ninety-nine)")
 	british := fs.Bool("british", false, `with --numbers, say "and" (one hundred and one)`)
 	space := fs.Bool("fold-space", false, "fold runs of white space into one space and trim")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	var steps []func(string) string
@@ -147,7 +143,7 @@ func textNormalize(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 	case "nfkd":
 		steps = append(steps, text.NFKD)
 	default:
-		return fmt.Errorf("unknown --form %q (want nfc, nfd, nfkc or nfkd)", *form)
+		return usageErrorf("unknown --form %q (want nfc, nfd, nfkc or nfkd)", *form)
 	}
 	if *lower {
 		steps = append(steps, text.Lower)
@@ -179,7 +175,7 @@ func textNormalize(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 func textStem(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := textFlagSet("stem", "stem [--algo NAME] [FILE...]", stderr)
 	algo := fs.String("algo", "porter", "porter (nltk's default, lower-cases), porter-martin, porter-original, or english (Snowball Porter2, lower-cased first)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	var fn func(string) string
@@ -193,7 +189,7 @@ func textStem(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	case "english":
 		fn = func(w string) string { return stem.English{}.Stem(text.Lower(w)) }
 	default:
-		return fmt.Errorf("unknown --algo %q (want porter, porter-martin, porter-original or english)", *algo)
+		return usageErrorf("unknown --algo %q (want porter, porter-martin, porter-original or english)", *algo)
 	}
 	return textEachLine(fs.Args(), stdin, stdout, textEachWord(fn))
 }
@@ -202,12 +198,12 @@ func textLemma(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := textFlagSet("lemma", "lemma [--pos POS] [--lower] [FILE...]", stderr)
 	posName := fs.String("pos", "n", "part of speech: n, v, a, s, r, a name (noun, verb, ...) or a Penn tag (NN, VBD, ...)")
 	lower := fs.Bool("lower", false, "lower-case each word first (WordNet's lemmas are lower case)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	pos, err := lemma.ParsePOS(*posName)
 	if err != nil {
-		return err
+		return badUsage(err, nil)
 	}
 	return textEachLine(fs.Args(), stdin, stdout, textEachWord(func(w string) string {
 		if *lower {
@@ -221,7 +217,7 @@ func textStopwords(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 	fs := textFlagSet("stopwords", "stopwords [--lang LANG] [--list] [FILE...]", stderr)
 	lang := fs.String("lang", "en", "language: ISO 639-1 or 639-3 code or English name")
 	list := fs.Bool("list", false, "print the stop words of --lang, one a line, and the codes of all lists with --lang all")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *list && *lang == "all" {
@@ -230,7 +226,7 @@ func textStopwords(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 	}
 	set, err := stopwords.ForLanguage(*lang)
 	if err != nil {
-		return err
+		return badUsage(err, nil)
 	}
 	if *list {
 		_, err := fmt.Fprintln(stdout, strings.Join(set.Words(), "\n"))
@@ -247,7 +243,7 @@ func textNumwords(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 	year := fs.Bool("year", false, "spell years (1999 → nineteen ninety-nine)")
 	british := fs.Bool("british", false, `say "and" (one hundred and one)`)
 	commas := fs.Bool("commas", false, "separate groups of thousands with commas")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	sp := text.Speller{And: *british, Commas: *commas}

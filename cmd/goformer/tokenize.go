@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"compress/gzip"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,7 +20,12 @@ func init() {
 	register(command{
 		name:    "tokenize",
 		summary: "tokenizers: encode text to ids, decode ids, train BPE/WordPiece/Unigram",
-		run:     runTokenize,
+		usage:   tokenizeUsage,
+		subs: []subcommand{
+			{name: "encode", run: tokenizeEncode},
+			{name: "decode", run: tokenizeDecode},
+			{name: "train", run: tokenizeTrain},
+		},
 	})
 }
 
@@ -40,14 +43,6 @@ a tiktoken rank file (.tiktoken, with the pattern from -pattern).
 Input is read from the files named, or stdin. Run
 'goformer tokenize <subcommand> -h' for the flags.
 `
-
-func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return dispatch(tokenizeUsage, "subcommand", []subcommand{
-		{name: "encode", run: tokenizeEncode},
-		{name: "decode", run: tokenizeDecode},
-		{name: "train", run: tokenizeTrain},
-	}, args, stdin, stdout, stderr)
-}
 
 // loadTokenizer resolves -tokenizer: a shipped name or a file.
 func loadTokenizer(name, pat string) (*tokenize.Tokenizer, error) {
@@ -82,7 +77,7 @@ func loadTokenizer(name, pat string) (*tokenize.Tokenizer, error) {
 		}
 		p, ok := map[string]pattern.Pattern{"gpt2": pattern.GPT2, "cl100k": pattern.CL100K, "o200k": pattern.O200K}[pat]
 		if !ok {
-			return nil, fmt.Errorf("unknown -pattern %q (gpt2, cl100k or o200k)", pat)
+			return nil, usageErrorf("unknown -pattern %q (gpt2, cl100k or o200k)", pat)
 		}
 		return &tokenize.Tokenizer{PreTokenizer: tokenize.ByteLevel{Pattern: p}, Model: tokenize.BPE{Model: m},
 			PostProcessor: tokenize.ByteLevelProcessing{TrimOffsets: true}, Decoder: tokenize.ByteLevelDecoder{}}, nil
@@ -127,8 +122,7 @@ func openInputs(files []string, stdin io.Reader) (io.Reader, func(), error) {
 }
 
 func tokenizeEncode(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("tokenize encode", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("tokenize encode", stderr)
 	name := fs.String("tokenizer", "gpt2", "shipped tokenizer name or file (see 'goformer tokenize help')")
 	pat := fs.String("pattern", "gpt2", "split pattern for a .tiktoken file: gpt2, cl100k or o200k")
 	asJSON := fs.Bool("json", false, "write one JSON object per input (ids, tokens, offsets, masks)")
@@ -140,10 +134,7 @@ func tokenizeEncode(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 	stride := fs.Int("stride", 0, "overlap of overflowing windows when truncating")
 	padTo := fs.Int("pad", 0, "pad every encoding to this many tokens")
 	count := fs.Bool("count", false, "print only the number of tokens of each input")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	tok, err := loadTokenizer(*name, *pat)
@@ -282,15 +273,11 @@ func parseIDs(line string) ([]int, error) {
 }
 
 func tokenizeDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("tokenize decode", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("tokenize decode", stderr)
 	name := fs.String("tokenizer", "gpt2", "shipped tokenizer name or file")
 	pat := fs.String("pattern", "gpt2", "split pattern for a .tiktoken file")
 	skip := fs.Bool("skip-special", false, "leave special tokens out")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	tok, err := loadTokenizer(*name, *pat)
@@ -327,8 +314,7 @@ func tokenizeDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 }
 
 func tokenizeTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("tokenize train", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("tokenize train", stderr)
 	model := fs.String("model", "bpe", "model to train: bpe (byte-level, GPT-2 style), wordpiece (BERT style) or unigram (SentencePiece style)")
 	vocab := fs.Int("vocab-size", 30000, "vocabulary size, special tokens included")
 	minFreq := fs.Int("min-frequency", 0, "smallest pair count that may be merged (bpe, wordpiece)")
@@ -336,10 +322,7 @@ func tokenizeTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 	lower := fs.Bool("lowercase", true, "wordpiece: lower-case and strip accents (uncased BERT)")
 	pat := fs.String("pattern", "gpt2", "bpe: split pattern gpt2, cl100k or o200k")
 	out := fs.String("o", "tokenizer.json", "output tokenizer.json")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	var specials []string
@@ -360,7 +343,7 @@ func tokenizeTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 	case "bpe":
 		p, ok := map[string]pattern.Pattern{"gpt2": pattern.GPT2, "cl100k": pattern.CL100K, "o200k": pattern.O200K}[*pat]
 		if !ok {
-			return fmt.Errorf("unknown -pattern %q", *pat)
+			return usageErrorf("unknown -pattern %q", *pat)
 		}
 		if specials == nil {
 			specials = []string{"<|endoftext|>"}
@@ -386,7 +369,7 @@ func tokenizeTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 	case "unigram":
 		tok, err = trainUnigram(in, *vocab, specials)
 	default:
-		return fmt.Errorf("unknown -model %q (bpe, wordpiece or unigram)", *model)
+		return usageErrorf("unknown -model %q (bpe, wordpiece or unigram)", *model)
 	}
 	if err != nil {
 		return err
