@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/goformer/goformer/internal/atomicfile"
 	"github.com/goformer/goformer/tokenize/bpe"
 	"github.com/goformer/goformer/tokenize/pattern"
 	"github.com/goformer/goformer/tokenize/wordpiece"
@@ -926,21 +926,7 @@ func (t *Tokenizer) Save(path string, pretty bool) error {
 }
 
 func writeFileAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
+	if err := atomicfile.WriteFile(path, b); err != nil {
 		return fmt.Errorf("save %s: %w", path, err)
 	}
 	return nil

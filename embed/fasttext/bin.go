@@ -8,6 +8,8 @@ import (
 	"io"
 	"math"
 	"os"
+
+	"github.com/goformer/goformer/internal/atomicfile"
 )
 
 const (
@@ -229,36 +231,11 @@ func readMatrix(b *binReader, name string, rows, cols int64) ([]float32, error) 
 // Save writes m as a fastText 0.9.2 .bin model, which fastText itself can
 // load (e.g. for print-word-vectors or nn). It writes a temporary file and
 // renames it.
-func Save(path string, m *Model) (err error) {
-	f, err := os.CreateTemp(dirOf(path), ".fasttext-*")
-	if err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = Write(f, m); err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
+func Save(path string, m *Model) error {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return Write(w, m) }); err != nil {
 		return fmt.Errorf("save %s: %w", path, err)
 	}
 	return nil
-}
-
-func dirOf(path string) string {
-	for i := len(path) - 1; i >= 0; i-- {
-		if path[i] == '/' {
-			return path[:i+1]
-		}
-	}
-	return "."
 }
 
 // Write writes m in fastText's .bin form.

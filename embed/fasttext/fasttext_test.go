@@ -216,6 +216,16 @@ func TestSaveThenLoadGivesTheSameModel(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Errorf("saved file differs from fastText's (%d vs %d bytes)", len(b), len(a))
 	}
+	// The mode is what os.Create gives (0666 less the umask), not 0600.
+	ref, err := os.Create(filepath.Join(filepath.Dir(path), "ref"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref.Close()
+	want, _ := os.Stat(ref.Name())
+	if st, _ := os.Stat(path); st.Mode().Perm() != want.Mode().Perm() {
+		t.Errorf("mode %v, want %v as os.Create gives", st.Mode().Perm(), want.Mode().Perm())
+	}
 }
 
 func TestHashMatchesFastTextOnNonASCII(t *testing.T) {

@@ -10,6 +10,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/goformer/goformer/internal/atomicfile"
 )
 
 // ErrFormat is wrapped by every error about a malformed vectors file.
@@ -176,37 +178,15 @@ func Load(path string) (*Table, error) {
 // ".bin", GloVe text (no header) if it ends in ".txt" and glove is true,
 // otherwise text with a header. It writes to a temporary file and renames
 // it, so a failed save leaves no partial file.
-func Save(path string, t *Table, glove bool) (err error) {
-	tmp, err := os.CreateTemp(dirOf(path), ".wordvec-*")
-	if err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+func Save(path string, t *Table, glove bool) error {
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		if strings.HasSuffix(path, ".bin") {
+			return WriteBinary(w, t)
 		}
-	}()
-	if strings.HasSuffix(path, ".bin") {
-		err = WriteBinary(tmp, t)
-	} else {
-		err = WriteText(tmp, t, !glove)
-	}
+		return WriteText(w, t, !glove)
+	})
 	if err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("save %s: %w", path, err)
 	}
 	return nil
-}
-
-func dirOf(path string) string {
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		return path[:i+1]
-	}
-	return "."
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,6 +83,18 @@ func TestSaveAndLoadPickTheFormatFromTheName(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(dir, "missing.vec")); err == nil {
 		t.Error("loading a missing file must fail")
+	}
+	// Saved files get the mode os.Create gives (0666 less the umask).
+	ref, err := os.Create(filepath.Join(dir, "ref"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref.Close()
+	want, _ := os.Stat(ref.Name())
+	for _, name := range []string{"v.bin", "v.vec"} {
+		if st, _ := os.Stat(filepath.Join(dir, name)); st.Mode().Perm() != want.Mode().Perm() {
+			t.Errorf("%s: mode %v, want %v as os.Create gives", name, st.Mode().Perm(), want.Mode().Perm())
+		}
 	}
 }
 

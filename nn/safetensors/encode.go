@@ -1,12 +1,9 @@
 package safetensors
 
 import (
-	"bufio"
 	"encoding/binary"
-	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"unsafe"
 
 	"github.com/goformer/goformer/tensor"
@@ -107,23 +104,6 @@ func encode(t *tensor.Tensor) []byte {
 		}
 		return b
 	}
-}
-
-func splitPath(path string) (dir, base string) {
-	return filepath.Dir(path), filepath.Base(path)
-}
-
-func newBufferedWriter(w io.Writer) *bufio.Writer { return bufio.NewWriterSize(w, 1<<20) }
-
-// syncDir flushes a folder's entries (the rename) to disk where the
-// platform allows it; failures are ignored, as the data itself is synced.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	d.Sync()
-	d.Close()
 }
 
 // readWhole reads a file into memory: the fallback where mapping is

@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sort"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
+	"github.com/goformer/goformer/internal/atomicfile"
 	"github.com/goformer/goformer/tensor"
 )
 
@@ -595,37 +595,10 @@ func header(names []string, tensors map[string]*tensor.Tensor, metadata map[stri
 // WriteFile writes tensors and metadata to path atomically: into a
 // temporary file in the same folder, synced, then renamed over path. On
 // error path is left as it was.
-func WriteFile(path string, tensors map[string]*tensor.Tensor, metadata map[string]string) (err error) {
-	dir, base := splitPath(path)
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+func WriteFile(path string, tensors map[string]*tensor.Tensor, metadata map[string]string) error {
+	err := atomicfile.Write(path, func(w io.Writer) error { return Write(w, tensors, metadata) })
 	if err != nil {
-		return fmt.Errorf("safetensors: write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := newBufferedWriter(tmp)
-	if err = Write(bw, tensors, metadata); err != nil {
-		return fmt.Errorf("safetensors: write %s: %w", path, err)
-	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("safetensors: write %s: %w", path, err)
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("safetensors: write %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("safetensors: write %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("safetensors: write %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("safetensors: write %s: %w", path, err)
-	}
-	syncDir(dir)
 	return nil
 }

@@ -97,8 +97,15 @@ func TestWriteFileIsAtomicAndLeavesNoTemporaryFiles(t *testing.T) {
 	if len(ents) != 1 {
 		t.Fatalf("folder holds %d entries, want only the file", len(ents))
 	}
-	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
-		t.Fatalf("mode %v, want 0644", st.Mode().Perm())
+	// The mode is what os.Create gives (0666 less the umask), not 0600.
+	ref, err := os.Create(filepath.Join(t.TempDir(), "ref"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref.Close()
+	want, _ := os.Stat(ref.Name())
+	if st, _ := os.Stat(path); st.Mode().Perm() != want.Mode().Perm() {
+		t.Fatalf("mode %v, want %v as os.Create gives", st.Mode().Perm(), want.Mode().Perm())
 	}
 }
 

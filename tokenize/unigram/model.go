@@ -7,6 +7,8 @@ import (
 	"math"
 	"os"
 	"strings"
+
+	"github.com/goformer/goformer/internal/atomicfile"
 )
 
 // ErrNotUnigram is returned when a .model file holds another kind of model
@@ -269,12 +271,7 @@ func (m *Model) Save(w io.Writer) error {
 // SaveFile writes the model to path, through a temporary file renamed into
 // place.
 func (m *Model) SaveFile(path string) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, m.proto.Marshal(), 0o644); err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.WriteFile(path, m.proto.Marshal()); err != nil {
 		return fmt.Errorf("save %s: %w", path, err)
 	}
 	return nil
