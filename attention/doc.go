@@ -9,12 +9,24 @@
 // values [B, Hk, Tk, Dv] and returns softmax(q·kᵀ/√Dh + mask)·v:
 //
 //	out := attention.ScaledDotProduct(q, k, v, attention.Options{
-//		Mask: attention.Mask{Causal: true, KeyMask: keys}, // keys [B, Tk]: 1 token, 0 padding
+//		Mask: attention.Mask{Causal: true, KeyMask: attention.Keep(keys)}, // keys [B, Tk]: 1 token, 0 padding
 //	})
 //
-// A Mask combines a causal constraint, a per-sequence key mask (Hugging
-// Face's attention_mask: 1 for tokens, 0 for padding), a boolean Allowed
-// mask and an additive Bias, all broadcast over [B, H, Tq, Tk].
+// A Mask combines a causal constraint, a per-sequence key mask, a
+// query-by-key boolean mask and an additive Bias, all broadcast over
+// [B, H, Tq, Tk]. The two boolean parts take their convention with them:
+// Keep(m) for masks where 1 means "may attend" (Hugging Face's
+// attention_mask: 1 for tokens, 0 for padding), Blocked(m) for masks where
+// 1 means "may not attend" (PyTorch's key_padding_mask and boolean
+// attn_mask). A bare tensor does not compile in their place, so a
+// PyTorch mask cannot be read backwards by mistake:
+//
+//	attention.Mask{KeyMask: attention.Keep(attentionMask)}      // Hugging Face
+//	attention.Mask{KeyMask: attention.Blocked(keyPaddingMask)}  // PyTorch
+//	attention.Mask{Pairs: attention.Blocked(attnMask)}          // PyTorch boolean attn_mask
+//	attention.Mask{Bias: floatAttnMask}                         // PyTorch float attn_mask (0 / -Inf)
+//
+// A query whose every key is masked gets zeros (PyTorch gives NaN).
 //
 // Two kernels compute it. The plain path builds the score matrix with
 // tensor ops, runs on any device and can return the attention weights
@@ -36,7 +48,7 @@
 //
 //	mha := attention.New(attention.Config{Dim: 768, Heads: 12, FusedQKV: true}, g)
 //	y := mha.Forward(x, attention.Mask{Causal: true}, nil)  // self-attention
-//	z := mha.Cross(y, encoderOut, attention.Mask{KeyMask: srcMask}, nil)
+//	z := mha.Cross(y, encoderOut, attention.Mask{KeyMask: attention.Keep(srcMask)}, nil)
 //
 // For generation, pass a Cache per layer: each call appends the new
 // tokens' keys and values and attends over all of them.

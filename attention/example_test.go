@@ -17,7 +17,7 @@ func ExampleScaledDotProduct() {
 	// The second sequence has two padding tokens at the end.
 	keys := tensor.FromSlice([]int32{1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, 2, 5)
 	out := attention.ScaledDotProduct(q, k, v, attention.Options{
-		Mask: attention.Mask{Causal: true, KeyMask: keys},
+		Mask: attention.Mask{Causal: true, KeyMask: attention.Keep(keys)},
 	})
 	fmt.Println(out.Shape())
 	// Output:

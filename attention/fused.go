@@ -92,7 +92,7 @@ type maskPlan[T float] struct {
 	shift    int    // tk - tq: query i sees keys j ≤ i + shift
 	keep     []bool // [B·Tk] key mask, nil for none
 	tk       int
-	allowed  []T // Allowed as T, read through aStrides from aOff
+	allowed  []T // Pairs (Keep convention) as T, read through aStrides from aOff
 	aOff     int
 	aStrides [4]int
 	bias     []T
@@ -103,15 +103,15 @@ type maskPlan[T float] struct {
 func newMaskPlan[T float](m Mask, d dims, dt tensor.DType) maskPlan[T] {
 	p := maskPlan[T]{causal: m.Causal, shift: d.tk - d.tq, tk: d.tk}
 	if m.KeyMask != nil {
-		km := m.KeyMask.Detach().As(tensor.Float64).Float64s()
+		km := m.KeyMask.keep().Detach().As(tensor.Float64).Float64s()
 		p.keep = make([]bool, len(km))
 		for i, v := range km {
 			p.keep[i] = v != 0
 		}
 	}
-	if m.Allowed != nil {
-		a := m.Allowed.Detach().As(dt).Contiguous()
-		p.aStrides = broadcast4("ScaledDotProduct", "Allowed", a, d.b, d.h, d.tq, d.tk)
+	if m.Pairs != nil {
+		a := m.Pairs.keep().Detach().As(dt).Contiguous()
+		p.aStrides = broadcast4("ScaledDotProduct", "Pairs mask", a, d.b, d.h, d.tq, d.tk)
 		p.allowed = storageData[T](a.Storage().(*tensor.CPUStorage))
 		p.aOff = a.Offset()
 	}

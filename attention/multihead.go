@@ -9,18 +9,26 @@ import (
 )
 
 // MultiHead is multi-head attention (Vaswani et al. 2017) with optional
-// grouped key/value heads, rotary position embeddings, and either one
-// fused input projection (PyTorch's nn.MultiheadAttention layout:
-// in_proj_weight [(H+2·Hk)·Dh, D]) or separate query, key and value
+// grouped key/value heads, rotary position embeddings, and either
+// PyTorch's nn.MultiheadAttention layout (one fused input projection
+// in_proj_weight [(H+2·Hk)·Dh, D], or, when the key and value widths
+// differ from the model's, q_proj_weight, k_proj_weight and v_proj_weight
+// beside one packed in_proj_bias) or separate query, key and value
 // projections (q_proj, k_proj, v_proj, the layout of Hugging Face's BART,
 // LLaMA and others), followed by the output projection out_proj.
 type MultiHead struct {
 	InProjWeight *tensor.Tensor `nn:"in_proj_weight"`
-	InProjBias   *tensor.Tensor `nn:"in_proj_bias"`
-	Query        *nn.Linear     `nn:"q_proj"`
-	Key          *nn.Linear     `nn:"k_proj"`
-	Value        *nn.Linear     `nn:"v_proj"`
-	Out          *nn.Linear     `nn:"out_proj"`
+	// QProjWeight, KProjWeight and VProjWeight are PyTorch's separate
+	// input weights for key and value widths other than the model's
+	// (their biases are the three parts of InProjBias).
+	QProjWeight *tensor.Tensor `nn:"q_proj_weight"`
+	KProjWeight *tensor.Tensor `nn:"k_proj_weight"`
+	VProjWeight *tensor.Tensor `nn:"v_proj_weight"`
+	InProjBias  *tensor.Tensor `nn:"in_proj_bias"`
+	Query       *nn.Linear     `nn:"q_proj"`
+	Key         *nn.Linear     `nn:"k_proj"`
+	Value       *nn.Linear     `nn:"v_proj"`
+	Out         *nn.Linear     `nn:"out_proj"`
 	// Rotary, when set, rotates queries and keys by their positions.
 	Rotary *embed.Rotary `nn:"rotary"`
 
@@ -48,13 +56,18 @@ type Config struct {
 	KVHeads int // key/value heads (0: Heads); Heads must be a multiple
 	HeadDim int // features per head (0: Dim/Heads)
 	// KDim and VDim are the widths of the key and value inputs of
-	// cross-attention (0: Dim); they need separate projections.
+	// cross-attention (0: Dim).
 	KDim, VDim int
-	// FusedQKV keeps one input projection, as PyTorch's
-	// nn.MultiheadAttention (in_proj_weight, in_proj_bias).
+	// FusedQKV takes PyTorch's nn.MultiheadAttention layout: one input
+	// projection (in_proj_weight, in_proj_bias), or, when KDim or VDim
+	// differ from Dim, q_proj_weight, k_proj_weight, v_proj_weight and
+	// one packed in_proj_bias, so that its state dict loads by name.
 	FusedQKV bool
 	// NoBias drops the projections' biases (LLaMA).
 	NoBias bool
+	// QKVBias keeps the query, key and value projections' biases when
+	// NoBias drops the output projection's (Qwen2).
+	QKVBias bool
 	// Dropout on the attention weights during training.
 	Dropout float64
 	// Rotary adds rotary position embeddings over RotaryDim features of
@@ -94,24 +107,28 @@ func New(c Config, g *tensor.Generator) *MultiHead {
 	if vd == 0 {
 		vd = c.Dim
 	}
-	if c.FusedQKV && (kd != c.Dim || vd != c.Dim) {
-		panic("attention: New: a fused QKV projection needs KDim = VDim = Dim")
-	}
 	a := &MultiHead{Heads: c.Heads, KVHeads: c.KVHeads, HeadDim: c.HeadDim, Dropout: c.Dropout, Gen: g}
 	qd, kvd := c.Heads*c.HeadDim, c.KVHeads*c.HeadDim
-	if c.FusedQKV {
-		a.InProjWeight = tensor.Zeros(qd+2*kvd, c.Dim)
+	qkvBias := !c.NoBias || c.QKVBias
+	xavier := func(rows, cols int) *tensor.Tensor {
+		w := tensor.Zeros(rows, cols)
 		if g != nil {
-			nn.XavierUniform(1)(a.InProjWeight, g)
+			nn.XavierUniform(1)(w, g)
 		}
-		a.InProjWeight.SetRequiresGrad(true)
-		if !c.NoBias {
-			a.InProjBias = tensor.Zeros(qd + 2*kvd).SetRequiresGrad(true)
-		}
-	} else {
-		a.Query = nn.NewLinear(c.Dim, qd, !c.NoBias, g)
-		a.Key = nn.NewLinear(kd, kvd, !c.NoBias, g)
-		a.Value = nn.NewLinear(vd, kvd, !c.NoBias, g)
+		return w.SetRequiresGrad(true)
+	}
+	switch {
+	case c.FusedQKV && kd == c.Dim && vd == c.Dim:
+		a.InProjWeight = xavier(qd+2*kvd, c.Dim)
+	case c.FusedQKV:
+		a.QProjWeight, a.KProjWeight, a.VProjWeight = xavier(qd, c.Dim), xavier(kvd, kd), xavier(kvd, vd)
+	default:
+		a.Query = nn.NewLinear(c.Dim, qd, qkvBias, g)
+		a.Key = nn.NewLinear(kd, kvd, qkvBias, g)
+		a.Value = nn.NewLinear(vd, kvd, qkvBias, g)
+	}
+	if c.FusedQKV && qkvBias {
+		a.InProjBias = tensor.Zeros(qd + 2*kvd).SetRequiresGrad(true)
 	}
 	a.Out = nn.NewLinear(qd, c.Dim, !c.NoBias, g)
 	if c.FusedQKV && !c.NoBias {
@@ -147,17 +164,35 @@ func (a *MultiHead) options(m Mask) Options {
 	return o
 }
 
-// project maps x [B, T, in] through rows [lo, lo+n) of the fused input
-// projection, or through l, to [B, T, n].
-func (a *MultiHead) project(x *tensor.Tensor, l *nn.Linear, lo, n int) *tensor.Tensor {
-	if a.InProjWeight == nil {
-		return l.Forward(x)
-	}
-	var b *tensor.Tensor
+// The input projections.
+const (
+	projQ = iota
+	projK
+	projV
+)
+
+// weights returns the weight [n, in] and bias [n] (nil: none) of input
+// projection which, in whichever layout the module has.
+func (a *MultiHead) weights(which int) (w, b *tensor.Tensor) {
+	qd, kvd := a.Heads*a.HeadDim, a.KVHeads*a.HeadDim
+	lo, n := [3]int{0, qd, qd + kvd}[which], [3]int{qd, kvd, kvd}[which]
 	if a.InProjBias != nil {
 		b = a.InProjBias.Narrow(0, lo, n)
 	}
-	return nn.Project(x, a.InProjWeight.Narrow(0, lo, n), b)
+	switch {
+	case a.InProjWeight != nil:
+		return a.InProjWeight.Narrow(0, lo, n), b
+	case a.QProjWeight != nil:
+		return [3]*tensor.Tensor{a.QProjWeight, a.KProjWeight, a.VProjWeight}[which], b
+	}
+	l := [3]*nn.Linear{a.Query, a.Key, a.Value}[which]
+	return l.Weight, l.Bias
+}
+
+// project maps x [B, T, in] through input projection which to [B, T, n].
+func (a *MultiHead) project(x *tensor.Tensor, which int) *tensor.Tensor {
+	w, b := a.weights(which)
+	return nn.Project(x, w, b)
 }
 
 // heads splits [B, T, h·Dh] into [B, h, T, Dh] (a view).
@@ -171,11 +206,10 @@ func (a *MultiHead) checkInput(op, what string, x *tensor.Tensor, width int) {
 	}
 }
 
-func (a *MultiHead) inWidth(l *nn.Linear) int {
-	if a.InProjWeight != nil {
-		return a.InProjWeight.Dim(1)
-	}
-	return l.In()
+// inWidth returns the input width of projection which.
+func (a *MultiHead) inWidth(which int) int {
+	w, _ := a.weights(which)
+	return w.Dim(1)
 }
 
 // Forward is self-attention over x [B, T, Dim]: queries, keys and values
@@ -183,7 +217,22 @@ func (a *MultiHead) inWidth(l *nn.Linear) int {
 // and values are appended to the cache and the queries attend over all
 // of it (rotary positions continue from the cache's length).
 func (a *MultiHead) Forward(x *tensor.Tensor, mask Mask, cache *Cache) *tensor.Tensor {
-	a.checkInput("Forward", "input", x, a.inWidth(a.Query))
+	return a.ForwardAt(x, nil, mask, cache)
+}
+
+// ForwardAt is Forward with explicit rotary positions: positions [B, T]
+// (Int32) gives the position of every token of x, as a left-padded batch
+// needs (each row positioned as if it were alone); nil means consecutive
+// positions from the cache's length, as Forward. Without rotary
+// embeddings positions are ignored.
+func (a *MultiHead) ForwardAt(x, positions *tensor.Tensor, mask Mask, cache *Cache) *tensor.Tensor {
+	a.checkInput("Forward", "input", x, a.inWidth(projQ))
+	if positions != nil && (positions.Rank() != 2 || positions.Dim(0) != x.Dim(0) || positions.Dim(1) != x.Dim(1) || positions.DType() != tensor.Int32) {
+		panic(fmt.Sprintf("attention: MultiHead.ForwardAt: positions %s %v, want Int32 [B, T] for input %v", positions.DType(), positions.Shape(), x.Shape()))
+	}
+	if a.Rotary == nil {
+		positions = nil
+	}
 	qd, kvd := a.Heads*a.HeadDim, a.KVHeads*a.HeadDim
 	var q, k, v *tensor.Tensor
 	if a.InProjWeight != nil {
@@ -200,14 +249,17 @@ func (a *MultiHead) Forward(x *tensor.Tensor, mask Mask, cache *Cache) *tensor.T
 		}
 		q, k, v = qkv.Narrow(2, 0, qd), qkv.Narrow(2, qd, kvd), qkv.Narrow(2, qd+kvd, kvd)
 	} else {
-		q, k, v = a.Query.Forward(x), a.Key.Forward(x), a.Value.Forward(x)
+		q, k, v = a.project(x, projQ), a.project(x, projK), a.project(x, projV)
 	}
 	q, k, v = a.heads(q, a.Heads), a.heads(k, a.KVHeads), a.heads(v, a.KVHeads)
 	offset := 0
 	if cache != nil {
 		offset = cache.Len()
 	}
-	if a.Rotary != nil {
+	switch {
+	case positions != nil:
+		q, k = a.Rotary.ApplyAt(q, positions), a.Rotary.ApplyAt(k, positions)
+	case a.Rotary != nil:
 		q, k = a.Rotary.Apply(q, offset), a.Rotary.Apply(k, offset)
 	}
 	if cache != nil {
@@ -222,7 +274,7 @@ func (a *MultiHead) Forward(x *tensor.Tensor, mask Mask, cache *Cache) *tensor.T
 // memory is projected on the first call only and reused afterwards
 // (memory may then be nil).
 func (a *MultiHead) Cross(x, memory *tensor.Tensor, mask Mask, cache *Cache) *tensor.Tensor {
-	a.checkInput("Cross", "query input", x, a.inWidth(a.Query))
+	a.checkInput("Cross", "query input", x, a.inWidth(projQ))
 	var k, v *tensor.Tensor
 	if cache != nil && cache.Len() > 0 {
 		k, v = cache.Get()
@@ -235,7 +287,7 @@ func (a *MultiHead) Cross(x, memory *tensor.Tensor, mask Mask, cache *Cache) *te
 			k, v = cache.Append(k, v)
 		}
 	}
-	q := a.heads(a.project(x, a.Query, 0, a.Heads*a.HeadDim), a.Heads)
+	q := a.heads(a.project(x, projQ), a.Heads)
 	out, _ := a.attend(q, k, v, mask, false)
 	return out
 }
@@ -243,14 +295,19 @@ func (a *MultiHead) Cross(x, memory *tensor.Tensor, mask Mask, cache *Cache) *te
 // keysValues projects key and value inputs to heads [B, Hk, T, Dh].
 func (a *MultiHead) keysValues(key, value *tensor.Tensor) (k, v *tensor.Tensor) {
 	qd, kvd := a.Heads*a.HeadDim, a.KVHeads*a.HeadDim
-	a.checkInput("Cross", "memory", key, a.inWidth(a.Key))
-	a.checkInput("Cross", "value input", value, a.inWidth(a.Value))
+	a.checkInput("Cross", "memory", key, a.inWidth(projK))
+	a.checkInput("Cross", "value input", value, a.inWidth(projV))
 	if a.InProjWeight != nil && key == value {
-		kv := a.project(key, nil, qd, 2*kvd)
+		// One product for keys and values.
+		var b *tensor.Tensor
+		if a.InProjBias != nil {
+			b = a.InProjBias.Narrow(0, qd, 2*kvd)
+		}
+		kv := nn.Project(key, a.InProjWeight.Narrow(0, qd, 2*kvd), b)
 		return a.heads(kv.Narrow(2, 0, kvd), a.KVHeads), a.heads(kv.Narrow(2, kvd, kvd), a.KVHeads)
 	}
-	k = a.heads(a.project(key, a.Key, qd, kvd), a.KVHeads)
-	v = a.heads(a.project(value, a.Value, qd+kvd, kvd), a.KVHeads)
+	k = a.heads(a.project(key, projK), a.KVHeads)
+	v = a.heads(a.project(value, projV), a.KVHeads)
 	return k, v
 }
 
@@ -259,11 +316,11 @@ func (a *MultiHead) keysValues(key, value *tensor.Tensor) (k, v *tensor.Tensor) 
 // and attends. When weights is true it also returns the attention
 // weights [B, H, Tq, Tk] (computed by the plain path), for inspection.
 func (a *MultiHead) Attend(query, key, value *tensor.Tensor, mask Mask, weights bool) (out, w *tensor.Tensor) {
-	a.checkInput("Attend", "query", query, a.inWidth(a.Query))
+	a.checkInput("Attend", "query", query, a.inWidth(projQ))
 	if key.Rank() != 3 || value.Rank() != 3 || key.Dim(0) != query.Dim(0) || value.Dim(0) != query.Dim(0) || key.Dim(1) != value.Dim(1) {
 		panic(fmt.Sprintf("attention: MultiHead.Attend: query %v, key %v, value %v must be [B, Tq, ·], [B, Tk, ·], [B, Tk, ·]", query.Shape(), key.Shape(), value.Shape()))
 	}
-	q := a.heads(a.project(query, a.Query, 0, a.Heads*a.HeadDim), a.Heads)
+	q := a.heads(a.project(query, projQ), a.Heads)
 	k, v := a.keysValues(key, value)
 	if a.Rotary != nil {
 		q, k = a.Rotary.Apply(q, 0), a.Rotary.Apply(k, 0)

@@ -1,7 +1,10 @@
 package attention
 
 import (
+	"fmt"
+	"math"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/goformer/goformer/nn"
@@ -149,7 +152,29 @@ func TestMultiHeadRejectsBadInputs(t *testing.T) {
 	expectPanic(t, "input of shape [2 8], want [B, T, 8]", func() { a.Forward(tensor.Ones(2, 8), Mask{}, nil) })
 	expectPanic(t, "memory of shape [1 3 5], want [B, T, 8]", func() { a.Cross(tensor.Ones(1, 2, 8), tensor.Ones(1, 3, 5), Mask{}, nil) })
 	expectPanic(t, "not a multiple of Heads=3", func() { New(Config{Dim: 8, Heads: 3}, nil) })
-	expectPanic(t, "fused QKV projection needs", func() { New(Config{Dim: 8, Heads: 2, KDim: 4, FusedQKV: true}, nil) })
+}
+
+func TestPyTorchLayoutWithOtherKeyAndValueWidthsKeepsPyTorchNames(t *testing.T) {
+	a := New(Config{Dim: 8, Heads: 2, KDim: 4, VDim: 6, FusedQKV: true}, tensor.NewGenerator(1))
+	var names []string
+	for _, p := range nn.Params(a) {
+		names = append(names, p.Name+fmt.Sprint(p.Tensor.Shape()))
+	}
+	want := []string{"q_proj_weight[8 8]", "k_proj_weight[8 4]", "v_proj_weight[8 6]", "in_proj_bias[24]", "out_proj.weight[8 8]", "out_proj.bias[8]"}
+	if !reflect.DeepEqual(names, want) {
+		t.Fatalf("names %v, want %v", names, want)
+	}
+	out, _ := a.Attend(randn(2, 1, 3, 8), randn(3, 1, 5, 4), randn(4, 1, 5, 6), Mask{}, false)
+	if !reflect.DeepEqual(out.Shape(), []int{1, 3, 8}) {
+		t.Fatalf("output %v", out.Shape())
+	}
+}
+
+func TestQKVBiasKeepsInputBiasesOnly(t *testing.T) {
+	a := New(Config{Dim: 8, Heads: 2, NoBias: true, QKVBias: true}, tensor.NewGenerator(1))
+	if a.Query.Bias == nil || a.Key.Bias == nil || a.Value.Bias == nil || a.Out.Bias != nil {
+		t.Fatalf("biases q %v k %v v %v out %v", a.Query.Bias != nil, a.Key.Bias != nil, a.Value.Bias != nil, a.Out.Bias != nil)
+	}
 }
 
 func TestPackedSelfAttentionGradientsEqualThePlainPath(t *testing.T) {
@@ -165,7 +190,7 @@ func TestPackedSelfAttentionGradientsEqualThePlainPath(t *testing.T) {
 			a.Path = path
 			nn.Train(a)
 			x := randn(8, 2, 9, 16).SetRequiresGrad(true)
-			y := a.Forward(x, Mask{Causal: true, KeyMask: tensor.FromSlice([]int32{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, 2, 9)}, nil)
+			y := a.Forward(x, Mask{Causal: true, KeyMask: Keep(tensor.FromSlice([]int32{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, 2, 9))}, nil)
 			y.Backward(tensor.WithGrad(randn(9, y.Shape()...)))
 			outs[i] = y.Float64s()
 			for _, p := range nn.Params(a) {
@@ -182,20 +207,67 @@ func TestPackedSelfAttentionGradientsEqualThePlainPath(t *testing.T) {
 	}
 }
 
-func TestMaskConversionsFromPyTorchConventions(t *testing.T) {
-	kpm := tensor.FromSlice([]int32{0, 0, 1}, 1, 3) // true = padding
-	if got := FromKeyPadding(kpm).Float64s(); got[0] != 1 || got[2] != 0 {
-		t.Fatalf("FromKeyPadding = %v", got)
+func TestKeepAndBlockedMasksAreOppositeConventions(t *testing.T) {
+	q, k, v := randn(1, 2, 2, 3, 4), randn(2, 2, 2, 3, 4), randn(3, 2, 2, 3, 4)
+	same := func(what string, a, b Mask) {
+		t.Helper()
+		for _, p := range []Path{Plain, Fused} {
+			x := ScaledDotProduct(q, k, v, Options{Mask: a, Path: p})
+			y := ScaledDotProduct(q, k, v, Options{Mask: b, Path: p})
+			if e := relErr(x.Float64s(), y.Float64s()); e > 1e-6 {
+				t.Errorf("%s (%v path): outputs differ by %g", what, p, e)
+			}
+		}
 	}
-	blocked := tensor.FromSlice([]float32{0, 1, 0, 0}, 2, 2) // true = may not attend
-	if got := FromBlocked(blocked).Float64s(); got[1] != 0 || got[0] != 1 {
-		t.Fatalf("FromBlocked = %v", got)
+	keep := tensor.FromSlice([]int32{1, 1, 0, 1, 0, 0}, 2, 3)    // Hugging Face: 1 = token
+	padding := tensor.FromSlice([]int32{0, 0, 1, 0, 1, 1}, 2, 3) // PyTorch: 1 = padding
+	same("a key mask", Mask{KeyMask: Keep(keep)}, Mask{KeyMask: Blocked(padding)})
+	upper := tensor.FromSlice([]float32{0, 1, 1, 0, 0, 1, 0, 0, 0}, 3, 3) // PyTorch: true = may not attend
+	same("a pair mask", Mask{Pairs: Blocked(upper)}, Mask{Causal: true})
+	lower := tensor.FromSlice([]float32{1, 0, 0, 1, 1, 0, 1, 1, 1}, 3, 3)
+	same("a pair mask", Mask{Pairs: Keep(lower)}, Mask{Causal: true})
+	if Keep(nil) != nil || Blocked(nil) != nil {
+		t.Error("a nil tensor must give no mask")
 	}
-	q, k, v := randn(1, 1, 1, 2, 4), randn(2, 1, 1, 2, 4), randn(3, 1, 1, 2, 4)
-	a := ScaledDotProduct(q, k, v, Options{Mask: Mask{Allowed: FromBlocked(blocked)}})
-	b := ScaledDotProduct(q, k, v, Options{Mask: Mask{Causal: true}})
-	if e := relErr(a.Float64s(), b.Float64s()); e > 1e-6 {
-		t.Fatalf("a blocked upper triangle differs from the causal mask by %g", e)
+	if s := Blocked(padding).String(); s != "Blocked[2 3]" {
+		t.Errorf("String = %q", s)
+	}
+}
+
+func TestMasksRejectValuesOtherThanZeroAndOne(t *testing.T) {
+	additive := tensor.FromSlice([]float32{0, float32(math.Inf(-1)), 0}, 1, 3)
+	for name, f := range map[string]func(){
+		"Keep":    func() { Keep(additive) },
+		"Blocked": func() { Blocked(tensor.FromSlice([]int32{0, 2}, 1, 2)) },
+	} {
+		func() {
+			defer func() {
+				r := recover()
+				if r == nil || !strings.Contains(fmt.Sprint(r), "holds 0 and 1 only") {
+					t.Errorf("%s: recovered %v", name, r)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+func TestFullyMaskedRowsGiveZerosOnBothPaths(t *testing.T) {
+	// A left-padded row: the padding query sees no key at all.
+	q, k, v := randn(1, 1, 1, 3, 4), randn(2, 1, 1, 3, 4), randn(3, 1, 1, 3, 4)
+	m := Mask{Causal: true, KeyMask: Keep(tensor.FromSlice([]int32{0, 1, 1}, 1, 3))}
+	for _, p := range []Path{Plain, Fused} {
+		out := ScaledDotProduct(q, k, v, Options{Mask: m, Path: p}).Float64s()
+		for i, x := range out[:4] {
+			if x != 0 {
+				t.Errorf("%v path: output %d of the fully masked row is %v, want 0", p, i, x)
+			}
+		}
+		for i, x := range out[4:] {
+			if x == 0 || math.IsNaN(x) {
+				t.Errorf("%v path: output %d of a visible row is %v", p, i+4, x)
+			}
+		}
 	}
 }
 

@@ -100,7 +100,7 @@ func problems() []problem {
 		{name: "causal after a cache", d: dims{b: 2, h: 2, hk: 1, tq: 3, tk: 8, dh: 4, dv: 4}, mask: func(dims) Mask { return Mask{Causal: true} },
 			ok: func(b, h, i, j int) bool { return j <= i+5 }},
 		{name: "key padding and grouped heads", d: dims{b: 2, h: 4, hk: 2, tq: 6, tk: 6, dh: 4, dv: 4}, mask: func(d dims) Mask {
-			return Mask{KeyMask: tensor.FromSlice([]int32{1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0}, 2, 6)}
+			return Mask{KeyMask: Keep(tensor.FromSlice([]int32{1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0}, 2, 6))}
 		}, ok: func(b, h, i, j int) bool { return b == 0 || j < 3 }},
 		{name: "allowed per head with causal", d: dims{b: 1, h: 2, hk: 2, tq: 5, tk: 5, dh: 4, dv: 3}, mask: func(d dims) Mask {
 			a := make([]float32, 2*5*5)
@@ -113,7 +113,7 @@ func problems() []problem {
 					}
 				}
 			}
-			return Mask{Causal: true, Allowed: tensor.FromSlice(a, 1, 2, 5, 5)}
+			return Mask{Causal: true, Pairs: Keep(tensor.FromSlice(a, 1, 2, 5, 5))}
 		}, ok: func(b, h, i, j int) bool { return j <= i && ((i+j+h)%3 != 0 || j == 0) }},
 	}
 }
@@ -225,7 +225,7 @@ func TestFusedEqualsPlainWithBiasDropoutAndStridedInputs(t *testing.T) {
 		{"bias with -Inf entries and causal", Options{Mask: Mask{Causal: true, Bias: bias.MaskedFill(randn(11, h, 1, tk).Gt(tensor.Scalar(0.8)), math.Inf(-1))}}},
 		{"dropout", Options{Dropout: 0.3, Gen: tensor.NewGenerator(5)}},
 		{"dropout with padding and a custom scale", Options{Dropout: 0.5, Gen: tensor.NewGenerator(6), Scale: 0.3,
-			Mask: Mask{KeyMask: tensor.FromSlice([]float32{1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 2, 10)}}},
+			Mask: Mask{KeyMask: Keep(tensor.FromSlice([]float32{1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 2, 10))}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -243,7 +243,7 @@ func TestFullyMaskedRowsGiveZerosAndZeroGradients(t *testing.T) {
 	q, k, v := randn(1, 1, 1, 5, 4), randn(2, 1, 1, 3, 4), randn(3, 1, 1, 3, 4)
 	allowed := tensor.Ones(5, 3)
 	for _, path := range []Path{Plain, Fused} {
-		for _, m := range []Mask{{Causal: true}, {Allowed: allowed.MaskedFill(tensor.FromSlice([]float32{1, 1, 0, 0, 0}, 5, 1), 0)}} {
+		for _, m := range []Mask{{Causal: true}, {Pairs: Keep(allowed.MaskedFill(tensor.FromSlice([]float32{1, 1, 0, 0, 0}, 5, 1), 0))}} {
 			qq, kk, vv := q.Detach().SetRequiresGrad(true), k.Detach().SetRequiresGrad(true), v.Detach().SetRequiresGrad(true)
 			y := ScaledDotProduct(qq, kk, vv, Options{Mask: m, Path: path})
 			y.Sum().Backward()
@@ -325,8 +325,8 @@ func TestBadShapesPanicWithTheShapes(t *testing.T) {
 		{"a rank-3 query", func() { ScaledDotProduct(tensor.Ones(4, 3, 8), k, v, Options{}) }, "must be [B, H, T, headDim]"},
 		{"heads not a multiple", func() { ScaledDotProduct(tensor.Ones(1, 3, 3, 8), k, v, Options{}) }, "3 query heads are not a multiple of 2"},
 		{"key and query sizes differ", func() { ScaledDotProduct(q, tensor.Ones(1, 2, 5, 7), v, Options{}) }, "do not match"},
-		{"a key mask of the wrong length", func() { ScaledDotProduct(q, k, v, Options{Mask: Mask{KeyMask: tensor.Ones(1, 4)}}) }, "KeyMask of shape [1 4], want [B, Tk] = [1 5]"},
-		{"an allowed mask that does not broadcast", func() { ScaledDotProduct(q, k, v, Options{Mask: Mask{Allowed: tensor.Ones(3, 4)}}) }, "does not broadcast"},
+		{"a key mask of the wrong length", func() { ScaledDotProduct(q, k, v, Options{Mask: Mask{KeyMask: Keep(tensor.Ones(1, 4))}}) }, "KeyMask Keep[1 4], want [B, Tk] = [1 5]"},
+		{"an allowed mask that does not broadcast", func() { ScaledDotProduct(q, k, v, Options{Mask: Mask{Pairs: Keep(tensor.Ones(3, 4))}}) }, "does not broadcast"},
 		{"a bias of another dtype", func() {
 			ScaledDotProduct(q, k, v, Options{Mask: Mask{Bias: tensor.Zeros(3, 5).As(tensor.Float64)}})
 		}, "Bias is float64"},

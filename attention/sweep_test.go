@@ -21,8 +21,8 @@ func sweepMasks(b, h, t int) map[string]Mask {
 	return map[string]Mask{
 		"none":           {},
 		"causal":         {Causal: true},
-		"padding":        {KeyMask: tensor.FromSlice(keys, b, t)},
-		"causal+padding": {Causal: true, KeyMask: tensor.FromSlice(keys, b, t)},
+		"padding":        {KeyMask: Keep(tensor.FromSlice(keys, b, t))},
+		"causal+padding": {Causal: true, KeyMask: Keep(tensor.FromSlice(keys, b, t))},
 		"bias":           {Bias: bias},
 	}
 }

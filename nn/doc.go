@@ -22,7 +22,7 @@
 //	func (c *Classifier) Forward(ids, keys *tensor.Tensor) *tensor.Tensor {
 //		x := c.Embed.Forward(ids)
 //		for _, l := range c.Layers {
-//			x = l.Forward(x, attention.Mask{KeyMask: keys})
+//			x = l.Forward(x, attention.Mask{KeyMask: attention.Keep(keys)})
 //		}
 //		return c.Head.Forward(c.Norm.Forward(x).Select(1, 0))
 //	}

@@ -31,9 +31,9 @@ func TestModelsOnAnotherDeviceAgreeWithTheCPU(t *testing.T) {
 			tgt := randn(4, 2, 3, 16).To(d)
 			keys := tensor.FromSlice([]int32{1, 1, 1, 0, 1, 1, 0, 0}, 2, 4).To(d)
 			out := tr.Forward(src, tgt, transformer.Masks{
-				Source: attention.Mask{KeyMask: keys},
+				Source: attention.Mask{KeyMask: attention.Keep(keys)},
 				Target: attention.Mask{Causal: true},
-				Memory: attention.Mask{KeyMask: keys},
+				Memory: attention.Mask{KeyMask: attention.Keep(keys)},
 			})
 			out.Backward(tensor.WithGrad(randn(5, out.Shape()...).To(d)))
 			var grads []*tensor.Tensor

@@ -1,8 +1,9 @@
 // Package transformer builds transformer encoders and decoders from the
 // layers of packages nn and attention: EncoderLayer, DecoderLayer (self-
-// and cross-attention), the Encoder and Decoder stacks, and the
-// encoder-decoder Transformer, with pre-LN or post-LN residual blocks, a
-// choice of activation and norm, and an optional final norm.
+// and cross-attention), the Encoder and Decoder stacks, the
+// encoder-decoder Transformer, and the decoder-only Block and Stack, with
+// pre-LN or post-LN residual blocks, a choice of activation and norm, and
+// an optional final norm.
 //
 // Parameters are named as PyTorch names them (self_attn.in_proj_weight,
 // linear1.weight, norm1.bias, encoder.layers.0..., decoder.norm.weight),
@@ -14,15 +15,20 @@
 //
 //	cfg := transformer.Config{Dim: 768, Heads: 12, Act: nn.GELU, Eps: 1e-12}
 //	enc := transformer.NewEncoder(cfg, 12, false, tensor.NewGenerator(seed))
-//	h := enc.Forward(x, attention.Mask{KeyMask: attentionMask})
+//	h := enc.Forward(x, attention.Mask{KeyMask: attention.Keep(attentionMask)})
 //
-// A GPT-style decoder-only stack is an Encoder of pre-LN layers with a
-// causal mask and a final norm:
+// A decoder-only model (GPT-2, LLaMA) is a Stack of Blocks — pre-norm
+// self-attention and feed-forward sublayers — and a final norm. It
+// decodes incrementally with a Cache, given each step's new tokens only:
 //
-//	cfg := transformer.Config{Dim: 768, Heads: 12, Act: nn.GELUTanh, NormFirst: true}
-//	gpt := transformer.NewEncoder(cfg, 12, true, g)
-//	h := gpt.Forward(x, attention.Mask{Causal: true})
+//	cfg := transformer.Config{Dim: 768, Heads: 12, Act: nn.GELUTanh}
+//	gpt := transformer.NewStack(cfg, 12, g)
+//	var cache transformer.Cache
+//	h := gpt.Forward(prompt, nil, attention.Mask{Causal: true}, &cache)
+//	h = gpt.Forward(next, nil, attention.Mask{Causal: true}, &cache)
 //
-// Decoders decode incrementally with a Cache: pass the same Cache at every
-// step with only the new tokens.
+// For a left-padded batch, pass the key mask over every position the
+// cache holds after the step, and each token's position counted from its
+// row's first token (rotary embeddings use them).
+// The encoder-decoder Decoder decodes incrementally the same way.
 package transformer

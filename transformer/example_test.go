@@ -16,7 +16,7 @@ func ExampleEncoder() {
 	x := tensor.Zeros(2, 6, 32)
 	g.Normal(x, 0, 1)
 	keys := tensor.FromSlice([]int32{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, 2, 6)
-	h := enc.Forward(x, attention.Mask{KeyMask: keys})
+	h := enc.Forward(x, attention.Mask{KeyMask: attention.Keep(keys)})
 	fmt.Println(h.Shape(), nn.NumParams(enc))
 	fmt.Println(nn.Params(enc)[0].Name)
 	// Output:

@@ -43,14 +43,16 @@ func TestLayersMatchPyTorch(t *testing.T) {
 					src := leaf(c.In["src"])
 					m, inputs = l, []string{"src"}
 					leaves["src"] = src
-					run = func() *tensor.Tensor { return l.Forward(src, attention.Mask{KeyMask: c.In["key_mask"]}) }
+					run = func() *tensor.Tensor {
+						return l.Forward(src, attention.Mask{KeyMask: attention.Keep(c.In["key_mask"])})
+					}
 				case "decoder_layer":
 					l := transformer.NewDecoderLayer(cfg, nil)
 					tgt, mem := leaf(c.In["tgt"]), leaf(c.In["mem"])
 					m, inputs = l, []string{"tgt", "mem"}
 					leaves["tgt"], leaves["mem"] = tgt, mem
 					run = func() *tensor.Tensor {
-						return l.Forward(tgt, mem, attention.Mask{Causal: true, KeyMask: c.In["tgt_key_mask"]}, attention.Mask{KeyMask: c.In["mem_key_mask"]}, nil)
+						return l.Forward(tgt, mem, attention.Mask{Causal: true, KeyMask: attention.Keep(c.In["tgt_key_mask"])}, attention.Mask{KeyMask: attention.Keep(c.In["mem_key_mask"])}, nil)
 					}
 				case "transformer":
 					tr := transformer.New(cfg, c.Int("encoder_layers"), c.Int("decoder_layers"), nil)
@@ -59,9 +61,9 @@ func TestLayersMatchPyTorch(t *testing.T) {
 					leaves["src"], leaves["tgt"] = src, tgt
 					run = func() *tensor.Tensor {
 						return tr.Forward(src, tgt, transformer.Masks{
-							Source: attention.Mask{KeyMask: c.In["src_key_mask"]},
-							Target: attention.Mask{Causal: true, KeyMask: c.In["tgt_key_mask"]},
-							Memory: attention.Mask{KeyMask: c.In["src_key_mask"]},
+							Source: attention.Mask{KeyMask: attention.Keep(c.In["src_key_mask"])},
+							Target: attention.Mask{Causal: true, KeyMask: attention.Keep(c.In["tgt_key_mask"])},
+							Memory: attention.Mask{KeyMask: attention.Keep(c.In["src_key_mask"])},
 						})
 					}
 				default:

@@ -19,6 +19,7 @@ type Config struct {
 	Dim     int // model width
 	Heads   int // attention heads
 	KVHeads int // key/value heads (0: Heads)
+	HeadDim int // features per head (0: Dim/Heads)
 	Hidden  int // feed-forward width (0: 4·Dim)
 	// Act is the feed-forward activation (ReLU by default, as PyTorch).
 	Act nn.Activation
@@ -28,6 +29,11 @@ type Config struct {
 	// layer and both residual branches during training, as PyTorch's
 	// single dropout argument does.
 	Dropout float64
+	// AttnDropout and ResidDropout, when set, replace Dropout on the
+	// attention weights and on the residual branches of a Block (GPT-2's
+	// attn_pdrop and resid_pdrop); the feed-forward hidden layer keeps
+	// Dropout.
+	AttnDropout, ResidDropout float64
 	// NormFirst normalises before each sub-block (pre-LN, GPT-2 and most
 	// recent models) instead of after the residual sum (post-LN, the
 	// original transformer and BERT).
@@ -38,6 +44,9 @@ type Config struct {
 	RMSNorm bool
 	// NoBias drops the biases of the linear layers (and LayerNorm's).
 	NoBias bool
+	// QKVBias keeps the biases of the query, key and value projections
+	// when NoBias drops the others (Qwen2).
+	QKVBias bool
 	// SeparateQKV uses q_proj, k_proj and v_proj instead of PyTorch's
 	// fused in_proj_weight.
 	SeparateQKV bool
@@ -73,8 +82,8 @@ func (c Config) norm() Norm {
 
 func (c Config) attention(g *tensor.Generator, self bool) *attention.MultiHead {
 	return attention.New(attention.Config{
-		Dim: c.Dim, Heads: c.Heads, KVHeads: c.KVHeads, FusedQKV: !c.SeparateQKV,
-		NoBias: c.NoBias, Dropout: c.Dropout, Rotary: self && c.Rotary, MaxLen: c.MaxLen,
+		Dim: c.Dim, Heads: c.Heads, KVHeads: c.KVHeads, HeadDim: c.HeadDim, FusedQKV: !c.SeparateQKV,
+		NoBias: c.NoBias, QKVBias: c.QKVBias, Dropout: c.Dropout, Rotary: self && c.Rotary, MaxLen: c.MaxLen,
 	}, g)
 }
 
@@ -131,7 +140,7 @@ func NewEncoderLayer(c Config, g *tensor.Generator) *EncoderLayer {
 }
 
 // Forward maps x [B, T, Dim] to [B, T, Dim]; mask restricts self-attention
-// (padding: Mask{KeyMask: attentionMask}).
+// (padding: Mask{KeyMask: attention.Keep(attentionMask)}).
 func (l *EncoderLayer) Forward(x *tensor.Tensor, mask attention.Mask) *tensor.Tensor {
 	checkInput("EncoderLayer", x, l.SelfAttn.Out.Out())
 	if l.NormFirst {

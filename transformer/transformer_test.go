@@ -27,7 +27,7 @@ func TestIncrementalDecodingEqualsTheFullPass(t *testing.T) {
 	} {
 		dec := transformer.NewDecoder(cfg, 3, true, tensor.NewGenerator(1))
 		x, mem := randn(1, 2, 7, 16), randn(2, 2, 5, 16)
-		memMask := attention.Mask{KeyMask: tensor.FromSlice([]int32{1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, 2, 5)}
+		memMask := attention.Mask{KeyMask: attention.Keep(tensor.FromSlice([]int32{1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, 2, 5))}
 		full := dec.Forward(x, mem, attention.Mask{Causal: true}, memMask, nil)
 		var cache transformer.Cache
 		var parts []*tensor.Tensor
@@ -51,7 +51,7 @@ func TestEncoderGradientsMatchFiniteDifferences(t *testing.T) {
 	} {
 		enc := nn.Cast(transformer.NewEncoder(cfg, 2, true, tensor.NewGenerator(3)), tensor.Float64)
 		x := randn(4, 2, 4, 8).As(tensor.Float64).SetRequiresGrad(true)
-		mask := attention.Mask{KeyMask: tensor.FromSlice([]int32{1, 1, 1, 1, 1, 1, 0, 0}, 2, 4), Causal: cfg.NormFirst}
+		mask := attention.Mask{KeyMask: attention.Keep(tensor.FromSlice([]int32{1, 1, 1, 1, 1, 1, 0, 0}, 2, 4)), Causal: cfg.NormFirst}
 		inputs := []*tensor.Tensor{x}
 		for _, p := range nn.Params(enc) {
 			inputs = append(inputs, p.Tensor)
