@@ -235,3 +235,100 @@ func TestOutOfRangeIdsPanicNamingTheId(t *testing.T) {
 	e := embed.NewToken(5, 3, tensor.NewGenerator(1))
 	expectPanic(t, "index 7 at position 1 is out of range [0, 5)", func() { e.Forward(tensor.FromSlice([]int32{1, 7})) })
 }
+
+// rotateFreqs rotates x (rotate_half pairing) at position pos with the
+// given angle per position of each feature pair.
+func rotateFreqs(x []float64, pos float64, freqs []float64) []float64 {
+	out := append([]float64(nil), x...)
+	h := len(freqs)
+	for i, f := range freqs {
+		s, c := math.Sincos(pos * f)
+		out[i] = x[i]*c - x[i+h]*s
+		out[i+h] = x[i+h]*c + x[i]*s
+	}
+	return out
+}
+
+func TestRotaryScalingMatchesHuggingFaceFormulas(t *testing.T) {
+	const dim, base = 16, 10000.0
+	plain := make([]float64, dim/2)
+	for i := range plain {
+		plain[i] = 1 / math.Pow(base, float64(2*i)/dim)
+	}
+	scaled := func(f func(i int, v float64) float64) []float64 {
+		out := make([]float64, len(plain))
+		for i, v := range plain {
+			out[i] = f(i, v)
+		}
+		return out
+	}
+	// Llama 3.1's rule with a short original context, so that the three
+	// bands (kept, blended, stretched) all occur among 8 frequencies.
+	const old, factor, low, high = 64.0, 8.0, 1.0, 4.0
+	llama3 := scaled(func(_ int, v float64) float64 {
+		wave := 2 * math.Pi / v
+		if wave < old/high {
+			return v
+		}
+		if wave > old/low {
+			return v / factor
+		}
+		s := (old/wave - low) / (high - low)
+		return (1-s)*v/factor + s*v
+	})
+	ntk := func(n int) []float64 {
+		b := base * math.Pow(2*float64(n)/16-1, dim/(dim-2.0))
+		return scaled(func(i int, _ float64) float64 { return 1 / math.Pow(b, float64(2*i)/dim) })
+	}
+	for _, tc := range []struct {
+		name    string
+		s       embed.RotaryScaling
+		offset  int
+		t       int
+		freqs   []float64
+		usesDyn bool
+	}{
+		{"none", embed.RotaryScaling{}, 3, 4, plain, false},
+		{"linear divides every frequency", embed.RotaryScaling{Type: "linear", Factor: 4}, 3, 4, scaled(func(_ int, v float64) float64 { return v / 4 }), false},
+		{"llama3 blends by wavelength", embed.RotaryScaling{Type: "llama3", Factor: factor, OriginalMaxLen: old, LowFreqFactor: low, HighFreqFactor: high}, 5, 3, llama3, false},
+		{"dynamic within the original context changes nothing", embed.RotaryScaling{Type: "dynamic", Factor: 2, OriginalMaxLen: 16}, 10, 6, plain, false},
+		{"dynamic beyond it grows the base with the length", embed.RotaryScaling{Type: "dynamic", Factor: 2, OriginalMaxLen: 16}, 10, 14, ntk(24), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := embed.NewScaledRotary(dim, 20, base, tc.s)
+			x := randn(7, 1, 2, tc.t, dim)
+			check := func(what string, got []float64) {
+				t.Helper()
+				xs := x.Float64s()
+				for v := range 2 * tc.t {
+					want := rotateFreqs(xs[v*dim:(v+1)*dim], float64(tc.offset+v%tc.t), tc.freqs)
+					for j := range want {
+						if math.Abs(got[v*dim+j]-want[j]) > 1e-5 {
+							t.Fatalf("%s: vector %d feature %d: %v, want %v", what, v, j, got[v*dim+j], want[j])
+						}
+					}
+				}
+			}
+			check("Apply", r.Apply(x, tc.offset).Float64s())
+			ps := make([]int32, tc.t)
+			for i := range ps {
+				ps[i] = int32(tc.offset + i)
+			}
+			check("ApplyAt", r.ApplyAt(x, tensor.FromSlice(ps, 1, tc.t)).Float64s())
+		})
+	}
+}
+
+func TestRotaryScalingRejectsBadParameters(t *testing.T) {
+	for _, s := range []embed.RotaryScaling{
+		{Type: "yarnish", Factor: 2},
+		{Type: "linear", Factor: 0.5},
+		{Type: "dynamic", Factor: 2},
+		{Type: "llama3", Factor: 8, OriginalMaxLen: 8192, LowFreqFactor: 4, HighFreqFactor: 1},
+	} {
+		if err := s.Validate(); err == nil {
+			t.Errorf("%+v: no error", s)
+		}
+	}
+	expectPanic(t, "unknown rotary scaling", func() { embed.NewScaledRotary(8, 4, 10000, embed.RotaryScaling{Type: "su"}) })
+}
