@@ -1,0 +1,119 @@
+package generate
+
+import (
+	"math"
+
+	"github.com/goformer/goformer/internal/philox"
+)
+
+// Source is the random stream of one sampled sequence: draw i depends on
+// Seed, Sample and i alone (Philox4x32-10 with key Seed and counter
+// (i, Sample)), so a sequence draws the same numbers whatever batch it
+// runs in and however many steps other sequences take.
+type Source struct {
+	Seed   uint64
+	Sample int
+}
+
+// Uniform returns draw i, uniform in [0, 1) with 53 random bits.
+func (s Source) Uniform(i int) float64 {
+	w := philox.Philox4x32([4]uint32{uint32(i), uint32(uint64(i) >> 32), uint32(s.Sample), 0},
+		[2]uint32{uint32(s.Seed), uint32(s.Seed >> 32)})
+	return float64((uint64(w[0])<<32|uint64(w[1]))>>11) / (1 << 53)
+}
+
+// SampleIndex draws an index from the softmax of scores with the uniform
+// u: the first index at which the running sum (in index order, float64)
+// of exp(score − max) exceeds u times the total. Indices at −∞ are never
+// drawn. It returns −1 when no score is finite.
+func SampleIndex(scores []float32, u float64) int {
+	mx := math.Inf(-1)
+	for _, s := range scores {
+		if float64(s) > mx {
+			mx = float64(s)
+		}
+	}
+	if math.IsInf(mx, -1) || math.IsNaN(mx) {
+		return -1
+	}
+	var total float64
+	for _, s := range scores {
+		total += math.Exp(float64(s) - mx)
+	}
+	target, cum, last := u*total, 0.0, -1
+	for i, s := range scores {
+		e := math.Exp(float64(s) - mx)
+		if e == 0 {
+			continue
+		}
+		cum += e
+		last = i
+		if cum > target {
+			return i
+		}
+	}
+	return last
+}
+
+// Argmax returns the index of the highest score (the first one on ties),
+// −1 for an empty slice.
+func Argmax(scores []float32) int {
+	best := -1
+	for i, s := range scores {
+		if best < 0 || s > scores[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// LogProb returns log softmax(logits)[id], computed in float64.
+func LogProb(logits []float32, id int) float64 {
+	mx := math.Inf(-1)
+	for _, s := range logits {
+		mx = max(mx, float64(s))
+	}
+	var sum float64
+	for _, s := range logits {
+		sum += math.Exp(float64(s) - mx)
+	}
+	return float64(logits[id]) - mx - math.Log(sum)
+}
+
+// Picker chooses the next token of one sequence at a time from the
+// model's logits, as Generate does for greedy decoding and sampling: it
+// applies the options' processors to a copy of the logits, then takes the
+// argmax or draws from the result. A server running its own decoding loop
+// uses one Picker per set of options. A Picker is not safe for concurrent
+// use (it keeps a scratch buffer).
+type Picker struct {
+	chain   Chain
+	sample  bool
+	scratch []float32
+}
+
+// NewPicker returns a Picker for o (its sampling options and processors).
+func NewPicker(o Options) *Picker {
+	return &Picker{chain: o.Processors(1), sample: o.Sampling()}
+}
+
+// Pick returns the next token after history h given the model's logits
+// for it, and its log-probability under the logits. Sampling uses draw
+// len(h.Generated) of src. A sequence whose processors forbid every token
+// gets −1.
+func (p *Picker) Pick(logits []float32, h History, src Source) (id int, logProb float64) {
+	p.scratch = append(p.scratch[:0], logits...)
+	p.chain.Process(p.scratch, h)
+	if p.sample {
+		id = SampleIndex(p.scratch, src.Uniform(len(h.Generated)))
+	} else {
+		id = Argmax(p.scratch)
+		if id >= 0 && math.IsInf(float64(p.scratch[id]), -1) {
+			id = -1
+		}
+	}
+	if id < 0 {
+		return -1, math.Inf(-1)
+	}
+	return id, LogProb(logits, id)
+}
