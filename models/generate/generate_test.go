@@ -14,12 +14,12 @@ import (
 
 // fixture is testdata/generate.json, written by testdata/gen_generate.py.
 type fixture struct {
-	Vocab         int `json:"vocab"`
-	MaxPosition   int `json:"max_pos"`
-	Seed          uint64
-	Prompts       [][]int
-	FirstLogits   [][]float32 `json:"first_logits"`
-	Cases         []struct {
+	Vocab       int `json:"vocab"`
+	MaxPosition int `json:"max_pos"`
+	Seed        uint64
+	Prompts     [][]int
+	FirstLogits [][]float32 `json:"first_logits"`
+	Cases       []struct {
 		Name    string
 		Config  hfConfig
 		Results [][]struct {
