@@ -113,7 +113,7 @@ func textEachWord(fn func(string) string) func(string) string {
 }
 
 func textNormalize(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := textFlagSet("normalize", "normalize [flags] [FILE...]\n\nThe chosen steps run in this order: --remove-control, --form, --lower,\n--fold, --strip-accents, --remove-punct, --remove-symbols, --numbers,\n--fold-space. Without flags, invalid UTF-8 is repaired and nothing else.", stderr)
+	fs := textFlagSet("normalize", "normalize [flags] [FILE...]\n\nThe chosen steps run in this order: --remove-control, --form, --lower,\n--fold, --strip-accents, --numbers, --remove-punct, --remove-symbols,\n--fold-space: numbers are spelled out before punctuation and symbols go\n(3.5 km → three point five km), and without hyphens when punctuation\ngoes. Without flags, invalid UTF-8 is repaired and nothing else.", stderr)
 	control := fs.Bool("remove-control", false, "remove control and format characters (zero-width spaces, ...) and invalid bytes")
 	form := fs.String("form", "", "Unicode normal form: nfc, nfd, nfkc or nfkd")
 	lower := fs.Bool("lower", false, "lower-case (Unicode, like Python's str.lower)")
@@ -128,48 +128,24 @@ func textNormalize(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	var steps []func(string) string
-	if *control {
-		steps = append(steps, text.RemoveControl)
-	}
-	switch strings.ToLower(*form) {
-	case "":
-	case "nfc":
-		steps = append(steps, text.NFC)
-	case "nfd":
-		steps = append(steps, text.NFD)
-	case "nfkc":
-		steps = append(steps, text.NFKC)
-	case "nfkd":
-		steps = append(steps, text.NFKD)
-	default:
-		return usageErrorf("unknown --form %q (want nfc, nfd, nfkc or nfkd)", *form)
-	}
-	if *lower {
-		steps = append(steps, text.Lower)
-	}
-	if *fold {
-		steps = append(steps, text.Fold)
-	}
-	if *accents {
-		steps = append(steps, text.StripAccents)
-	}
-	if *punct {
-		steps = append(steps, text.RemovePunctuation)
-	}
-	if *symbols {
-		steps = append(steps, text.RemoveSymbols)
+	st := text.Steps{
+		RemoveControl:     *control,
+		Form:              *form,
+		Lower:             *lower,
+		Fold:              *fold,
+		StripAccents:      *accents,
+		RemovePunctuation: *punct,
+		RemoveSymbols:     *symbols,
+		FoldWhitespace:    *space,
 	}
 	if *numbers {
-		steps = append(steps, text.Speller{Years: *years, And: *british}.Expand)
+		st.Numbers = &text.Speller{Years: *years, And: *british}
 	}
-	if *space {
-		steps = append(steps, text.FoldWhitespace)
+	normalize, err := st.Func()
+	if err != nil {
+		return badUsage(fmt.Errorf("--form: %w", err), nil)
 	}
-	if len(steps) == 0 {
-		steps = append(steps, text.ToValidUTF8)
-	}
-	return textEachLine(fs.Args(), stdin, stdout, text.Chain(steps...))
+	return textEachLine(fs.Args(), stdin, stdout, normalize)
 }
 
 func textStem(args []string, stdin io.Reader, stdout, stderr io.Writer) error {

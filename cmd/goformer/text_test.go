@@ -19,6 +19,8 @@ func TestTextCommand(t *testing.T) {
 			"  Ｃafé\u200b costs  $3.50\n\nΟΔΟΣ 21st\r\n", "cafe costs three dollars and fifty cents\n\nοδος twenty-first\n"},
 		{"normalize without flags only repairs UTF-8", []string{"text", "normalize"}, "a\xffb", "a\uFFFDb\n"},
 		{"normalize years", []string{"text", "normalize", "--numbers", "--years"}, "in 1999", "in nineteen ninety-nine\n"},
+		{"normalize spells numbers before punctuation goes", []string{"text", "normalize", "--numbers", "--remove-punct"}, "3.5 km, 21 km.", "three point five km twenty one km\n"},
+		{"normalize spells money before symbols go", []string{"text", "normalize", "--remove-symbols", "--numbers"}, "$3.50", "three dollars and fifty cents\n"},
 		{"stem with nltk's Porter", []string{"text", "stem"}, "Running connections generously\n", "run connect gener\n"},
 		{"stem with Snowball English", []string{"text", "stem", "--algo", "english"}, "Running generously\n", "run generous\n"},
 		{"stem with original Porter", []string{"text", "stem", "--algo", "porter-original"}, "enjoy as\n", "enjoi a\n"},
@@ -72,7 +74,7 @@ func TestTextCommandErrors(t *testing.T) {
 	}{
 		{"no subcommand", []string{"text"}, "", "missing subcommand"},
 		{"unknown subcommand", []string{"text", "frobnicate"}, "", "unknown subcommand"},
-		{"unknown normal form", []string{"text", "normalize", "--form", "nfx"}, "", "unknown --form"},
+		{"unknown normal form", []string{"text", "normalize", "--form", "nfx"}, "", "unknown normal form \"nfx\""},
 		{"unknown stemmer", []string{"text", "stem", "--algo", "lancaster"}, "", "unknown --algo"},
 		{"unknown part of speech", []string{"text", "lemma", "--pos", "DT"}, "", "unknown part of speech"},
 		{"unknown language", []string{"text", "stopwords", "--lang", "klingon"}, "", "no stop-word list"},

@@ -42,3 +42,12 @@ func ExampleSpeller_Expand() {
 	// Output:
 	// In nineteen ninety-nine, two thousand five hundred people paid three dollars and fifty cents (minus four point five percent) for the third time.
 }
+
+func ExampleSteps() {
+	clean, err := text.Steps{Lower: true, Numbers: &text.Speller{}, RemovePunctuation: true, FoldWhitespace: true}.Func()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(clean("Route 66, 3.5 km, then 21 more."))
+	// Output: route sixty six three point five km then twenty one more
+}

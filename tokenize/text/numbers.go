@@ -31,6 +31,10 @@ type Speller struct {
 	// nineteen ninety-nine". It also reads decades: "the 1990s" → "the
 	// nineteen nineties".
 	Years bool
+	// NoHyphens joins tens and units with a space instead of a hyphen:
+	// "twenty one" instead of "twenty-one". Use it when punctuation is
+	// removed afterwards, which would otherwise leave "twentyone".
+	NoHyphens bool
 }
 
 // ErrNotNumber is returned by Speller.Number for text that is not a
@@ -146,7 +150,11 @@ func (sp Speller) appendBelow1000(b []byte, n int) []byte {
 	}
 	b = append(b, tensNames[n/10]...)
 	if n%10 != 0 {
-		b = append(b, '-')
+		if sp.NoHyphens {
+			b = append(b, ' ')
+		} else {
+			b = append(b, '-')
+		}
 		b = append(b, smallNames[n%10]...)
 	}
 	return b
