@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/goformer/goformer/embed/corpus"
@@ -53,13 +55,13 @@ func embedTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	input := fs.String("input", "", "training text: whitespace-separated words, one sentence a line (required)")
 	output := fs.String("output", "", "vectors file to write: .vec/.txt text or .bin (required); for fasttext .bin writes a fastText model")
 	dim := fs.Int("dim", 100, "vector length")
-	window := fs.Int("window", 0, "context window (default 5; 15 for glove)")
-	neg := fs.Int("neg", 5, "negative samples")
-	epochs := fs.Int("epochs", 0, "passes over the data (default 5; 15 for glove)")
+	window := fs.Int("window", 5, "context window (glove: 15 unless given)")
+	neg := fs.Int("neg", 5, "negative samples (word2vec, fasttext)")
+	epochs := fs.Int("epochs", 5, "passes over the data (glove: 15 unless given)")
 	minCount := fs.Int64("min-count", 5, "drop words seen fewer times")
 	maxVocab := fs.Int("max-vocab", 0, "keep only the most frequent words (0: all)")
-	sample := fs.Float64("sample", -1, "sub-sampling threshold (default 1e-3 word2vec, 1e-4 fasttext; 0 off)")
-	lr := fs.Float64("lr", 0, "starting learning rate (default 0.025 skipgram, 0.05 cbow/fasttext/glove)")
+	sample := fs.Float64("sample", 1e-3, "sub-sampling threshold, 0 for none (fasttext: 1e-4 unless given)")
+	lr := fs.Float64("lr", 0.025, "starting learning rate (cbow, fasttext and glove: 0.05 unless given)")
 	minn := fs.Int("minn", 3, "shortest character n-gram (fasttext)")
 	maxn := fs.Int("maxn", 6, "longest character n-gram, 0 for none (fasttext)")
 	bucket := fs.Int("bucket", 2_000_000, "n-gram buckets (fasttext)")
@@ -71,21 +73,45 @@ func embedTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return usageErrorf("unexpected arguments %q", fs.Args())
+	}
 	if *input == "" || *output == "" {
 		return badUsage(errors.New("-input and -output are required"), fs.Usage)
 	}
-	text, err := corpus.Open(*input)
-	if err != nil {
-		return err
+	// A flag given on the command line is passed on as it is, for the
+	// library to accept or reject; one left out keeps the method's default.
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	setInt := func(dst *int, name string, v int) {
+		if given[name] {
+			*dst = v
+		}
 	}
-	defer text.Close()
-	ctx := context.Background()
+	setFloat := func(dst *float64, name string, v float64) {
+		if given[name] {
+			*dst = v
+		}
+	}
+	if *memory < 0 || *memory > 1<<40 {
+		return usageErrorf("-memory-mb %d is outside 0..2^40", *memory)
+	}
 	progress := func(words, total int64, lr float32, loss, wps float64) {
 		if !*quiet {
 			fmt.Fprintf(stderr, "\rprogress %5.1f%%  words/s %9.0f  lr %.6f  loss %.4f ", 100*float64(words)/float64(max(total, 1)), wps, lr, loss)
 		}
 	}
-	var table *wordvec.Table
+	for name, methods := range map[string]string{
+		"arch": "word2vec fasttext", "loss": "word2vec fasttext", "neg": "word2vec fasttext", "sample": "word2vec fasttext",
+		"minn": "fasttext", "maxn": "fasttext", "bucket": "fasttext", "x-max": "glove", "memory-mb": "glove",
+	} {
+		if given[name] && !slices.Contains(strings.Fields(methods), *method) {
+			return usageErrorf("-%s does not apply to -method %s", name, *method)
+		}
+	}
+	// train runs the chosen method on the text once its options are valid.
+	var train func(ctx context.Context, text *corpus.Text) (*wordvec.Table, error)
+	var valid error
 	switch *method {
 	case "word2vec":
 		opt := word2vec.DefaultOptions()
@@ -94,31 +120,36 @@ func embedTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		case "cbow":
 			opt.Arch, opt.LR = word2vec.CBOW, 0.05
 		default:
-			return usageErrorf("unknown -arch %q", *arch)
+			return usageErrorf("unknown -arch %q (skipgram or cbow)", *arch)
 		}
 		switch *loss {
 		case "ns":
 		case "hs":
 			opt.Loss = word2vec.HierarchicalSoftmax
 		default:
-			return usageErrorf("unknown -loss %q", *loss)
+			return usageErrorf("unknown -loss %q (ns or hs)", *loss)
 		}
-		opt.Dim, opt.Negative, opt.MinCount, opt.MaxVocab, opt.Threads, opt.Seed = *dim, *neg, *minCount, *maxVocab, *threads, *seed
-		setIf(&opt.Window, *window)
-		setIf(&opt.Epochs, *epochs)
-		setIfF(&opt.LR, *lr)
-		if *sample >= 0 {
-			opt.Sample = *sample
-		}
+		setInt(&opt.Dim, "dim", *dim)
+		setInt(&opt.Window, "window", *window)
+		setInt(&opt.Negative, "neg", *neg)
+		setInt(&opt.Epochs, "epochs", *epochs)
+		setInt(&opt.MaxVocab, "max-vocab", *maxVocab)
+		setInt(&opt.Threads, "threads", *threads)
+		setFloat(&opt.Sample, "sample", *sample)
+		setFloat(&opt.LR, "lr", *lr)
+		opt.MinCount, opt.Seed = *minCount, *seed
 		opt.Progress = func(p word2vec.Progress) { progress(p.Words, p.Total, p.LR, p.Loss, p.WordsSec) }
-		m, err := word2vec.Train(ctx, text, opt)
-		if err != nil {
-			return err
+		valid = opt.Validate()
+		train = func(ctx context.Context, text *corpus.Text) (*wordvec.Table, error) {
+			m, err := word2vec.Train(ctx, text, opt)
+			if err != nil {
+				return nil, err
+			}
+			if !*quiet {
+				fmt.Fprintf(stderr, "\n%d words, %.0f words/s, loss %.4f\n", m.Vocab.Len(), float64(m.Words)/m.Elapsed.Seconds(), m.Loss)
+			}
+			return m.Vectors(), nil
 		}
-		if !*quiet {
-			fmt.Fprintf(stderr, "\n%d words, %.0f words/s, loss %.4f\n", m.Vocab.Len(), float64(m.Words)/m.Elapsed.Seconds(), m.Loss)
-		}
-		table = m.Vectors()
 	case "fasttext":
 		opt := fasttext.DefaultOptions()
 		switch *arch {
@@ -126,65 +157,78 @@ func embedTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		case "cbow":
 			opt.Model = fasttext.CBOW
 		default:
-			return usageErrorf("unknown -arch %q", *arch)
+			return usageErrorf("unknown -arch %q (skipgram or cbow)", *arch)
 		}
 		if *loss != "ns" {
-			return fmt.Errorf("fasttext trains with -loss ns only")
+			return usageErrorf("fasttext trains with -loss ns only")
 		}
-		opt.Dim, opt.Negative, opt.MinCount, opt.MaxVocab, opt.Threads, opt.Seed = *dim, *neg, *minCount, *maxVocab, *threads, *seed
-		opt.MinN, opt.MaxN, opt.Bucket = *minn, *maxn, *bucket
-		setIf(&opt.Window, *window)
-		setIf(&opt.Epochs, *epochs)
-		setIfF(&opt.LR, *lr)
-		if *sample >= 0 {
-			opt.Sample = *sample
-		}
+		setInt(&opt.Dim, "dim", *dim)
+		setInt(&opt.Window, "window", *window)
+		setInt(&opt.Negative, "neg", *neg)
+		setInt(&opt.Epochs, "epochs", *epochs)
+		setInt(&opt.MaxVocab, "max-vocab", *maxVocab)
+		setInt(&opt.Threads, "threads", *threads)
+		setInt(&opt.MinN, "minn", *minn)
+		setInt(&opt.MaxN, "maxn", *maxn)
+		setInt(&opt.Bucket, "bucket", *bucket)
+		setFloat(&opt.Sample, "sample", *sample)
+		setFloat(&opt.LR, "lr", *lr)
+		opt.MinCount, opt.Seed = *minCount, *seed
 		opt.Progress = func(p fasttext.Progress) { progress(p.Words, p.Total, p.LR, p.Loss, p.WordsSec) }
-		m, err := fasttext.Train(ctx, text, opt)
-		if err != nil {
-			return err
+		valid = opt.Validate()
+		train = func(ctx context.Context, text *corpus.Text) (*wordvec.Table, error) {
+			m, err := fasttext.Train(ctx, text, opt)
+			if err != nil {
+				return nil, err
+			}
+			st := m.Stats()
+			if !*quiet {
+				fmt.Fprintf(stderr, "\n%d words, %.0f words/s, loss %.4f\n", m.NWords, float64(st.Words)/st.Elapsed.Seconds(), st.Loss)
+			}
+			if strings.HasSuffix(*output, ".bin") {
+				return nil, fasttext.Save(*output, m)
+			}
+			return m.Vectors(), nil
 		}
-		st := m.Stats()
-		if !*quiet {
-			fmt.Fprintf(stderr, "\n%d words, %.0f words/s, loss %.4f\n", m.NWords, float64(st.Words)/st.Elapsed.Seconds(), st.Loss)
-		}
-		if strings.HasSuffix(*output, ".bin") {
-			return fasttext.Save(*output, m)
-		}
-		table = m.Vectors()
 	case "glove":
 		opt := glove.DefaultOptions()
-		opt.Dim, opt.MinCount, opt.MaxVocab, opt.Threads, opt.Seed, opt.XMax = *dim, *minCount, *maxVocab, *threads, *seed, *xmax
-		opt.MemoryBytes = *memory << 20
-		setIf(&opt.Window, *window)
-		setIf(&opt.Epochs, *epochs)
-		setIfF(&opt.LR, *lr)
+		setInt(&opt.Dim, "dim", *dim)
+		setInt(&opt.Window, "window", *window)
+		setInt(&opt.Epochs, "epochs", *epochs)
+		setInt(&opt.MaxVocab, "max-vocab", *maxVocab)
+		setInt(&opt.Threads, "threads", *threads)
+		setFloat(&opt.LR, "lr", *lr)
+		setFloat(&opt.XMax, "x-max", *xmax)
+		opt.MinCount, opt.Seed, opt.MemoryBytes = *minCount, *seed, *memory<<20
 		opt.Progress = func(e int, cost float64) {
 			if !*quiet {
 				fmt.Fprintf(stderr, "epoch %d cost %.6f\n", e, cost)
 			}
 		}
-		m, err := glove.Train(ctx, text, opt)
-		if err != nil {
-			return err
+		valid = opt.Validate()
+		train = func(ctx context.Context, text *corpus.Text) (*wordvec.Table, error) {
+			m, err := glove.Train(ctx, text, opt)
+			if err != nil {
+				return nil, err
+			}
+			return m.Vectors(), nil
 		}
-		table = m.Vectors()
 	default:
 		return usageErrorf("unknown -method %q (word2vec, fasttext or glove)", *method)
 	}
+	if valid != nil {
+		return badUsage(valid, nil)
+	}
+	text, err := corpus.Open(*input)
+	if err != nil {
+		return err
+	}
+	defer text.Close()
+	table, err := train(context.Background(), text)
+	if err != nil || table == nil {
+		return err
+	}
 	return wordvec.Save(*output, table, *method == "glove" && strings.HasSuffix(*output, ".txt"))
-}
-
-func setIf(dst *int, v int) {
-	if v > 0 {
-		*dst = v
-	}
-}
-
-func setIfF(dst *float64, v float64) {
-	if v > 0 {
-		*dst = v
-	}
 }
 
 // vectors is a loaded vectors file; ft is set for a fastText model, whose

@@ -92,3 +92,44 @@ func TestEmbedBadUsageFails(t *testing.T) {
 		})
 	}
 }
+
+func TestEmbedTrainRejectsInvalidValuesInsteadOfUsingDefaults(t *testing.T) {
+	dir := t.TempDir()
+	input := filepath.Join(dir, "corpus.txt")
+	if err := os.WriteFile(input, []byte(sotu.Sample), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "v.vec")
+	cases := []struct {
+		flags []string
+		want  string
+	}{
+		{[]string{"-lr", "-1"}, "LR -1"},
+		{[]string{"-lr", "0"}, "LR 0"},
+		{[]string{"-epochs", "0"}, "Epochs 0"},
+		{[]string{"-window", "0"}, "Window 0"},
+		{[]string{"-sample", "-5"}, "Sample -5"},
+		{[]string{"-threads", "-3"}, "Threads -3"},
+		{[]string{"-min-count", "-1"}, "MinCount -1"},
+		{[]string{"-method", "fasttext", "-lr", "-1"}, "LR -1"},
+		{[]string{"-method", "fasttext", "-epochs", "0"}, "Epochs 0"},
+		{[]string{"-method", "fasttext", "-sample", "-5"}, "Sample -5"},
+		{[]string{"-method", "glove", "-window", "0"}, "Window 0"},
+		{[]string{"-method", "glove", "-threads", "-3"}, "Threads -3"},
+		{[]string{"-method", "glove", "-x-max", "0"}, "XMax 0"},
+		{[]string{"-method", "glove", "-memory-mb", "-1"}, "-memory-mb -1"},
+		{[]string{"-method", "glove", "-neg", "3"}, "-neg does not apply"},
+		{[]string{"-method", "word2vec", "-bucket", "10"}, "-bucket does not apply"},
+		{[]string{"-arch", "lstm"}, "unknown -arch"},
+	}
+	for _, c := range cases {
+		args := append([]string{"train", "-input", input, "-output", out, "-dim", "8", "-quiet"}, c.flags...)
+		_, stderr, code := runEmbedCLI(t, "", args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 naming %q", c.flags, code, stderr, c.want)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Fatalf("%v: a vectors file was written", c.flags)
+		}
+	}
+}

@@ -23,10 +23,10 @@ func init() {
 		usage:   evalUsage,
 		noun:    "metric",
 		subs: []subcommand{
-			{name: "bleu", run: evalBLEU},
-			{name: "chrf", run: evalCHRF},
-			{name: "rouge", run: evalROUGE},
-			{name: "f1", run: evalF1},
+			{name: "bleu", run: evalMetric(evalBLEU)},
+			{name: "chrf", run: evalMetric(evalCHRF)},
+			{name: "rouge", run: evalMetric(evalROUGE)},
+			{name: "f1", run: evalMetric(evalF1)},
 		},
 	})
 }
@@ -51,12 +51,50 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
+// evalMetric makes the metrics package's rejection of an option a usage
+// error (exit status 2), like a bad flag.
+func evalMetric(run func(args []string, stdin io.Reader, stdout, stderr io.Writer) error) func(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return func(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+		err := run(args, stdin, stdout, stderr)
+		if errors.Is(err, metrics.ErrBadOption) {
+			return badUsage(err, nil)
+		}
+		return err
+	}
+}
+
 // evalFlags are the flags every metric shares.
 type evalFlags struct {
 	fs   *flag.FlagSet
 	refs multiFlag
 	hyp  string
 	json bool
+	// checks are run after parsing; each returns a message for a value
+	// out of range.
+	checks []func() error
+}
+
+// atLeast registers an int flag whose value must be min or more.
+func (f *evalFlags) atLeast(p *int, name string, value, min int, usage string) {
+	f.fs.IntVar(p, name, value, usage)
+	f.checks = append(f.checks, func() error {
+		if *p < min {
+			return fmt.Errorf("--%s %d is less than %d", name, *p, min)
+		}
+		return nil
+	})
+}
+
+// bootstrap registers --bootstrap: 0 for none, else 2 resamples or more.
+func (f *evalFlags) bootstrap(usage string) *int {
+	n := f.fs.Int("bootstrap", 0, usage)
+	f.checks = append(f.checks, func() error {
+		if *n != 0 && *n < 2 {
+			return fmt.Errorf("--bootstrap %d: want 0 (none) or at least 2 resamples", *n)
+		}
+		return nil
+	})
+	return n
 }
 
 func newEvalFlags(name string, stderr io.Writer) *evalFlags {
@@ -72,6 +110,11 @@ func newEvalFlags(name string, stderr io.Writer) *evalFlags {
 func (f *evalFlags) parse(args []string, stdin io.Reader) (hyps []string, refs [][]string, err error) {
 	if err := parseFlags(f.fs, args); err != nil {
 		return nil, nil, err
+	}
+	for _, check := range f.checks {
+		if err := check(); err != nil {
+			return nil, nil, badUsage(err, nil)
+		}
 	}
 	if f.fs.NArg() > 0 {
 		return nil, nil, usageErrorf("unexpected arguments %q", f.fs.Args())
@@ -149,8 +192,8 @@ func evalBLEU(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	smooth := f.fs.String("smooth", "exp", "smoothing: exp, floor, add-k or none")
 	f.fs.Float64Var(&c.SmoothValue, "smooth-value", 0, "value for floor (default 0.1) and add-k (default 1)")
 	f.fs.BoolVar(&c.Lowercase, "lowercase", false, "case-insensitive BLEU")
-	f.fs.IntVar(&c.MaxOrder, "max-order", 4, "highest n-gram order")
-	boot := f.fs.Int("bootstrap", 0, "bootstrap resamples for a 95% confidence interval (0: none)")
+	f.atLeast(&c.MaxOrder, "max-order", 4, 1, "highest n-gram order")
+	boot := f.bootstrap("bootstrap resamples for a 95% confidence interval (0: none)")
 	seed := f.fs.Uint("seed", 12345, "seed of the bootstrap resampling")
 	hyps, refs, err := f.parse(args, stdin)
 	if err != nil {
@@ -191,13 +234,13 @@ func round(x float64, digits int) float64 {
 func evalCHRF(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	f := newEvalFlags("chrf", stderr)
 	c := metrics.DefaultCHRF
-	f.fs.IntVar(&c.CharOrder, "char-order", 6, "character n-gram order")
-	f.fs.IntVar(&c.WordOrder, "word-order", 0, "word n-gram order (2 for chrF++)")
-	f.fs.IntVar(&c.Beta, "beta", 2, "weight of recall")
+	f.atLeast(&c.CharOrder, "char-order", 6, 1, "character n-gram order")
+	f.atLeast(&c.WordOrder, "word-order", 0, 0, "word n-gram order (2 for chrF++)")
+	f.atLeast(&c.Beta, "beta", 2, 0, "weight of recall")
 	f.fs.BoolVar(&c.Lowercase, "lowercase", false, "case-insensitive chrF")
 	f.fs.BoolVar(&c.Whitespace, "whitespace", false, "keep whitespace in character n-grams")
 	f.fs.BoolVar(&c.EpsSmoothing, "eps-smoothing", false, "chrF++.py-style epsilon smoothing")
-	boot := f.fs.Int("bootstrap", 0, "bootstrap resamples for a 95% confidence interval (0: none)")
+	boot := f.bootstrap("bootstrap resamples for a 95% confidence interval (0: none)")
 	seed := f.fs.Uint("seed", 12345, "seed of the bootstrap resampling")
 	hyps, refs, err := f.parse(args, stdin)
 	if err != nil {
@@ -233,7 +276,7 @@ func evalROUGE(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	types := f.fs.String("types", strings.Join(metrics.DefaultROUGETypes, ","), "comma-separated ROUGE types")
 	stem := f.fs.Bool("stem", false, "Porter stemming, as rouge-score's use_stemmer")
 	newline := f.fs.String("newline", "", "marker that separates sentences within a line, for rougeLsum (e.g. <n>)")
-	boot := f.fs.Int("bootstrap", 0, "bootstrap resamples for rouge-score's low/mid/high (0: mean only)")
+	boot := f.bootstrap("bootstrap resamples for rouge-score's low/mid/high (0: mean only)")
 	seed := f.fs.Uint("seed", 42, "seed of the bootstrap resampling (numpy.random.seed)")
 	hyps, refs, err := f.parse(args, stdin)
 	if err != nil {
@@ -303,7 +346,8 @@ func evalROUGE(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 
 func evalF1(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	f := newEvalFlags("f1", stderr)
-	digits := f.fs.Int("digits", 2, "digits of the report")
+	var digits int
+	f.atLeast(&digits, "digits", 2, 0, "digits of the report")
 	hyps, refs, err := f.parse(args, stdin)
 	if err != nil {
 		return err
@@ -334,7 +378,7 @@ func evalF1(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		yTrue[i], yPred[i] = id[strings.TrimSpace(refs[i][0])], id[strings.TrimSpace(hyps[i])]
 	}
 	cm := metrics.NewConfusionMatrix(yTrue, yPred)
-	rep, err := cm.Report(sorted, *digits)
+	rep, err := cm.Report(sorted, digits)
 	if err != nil {
 		return err
 	}
@@ -352,6 +396,6 @@ func evalF1(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return printJSON(stdout, out)
 	}
 	fmt.Fprint(stdout, rep)
-	_, err = fmt.Fprintf(stdout, "\nMCC = %.*f\n", *digits, cm.MatthewsCorrCoef())
+	_, err = fmt.Fprintf(stdout, "\nMCC = %.*f\n", digits, cm.MatthewsCorrCoef())
 	return err
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -193,6 +194,34 @@ func TestTheReadmeNamesEveryCommand(t *testing.T) {
 	for name := range commands {
 		if !strings.Contains(row, "`"+name+"`") {
 			t.Errorf("README.md's cmd/goformer row does not name the %s command: %s", name, row)
+		}
+	}
+}
+
+func TestOutOfRangeValuesAreUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	text := filepath.Join(dir, "t.txt")
+	if err := os.WriteFile(text, []byte("a b c\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"eval", "bleu", "--ref", text, "--hyp", text, "--max-order", "0"}, "--max-order 0"},
+		{[]string{"eval", "bleu", "--ref", text, "--hyp", text, "--bootstrap", "-5"}, "--bootstrap -5"},
+		{[]string{"eval", "bleu", "--ref", text, "--hyp", text, "--bootstrap", "1"}, "--bootstrap 1"},
+		{[]string{"eval", "chrf", "--ref", text, "--hyp", text, "--char-order", "-1"}, "--char-order -1"},
+		{[]string{"eval", "rouge", "--ref", text, "--hyp", text, "--bootstrap", "-1"}, "--bootstrap -1"},
+		{[]string{"eval", "f1", "--ref", text, "--hyp", text, "--digits", "-3"}, "--digits -3"},
+		{[]string{"tokenize", "encode", "-max-length", "-4", text}, "-max-length -4"},
+		{[]string{"tokenize", "encode", "-pad", "-1", text}, "-pad -1"},
+		{[]string{"tokenize", "encode", "-stride", "2", text}, "-stride 2 needs -max-length"},
+	}
+	for _, c := range cases {
+		stdout, stderr, code := runMain(c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) || stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 naming %q and no output", c.args, code, stdout, stderr, c.want)
 		}
 	}
 }

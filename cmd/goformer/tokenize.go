@@ -137,6 +137,17 @@ func tokenizeEncode(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"max-length", *maxLen}, {"stride", *stride}, {"pad", *padTo}} {
+		if f.v < 0 {
+			return usageErrorf("-%s %d is negative", f.name, f.v)
+		}
+	}
+	if *stride > 0 && *maxLen == 0 {
+		return usageErrorf("-stride %d needs -max-length", *stride)
+	}
 	tok, err := loadTokenizer(*name, *pat)
 	if err != nil {
 		return err

@@ -346,6 +346,13 @@ func TestBadTrainingOptionsGiveErrors(t *testing.T) {
 		"negative sampling":  func(o *Options) { o.Sample = -1 },
 		"zero learning rate": func(o *Options) { o.LR = 0 },
 		"zero window":        func(o *Options) { o.Window = 0 },
+		"negative lr":        func(o *Options) { o.LR = -1 },
+		"NaN lr":             func(o *Options) { o.LR = math.NaN() },
+		"negative sample":    func(o *Options) { o.Sample = -5 },
+		"negative threads":   func(o *Options) { o.Threads = -3 },
+		"negative min count": func(o *Options) { o.MinCount = -1 },
+		"negative max vocab": func(o *Options) { o.MaxVocab = -2 },
+		"NaN noise power":    func(o *Options) { o.NegPower = math.NaN() },
 	} {
 		t.Run(name, func(t *testing.T) {
 			opt := trainOptions()

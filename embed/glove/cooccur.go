@@ -127,6 +127,9 @@ func Count(ctx context.Context, text *corpus.Text, v *corpus.Vocab, opt CountOpt
 	if opt.Window < 1 {
 		return nil, fmt.Errorf("%w: Window %d < 1", ErrOptions, opt.Window)
 	}
+	if opt.MemoryBytes < 0 {
+		return nil, fmt.Errorf("%w: MemoryBytes %d < 0 (0 for the default)", ErrOptions, opt.MemoryBytes)
+	}
 	if opt.MemoryBytes <= 0 {
 		opt.MemoryBytes = 256 << 20
 	}

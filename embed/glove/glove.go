@@ -69,18 +69,31 @@ func DefaultOptions() Options {
 	}
 }
 
-func (o *Options) check() error {
+// Validate reports the first invalid option, wrapped around ErrOptions.
+// Train and Fit call it before any work; zero values are invalid where
+// the field's doc gives no meaning to zero (Window, Epochs, LR, XMax).
+func (o Options) Validate() error {
 	switch {
 	case o.Dim < 1 || o.Dim > 1<<16:
 		return fmt.Errorf("%w: Dim %d outside 1..65536", ErrOptions, o.Dim)
 	case o.Window < 1:
 		return fmt.Errorf("%w: Window %d < 1", ErrOptions, o.Window)
-	case o.XMax <= 0 || o.Alpha < 0:
-		return fmt.Errorf("%w: XMax %v and Alpha %v must be positive", ErrOptions, o.XMax, o.Alpha)
-	case o.LR <= 0:
-		return fmt.Errorf("%w: LR %v ≤ 0", ErrOptions, o.LR)
+	case !(o.XMax > 0) || math.IsInf(o.XMax, 0):
+		return fmt.Errorf("%w: XMax %v is not a positive number", ErrOptions, o.XMax)
+	case !(o.Alpha >= 0) || math.IsInf(o.Alpha, 0):
+		return fmt.Errorf("%w: Alpha %v is not a number ≥ 0", ErrOptions, o.Alpha)
+	case !(o.LR > 0) || math.IsInf(o.LR, 0):
+		return fmt.Errorf("%w: LR %v is not a positive number", ErrOptions, o.LR)
 	case o.Epochs < 1:
 		return fmt.Errorf("%w: Epochs %d < 1", ErrOptions, o.Epochs)
+	case o.MinCount < 0:
+		return fmt.Errorf("%w: MinCount %d < 0", ErrOptions, o.MinCount)
+	case o.MaxVocab < 0:
+		return fmt.Errorf("%w: MaxVocab %d < 0 (0 for no limit)", ErrOptions, o.MaxVocab)
+	case o.Threads < 0:
+		return fmt.Errorf("%w: Threads %d < 0 (0 for GOMAXPROCS)", ErrOptions, o.Threads)
+	case o.MemoryBytes < 0:
+		return fmt.Errorf("%w: MemoryBytes %d < 0 (0 for the default)", ErrOptions, o.MemoryBytes)
 	}
 	return nil
 }
@@ -115,7 +128,7 @@ func (m *Model) Vectors() *wordvec.Table {
 
 // Train counts the vocabulary and co-occurrences of text and fits GloVe.
 func Train(ctx context.Context, text *corpus.Text, opt Options) (*Model, error) {
-	if err := opt.check(); err != nil {
+	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
 	v, err := corpus.Count(ctx, text, corpus.CountOptions{MinCount: opt.MinCount, MaxSize: opt.MaxVocab, Threads: opt.Threads})
@@ -137,7 +150,7 @@ func Train(ctx context.Context, text *corpus.Text, opt Options) (*Model, error) 
 // or through temporary bucket files when they exceed MemoryBytes), then
 // each thread takes a contiguous share of the shuffled records per epoch.
 func Fit(ctx context.Context, c *Cooccurrences, opt Options) (*Model, error) {
-	if err := opt.check(); err != nil {
+	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
 	if c.Len() == 0 {

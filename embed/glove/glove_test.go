@@ -176,11 +176,19 @@ func TestOneThreadIsReproducible(t *testing.T) {
 
 func TestBadInputGivesErrors(t *testing.T) {
 	for name, modify := range map[string]func(*Options){
-		"zero dim":    func(o *Options) { o.Dim = 0 },
-		"zero window": func(o *Options) { o.Window = 0 },
-		"zero xmax":   func(o *Options) { o.XMax = 0 },
-		"zero lr":     func(o *Options) { o.LR = 0 },
-		"zero epochs": func(o *Options) { o.Epochs = 0 },
+		"zero dim":          func(o *Options) { o.Dim = 0 },
+		"zero window":       func(o *Options) { o.Window = 0 },
+		"zero xmax":         func(o *Options) { o.XMax = 0 },
+		"zero lr":           func(o *Options) { o.LR = 0 },
+		"zero epochs":       func(o *Options) { o.Epochs = 0 },
+		"negative lr":       func(o *Options) { o.LR = -1 },
+		"NaN lr":            func(o *Options) { o.LR = math.NaN() },
+		"NaN xmax":          func(o *Options) { o.XMax = math.NaN() },
+		"negative alpha":    func(o *Options) { o.Alpha = -1 },
+		"negative threads":  func(o *Options) { o.Threads = -3 },
+		"negative memory":   func(o *Options) { o.MemoryBytes = -1 },
+		"negative mincount": func(o *Options) { o.MinCount = -1 },
+		"negative maxvocab": func(o *Options) { o.MaxVocab = -1 },
 	} {
 		opt := testOptions()
 		modify(&opt)

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 	"time"
@@ -127,7 +128,10 @@ func DefaultOptions() Options {
 // ErrOptions is wrapped by errors about invalid options.
 var ErrOptions = errors.New("word2vec: invalid options")
 
-func (o *Options) check() error {
+// Validate reports the first invalid option, wrapped around ErrOptions.
+// Train and TrainVocab call it before any work; zero values are invalid
+// where the field's doc gives no meaning to zero (Window, Epochs, LR).
+func (o Options) Validate() error {
 	switch {
 	case o.Arch != SkipGram && o.Arch != CBOW:
 		return fmt.Errorf("%w: unknown architecture %d", ErrOptions, o.Arch)
@@ -141,10 +145,18 @@ func (o *Options) check() error {
 		return fmt.Errorf("%w: Negative %d < 1 with negative sampling", ErrOptions, o.Negative)
 	case o.Epochs < 1:
 		return fmt.Errorf("%w: Epochs %d < 1", ErrOptions, o.Epochs)
-	case o.LR <= 0:
-		return fmt.Errorf("%w: LR %v ≤ 0", ErrOptions, o.LR)
-	case o.Sample < 0:
-		return fmt.Errorf("%w: Sample %v < 0", ErrOptions, o.Sample)
+	case !(o.LR > 0) || math.IsInf(o.LR, 0):
+		return fmt.Errorf("%w: LR %v is not a positive number", ErrOptions, o.LR)
+	case !(o.Sample >= 0) || math.IsInf(o.Sample, 0):
+		return fmt.Errorf("%w: Sample %v is not 0 (off) or a positive number", ErrOptions, o.Sample)
+	case o.Loss == NegativeSampling && (!(o.NegPower >= 0) || math.IsInf(o.NegPower, 0)):
+		return fmt.Errorf("%w: NegPower %v is not a number ≥ 0", ErrOptions, o.NegPower)
+	case o.MinCount < 0:
+		return fmt.Errorf("%w: MinCount %d < 0", ErrOptions, o.MinCount)
+	case o.MaxVocab < 0:
+		return fmt.Errorf("%w: MaxVocab %d < 0 (0 for no limit)", ErrOptions, o.MaxVocab)
+	case o.Threads < 0:
+		return fmt.Errorf("%w: Threads %d < 0 (0 for GOMAXPROCS)", ErrOptions, o.Threads)
 	}
 	return nil
 }
@@ -173,7 +185,7 @@ func (m *Model) Vectors() *wordvec.Table {
 
 // Train counts the vocabulary of text, then trains on it.
 func Train(ctx context.Context, text *corpus.Text, opt Options) (*Model, error) {
-	if err := opt.check(); err != nil {
+	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
 	v, err := corpus.Count(ctx, text, corpus.CountOptions{MinCount: opt.MinCount, MaxSize: opt.MaxVocab, Threads: opt.Threads})
@@ -186,7 +198,7 @@ func Train(ctx context.Context, text *corpus.Text, opt Options) (*Model, error) 
 // TrainVocab trains on text with a vocabulary counted beforehand (words of
 // the text outside it are ignored).
 func TrainVocab(ctx context.Context, text *corpus.Text, v *corpus.Vocab, opt Options) (*Model, error) {
-	if err := opt.check(); err != nil {
+	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
 	if v.Len() == 0 || v.Tokens == 0 {

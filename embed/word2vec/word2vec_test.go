@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -171,6 +172,16 @@ func TestBadOptionsAndInputGiveErrors(t *testing.T) {
 		{"negative sample", func(o *Options) { o.Sample = -1 }},
 		{"unknown arch", func(o *Options) { o.Arch = 7 }},
 		{"unknown loss", func(o *Options) { o.Loss = 7 }},
+		{"negative learning rate", func(o *Options) { o.LR = -1 }},
+		{"NaN learning rate", func(o *Options) { o.LR = math.NaN() }},
+		{"infinite learning rate", func(o *Options) { o.LR = math.Inf(1) }},
+		{"NaN sample", func(o *Options) { o.Sample = math.NaN() }},
+		{"negative window", func(o *Options) { o.Window = -5 }},
+		{"negative epochs", func(o *Options) { o.Epochs = -1 }},
+		{"negative threads", func(o *Options) { o.Threads = -3 }},
+		{"negative min count", func(o *Options) { o.MinCount = -1 }},
+		{"negative max vocab", func(o *Options) { o.MaxVocab = -1 }},
+		{"negative noise power", func(o *Options) { o.NegPower = -0.5 }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
