@@ -161,7 +161,7 @@ func readLines(name string, stdin io.Reader) ([]string, error) {
 		data, err = os.ReadFile(name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", hypName(name), err)
+		return nil, withPath("read", hypName(name), err)
 	}
 	if len(data) == 0 {
 		return nil, nil

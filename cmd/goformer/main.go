@@ -19,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sort"
 	"strings"
@@ -75,6 +76,18 @@ func badUsage(err error, usage func()) error {
 		return nil
 	}
 	return &usageError{err: err, usage: usage}
+}
+
+// withPath wraps err with "op path: " unless err already names path (an
+// *fs.PathError from opening or reading it), so that messages name the
+// file once: "open x.txt: no such file or directory", not
+// "read x.txt: open x.txt: no such file or directory".
+func withPath(op, path string, err error) error {
+	var pe *fs.PathError
+	if err == nil || errors.As(err, &pe) && pe.Path == path {
+		return err
+	}
+	return fmt.Errorf("%s %s: %w", op, path, err)
 }
 
 // newFlagSet returns a flag set for a command or subcommand ("embed train")

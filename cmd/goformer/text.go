@@ -95,7 +95,10 @@ func textLines(name string, stdin io.Reader, w *bufio.Writer, fn func(string) st
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("read %s: %w", name, err)
+			if name == "-" {
+				name = "standard input"
+			}
+			return withPath("read", name, err)
 		}
 	}
 }

@@ -73,7 +73,7 @@ func loadTokenizer(name, pat string) (*tokenize.Tokenizer, error) {
 		defer f.Close()
 		m, err := bpe.ReadTiktoken(f)
 		if err != nil {
-			return nil, fmt.Errorf("load %s: %w", name, err)
+			return nil, withPath("load", name, err)
 		}
 		p, ok := map[string]pattern.Pattern{"gpt2": pattern.GPT2, "cl100k": pattern.CL100K, "o200k": pattern.O200K}[pat]
 		if !ok {

@@ -51,14 +51,15 @@ func FromBytes(b []byte) *Text { return NewText(bytes.NewReader(b), int64(len(b)
 
 // Open opens the file at path as a Text. Close it when done.
 func Open(path string) (*Text, error) {
+	// Errors of the file system name the operation and the file already.
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("corpus: %w", err)
+		return nil, err
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("corpus: %w", err)
+		return nil, err
 	}
 	if !st.Mode().IsRegular() {
 		f.Close()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 
@@ -30,14 +31,25 @@ var (
 func Load(path string) (*Model, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("fasttext: %w", err)
+		return nil, err // it names the file
 	}
 	defer f.Close()
 	m, err := Read(f)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", path, err)
+		return nil, loadError(path, err)
 	}
 	return m, nil
+}
+
+// loadError wraps err, from loading path, with "load path: " unless the
+// error already names path (an *fs.PathError of a read): then that
+// error alone, which says what failed on which file.
+func loadError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == path {
+		return pe
+	}
+	return fmt.Errorf("load %s: %w", path, err)
 }
 
 // IsModel reports whether b starts like a fastText model file.
@@ -56,10 +68,12 @@ func (b *binReader) read(n int, what string) []byte {
 		return b.buf[:n]
 	}
 	if _, err := io.ReadFull(b.r, b.buf[:n]); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
+		switch err {
+		case io.EOF, io.ErrUnexpectedEOF:
+			b.err = fmt.Errorf("%w: reading %s: %v (truncated file?)", ErrFormat, what, io.ErrUnexpectedEOF)
+		default:
+			b.err = err // a read error, which names the file
 		}
-		b.err = fmt.Errorf("%w: reading %s: %v (truncated file?)", ErrFormat, what, err)
 	}
 	return b.buf[:n]
 }

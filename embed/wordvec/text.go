@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"strconv"
@@ -159,7 +160,7 @@ func isSpaceByte(c byte) bool {
 func Load(path string) (*Table, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("wordvec: %w", err)
+		return nil, err // it names the file
 	}
 	defer f.Close()
 	var t *Table
@@ -169,9 +170,20 @@ func Load(path string) (*Table, error) {
 		t, err = ReadText(f)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", path, err)
+		return nil, loadError(path, err)
 	}
 	return t, nil
+}
+
+// loadError wraps err, from loading path, with "load path: " unless the
+// error already names path (an *fs.PathError of a read): then that
+// error alone, which says what failed on which file.
+func loadError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == path {
+		return pe
+	}
+	return fmt.Errorf("load %s: %w", path, err)
 }
 
 // Save writes a vectors file: the word2vec binary form if the name ends in

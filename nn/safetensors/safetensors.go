@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"sort"
 	"strings"
@@ -17,16 +18,20 @@ import (
 	"github.com/goformer/goformer/tensor"
 )
 
-// The errors callers may branch on (they are wrapped with details).
+// The errors callers may branch on. They are wrapped once with the file's
+// path (or "safetensors" when there is none) and the details:
+//
+//	model.safetensors: malformed safetensors file: header length 8 runs past the end of the 12-byte file
+//	model.safetensors: tensor "wte.weight": no such tensor
 var (
 	// ErrFormat reports a malformed or truncated file.
-	ErrFormat = errors.New("safetensors: malformed file")
+	ErrFormat = errors.New("malformed safetensors file")
 	// ErrNotFound reports a tensor name absent from the file.
-	ErrNotFound = errors.New("safetensors: no such tensor")
+	ErrNotFound = errors.New("no such tensor")
 	// ErrClosed reports use of a File after Close.
-	ErrClosed = errors.New("safetensors: file closed")
+	ErrClosed = errors.New("safetensors file closed")
 	// ErrUnsupported reports a dtype that cannot be converted as asked.
-	ErrUnsupported = errors.New("safetensors: unsupported dtype")
+	ErrUnsupported = errors.New("unsupported dtype")
 )
 
 // MaxHeaderSize is the largest JSON header accepted (the reference
@@ -113,7 +118,10 @@ type File struct {
 func Open(path string) (*File, error) {
 	data, release, err := mapFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("safetensors: open %s: %w", path, err)
+		if _, ok := err.(*fs.PathError); ok {
+			return nil, err // it names the operation and the file
+		}
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	f, err := parse(data, path)
 	if err != nil {
@@ -134,9 +142,9 @@ func parse(data []byte, name string) (*File, error) {
 	fail := func(format string, args ...any) error {
 		msg := fmt.Sprintf(format, args...)
 		if name != "" {
-			return fmt.Errorf("safetensors: %s: %s: %w", name, msg, ErrFormat)
+			return fmt.Errorf("%s: %w: %s", name, ErrFormat, msg)
 		}
-		return fmt.Errorf("safetensors: %s: %w", msg, ErrFormat)
+		return fmt.Errorf("%w: %s", ErrFormat, msg)
 	}
 	if len(data) < 8 {
 		return nil, fail("file of %d bytes is shorter than the 8-byte header length", len(data))
@@ -330,21 +338,22 @@ func (f *File) Metadata() map[string]string {
 func (f *File) raw(name string, fn func(in Info, b []byte) (*tensor.Tensor, error)) (*tensor.Tensor, error) {
 	in, ok := f.infos[name]
 	if !ok {
-		return nil, f.errorf("%q: %w", name, ErrNotFound)
+		return nil, f.errorf("tensor %q: %w", name, ErrNotFound)
 	}
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	if f.data == nil {
-		return nil, f.errorf("%q: %w", name, ErrClosed)
+		return nil, f.errorf("tensor %q: %w", name, ErrClosed)
 	}
 	return fn(in, f.data[f.base+in.Begin:f.base+in.End])
 }
 
 func (f *File) errorf(format string, args ...any) error {
-	if f.name != "" {
-		return fmt.Errorf("safetensors: %s: "+format, append([]any{f.name}, args...)...)
+	prefix := f.name
+	if prefix == "" {
+		prefix = "safetensors"
 	}
-	return fmt.Errorf("safetensors: "+format, args...)
+	return fmt.Errorf("%s: "+format, append([]any{prefix}, args...)...)
 }
 
 // Bytes returns a copy of the raw little-endian bytes of the named tensor.
@@ -377,7 +386,7 @@ func (f *File) Tensor(name string) (*tensor.Tensor, error) {
 		}
 		v, err := decodeInts(in, b)
 		if err != nil {
-			return nil, f.errorf("%q: %w", name, err)
+			return nil, f.errorf("tensor %q: %w", name, err)
 		}
 		return shaped(tensor.FromSlice(v), in.Shape), nil
 	})
@@ -412,7 +421,7 @@ func decodeInts(in Info, b []byte) ([]int32, error) {
 		switch in.DType {
 		case BOOL:
 			if b[i] > 1 {
-				return nil, fmt.Errorf("BOOL element %d has value %d: %w", i, b[i], ErrFormat)
+				return nil, fmt.Errorf("%w: BOOL element %d has value %d", ErrFormat, i, b[i])
 			}
 			v = int64(b[i])
 		case U8:
@@ -432,14 +441,14 @@ func decodeInts(in Info, b []byte) ([]int32, error) {
 		case U64:
 			u := le.Uint64(b[8*i:])
 			if u > math.MaxInt32 {
-				return nil, fmt.Errorf("%s element %d = %d does not fit in int32: %w", in.DType, i, u, ErrUnsupported)
+				return nil, fmt.Errorf("%w: %s element %d = %d does not fit in int32", ErrUnsupported, in.DType, i, u)
 			}
 			v = int64(u)
 		default:
-			return nil, fmt.Errorf("%s: %w", in.DType, ErrUnsupported)
+			return nil, fmt.Errorf("%w %s", ErrUnsupported, in.DType)
 		}
 		if v < math.MinInt32 || v > math.MaxInt32 {
-			return nil, fmt.Errorf("%s element %d = %d does not fit in int32: %w", in.DType, i, v, ErrUnsupported)
+			return nil, fmt.Errorf("%w: %s element %d = %d does not fit in int32", ErrUnsupported, in.DType, i, v)
 		}
 		out[i] = int32(v)
 	}
@@ -509,7 +518,7 @@ func dtypeOf(d tensor.DType) (DType, error) {
 	case tensor.Int32:
 		return I32, nil
 	}
-	return "", fmt.Errorf("safetensors: tensor dtype %s: %w", d, ErrUnsupported)
+	return "", fmt.Errorf("%w %s", ErrUnsupported, d)
 }
 
 // Write writes tensors and metadata (which may be nil) in safetensors
@@ -519,10 +528,10 @@ func Write(w io.Writer, tensors map[string]*tensor.Tensor, metadata map[string]s
 	names := make([]string, 0, len(tensors))
 	for k, t := range tensors {
 		if k == "" || k == metadataKey || !utf8.ValidString(k) {
-			return fmt.Errorf("safetensors: write: invalid tensor name %q", k)
+			return fmt.Errorf("safetensors: invalid tensor name %q", k)
 		}
 		if t == nil {
-			return fmt.Errorf("safetensors: write: tensor %q is nil", k)
+			return fmt.Errorf("safetensors: tensor %q is nil", k)
 		}
 		names = append(names, k)
 	}
@@ -533,15 +542,16 @@ func Write(w io.Writer, tensors map[string]*tensor.Tensor, metadata map[string]s
 	}
 	var lenBuf [8]byte
 	binary.LittleEndian.PutUint64(lenBuf[:], uint64(len(hdr)))
+	// Errors of w are returned as they are: they name what failed.
 	if _, err := w.Write(lenBuf[:]); err != nil {
-		return fmt.Errorf("safetensors: write: %w", err)
+		return err
 	}
 	if _, err := w.Write(hdr); err != nil {
-		return fmt.Errorf("safetensors: write: %w", err)
+		return err
 	}
 	for _, k := range names {
 		if _, err := w.Write(encode(tensors[k])); err != nil {
-			return fmt.Errorf("safetensors: write %q: %w", k, err)
+			return err
 		}
 	}
 	return nil
@@ -562,7 +572,7 @@ func header(names []string, tensors map[string]*tensor.Tensor, metadata map[stri
 	if len(metadata) > 0 {
 		m, err := json.Marshal(metadata)
 		if err != nil {
-			return nil, fmt.Errorf("safetensors: write metadata: %w", err)
+			return nil, fmt.Errorf("safetensors: metadata: %w", err)
 		}
 		sep()
 		b.WriteString(`"` + metadataKey + `":`)
@@ -573,7 +583,7 @@ func header(names []string, tensors map[string]*tensor.Tensor, metadata map[stri
 		t := tensors[k]
 		dt, err := dtypeOf(t.DType())
 		if err != nil {
-			return nil, fmt.Errorf("safetensors: write %q: %w", k, err)
+			return nil, fmt.Errorf("safetensors: tensor %q: %w", k, err)
 		}
 		kj, _ := json.Marshal(k)
 		shape, _ := json.Marshal(t.Shape())
