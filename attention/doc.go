@@ -28,16 +28,18 @@
 //
 // A query whose every key is masked gets zeros (PyTorch gives NaN).
 //
-// Two kernels compute it. The plain path builds the score matrix with
-// tensor ops, runs on any device and can return the attention weights
-// (ScaledDotProductWeights). The fused path (CPU) works block by block
-// with a streaming softmax, as FlashAttention does: it never holds the
-// [Tq, Tk] matrix, reads heads straight from strided projections, writes
-// its output in the layout the output projection reads, and recomputes
-// the blocks in the backward pass from one saved statistic per row. Both
-// agree to float32 rounding, dropout included (they draw the same mask
-// from the same generator state); Auto picks the fused path where it
-// applies.
+// Two kernels compute it, both in package tensor. The plain path
+// (tensor.AttentionWeights) builds the score matrix with tensor ops, runs
+// on any device and can return the attention weights
+// (ScaledDotProductWeights). The fused path (tensor.Attention, on the CPU)
+// works block by block with a streaming softmax, as FlashAttention does:
+// it never holds the [Tq, Tk] matrix, reads heads straight from strided
+// projections and from a Cache's buffers, writes its output in the layout
+// the output projection reads, and recomputes the blocks in the backward
+// pass from one saved statistic per row. Both agree to float32 rounding,
+// dropout included (they draw the same mask from the same generator
+// state); Auto takes the fused path, for self-attention with or without a
+// cache, rotary positions, grouped heads and cross-attention alike.
 //
 // # Multi-head attention
 //

@@ -244,7 +244,8 @@ func (a *MultiHead) ForwardAt(x, positions *tensor.Tensor, mask Mask, cache *Cac
 		qkv := nn.Project(x, a.InProjWeight, b)
 		if o := a.options(mask); a.Rotary == nil && cache == nil && a.OnWeights == nil && o.usesFused(qkv) {
 			// The fused kernel reads the heads from qkv and returns one
-			// gradient for it.
+			// gradient for it. With a cache or rotary positions the heads
+			// below reach the same fused kernel through ScaledDotProduct.
 			return a.outProject(packedSelfAttention(qkv, a.Heads, a.KVHeads, a.HeadDim, o))
 		}
 		q, k, v = qkv.Narrow(2, 0, qd), qkv.Narrow(2, qd, kvd), qkv.Narrow(2, qd+kvd, kvd)

@@ -178,7 +178,6 @@ func TestQKVBiasKeepsInputBiasesOnly(t *testing.T) {
 }
 
 func TestPackedSelfAttentionGradientsEqualThePlainPath(t *testing.T) {
-	defer setBlocks(3, 5)()
 	for _, cfg := range []Config{
 		{Dim: 16, Heads: 4, KVHeads: 2, FusedQKV: true},
 		{Dim: 16, Heads: 4, KVHeads: 1, FusedQKV: true, NoBias: true, Dropout: 0.25},

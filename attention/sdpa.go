@@ -103,7 +103,12 @@ func (o Options) checkDropout(op string) {
 // as [B, H, Tq, Dv]. H must be a multiple of Hk: each group of H/Hk query
 // heads shares a key/value head (grouped-query attention; Hk = 1 is
 // multi-query attention). Inputs may be any strided views (heads split
-// from a projection by Reshape and Transpose need no copy).
+// from a projection by Reshape and Transpose, keys and values held by a
+// Cache) and are not copied.
+//
+// It is tensor.Attention with the mask converted: the fused kernel runs
+// wherever the device has one (the CPU), with a cache, rotary positions,
+// grouped heads and every kind of mask alike.
 //
 // Rows whose every key is masked give zeros (and zero gradients), where
 // PyTorch's nn.MultiheadAttention gives NaN.
@@ -114,9 +119,9 @@ func ScaledDotProduct(q, k, v *tensor.Tensor, o Options) *tensor.Tensor {
 	o.Mask.check("ScaledDotProduct", d.b, d.h, d.tq, d.tk, q.DType(), q.Device())
 	o.checkDropout("ScaledDotProduct")
 	if o.usesFused(q) {
-		return fusedAttention(q, k, v, d, o)
+		return tensor.Attention(q, k, v, o.tensorOptions())
 	}
-	out, _ := plain(q, k, v, d, o)
+	out, _ := tensor.AttentionWeights(q, k, v, o.tensorOptions())
 	return out
 }
 
@@ -127,10 +132,28 @@ func ScaledDotProductWeights(q, k, v *tensor.Tensor, o Options) (out, weights *t
 	d := checkQKV("ScaledDotProductWeights", q, k, v)
 	o.Mask.check("ScaledDotProductWeights", d.b, d.h, d.tq, d.tk, q.DType(), q.Device())
 	o.checkDropout("ScaledDotProductWeights")
-	return plain(q, k, v, d, o)
+	return tensor.AttentionWeights(q, k, v, o.tensorOptions())
 }
 
-// usesFused decides the path.
+// tensorOptions converts the options to tensor.Attention's.
+func (o Options) tensorOptions() tensor.AttentionOptions {
+	t := tensor.AttentionOptions{
+		Scale:    o.Scale,
+		Causal:   o.Mask.Causal,
+		KeepKeys: o.Mask.KeyMask.keep(),
+		Keep:     o.Mask.Pairs.keep(),
+		Bias:     o.Mask.Bias,
+	}
+	if o.dropout() {
+		t.Dropout, t.Gen = o.Dropout, o.Gen
+	}
+	return t
+}
+
+// usesFused decides the path: the fused kernel unless the plain path is
+// asked for. With Auto, tensor.Attention itself composes the attention
+// where no fused kernel applies (a device without one, a bias that needs
+// a gradient).
 func (o Options) usesFused(q *tensor.Tensor) bool {
 	switch o.Path {
 	case Plain:
@@ -142,64 +165,22 @@ func (o Options) usesFused(q *tensor.Tensor) bool {
 		if o.Mask.Bias != nil && o.Mask.Bias.RequiresGrad() {
 			panic("attention: the fused path does not compute a gradient for Mask.Bias; use the plain path")
 		}
-		return true
 	}
-	dt := q.DType()
-	return q.Device() == tensor.CPU && (dt == tensor.Float32 || dt == tensor.Float64) &&
-		(o.Mask.Bias == nil || !o.Mask.Bias.RequiresGrad())
+	return true
 }
 
-// negBig stands for -Inf in masked scores: finite, so that a row whose
-// every key is masked gives a uniform softmax instead of NaN (it is then
-// zeroed), and exp(negBig - max) is exactly 0 beside any unmasked score.
-func negBig(dt tensor.DType) float64 {
-	if dt == tensor.Float64 {
-		return -1e300
+// packedSelfAttention attends with the heads of qkv [B, T, W]: h query
+// heads from column 0, hk key heads from column h·dh, hk value heads after
+// them. It returns [B, h, T, dh] as ScaledDotProduct does.
+func packedSelfAttention(qkv *tensor.Tensor, h, hk, dh int, o Options) *tensor.Tensor {
+	b, t := qkv.Dim(0), qkv.Dim(1)
+	o.Mask.check("ScaledDotProduct", b, h, t, t, qkv.DType(), qkv.Device())
+	o.checkDropout("ScaledDotProduct")
+	if !o.usesFused(qkv) {
+		split := func(off, heads int) *tensor.Tensor {
+			return qkv.Narrow(2, off, heads*dh).Reshape(b, t, heads, dh).Transpose(1, 2)
+		}
+		return ScaledDotProduct(split(0, h), split(h*dh, hk), split((h+hk)*dh, hk), o)
 	}
-	return -1e30
-}
-
-// plain computes attention with tensor ops.
-func plain(q, k, v *tensor.Tensor, d dims, o Options) (out, weights *tensor.Tensor) {
-	g := d.h / d.hk
-	dt := q.DType()
-	// Group query heads by their key/value head: q [B, Hk, G, Tq, Dh]
-	// against k [B, Hk, 1, Tk, Dh], broadcast by MatMul without copies.
-	qg := q
-	if g > 1 {
-		qg = q.Reshape(d.b, d.hk, g, d.tq, d.dh)
-		k = k.Unsqueeze(2)
-		v = v.Unsqueeze(2)
-	}
-	s := qg.MatMul(k.T()).Scale(o.scale(d.dh))
-	if g > 1 {
-		s = s.Reshape(d.b, d.h, d.tq, d.tk)
-	}
-	if o.Mask.Bias != nil {
-		s = s.Add(o.Mask.Bias).Clamp(negBig(dt), math.Inf(1))
-	}
-	blocked := o.Mask.blocked(d.b, d.tq, d.tk, dt, q.Device())
-	if blocked != nil {
-		s = s.MaskedFill(blocked, negBig(dt))
-	}
-	var valid *tensor.Tensor // 1 for rows with a key left, else 0: [B, H, Tq, 1]
-	if blocked != nil || o.Mask.Bias != nil {
-		valid = s.Detach().Max(-1).Gt(tensor.FullOn(q.Device(), dt, negBig(dt)/2)).Unsqueeze(-1)
-	}
-	w := s.Softmax(-1)
-	if valid != nil {
-		w = w.Mul(valid)
-	}
-	weights = w
-	if o.dropout() {
-		w = w.Dropout(o.Dropout, o.Gen)
-	}
-	if g > 1 {
-		w = w.Reshape(d.b, d.hk, g, d.tq, d.tk)
-	}
-	out = w.MatMul(v)
-	if g > 1 {
-		out = out.Reshape(d.b, d.h, d.tq, d.dv)
-	}
-	return out, weights
+	return tensor.AttentionPacked(qkv, h, hk, o.tensorOptions())
 }

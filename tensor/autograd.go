@@ -22,6 +22,10 @@ type node struct {
 	versions    []uint32 // buffer versions of savedInputs at record time
 	outVer      uint32
 	freed       bool
+	// scratch are tensors the op saved for its backward pass that no one
+	// else can reach (statistics, log-sum-exps): freeing the node after
+	// Backward returns their storage to the pool.
+	scratch []*Tensor
 }
 
 // needsGrad reports whether a gradient flows to t: it is a leaf that
@@ -233,6 +237,10 @@ func (t *Tensor) Backward(opts ...BackwardOption) {
 }
 
 func (n *node) free() {
+	for _, t := range n.scratch {
+		t.release()
+	}
+	n.scratch = nil
 	n.freed = true
 	n.backward = nil
 	n.inputs = nil

@@ -122,6 +122,9 @@ func Eye(n int) *Tensor {
 // Rand returns a float32 CPU tensor of draws uniform on [0, 1) from rng.
 // The same rng state gives the same tensor.
 func Rand(rng *rand.Rand, shape ...int) *Tensor {
+	if rng == nil {
+		panic("tensor: Rand: the random source rng is nil")
+	}
 	t := Zeros(shape...)
 	d := t.buf.storage.(*CPUStorage).f32
 	for i := range d {
@@ -132,6 +135,9 @@ func Rand(rng *rand.Rand, shape ...int) *Tensor {
 
 // RandN returns a float32 CPU tensor of standard normal draws from rng.
 func RandN(rng *rand.Rand, shape ...int) *Tensor {
+	if rng == nil {
+		panic("tensor: RandN: the random source rng is nil")
+	}
 	t := Zeros(shape...)
 	d := t.buf.storage.(*CPUStorage).f32
 	for i := range d {

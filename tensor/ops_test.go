@@ -554,6 +554,8 @@ func TestCreationFunctions(t *testing.T) {
 	if mn, mx := u.Min().Item(), u.Max().Item(); mn < 0 || mx >= 1 {
 		t.Fatalf("Rand outside [0, 1): %v..%v", mn, mx)
 	}
+	mustPanic(t, func() { tensor.RandN(nil, 2, 3) }, "RandN", "rng is nil")
+	mustPanic(t, func() { tensor.Rand(nil, 2) }, "Rand", "rng is nil")
 	f := tensor.FullOn(tensor.CPU, tensor.Int32, 7, 2)
 	if got := fmt.Sprint(f.Int32s()); got != "[7 7]" {
 		t.Fatalf("FullOn = %s", got)

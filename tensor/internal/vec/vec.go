@@ -76,6 +76,17 @@ func Sum(x []float32) float32 { return impl.sum(ptr(x), len(x)) }
 // any element is NaN.
 func Max(x []float32) float32 { return impl.max(ptr(x), len(x)) }
 
+// ExpShiftSum sets dst[i] = e^(x[i]-shift) and returns Σ dst[i]: the
+// exponentials of a softmax row shifted by its maximum. x may hold -Inf
+// (giving 0); it runs on the calling goroutine.
+func ExpShiftSum(dst, x []float32, shift float32) float32 {
+	checkLen("ExpShiftSum", len(x), "dst, x", len(dst))
+	if len(x) == 0 {
+		return 0
+	}
+	return impl.expShiftSum(ptr(dst), ptr(x), len(x), shift)
+}
+
 // Axpy sets y[i] += a·x[i].
 func Axpy(a float32, x, y []float32) {
 	checkLen("Axpy", len(x), "x, y", len(y))
