@@ -160,6 +160,25 @@ func (p *Progress) Restart() {
 	p.base = p.n
 }
 
+// Printf writes a message on a line of its own (an evaluation's results,
+// a warning) without breaking the bar: on a terminal it clears the bar's
+// line first, and the bar is drawn again below at the next report.
+// Silent progress prints nothing.
+func (p *Progress) Printf(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.o.Silent {
+		return
+	}
+	msg := strings.TrimRight(fmt.Sprintf(format, args...), "\n")
+	if p.bar && p.lastLen > 0 && !p.finished {
+		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", p.lastLen))
+		p.lastLen = 0
+		p.printed = false // redraw at the next Add
+	}
+	fmt.Fprintln(p.w, msg)
+}
+
 // Count returns the number of units done.
 func (p *Progress) Count() int64 {
 	p.mu.Lock()

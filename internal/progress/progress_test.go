@@ -190,3 +190,28 @@ func TestFormatRate(t *testing.T) {
 		}
 	}
 }
+
+func TestPrintfKeepsTheBarWhole(t *testing.T) {
+	var buf bytes.Buffer
+	p, clk := newWithClock(&buf, Options{Total: 4, Mode: Bar, Width: 4})
+	p.Add(1)
+	p.Printf("eval: accuracy %.2f\n", 0.75)
+	clk.add(time.Millisecond) // well within the interval: still redrawn after a message
+	p.Add(1)
+	p.Finish()
+	out := buf.String()
+	if !strings.Contains(out, "\r\reval: accuracy 0.75\n\r 50%") && !strings.Contains(out, "\reval: accuracy 0.75\n\r 50%") {
+		t.Errorf("got %q", out)
+	}
+	var lines bytes.Buffer
+	q := New(&lines, Options{Total: 2, Mode: Lines})
+	q.Printf("hello")
+	if lines.String() != "hello\n" {
+		t.Errorf("lines mode: %q", lines.String())
+	}
+	s := New(&lines, Options{Silent: true})
+	s.Printf("nothing")
+	if lines.String() != "hello\n" {
+		t.Errorf("silent printed: %q", lines.String())
+	}
+}
