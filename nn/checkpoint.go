@@ -83,9 +83,10 @@ func (e *LoadError) Is(target error) bool {
 	return false
 }
 
-// LoadOptions relaxes the checks of a load. The zero value is strict:
-// every model tensor must be in the checkpoint with its shape, and nothing
-// else may be there.
+// LoadOptions relaxes the checks of a load and says how checkpoint names
+// and tensors map onto the model's. The zero value is strict: every model
+// tensor must be in the checkpoint with its shape, and nothing else may be
+// there.
 type LoadOptions struct {
 	// AllowMissing leaves model tensors absent from the checkpoint as they
 	// are (a new head on a pre-trained body).
@@ -102,13 +103,34 @@ type LoadOptions struct {
 	// does not keep) without counting it as unexpected. It applies before
 	// Rename is consulted; nil keeps names.
 	FromCheckpoint func(name string) string
+	// Transform, when set, converts each checkpoint tensor before its
+	// shape is checked and it is copied into the model: GPT-2's Conv1D
+	// weights, stored [in, out], are transposed to a Linear's [out, in].
+	// name is the model's name of the tensor; t is the tensor as stored,
+	// possibly a read-only view of a memory-mapped file that is valid
+	// during the call only: Transform returns t itself, a view of it or a
+	// new tensor, and never modifies it. Dtypes need no Transform: values
+	// are converted to the model tensor's dtype as they are copied.
+	Transform func(name string, t *tensor.Tensor) (*tensor.Tensor, error)
+	// TransformShape, when set together with Transform, returns the shape
+	// Transform makes of a tensor stored with the given shape, so that
+	// shapes are checked from the checkpoint's header before any data is
+	// read. Without it, a load with a Transform reads and transforms every
+	// tensor twice: once to check the shapes, once to copy.
+	TransformShape func(name string, shape []int) []int
 }
 
 // source is where a load reads tensors from.
 type source interface {
 	names() []string
 	shape(name string) ([]int, bool)
-	get(name string) (*tensor.Tensor, error)
+	// float reports whether the stored values are floating-point.
+	float(name string) bool
+	// dtype names the stored dtype, for messages.
+	dtype(name string) string
+	// with runs fn on the named tensor, which is valid during the call
+	// only (it may view a memory-mapped file).
+	with(name string, fn func(t *tensor.Tensor) error) error
 }
 
 type mapSource map[string]*tensor.Tensor
@@ -130,18 +152,62 @@ func (s mapSource) shape(name string) ([]int, bool) {
 	return t.Shape(), true
 }
 
-func (s mapSource) get(name string) (*tensor.Tensor, error) { return s[name], nil }
+func (s mapSource) float(name string) bool { return s[name].DType().IsFloat() }
 
-type fileSource struct{ f *safetensors.File }
+func (s mapSource) dtype(name string) string { return s[name].DType().String() }
 
-func (s fileSource) names() []string { return s.f.Names() }
+func (s mapSource) with(name string, fn func(*tensor.Tensor) error) error { return fn(s[name]) }
 
-func (s fileSource) shape(name string) ([]int, bool) {
-	in, ok := s.f.Info(name)
-	return in.Shape, ok
+// filesSource reads from one or more safetensors files (the shards of a
+// checkpoint), each tensor from the file that holds it.
+type filesSource struct {
+	byName map[string]*safetensors.File
+	order  []string
 }
 
-func (s fileSource) get(name string) (*tensor.Tensor, error) { return s.f.Tensor(name) }
+func newFilesSource(fs []*safetensors.File) (*filesSource, error) {
+	s := &filesSource{byName: map[string]*safetensors.File{}}
+	for _, f := range fs {
+		for _, n := range f.Names() {
+			if _, dup := s.byName[n]; dup {
+				return nil, fmt.Errorf("nn: load: tensor %q is in more than one checkpoint file", n)
+			}
+			s.byName[n] = f
+			s.order = append(s.order, n)
+		}
+	}
+	sort.Strings(s.order)
+	return s, nil
+}
+
+func (s *filesSource) names() []string { return s.order }
+
+func (s *filesSource) shape(name string) ([]int, bool) {
+	f, ok := s.byName[name]
+	if !ok {
+		return nil, false
+	}
+	in, _ := f.Info(name)
+	return in.Shape, true
+}
+
+func (s *filesSource) float(name string) bool {
+	in, _ := s.byName[name].Info(name)
+	switch in.DType {
+	case safetensors.F16, safetensors.BF16, safetensors.F32, safetensors.F64, safetensors.F8E4M3, safetensors.F8E5M2:
+		return true
+	}
+	return false
+}
+
+func (s *filesSource) dtype(name string) string {
+	in, _ := s.byName[name].Info(name)
+	return string(in.DType)
+}
+
+func (s *filesSource) with(name string, fn func(*tensor.Tensor) error) error {
+	return s.byName[name].View(name, fn)
+}
 
 // LoadStateDict copies the tensors of sd into m's tensors of the same
 // names (converting dtype and device), after checking them all: on any
@@ -150,10 +216,23 @@ func LoadStateDict(m any, sd map[string]*tensor.Tensor, o LoadOptions) error {
 	return load(m, mapSource(sd), o)
 }
 
-// LoadFile loads m from an open safetensors file, reading only the tensors
-// the model needs. Checks are as in LoadStateDict.
+// LoadFile loads m from an open safetensors file, as LoadStateDict. Only
+// the tensors the model needs are read, one at a time, straight from the
+// file's memory into the model's tensors: a load needs no memory beyond
+// the model's own (and a transformed tensor's, when Transform copies).
 func LoadFile(m any, f *safetensors.File, o LoadOptions) error {
-	return load(m, fileSource{f}, o)
+	return LoadFiles(m, []*safetensors.File{f}, o)
+}
+
+// LoadFiles loads m from a checkpoint split across several safetensors
+// files (the shards of a large Hugging Face model), as LoadFile. A tensor
+// name found in two files is an error.
+func LoadFiles(m any, fs []*safetensors.File, o LoadOptions) error {
+	src, err := newFilesSource(fs)
+	if err != nil {
+		return err
+	}
+	return load(m, src, o)
 }
 
 // Load loads m from the safetensors file at path, as LoadFile.
@@ -170,6 +249,11 @@ func Load(path string, m any, o LoadOptions) error {
 	return err
 }
 
+// load checks everything it can before it writes anything: names, shapes
+// (after Transform), dtypes, and the values of integer tensors (which may
+// not fit in int32). Then it copies tensor by tensor; only a Transform
+// that fails in the copying pass after succeeding on the shapes can leave
+// the model partly loaded.
 func load(m any, src source, o LoadOptions) error {
 	var es []entry
 	for _, e := range entries("Load", m) {
@@ -189,11 +273,14 @@ func load(m any, src source, o LoadOptions) error {
 	found := map[*tensor.Tensor]bool{}
 	used := map[string]bool{}
 	type job struct {
-		dst  *tensor.Tensor
-		name string // in the checkpoint
+		dst   *tensor.Tensor
+		model string         // the model's name
+		name  string         // in the checkpoint
+		pre   *tensor.Tensor // an integer tensor read (and checked) in advance
 	}
 	var jobs []job
 	le := &LoadError{}
+	probe := o.Transform != nil && o.TransformShape == nil
 	for _, e := range es {
 		name := rename(e.Name)
 		shape, ok := src.shape(name)
@@ -202,11 +289,14 @@ func load(m any, src source, o LoadOptions) error {
 		}
 		used[name] = true
 		found[e.Tensor] = true
-		if !equalShapes(shape, e.Tensor.Shape()) {
+		if o.Transform != nil && o.TransformShape != nil {
+			shape = o.TransformShape(e.Name, shape)
+		}
+		if !probe && !equalShapes(shape, e.Tensor.Shape()) {
 			le.Mismatched = append(le.Mismatched, Mismatch{Name: e.Name, Model: e.Tensor.Shape(), File: shape})
 			continue
 		}
-		jobs = append(jobs, job{e.Tensor, name})
+		jobs = append(jobs, job{dst: e.Tensor, model: e.Name, name: name})
 	}
 	if !o.AllowMissing {
 		seen := map[*tensor.Tensor]bool{}
@@ -224,24 +314,86 @@ func load(m any, src source, o LoadOptions) error {
 			}
 		}
 	}
+	transform := func(j job, t *tensor.Tensor) (*tensor.Tensor, error) {
+		if o.Transform == nil {
+			return t, nil
+		}
+		u, err := o.Transform(j.model, t)
+		if err == nil && u == nil {
+			err = fmt.Errorf("Transform returned no tensor")
+		}
+		return u, err
+	}
+	if probe {
+		// The shapes Transform makes, one tensor at a time.
+		kept := jobs[:0]
+		for _, j := range jobs {
+			var shape []int
+			err := src.with(j.name, func(t *tensor.Tensor) error {
+				u, err := transform(j, t)
+				if err == nil {
+					shape = u.Shape()
+				}
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("nn: load %s: %w", j.name, err)
+			}
+			if !equalShapes(shape, j.dst.Shape()) {
+				le.Mismatched = append(le.Mismatched, Mismatch{Name: j.model, Model: j.dst.Shape(), File: shape})
+				continue
+			}
+			kept = append(kept, j)
+		}
+		jobs = kept
+	}
 	if len(le.Missing)+len(le.Unexpected)+len(le.Mismatched) > 0 {
 		return le
 	}
-	// Read every tensor before writing any, so that a read error leaves
-	// the model unchanged.
-	vals := make([]*tensor.Tensor, len(jobs))
 	for i, j := range jobs {
-		t, err := src.get(j.name)
+		if src.float(j.name) {
+			if !j.dst.DType().IsFloat() {
+				return fmt.Errorf("nn: load %s: cannot load %s values into a %s tensor", j.name, src.dtype(j.name), j.dst.DType())
+			}
+			continue
+		}
+		// Integer values are decoded (and range-checked) now, so that a
+		// bad value leaves the model unchanged; integer tensors are small
+		// buffers (position ids, masks).
+		err := src.with(j.name, func(t *tensor.Tensor) error {
+			u, err := transform(j, t)
+			if err != nil {
+				return err
+			}
+			jobs[i].pre = u.Detach().Clone()
+			return nil
+		})
 		if err != nil {
 			return fmt.Errorf("nn: load %s: %w", j.name, err)
 		}
-		if t.DType().IsFloat() && !j.dst.DType().IsFloat() {
-			return fmt.Errorf("nn: load %s: cannot load %s values into a %s tensor", j.name, t.DType(), j.dst.DType())
-		}
-		vals[i] = t
 	}
-	for i, j := range jobs {
-		j.dst.CopyFrom(vals[i])
+	for _, j := range jobs {
+		if j.pre != nil {
+			j.dst.CopyFrom(j.pre)
+			continue
+		}
+		err := src.with(j.name, func(t *tensor.Tensor) error {
+			u, err := transform(j, t)
+			if err != nil {
+				return err
+			}
+			if !equalShapes(u.Shape(), j.dst.Shape()) {
+				return fmt.Errorf("Transform made shape %v of a tensor the model holds as %v (TransformShape said otherwise)", u.Shape(), j.dst.Shape())
+			}
+			if u.DType().IsFloat() && !j.dst.DType().IsFloat() {
+				return fmt.Errorf("cannot load %s values into a %s tensor", u.DType(), j.dst.DType())
+			}
+			j.dst.CopyFrom(u)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("nn: load %s: %w", j.name, err)
+		}
 	}
 	return nil
 }
@@ -279,7 +431,13 @@ func (r *renamedSource) shape(name string) ([]int, bool) {
 	return r.src.shape(n)
 }
 
-func (r *renamedSource) get(name string) (*tensor.Tensor, error) { return r.src.get(r.byName[name]) }
+func (r *renamedSource) float(name string) bool { return r.src.float(r.byName[name]) }
+
+func (r *renamedSource) dtype(name string) string { return r.src.dtype(r.byName[name]) }
+
+func (r *renamedSource) with(name string, fn func(*tensor.Tensor) error) error {
+	return r.src.with(r.byName[name], fn)
+}
 
 func equalShapes(a, b []int) bool {
 	if len(a) != len(b) {
@@ -293,19 +451,75 @@ func equalShapes(a, b []int) bool {
 	return true
 }
 
+// SaveOptions says how a checkpoint is written. The zero value writes every
+// tensor under its own name, as it is.
+type SaveOptions struct {
+	// Metadata is the file's string metadata (Hugging Face's loaders want
+	// {"format": "pt"}); nil for none.
+	Metadata map[string]string
+	// Rename maps a model tensor's name to its name in the checkpoint; an
+	// empty result leaves the tensor out. nil keeps names.
+	Rename func(name string) string
+	// Transform converts a model tensor to its stored form, the inverse of
+	// LoadOptions.Transform (a Linear weight back to GPT-2's [in, out]);
+	// name is the model's name. It returns t itself, a view of it or a new
+	// tensor, and never modifies t.
+	Transform func(name string, t *tensor.Tensor) (*tensor.Tensor, error)
+}
+
 // Save writes the tensors of m (parameters and buffers) to path as
 // safetensors, atomically, with the given metadata (may be nil). A tensor
 // reachable under several names is written once, under the first; Load
 // fills the other names from it.
 func Save(path string, m any, metadata map[string]string) error {
+	return SaveWith(path, m, SaveOptions{Metadata: metadata})
+}
+
+// SaveWith writes m to path as Save does, with names and tensors mapped by
+// o.
+func SaveWith(path string, m any, o SaveOptions) error {
+	sd, err := Export(m, o)
+	if err != nil {
+		return err
+	}
+	return safetensors.WriteFile(path, sd, o.Metadata)
+}
+
+// Export returns the tensors a save with o writes, by checkpoint name:
+// parameters and buffers (not transient ones), each tied tensor once under
+// the first name it is reached by, renamed and transformed. Two tensors
+// renamed to one name are an error.
+func Export(m any, o SaveOptions) (map[string]*tensor.Tensor, error) {
 	out := map[string]*tensor.Tensor{}
+	from := map[string]string{}
 	seen := map[*tensor.Tensor]bool{}
 	for _, p := range Tensors(m) {
 		if seen[p.Tensor] || p.Transient {
 			continue
 		}
 		seen[p.Tensor] = true
-		out[p.Name] = p.Tensor
+		name := p.Name
+		if o.Rename != nil {
+			if name = o.Rename(p.Name); name == "" {
+				continue
+			}
+		}
+		if prev, dup := from[name]; dup {
+			return nil, fmt.Errorf("nn: save: tensors %s and %s are both named %s in the checkpoint", prev, p.Name, name)
+		}
+		from[name] = p.Name
+		t := p.Tensor.Detach()
+		if o.Transform != nil {
+			u, err := o.Transform(p.Name, t)
+			if err != nil {
+				return nil, fmt.Errorf("nn: save %s: %w", p.Name, err)
+			}
+			if u == nil {
+				return nil, fmt.Errorf("nn: save %s: Transform returned no tensor", p.Name)
+			}
+			t = u
+		}
+		out[name] = t
 	}
-	return safetensors.WriteFile(path, out, metadata)
+	return out, nil
 }

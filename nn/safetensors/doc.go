@@ -21,7 +21,10 @@
 // Tensor returns a tensor in the closest dtype that package tensor holds
 // (F32, F64, F16, BF16 and I32 as themselves; other integers and booleans
 // as Int32; 8-bit floats as Float32); Float32 converts any numeric dtype.
-// Every tensor returned is a copy that outlives the File.
+// Every tensor returned is a copy that outlives the File. View instead
+// lends a tensor over the file's own memory for the length of a callback,
+// without a copy: loaders copy weights from it straight into a model, so
+// that loading needs no memory beyond the model's.
 //
 // WriteFile writes atomically: to a temporary file in the same folder,
 // synced to disk, then renamed over the destination, so that a crash never

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/goformer/goformer/internal/atomicfile"
 	"github.com/goformer/goformer/tensor"
@@ -371,25 +372,82 @@ func (f *File) Bytes(name string) ([]byte, error) {
 // Int32 (an error wrapping ErrUnsupported names the first value out of
 // int32 range); F8_E4M3 and F8_E5M2 become Float32.
 func (f *File) Tensor(name string) (*tensor.Tensor, error) {
-	return f.raw(name, func(in Info, b []byte) (*tensor.Tensor, error) {
-		switch in.DType {
-		case F32:
-			return shaped(tensor.FromSlice(decodeF32(b)), in.Shape), nil
-		case F64:
-			return shaped(tensor.FromSlice(decodeF64(b)), in.Shape), nil
-		case F16:
-			return shaped(tensor.FromBits16(tensor.Float16, decodeU16(b)), in.Shape), nil
-		case BF16:
-			return shaped(tensor.FromBits16(tensor.BFloat16, decodeU16(b)), in.Shape), nil
-		case F8E4M3, F8E5M2:
-			return shaped(tensor.FromSlice(decodeF8(in.DType, b)), in.Shape), nil
+	return f.raw(name, func(in Info, b []byte) (*tensor.Tensor, error) { return f.decode(name, in, b) })
+}
+
+// decode copies the bytes b of tensor name into a new tensor.
+func (f *File) decode(name string, in Info, b []byte) (*tensor.Tensor, error) {
+	switch in.DType {
+	case F32:
+		return shaped(tensor.FromSlice(decodeF32(b)), in.Shape), nil
+	case F64:
+		return shaped(tensor.FromSlice(decodeF64(b)), in.Shape), nil
+	case F16:
+		return shaped(tensor.FromBits16(tensor.Float16, decodeU16(b)), in.Shape), nil
+	case BF16:
+		return shaped(tensor.FromBits16(tensor.BFloat16, decodeU16(b)), in.Shape), nil
+	case F8E4M3, F8E5M2:
+		return shaped(tensor.FromSlice(decodeF8(in.DType, b)), in.Shape), nil
+	}
+	v, err := decodeInts(in, b)
+	if err != nil {
+		return nil, f.errorf("tensor %q: %w", name, err)
+	}
+	return shaped(tensor.FromSlice(v), in.Shape), nil
+}
+
+// View runs fn on the named tensor without copying its data where the
+// file allows it: on a little-endian host, an F32, F64, I32, F16 or BF16
+// tensor whose bytes are aligned for its type is a tensor over the file's
+// memory (mapped read-only); any other tensor is read as Tensor reads it.
+// The tensor is valid only during fn, which must not modify it or keep it
+// (or a view of it) after returning; copy what must outlive the call
+// (Tensor.CopyFrom into a model's parameter, as loaders do). Close waits
+// for running calls.
+func (f *File) View(name string, fn func(t *tensor.Tensor) error) error {
+	var fnErr error
+	_, err := f.raw(name, func(in Info, b []byte) (*tensor.Tensor, error) {
+		t := viewBytes(in, b)
+		if t == nil {
+			var err error
+			if t, err = f.decode(name, in, b); err != nil {
+				return nil, err
+			}
 		}
-		v, err := decodeInts(in, b)
-		if err != nil {
-			return nil, f.errorf("tensor %q: %w", name, err)
-		}
-		return shaped(tensor.FromSlice(v), in.Shape), nil
+		fnErr = fn(t)
+		return nil, nil
 	})
+	if err != nil {
+		return err
+	}
+	return fnErr
+}
+
+// viewBytes returns a tensor over b without copying, or nil where the
+// host's byte order, b's alignment or the dtype does not allow it.
+func viewBytes(in Info, b []byte) *tensor.Tensor {
+	if !littleEndian || len(b) == 0 {
+		return nil
+	}
+	size := in.DType.Size()
+	if uintptr(unsafe.Pointer(&b[0]))%uintptr(size) != 0 {
+		return nil
+	}
+	n := len(b) / size
+	p := unsafe.Pointer(&b[0])
+	switch in.DType {
+	case F32:
+		return shaped(tensor.FromSlice(unsafe.Slice((*float32)(p), n)), in.Shape)
+	case F64:
+		return shaped(tensor.FromSlice(unsafe.Slice((*float64)(p), n)), in.Shape)
+	case I32:
+		return shaped(tensor.FromSlice(unsafe.Slice((*int32)(p), n)), in.Shape)
+	case F16:
+		return shaped(tensor.FromBits16(tensor.Float16, unsafe.Slice((*uint16)(p), n)), in.Shape)
+	case BF16:
+		return shaped(tensor.FromBits16(tensor.BFloat16, unsafe.Slice((*uint16)(p), n)), in.Shape)
+	}
+	return nil
 }
 
 // Float32 reads the named tensor converted to float32, whatever its dtype
