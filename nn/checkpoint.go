@@ -91,6 +91,10 @@ type LoadOptions struct {
 	// AllowMissing leaves model tensors absent from the checkpoint as they
 	// are (a new head on a pre-trained body).
 	AllowMissing bool
+	// Optional, when set, names the model tensors the checkpoint may lack
+	// (left as they are) when AllowMissing is false: the parameters of a
+	// new head, while the body's must all be there.
+	Optional func(name string) bool
 	// AllowUnexpected ignores checkpoint tensors the model lacks (a
 	// pre-training head the model drops).
 	AllowUnexpected bool
@@ -303,6 +307,9 @@ func load(m any, src source, o LoadOptions) error {
 		for _, e := range es {
 			if !found[e.Tensor] && !seen[e.Tensor] {
 				seen[e.Tensor] = true
+				if o.Optional != nil && o.Optional(e.Name) {
+					continue
+				}
 				le.Missing = append(le.Missing, e.Name)
 			}
 		}

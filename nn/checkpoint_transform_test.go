@@ -281,3 +281,24 @@ func writeRaw(t *testing.T, path string, hdr, data []byte) {
 		t.Fatal(err)
 	}
 }
+
+func TestOptionalTensorsMayBeMissingAndOthersMayNot(t *testing.T) {
+	sd := nn.StateDict(newSmall(1, false))
+	delete(sd, "lm_head.weight")
+	delete(sd, "ln_f.bias")
+	dst := newSmall(2, false)
+	err := nn.LoadStateDict(dst, sd, nn.LoadOptions{Optional: func(n string) bool { return strings.HasPrefix(n, "lm_head") }})
+	if !errors.Is(err, nn.ErrMissingKeys) || !strings.Contains(err.Error(), "1 missing: ln_f.bias") {
+		t.Fatalf("error %v, want ln_f.bias alone missing", err)
+	}
+	delete(sd, "ln_f.weight")
+	sd["ln_f.bias"] = nn.StateDict(newSmall(1, false))["ln_f.bias"]
+	sd["ln_f.weight"] = tensor.Ones(4)
+	before := dst.Head.Weight.Float64s()
+	if err := nn.LoadStateDict(dst, sd, nn.LoadOptions{Optional: func(n string) bool { return strings.HasPrefix(n, "lm_head") }}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(dst.Head.Weight.Float64s(), before) {
+		t.Fatal("an optional tensor absent from the checkpoint changed")
+	}
+}
