@@ -235,7 +235,7 @@ func TestOldNamesBuffersAndHalfPrecisionLoad(t *testing.T) {
 
 func TestLoadErrorsListEveryProblemAtOnce(t *testing.T) {
 	sd := stored(t, newBase(toy, tensor.NewGenerator(5)))
-	delete(sd, "h.1.ln.bias")                        // missing
+	delete(sd, "h.1.ln.bias")                          // missing
 	sd["h.0.attn.c_attn.weight"] = tensor.Zeros(12, 4) // not transposed: wrong shape
 	sd["h.7.ln.weight"] = tensor.Zeros(4)              // unexpected
 	d, _ := hub.OpenDir(writeCheckpoint(t, sd, `{"model_type": "toy"}`))
@@ -350,8 +350,10 @@ func TestShardedCheckpointsSaveAndLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	var idx struct {
-		Metadata  struct{ TotalSize int64 `json:"total_size"` } `json:"metadata"`
-		WeightMap map[string]string                            `json:"weight_map"`
+		Metadata struct {
+			TotalSize int64 `json:"total_size"`
+		} `json:"metadata"`
+		WeightMap map[string]string `json:"weight_map"`
 	}
 	b, err := os.ReadFile(filepath.Join(dir, hub.WeightsIndex))
 	if err != nil {
