@@ -374,7 +374,7 @@ func (p *progressWriter) Write(b []byte) (int, error) {
 }
 
 // link makes dst a relative symbolic link to blob (as huggingface_hub
-// does), or a copy where links are not possible, replacing dst atomically.
+// does), or a copy where links are not possible.
 func link(blob, dst string) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return fmt.Errorf("hub: %w", err)
@@ -383,13 +383,8 @@ func link(blob, dst string) error {
 	if err != nil {
 		rel = blob
 	}
-	tmp := dst + ".tmp-link"
-	os.Remove(tmp)
-	if err := os.Symlink(rel, tmp); err == nil {
-		if err := os.Rename(tmp, dst); err != nil {
-			os.Remove(tmp)
-			return fmt.Errorf("hub: %w", err)
-		}
+	os.Remove(dst) // a dangling link left by a removed blob
+	if err := os.Symlink(rel, dst); err == nil {
 		return nil
 	}
 	b, err := os.ReadFile(blob)

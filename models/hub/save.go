@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/goformer/goformer/internal/atomicfile"
 	"github.com/goformer/goformer/nn"
 	"github.com/goformer/goformer/nn/safetensors"
 	"github.com/goformer/goformer/tensor"
@@ -154,32 +155,9 @@ func writeWeights(dir string, sd map[string]*tensor.Tensor, maxShard int64) ([]s
 	return paths, nil
 }
 
-// writeAtomic writes b to path through a synced temporary file renamed
-// into place.
-func writeAtomic(path string, b []byte) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("hub: write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(b); err != nil {
-		return fmt.Errorf("hub: write %s: %w", path, err)
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("hub: write %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("hub: write %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("hub: write %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
+// writeAtomic writes b to path atomically.
+func writeAtomic(path string, b []byte) error {
+	if err := atomicfile.WriteFile(path, b); err != nil {
 		return fmt.Errorf("hub: write %s: %w", path, err)
 	}
 	return nil
