@@ -1,0 +1,117 @@
+"""Reference renderings for package chat.
+
+Renders the built-in chat templates and templates exercising the whole
+supported subset of Jinja with Python's jinja2, in the environment
+transformers' apply_chat_template uses (ImmutableSandboxedEnvironment with
+trim_blocks, lstrip_blocks, loop controls, its tojson and raise_exception),
+and writes chat.json. Run from the repository root:
+
+    apt-get install python3-jinja2   # Debian's jinja2 3.1
+    /usr/bin/python3 models/generate/chat/testdata/gen_chat.py
+"""
+
+import json
+import os
+
+import jinja2
+import jinja2.ext
+from jinja2.exceptions import TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+
+def raise_exception(message):
+    raise TemplateError(message)
+
+
+def tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False):
+    return json.dumps(x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
+
+
+env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[jinja2.ext.loopcontrols])
+env.filters["tojson"] = tojson
+env.globals["raise_exception"] = raise_exception
+
+BUILTINS = {
+    "chatml": ("{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}", "", "<|im_end|>"),
+    "qwen2": ("{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\\nYou are a helpful assistant.<|im_end|>\\n' }}{% endif %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}", "", "<|im_end|>"),
+    "llama2": ("{% if messages[0]['role'] == 'system' %}{% set loop_messages = messages[1:] %}{% set system_message = messages[0]['content'] %}{% else %}{% set loop_messages = messages %}{% set system_message = false %}{% endif %}{% for message in loop_messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}{% if loop.index0 == 0 and system_message != false %}{% set content = '<<SYS>>\\n' + system_message + '\\n<</SYS>>\\n\\n' + message['content'] %}{% else %}{% set content = message['content'] %}{% endif %}{% if message['role'] == 'user' %}{{ bos_token + '[INST] ' + content.strip() + ' [/INST]' }}{% elif message['role'] == 'assistant' %}{{ ' '  + content.strip() + ' ' + eos_token }}{% endif %}{% endfor %}", "<s>", "</s>"),
+    "llama3": ("{% set loop_messages = messages %}{% for message in loop_messages %}{% set content = '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'+ message['content'] | trim + '<|eot_id|>' %}{% if loop.index0 == 0 %}{% set content = bos_token + content %}{% endif %}{{ content }}{% endfor %}{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{% endif %}", "<|begin_of_text|>", "<|eot_id|>"),
+    "zephyr": ("{% for message in messages %}\n{% if message['role'] == 'user' %}\n{{ '<|user|>\\n' + message['content'] + eos_token }}\n{% elif message['role'] == 'system' %}\n{{ '<|system|>\\n' + message['content'] + eos_token }}\n{% elif message['role'] == 'assistant' %}\n{{ '<|assistant|>\\n'  + message['content'] + eos_token }}\n{% endif %}\n{% if loop.last and add_generation_prompt %}\n{{ '<|assistant|>' }}\n{% endif %}\n{% endfor %}", "<s>", "</s>"),
+    "mistral": ("{{ bos_token }}{% for message in messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + ' [/INST]' }}{% elif message['role'] == 'assistant' %}{{ message['content'] + eos_token}}{% else %}{{ raise_exception('Only user and assistant roles are supported!') }}{% endif %}{% endfor %}", "<s>", "</s>"),
+    "gemma": ("{{ bos_token }}{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}{% for message in messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}{% if (message['role'] == 'assistant') %}{% set role = 'model' %}{% else %}{% set role = message['role'] %}{% endif %}{{ '<start_of_turn>' + role + '\\n' + message['content'] | trim + '<end_of_turn>\\n' }}{% endfor %}{% if add_generation_prompt %}{{'<start_of_turn>model\\n'}}{% endif %}", "<bos>", "<eos>"),
+    "phi3": ("{% for message in messages %}{% if message['role'] == 'system' %}{{'<|system|>\\n' + message['content'] + '<|end|>\\n'}}{% elif message['role'] == 'user' %}{{'<|user|>\\n' + message['content'] + '<|end|>\\n'}}{% elif message['role'] == 'assistant' %}{{'<|assistant|>\\n' + message['content'] + '<|end|>\\n'}}{% endif %}{% endfor %}{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% else %}{{ eos_token }}{% endif %}", "<s>", "<|endoftext|>"),
+}
+
+SUBSET = {
+    "namespace, loops, filters and literals": """\
+{%- set ns = namespace(count=0, sys='') -%}
+{#- a comment -#}
+{%- for m in messages if m.role != 'system' -%}
+  {%- set ns.count = ns.count + 1 -%}
+  [{{ loop.index }}/{{ loop.length }}{% if loop.first %} first{% endif %}{% if loop.last %} last{% endif %}] {{ m.role | upper }}: {{ m.content | trim | replace('\\n', ' ') }}
+{% endfor -%}
+{%- if messages[0].role == 'system' %}system={{ messages[0]['content'] | length }} chars{% endif %}
+count={{ ns.count }} {{ (messages | selectattr('role', 'equalto', 'user') | list | length) }} users
+{{ messages[-1].content[:5] ~ '|' ~ messages[::-1][0].role }}
+{{ {'a': 1, 'b': [1, 2.5, none, true], 'c': 'x"y\\u00e9'} | tojson }}
+{{ messages | map(attribute='role') | join(',') }}
+{% for k, v in {'x': 1, 'y': 2}.items() %}{{ k }}={{ v }};{% endfor %}
+
+{{ 7 // 2 }} {{ 7 % 3 }} {{ -7 // 2 }} {{ 2 * 3 + 1 }} {{ 'ab' * 2 }} {{ 1 / 4 }} {{ 10 / 5 }}
+{{ undefined_var is defined }} {{ undefined_var | default('dflt') }} {{ none is none }} {{ undefined_var }}|
+{{ 'Hello World'.lower().split(' ') }} {{ '  x  '.strip() }}|{{ 'abc'.startswith(('x', 'a')) }}|{{ 'a,b,,c'.split(',') }}
+{{ {'k': [1, {'n': 'v'}]} | tojson(indent=2) }}
+{% if add_generation_prompt %}<assistant>{% endif %}""",
+    "whitespace control": """Start
+  {% for m in messages %}
+    {{ m.role }}
+  {% endfor %}
+  {%+ if true %}kept{% endif %}
+{# comment line #}
+End {{- '  x' }}  {{ 'y' -}}   
+z
+    {%- if messages %} tight {% endif -%}
+  done
+""",
+    "break, continue, set blocks and operators": """\
+{% for m in messages %}{% if loop.index0 > 2 %}{% break %}{% endif %}{% if m.role == 'system' %}{% continue %}{% endif %}{{ m.role ~ (':' if 'a' in m.role else '!') }}{% if loop.previtem is defined %}<{{ loop.previtem.role }}>{% endif %} {% endfor %}
+{% set block %}X{{ messages | length }}Y{% endset %}{{ block }}|{{ 'user' not in ['system'] }}|{{ 3 > 2 and 'b' >= 'a' }}|{{ [1,2] + [3] }}|{{ "it's" }}|{{ 1.0 }}|{{ 0.1 + 0.2 }}|{{ not messages }}
+{% for i in range(3) %}{{ i }}{{ ',' if not loop.last }}{% else %}none{% endfor %}|{% for x in [] %}x{% else %}empty{% endfor %}|{{ messages[0].get('role') }}|{{ messages[0].get('missing', 'd') }}
+{{ messages[0]['content'] | first }}{{ (messages | last).role | capitalize }}{{ 'x' if false }}|{{ messages | rejectattr('role', 'equalto', 'user') | map(attribute='role') | list }}
+""",
+}
+
+CONVERSATIONS = [
+    [{"role": "user", "content": "Hello!"}],
+    [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "What is 2+2?"}],
+    [{"role": "system", "content": "Be kind.\nAlways."}, {"role": "user", "content": "Hi"},
+     {"role": "assistant", "content": "  Hello, how can I help?  "}, {"role": "user", "content": "Tell me a joke about 'quotes' and \"doubles\"."}],
+    [{"role": "user", "content": " Ünïcode ✓ 日本 "}, {"role": "assistant", "content": "ok\n"}, {"role": "user", "content": "again"}],
+    [{"role": "assistant", "content": "I speak first."}, {"role": "user", "content": "out of order"}],
+]
+
+
+def render(source, bos, eos, conv, gen):
+    try:
+        t = env.from_string(source)
+        return {"text": t.render(messages=conv, add_generation_prompt=gen, bos_token=bos, eos_token=eos)}
+    except TemplateError as e:
+        return {"error": str(e)}
+
+
+def main():
+    out = {"builtins": [], "subset": [], "conversations": CONVERSATIONS}
+    for name, (src, bos, eos) in BUILTINS.items():
+        out["builtins"].append({"name": name, "source": src, "bos": bos, "eos": eos,
+                                "renders": [[render(src, bos, eos, c, g) for g in (False, True)] for c in CONVERSATIONS]})
+    for name, src in SUBSET.items():
+        out["subset"].append({"name": name, "source": src, "bos": "<s>", "eos": "</s>",
+                              "renders": [[render(src, "<s>", "</s>", c, g) for g in (False, True)] for c in CONVERSATIONS]})
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "chat.json")
+    with open(path, "w") as f:
+        json.dump(out, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
