@@ -44,7 +44,7 @@ func LoadDir(dir string) (Model, error) {
 	case "transformer":
 		return LoadTransformer(dir)
 	}
-	return nil, fmt.Errorf("seq2seq: load %s: %w %q", dir, ErrUnknownModelType, head.ModelType)
+	return nil, fmt.Errorf("%w %q in %s", ErrUnknownModelType, head.ModelType, filepath.Join(dir, ConfigFile))
 }
 
 // LoadT5 loads a T5 model from a Hugging Face directory (config.json and
@@ -56,7 +56,7 @@ func LoadT5(dir string) (*T5, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seq2seq: load %s: %w", dir, err)
 	}
-	c, err := ReadT5Config(data)
+	c, err := parseT5Config(data)
 	if err != nil {
 		return nil, fmt.Errorf("seq2seq: load %s: %w", dir, err)
 	}
@@ -86,11 +86,19 @@ func LoadT5(dir string) (*T5, error) {
 
 // ReadTransformerConfig parses and validates a Transformer's config.json.
 func ReadTransformerConfig(data []byte) (TransformerConfig, error) {
+	c, err := parseTransformerConfig(data)
+	if err != nil {
+		return TransformerConfig{}, fmt.Errorf("seq2seq: %w", err)
+	}
+	return c, nil
+}
+
+func parseTransformerConfig(data []byte) (TransformerConfig, error) {
 	var c TransformerConfig
 	if err := json.Unmarshal(data, &c); err != nil {
-		return TransformerConfig{}, fmt.Errorf("seq2seq: Transformer config: %w", err)
+		return TransformerConfig{}, fmt.Errorf("Transformer config: %w", err)
 	}
-	if err := c.Validate(); err != nil {
+	if err := c.validate(); err != nil {
 		return TransformerConfig{}, err
 	}
 	return c.withDefaults(), nil
@@ -102,7 +110,7 @@ func LoadTransformer(dir string) (*Transformer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seq2seq: load %s: %w", dir, err)
 	}
-	c, err := ReadTransformerConfig(data)
+	c, err := parseTransformerConfig(data)
 	if err != nil {
 		return nil, fmt.Errorf("seq2seq: load %s: %w", dir, err)
 	}
@@ -119,7 +127,7 @@ func loadWeights(dir string, m any, names *Names, skip func(*safetensors.File) f
 	path := filepath.Join(dir, WeightsFile)
 	f, err := safetensors.Open(path)
 	if err != nil {
-		return fmt.Errorf("seq2seq: load %s: %w", dir, err)
+		return err // names the file
 	}
 	defer f.Close()
 	o := nn.LoadOptions{Rename: func(n string) string {

@@ -88,11 +88,19 @@ func (c T5Config) MarshalJSON() ([]byte, error) {
 // ReadT5Config parses a config.json, with Hugging Face's defaults for the
 // fields it lacks, and validates it.
 func ReadT5Config(data []byte) (T5Config, error) {
+	c, err := parseT5Config(data)
+	if err != nil {
+		return T5Config{}, fmt.Errorf("seq2seq: %w", err)
+	}
+	return c, nil
+}
+
+func parseT5Config(data []byte) (T5Config, error) {
 	c := DefaultT5Config()
 	if err := json.Unmarshal(data, &c); err != nil {
-		return T5Config{}, fmt.Errorf("seq2seq: T5 config: %w", err)
+		return T5Config{}, fmt.Errorf("T5 config: %w", err)
 	}
-	if err := c.Validate(); err != nil {
+	if err := c.validate(); err != nil {
 		return T5Config{}, err
 	}
 	return c, nil
@@ -103,7 +111,7 @@ func ReadT5Config(data []byte) (T5Config, error) {
 func (c T5Config) feedForward() (act string, gated bool, err error) {
 	parts := strings.Split(c.FeedForwardProj, "-")
 	if len(parts) > 2 || len(parts) == 2 && parts[0] != "gated" {
-		return "", false, fmt.Errorf("seq2seq: feed_forward_proj %q is not ACT or gated-ACT", c.FeedForwardProj)
+		return "", false, fmt.Errorf("T5 config: feed_forward_proj %q is not ACT or gated-ACT", c.FeedForwardProj)
 	}
 	act, gated = parts[len(parts)-1], parts[0] == "gated"
 	if c.FeedForwardProj == "gated-gelu" {
@@ -133,21 +141,28 @@ func (c T5Config) DecoderStart() int {
 
 // Validate reports what makes the config unusable.
 func (c T5Config) Validate() error {
+	if err := c.validate(); err != nil {
+		return fmt.Errorf("seq2seq: %w", err)
+	}
+	return nil
+}
+
+func (c T5Config) validate() error {
 	switch {
 	case c.ModelType != "t5" && c.ModelType != "mt5":
-		return fmt.Errorf("seq2seq: model_type %q is not t5 or mt5", c.ModelType)
+		return fmt.Errorf("T5 config: model_type %q is not t5 or mt5", c.ModelType)
 	case c.VocabSize <= 0 || c.DModel <= 0 || c.DKV <= 0 || c.DFF <= 0 || c.NumHeads <= 0:
-		return fmt.Errorf("seq2seq: T5 config: vocab_size=%d, d_model=%d, d_kv=%d, d_ff=%d and num_heads=%d must be positive", c.VocabSize, c.DModel, c.DKV, c.DFF, c.NumHeads)
+		return fmt.Errorf("T5 config: vocab_size=%d, d_model=%d, d_kv=%d, d_ff=%d and num_heads=%d must be positive", c.VocabSize, c.DModel, c.DKV, c.DFF, c.NumHeads)
 	case c.NumLayers <= 0 || c.NumDecoderLayers < 0:
-		return fmt.Errorf("seq2seq: T5 config: num_layers=%d must be positive and num_decoder_layers=%d not negative", c.NumLayers, c.NumDecoderLayers)
+		return fmt.Errorf("T5 config: num_layers=%d must be positive and num_decoder_layers=%d not negative", c.NumLayers, c.NumDecoderLayers)
 	case c.NumBuckets < 4 || c.MaxDistance <= c.NumBuckets/2:
-		return fmt.Errorf("seq2seq: T5 config: relative_attention_num_buckets=%d must be at least 4 and below twice relative_attention_max_distance=%d", c.NumBuckets, c.MaxDistance)
+		return fmt.Errorf("T5 config: relative_attention_num_buckets=%d must be at least 4 and below twice relative_attention_max_distance=%d", c.NumBuckets, c.MaxDistance)
 	case c.DropoutRate < 0 || c.DropoutRate >= 1 || c.LayerNormEps < 0:
-		return fmt.Errorf("seq2seq: T5 config: dropout_rate=%v or layer_norm_epsilon=%v out of range", c.DropoutRate, c.LayerNormEps)
+		return fmt.Errorf("T5 config: dropout_rate=%v or layer_norm_epsilon=%v out of range", c.DropoutRate, c.LayerNormEps)
 	}
 	for _, id := range []int{c.PadTokenID, c.EOSTokenID, c.DecoderStart()} {
 		if id < 0 || id >= c.VocabSize {
-			return fmt.Errorf("seq2seq: T5 config: special token id %d outside the vocabulary of %d", id, c.VocabSize)
+			return fmt.Errorf("T5 config: special token id %d outside the vocabulary of %d", id, c.VocabSize)
 		}
 	}
 	act, _, err := c.feedForward()
@@ -155,7 +170,7 @@ func (c T5Config) Validate() error {
 		return err
 	}
 	if _, err := nn.ParseActivation(act); err != nil {
-		return fmt.Errorf("seq2seq: T5 config: feed_forward_proj %q: %w", c.FeedForwardProj, err)
+		return fmt.Errorf("T5 config: feed_forward_proj %q: %w", c.FeedForwardProj, err)
 	}
 	return nil
 }

@@ -79,26 +79,33 @@ func (c TransformerConfig) withDefaults() TransformerConfig {
 
 // Validate reports what makes the config unusable.
 func (c TransformerConfig) Validate() error {
+	if err := c.validate(); err != nil {
+		return fmt.Errorf("seq2seq: %w", err)
+	}
+	return nil
+}
+
+func (c TransformerConfig) validate() error {
 	c = c.withDefaults()
 	switch {
 	case c.ModelType != "transformer":
-		return fmt.Errorf("seq2seq: model_type %q is not a transformer", c.ModelType)
+		return fmt.Errorf("Transformer config: model_type %q is not a transformer", c.ModelType)
 	case c.VocabSize <= 0 || c.Dim <= 0 || c.Heads <= 0 || c.Hidden <= 0:
-		return fmt.Errorf("seq2seq: vocab_size=%d, d_model=%d, num_heads=%d and d_ff=%d must be positive", c.VocabSize, c.Dim, c.Heads, c.Hidden)
+		return fmt.Errorf("Transformer config: vocab_size=%d, d_model=%d, num_heads=%d and d_ff=%d must be positive", c.VocabSize, c.Dim, c.Heads, c.Hidden)
 	case c.Dim%c.Heads != 0 || c.Dim%2 != 0:
-		return fmt.Errorf("seq2seq: d_model=%d must be even and a multiple of num_heads=%d", c.Dim, c.Heads)
+		return fmt.Errorf("Transformer config: d_model=%d must be even and a multiple of num_heads=%d", c.Dim, c.Heads)
 	case c.EncoderLayers <= 0 || c.DecoderLayers <= 0:
-		return fmt.Errorf("seq2seq: num_encoder_layers=%d and num_decoder_layers=%d must be positive", c.EncoderLayers, c.DecoderLayers)
+		return fmt.Errorf("Transformer config: num_encoder_layers=%d and num_decoder_layers=%d must be positive", c.EncoderLayers, c.DecoderLayers)
 	case c.MaxLen < 0 || c.Dropout < 0 || c.Dropout >= 1 || c.Eps < 0:
-		return fmt.Errorf("seq2seq: max_position_embeddings=%d, dropout=%v or layer_norm_eps=%v out of range", c.MaxLen, c.Dropout, c.Eps)
+		return fmt.Errorf("Transformer config: max_position_embeddings=%d, dropout=%v or layer_norm_eps=%v out of range", c.MaxLen, c.Dropout, c.Eps)
 	}
 	for _, id := range []int{c.PadTokenID, c.BOSTokenID, c.EOSTokenID, c.DecoderStart} {
 		if id < 0 || id >= c.VocabSize {
-			return fmt.Errorf("seq2seq: special token id %d outside the vocabulary of %d", id, c.VocabSize)
+			return fmt.Errorf("Transformer config: special token id %d outside the vocabulary of %d", id, c.VocabSize)
 		}
 	}
 	if _, err := nn.ParseActivation(c.Activation); err != nil {
-		return fmt.Errorf("seq2seq: %w", err)
+		return fmt.Errorf("Transformer config: %w", err)
 	}
 	return nil
 }
