@@ -315,7 +315,7 @@ func (m *T5) Encode(ids, mask *tensor.Tensor) *tensor.Tensor {
 	x := e.Dropout.Forward(m.Shared.Forward(ids))
 	s := ids.Dim(1)
 	bias := e.RelativeBias.Forward(0, s, s, x.DType(), x.Device())
-	return e.Dropout.Forward(e.Stack.Forward(x, attention.Mask{KeyMask: mask, Bias: bias}))
+	return e.Dropout.Forward(e.Stack.Forward(x, attention.Mask{KeyMask: attention.Keep(mask), Bias: bias}))
 }
 
 // Decode returns the logits [B, T, Vocab] of decoder ids [B, T] over the
@@ -329,7 +329,7 @@ func (m *T5) Decode(ids, mask, memory, memoryMask *tensor.Tensor, cache *transfo
 	x := d.Dropout.Forward(m.Shared.Forward(ids))
 	t := ids.Dim(1)
 	bias := d.RelativeBias.Forward(past, t, past+t, x.DType(), x.Device())
-	h := d.Stack.Forward(x, memory, attention.Mask{Causal: true, KeyMask: mask, Bias: bias}, attention.Mask{KeyMask: memoryMask}, cache)
+	h := d.Stack.Forward(x, memory, attention.Mask{Causal: true, KeyMask: attention.Keep(mask), Bias: bias}, attention.Mask{KeyMask: attention.Keep(memoryMask)}, cache)
 	h = d.Dropout.Forward(h)
 	if m.Config.Tied() {
 		h = h.Scale(1 / math.Sqrt(float64(m.Config.DModel)))

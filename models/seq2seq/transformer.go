@@ -189,7 +189,7 @@ func (m *Transformer) embed(ids, pos *tensor.Tensor, offset int) *tensor.Tensor 
 // encoder's output [B, S, Dim].
 func (m *Transformer) Encode(ids, mask *tensor.Tensor) *tensor.Tensor {
 	checkIDs("Transformer.Encode", ids, mask, 0)
-	return m.Encoder.Forward(m.embed(ids, nil, 0), attention.Mask{KeyMask: mask})
+	return m.Encoder.Forward(m.embed(ids, nil, 0), attention.Mask{KeyMask: attention.Keep(mask)})
 }
 
 // Decode returns the logits [B, T, Vocab] of target ids [B, T] over the
@@ -204,7 +204,7 @@ func (m *Transformer) Decode(ids, mask, memory, memoryMask *tensor.Tensor, cache
 		pos = maskPositions(mask, ids.Dim(1))
 	}
 	x := m.embed(ids, pos, past)
-	h := m.Decoder.Forward(x, memory, attention.Mask{Causal: true, KeyMask: mask}, attention.Mask{KeyMask: memoryMask}, cache)
+	h := m.Decoder.Forward(x, memory, attention.Mask{Causal: true, KeyMask: attention.Keep(mask)}, attention.Mask{KeyMask: attention.Keep(memoryMask)}, cache)
 	return nn.Project(h, m.Shared.Weight, nil)
 }
 
