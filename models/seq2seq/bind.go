@@ -4,14 +4,17 @@ import (
 	"fmt"
 
 	"github.com/goformer/goformer/models/generate"
+	"github.com/goformer/goformer/nn"
 	"github.com/goformer/goformer/tensor"
 	"github.com/goformer/goformer/transformer"
 )
 
 // Bound is an encoder-decoder bound to one encoded batch of sources: a
 // generate.Model whose steps decode over that batch. Bind makes one; many
-// generations (each with its own cache) may share it.
+// generations (each with its own cache) may share it, from several
+// goroutines at once.
 type Bound struct {
+	// Model is the inference view of the bound model (see Bind).
 	Model Model
 	// Memory is the encoder's output [B, S, Dim].
 	Memory *tensor.Tensor
@@ -26,12 +29,38 @@ var _ generate.Model = (*Bound)(nil)
 // for generation:
 //
 //	b := seq2seq.Bind(model, ids, mask)
-//	cache := b.NewCache(ids.Dim(0))
-//	start := tensor.Full(float64(model.Special().DecoderStart), ids.Dim(0), 1).As(tensor.Int32)
-//	logits := b.Step(start, nil, cache) // [B, Vocab]
+//	out, err := generate.Generate(ctx, b, b.Prompts(), generate.Options{
+//		MaxNewTokens: 64, Beams: 4, StopTokens: []int{model.Special().EOS},
+//	})
+//
+// The model runs through a detached view in evaluation mode
+// (nn.Detached, nn.Eval): generation records no autograd graph and drops
+// nothing, whatever mode m is in, and m's gradients are left alone. The
+// view shares m's weights, so a Bound made during training decodes with
+// the weights of the moment.
 func Bind(m Model, ids, mask *tensor.Tensor) *Bound {
-	return &Bound{Model: m, Memory: m.Encode(ids, mask), MemoryMask: mask}
+	view := nn.Detached(m)
+	nn.Eval(view)
+	return &Bound{Model: view, Memory: view.Encode(ids, mask), MemoryMask: mask}
 }
+
+// Prompts returns the decoder prompt of each bound source: the decoder
+// start token alone, as generation of an encoder-decoder begins.
+func (b *Bound) Prompts() [][]int {
+	p := make([][]int, b.Memory.Dim(0))
+	for i := range p {
+		p[i] = []int{b.Model.Special().DecoderStart}
+	}
+	return p
+}
+
+// VocabSize returns the size of the model's vocabulary (generation
+// checks prompts against it).
+func (b *Bound) VocabSize() int { return b.Model.VocabSize() }
+
+// MaxLen returns the most decoder positions the model takes (0: no
+// limit); generation stops there.
+func (b *Bound) MaxLen() int { return b.Model.MaxLen() }
 
 // Cache is the decoding state of a Bound model: the decoder's keys and
 // values and the encoder's output and mask for the batch being decoded,

@@ -29,6 +29,11 @@ type Model interface {
 	Decode(ids, mask, memory, memoryMask *tensor.Tensor, cache *transformer.Cache) *tensor.Tensor
 	// Special returns the model's special token ids.
 	Special() Special
+	// VocabSize returns the number of token ids.
+	VocabSize() int
+	// MaxLen returns the most decoder positions the model takes (0: no
+	// limit, as T5's relative positions have none).
+	MaxLen() int
 }
 
 // Special holds the special token ids of a model, as its config.json

@@ -307,6 +307,12 @@ func (m *T5) Special() Special {
 	return Special{Pad: m.Config.PadTokenID, EOS: m.Config.EOSTokenID, DecoderStart: m.Config.DecoderStart()}
 }
 
+// VocabSize returns the vocabulary size of the config.
+func (m *T5) VocabSize() int { return m.Config.VocabSize }
+
+// MaxLen returns 0: relative positions put no limit on the length.
+func (m *T5) MaxLen() int { return 0 }
+
 // Encode maps source ids [B, S] and their mask (nil: no padding) to the
 // encoder's output [B, S, DModel], after the final norm.
 func (m *T5) Encode(ids, mask *tensor.Tensor) *tensor.Tensor {

@@ -166,6 +166,13 @@ func (m *Transformer) Special() Special {
 	return Special{Pad: m.Config.PadTokenID, EOS: m.Config.EOSTokenID, DecoderStart: m.Config.DecoderStart}
 }
 
+// VocabSize returns the vocabulary size of the config.
+func (m *Transformer) VocabSize() int { return m.Config.VocabSize }
+
+// MaxLen returns the number of positions of the sinusoidal table
+// (max_position_embeddings).
+func (m *Transformer) MaxLen() int { return m.Positions.Table.Dim(0) }
+
 // embed returns Dropout(Shared(ids)·√Dim + positions), positions being
 // offset, offset+1, ... or, with pos [B, T], the given ones.
 func (m *Transformer) embed(ids, pos *tensor.Tensor, offset int) *tensor.Tensor {
