@@ -15,8 +15,9 @@ type AddedToken struct {
 	Content string
 	// ID is the token's id, assigned when it is added.
 	ID int
-	// Special marks tokens that Decode can skip and that
-	// SplitSpecialTokens turns back into plain text.
+	// Special marks tokens that Decode can skip and whose text in the
+	// input is matched, kept as text or refused as the SpecialText of the
+	// tokenizer or of the call says.
 	Special bool
 	// SingleWord matches the token only where it is not part of a larger
 	// word.
@@ -86,8 +87,9 @@ type segment struct {
 	tok        int // index into addedVocab.tokens, or -1
 }
 
-// find cuts s into plain segments and added-token matches.
-func (v *addedVocab) find(m *matcher, s string, skipSpecial bool, dst []segment) []segment {
+// find cuts s into plain segments and added-token matches; pol says which
+// special tokens are matched (the others are plain text).
+func (v *addedVocab) find(m *matcher, s string, pol *specialPolicy, dst []segment) []segment {
 	if m.n == 0 || len(s) == 0 {
 		return append(dst, segment{0, len(s), -1})
 	}
@@ -105,7 +107,7 @@ func (v *addedVocab) find(m *matcher, s string, skipSpecial bool, dst []segment)
 		best := -1
 		for _, k := range m.byFirst[s[i]] {
 			t := &v.tokens[k]
-			if skipSpecial && t.Special {
+			if pol.action(t) != actMatch {
 				continue
 			}
 			if strings.HasPrefix(s[i:], t.Content) {

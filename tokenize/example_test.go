@@ -1,6 +1,7 @@
 package tokenize_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -22,12 +23,18 @@ func ExampleGPT2() {
 
 func ExampleCL100K() {
 	tok := tokenize.CL100K()
-	ids, _ := tok.EncodeIDs("tiktoken is great!<|endoftext|>")
+	// Like tiktoken's encode, Encode refuses the text of a special token.
+	_, err := tok.EncodeIDs("tiktoken is great!<|endoftext|>")
+	fmt.Println(errors.Is(err, tokenize.ErrSpecialToken))
+	// Allowed, it becomes the special token.
+	ids, _ := tok.AppendIDsWith(nil, "tiktoken is great!<|endoftext|>",
+		tokenize.EncodeOptions{AllowedSpecial: []string{"<|endoftext|>"}})
 	fmt.Println(ids)
-	tok.SplitSpecialTokens = true // like tiktoken's encode_ordinary
-	ids, _ = tok.EncodeIDs("tiktoken is great!<|endoftext|>")
-	fmt.Println(ids)
+	// EncodeOrdinary reads it as plain text, like encode_ordinary.
+	e, _ := tok.EncodeOrdinary("tiktoken is great!<|endoftext|>")
+	fmt.Println(e.IDs)
 	// Output:
+	// true
 	// [83 1609 5963 374 2294 0 100257]
 	// [83 1609 5963 374 2294 88032 91 8862 728 428 91 29]
 }

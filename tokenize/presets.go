@@ -48,13 +48,15 @@ var (
 
 // byteLevelTokenizer builds a tiktoken-style tokenizer: a ranked byte-level
 // BPE model, a split pattern, byte-level offsets trimming and decoding, and
-// special tokens.
+// special tokens, whose text in the input is refused as tiktoken's encode
+// refuses it.
 func byteLevelTokenizer(m *bpe.Model, p pattern.Pattern, specials map[string]int) *Tokenizer {
 	t := &Tokenizer{
 		PreTokenizer:  ByteLevel{Pattern: p},
 		Model:         BPE{m},
 		PostProcessor: ByteLevelProcessing{TrimOffsets: true},
 		Decoder:       ByteLevelDecoder{},
+		SpecialText:   SpecialRefuse,
 	}
 	for _, name := range sortedKeys(specials) {
 		t.addToken(AddedToken{Content: name, ID: specials[name], Special: true}, true)
@@ -64,12 +66,19 @@ func byteLevelTokenizer(m *bpe.Model, p pattern.Pattern, specials map[string]int
 }
 
 // GPT2 returns the tokenizer of GPT-2 (tiktoken's r50k_base: 50,257 ids
-// with <|endoftext|>), as Hugging Face's gpt2 tokenizer.json configures it.
-// The model is loaded from the shipped rank file once per process; each
-// call returns a new Tokenizer sharing it.
+// with <|endoftext|>), as Hugging Face's gpt2 tokenizer.json configures it
+// but for the text of <|endoftext|> in the input, which it refuses as R50K
+// does (set SpecialText to SpecialMatch for Hugging Face's behaviour). The
+// model is loaded from the shipped rank file once per process; each call
+// returns a new Tokenizer sharing it.
 func GPT2() *Tokenizer { return R50K() }
 
-// R50K returns tiktoken's r50k_base encoding (GPT-2, GPT-3).
+// R50K returns tiktoken's r50k_base encoding (GPT-2, GPT-3). Like
+// tiktoken's encode, Encode refuses input that holds the text of a special
+// token (a *SpecialTokenError) unless the call allows it
+// (EncodeOptions.AllowedSpecial or SpecialText); EncodeOrdinary encodes
+// that text as plain text, as encode_ordinary does. The same holds for
+// CL100K and O200K.
 func R50K() *Tokenizer {
 	return byteLevelTokenizer(r50kModel(), pattern.GPT2, map[string]int{"<|endoftext|>": 50256})
 }

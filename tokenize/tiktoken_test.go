@@ -79,17 +79,17 @@ func TestEncodeMatchesTiktokenOnTheMixedCorpus(t *testing.T) {
 	for _, c := range tiktokenCases {
 		t.Run(c.name, func(t *testing.T) {
 			tok := c.tok()
-			tok.SplitSpecialTokens = true // tiktoken's encode_ordinary
+			ordinary := EncodeOptions{SpecialText: SpecialAsText} // tiktoken's encode_ordinary
 			bad := 0
 			for _, d := range docs {
 				raw, _ := base64.StdEncoding.DecodeString(d.B64)
 				text := replaceInvalid(string(raw))
 				want := c.ids(d)
-				fast, err := tok.EncodeIDs(text)
+				fast, err := tok.AppendIDsWith(nil, text, ordinary)
 				if err != nil {
 					t.Fatal(err)
 				}
-				full, err := tok.Encode(text)
+				full, err := tok.EncodeOrdinary(text)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -118,7 +118,8 @@ func TestSpecialTokensInTextMatchTiktokenAllowedSpecial(t *testing.T) {
 			}
 			found = true
 			raw, _ := base64.StdEncoding.DecodeString(d.B64)
-			got, err := c.tok().EncodeIDs(string(raw))
+			// tiktoken's encode(text, allowed_special="all").
+			got, err := c.tok().AppendIDsWith(nil, string(raw), EncodeOptions{SpecialText: SpecialMatch})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -138,7 +139,7 @@ func TestDecodeRestoresEveryByteOfTheCorpus(t *testing.T) {
 		tok := c.tok()
 		for _, d := range docs {
 			raw, _ := base64.StdEncoding.DecodeString(d.B64)
-			ids, err := tok.EncodeIDs(string(raw))
+			ids, err := tok.AppendIDsWith(nil, string(raw), EncodeOptions{SpecialText: SpecialMatch})
 			if err != nil {
 				t.Fatal(err)
 			}

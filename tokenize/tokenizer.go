@@ -120,9 +120,12 @@ type Tokenizer struct {
 	Decoder       Decoder       // optional
 	Truncation    *Truncation   // optional
 	Padding       *Padding      // optional
-	// SplitSpecialTokens treats special added tokens found in the input
-	// as plain text (tiktoken's encode_ordinary).
-	SplitSpecialTokens bool
+	// SpecialText says what Encode does with the text of a special token
+	// ([SEP], <|endoftext|>) found in its input, unless a call's
+	// EncodeOptions say otherwise. The zero value, SpecialDefault, means
+	// SpecialMatch (Hugging Face's behaviour); R50K, CL100K and O200K set
+	// SpecialRefuse (tiktoken's).
+	SpecialText SpecialText
 
 	added addedVocab
 }
@@ -135,11 +138,29 @@ type EncodeOptions struct {
 	// NoSpecialTokens skips the special tokens of the post-processor
 	// ([CLS], [SEP]); Hugging Face's add_special_tokens=False.
 	NoSpecialTokens bool
+	// SpecialText overrides the tokenizer's SpecialText for this call:
+	// what happens to the text of a special token found in the input.
+	SpecialText SpecialText
+	// AllowedSpecial names special tokens whose text in the input becomes
+	// the special token, whatever SpecialText says (tiktoken's
+	// allowed_special).
+	AllowedSpecial []string
+	// DisallowedSpecial names special tokens whose text in the input is
+	// an error, whatever SpecialText says (tiktoken's
+	// disallowed_special). A token may not be in both lists.
+	DisallowedSpecial []string
 }
 
 // Encode encodes one sequence.
 func (t *Tokenizer) Encode(text string) (*Encoding, error) {
 	return t.EncodeWith(text, nil, EncodeOptions{})
+}
+
+// EncodeOrdinary encodes one sequence with the text of special tokens
+// treated as plain text, as tiktoken's encode_ordinary does: it never
+// matches a special token in the input and never refuses one.
+func (t *Tokenizer) EncodeOrdinary(text string) (*Encoding, error) {
+	return t.EncodeWith(text, nil, EncodeOptions{SpecialText: SpecialAsText})
 }
 
 // EncodePair encodes a pair of sequences (question and context, premise and
@@ -175,13 +196,17 @@ func (t *Tokenizer) encodeUnpadded(text string, pair *string, opts EncodeOptions
 	if t.Model == nil {
 		return nil, ErrNoModel
 	}
-	a, err := t.encodeSequence(text, 0)
+	pol, err := t.policy(&opts)
+	if err != nil {
+		return nil, err
+	}
+	a, err := t.encodeSequence(text, 0, &pol)
 	if err != nil {
 		return nil, err
 	}
 	var b *Encoding
 	if pair != nil {
-		if b, err = t.encodeSequence(*pair, 1); err != nil {
+		if b, err = t.encodeSequence(*pair, 1, &pol); err != nil {
 			return nil, err
 		}
 	}
@@ -284,7 +309,10 @@ func truncatePair(a, b *Encoding, p Truncation) error {
 
 // encodeSequence runs added-token matching, normalization,
 // pre-tokenization and the model on one sequence.
-func (t *Tokenizer) encodeSequence(text string, seq int) (*Encoding, error) {
+func (t *Tokenizer) encodeSequence(text string, seq int, pol *specialPolicy) (*Encoding, error) {
+	if err := t.checkRefused(text, seq, pol); err != nil {
+		return nil, err
+	}
 	e := &Encoding{}
 	e.texts[seq] = text
 	est := len(text)/4 + 4
@@ -295,7 +323,7 @@ func (t *Tokenizer) encodeSequence(text string, seq int) (*Encoding, error) {
 	defer tokenScratch.Put(sc)
 	buf := (*sc)[:0]
 	w := 0
-	err := t.eachPiece(text, true, func(n Normalized, added int) error {
+	err := t.eachPiece(text, true, pol, func(n Normalized, added int) error {
 		if added >= 0 {
 			s, en := n.OriginalRange(0, n.Len())
 			e.IDs = append(e.IDs, added)
@@ -339,8 +367,9 @@ var tokenScratch = sync.Pool{New: func() any { s := make([]Token, 0, 256); retur
 // eachPiece calls f for every piece of text in order, after added-token
 // matching, normalization and pre-tokenization: the piece's normalized text
 // (a view with its alignment) and, for an added token,
-// its id (else -1). It stops at the first error f returns.
-func (t *Tokenizer) eachPiece(text string, offsets bool, f func(n Normalized, added int) error) error {
+// its id (else -1). pol says which special tokens are matched. It stops at
+// the first error f returns.
+func (t *Tokenizer) eachPiece(text string, offsets bool, pol *specialPolicy, f func(n Normalized, added int) error) error {
 	rs := asRangeSplitter(t.PreTokenizer)
 	var err error
 	sub := func(n Normalized) {
@@ -369,7 +398,7 @@ func (t *Tokenizer) eachPiece(text string, offsets bool, f func(n Normalized, ad
 			}
 		}
 	}
-	segs := t.added.find(&t.added.raw, text, t.SplitSpecialTokens, nil)
+	segs := t.added.find(&t.added.raw, text, pol, nil)
 	for _, sg := range segs {
 		if err != nil {
 			break
@@ -386,7 +415,7 @@ func (t *Tokenizer) eachPiece(text string, offsets bool, f func(n Normalized, ad
 			sub(n)
 			continue
 		}
-		for _, s2 := range t.added.find(&t.added.norm, n.text, t.SplitSpecialTokens, nil) {
+		for _, s2 := range t.added.find(&t.added.norm, n.text, pol, nil) {
 			if err != nil {
 				break
 			}
@@ -405,16 +434,35 @@ func (t *Tokenizer) eachPiece(text string, offsets bool, f func(n Normalized, ad
 // the Encoding. For a byte-level BPE tokenizer without normalizer this takes
 // a fast path that allocates only the result.
 func (t *Tokenizer) EncodeIDs(text string) ([]int, error) {
-	return t.AppendIDs(nil, text)
+	return t.AppendIDsWith(nil, text, EncodeOptions{})
 }
 
 // AppendIDs appends the ids of Encode(text) to dst.
 func (t *Tokenizer) AppendIDs(dst []int, text string) ([]int, error) {
+	return t.AppendIDsWith(dst, text, EncodeOptions{})
+}
+
+// AppendIDsWith appends the ids of EncodeWith(text, nil, opts) to dst.
+func (t *Tokenizer) AppendIDsWith(dst []int, text string, opts EncodeOptions) ([]int, error) {
 	if t.Model == nil {
 		return nil, ErrNoModel
 	}
+	pol, err := t.policy(&opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts.NoSpecialTokens && t.PostProcessor != nil && t.PostProcessor.AddedTokens(false) > 0 {
+		e, err := t.EncodeWith(text, nil, opts)
+		if err != nil {
+			return nil, err
+		}
+		return append(dst, e.IDs...), nil
+	}
+	if err := t.checkRefused(text, 0, &pol); err != nil {
+		return nil, err
+	}
 	if p, m, ok := t.fastIDs(); ok {
-		segs := t.added.find(&t.added.raw, text, t.SplitSpecialTokens, nil)
+		segs := t.added.find(&t.added.raw, text, &pol, nil)
 		var err error
 		for _, sg := range segs {
 			if sg.tok >= 0 {
@@ -442,7 +490,7 @@ func (t *Tokenizer) AppendIDs(dst []int, text string) ([]int, error) {
 		buf := (*sc)[:0]
 		// Metaspace's "first" scheme asks where a piece starts in the
 		// original text, so it needs the alignment.
-		err := t.eachPiece(text, needsAlignment(t.PreTokenizer), func(n Normalized, added int) error {
+		err := t.eachPiece(text, needsAlignment(t.PreTokenizer), &pol, func(n Normalized, added int) error {
 			var err error
 			switch {
 			case added >= 0:
@@ -463,7 +511,7 @@ func (t *Tokenizer) AppendIDs(dst []int, text string) ([]int, error) {
 		}
 		return append(dst, suffix...), nil
 	}
-	e, err := t.Encode(text)
+	e, err := t.EncodeWith(text, nil, opts)
 	if err != nil {
 		return nil, err
 	}

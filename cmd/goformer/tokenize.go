@@ -130,6 +130,7 @@ func tokenizeEncode(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 	pair := fs.String("pair", "", "second sequence to encode with every input (question/context pairs)")
 	noSpecial := fs.Bool("no-special", false, "do not add the post-processor's special tokens ([CLS], [SEP])")
 	ordinary := fs.Bool("ordinary", false, "treat special tokens in the text as plain text (tiktoken encode_ordinary)")
+	allow := fs.String("allow-special", "", "comma-separated special tokens whose text becomes the special token, or 'all' (gpt2, r50k, cl100k and o200k refuse them by default, as tiktoken does)")
 	maxLen := fs.Int("max-length", 0, "truncate to this many tokens (0: no truncation)")
 	stride := fs.Int("stride", 0, "overlap of overflowing windows when truncating")
 	padTo := fs.Int("pad", 0, "pad every encoding to this many tokens")
@@ -152,7 +153,21 @@ func tokenizeEncode(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	tok.SplitSpecialTokens = *ordinary
+	opts := tokenize.EncodeOptions{NoSpecialTokens: *noSpecial}
+	switch {
+	case *ordinary && *allow != "":
+		return errors.New("-ordinary and -allow-special exclude each other")
+	case *ordinary:
+		opts.SpecialText = tokenize.SpecialAsText
+	case *allow == "all":
+		opts.SpecialText = tokenize.SpecialMatch
+	case *allow != "":
+		for _, s := range strings.Split(*allow, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				opts.AllowedSpecial = append(opts.AllowedSpecial, s)
+			}
+		}
+	}
 	if *maxLen > 0 {
 		tok.Truncation = &tokenize.Truncation{MaxLength: *maxLen, Stride: *stride}
 	}
@@ -174,7 +189,7 @@ func tokenizeEncode(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 		if *pair != "" {
 			p = pair
 		}
-		e, err := tok.EncodeWith(text, p, tokenize.EncodeOptions{NoSpecialTokens: *noSpecial})
+		e, err := tok.EncodeWith(text, p, opts)
 		if err != nil {
 			return err
 		}
