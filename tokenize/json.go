@@ -28,7 +28,7 @@ var ErrUnsupported = errors.New("tokenize: unsupported tokenizer.json component"
 func FromFile(path string) (*Tokenizer, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", path, err)
+		return nil, err // "open PATH: ...": it names the file already
 	}
 	t, err := FromJSON(b)
 	if err != nil {

@@ -319,3 +319,20 @@ func TestFromJSONRejectsBadDocuments(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadErrorsNameTheFileOnce(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.json")
+	_, err := FromFile(missing)
+	if err == nil || strings.Count(err.Error(), missing) != 1 || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("FromFile of a missing file: %v", err)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"model":{"type":"Unigram","vocab":[]}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = FromFile(bad)
+	if err == nil || strings.Count(err.Error(), bad) != 1 || strings.Contains(err.Error(), "sentencepiece") {
+		t.Errorf("FromFile of a bad file: %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/goformer/goformer/tokenize/unigram"
@@ -96,5 +97,45 @@ func TestSentencePiecePipelineRefusesToWriteTokenizerJSON(t *testing.T) {
 	want := m.EncodeIDs(text)
 	if !equalInts(a, c) || !equalInts(a, want) {
 		t.Errorf("converted pipeline %v, reloaded %v, sentencepiece %v", a, c, want)
+	}
+}
+
+// TestFromSentencePieceFileLoadsBPEModels checks the pipeline around the BPE
+// models of package unigram against sentencepiece (generate_bpe.py).
+func TestFromSentencePieceFileLoadsBPEModels(t *testing.T) {
+	dir := filepath.Join("unigram", "testdata")
+	var fx map[string][]struct {
+		Text    string `json:"text"`
+		IDs     []int  `json:"ids"`
+		Decoded string `json:"decoded"`
+	}
+	if err := json.Unmarshal(readGz(t, filepath.Join(dir, "expected_bpe.json.gz")), &fx); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"sotu_bpe_1k", "sotu_bpe_bytefb"} {
+		tok, err := FromSentencePieceFile(filepath.Join(dir, name+".model"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range fx[name] {
+			e, err := tok.Encode(c.Text)
+			if err != nil || !equalInts(e.IDs, c.IDs) {
+				t.Errorf("%s %.60q: %v %v, want %v", name, c.Text, err, e, c.IDs)
+				continue
+			}
+			if ids, _ := tok.EncodeIDs(c.Text); !equalInts(ids, c.IDs) {
+				t.Errorf("%s EncodeIDs %.60q: %v, want %v", name, c.Text, ids, c.IDs)
+			}
+			if s, err := tok.Decode(c.IDs, false); err != nil || s != c.Decoded {
+				t.Errorf("%s Decode: %q %v, want %q", name, s, err, c.Decoded)
+			}
+		}
+		m, _ := unigram.LoadFile(filepath.Join(dir, name+".model"))
+		if _, err := NewUnigramTokenizer(m); err == nil {
+			t.Errorf("NewUnigramTokenizer accepted the BPE model %s", name)
+		}
+	}
+	if _, err := FromSentencePieceFile(filepath.Join(dir, "missing.model")); err == nil || strings.Count(err.Error(), "missing.model") != 1 {
+		t.Errorf("a missing file: %v", err)
 	}
 }

@@ -18,9 +18,24 @@
 //	text, err := tok.Decode(ids, false)
 //
 // or load a Hugging Face tokenizer.json with FromFile (and write one with
-// Save), wrap a SentencePiece .model with FromSentencePiece, or train a new
+// Save), a SentencePiece .model with FromSentencePieceFile, or train a new
 // one with TrainBPE or TrainWordPiece (see also packages bpe, wordpiece and
 // unigram, and the CLI `goformer tokenize`).
+//
+// Special tokens in the input. Text that reads like a special token
+// (<|endoftext|>, [SEP]) may come from an untrusted user. What Encode does
+// with it is the tokenizer's SpecialText, which a call can override in
+// EncodeOptions (with AllowedSpecial and DisallowedSpecial sets, as
+// tiktoken's allowed_special and disallowed_special):
+//
+//   - R50K, CL100K, O200K and GPT2 refuse it, as tiktoken's encode does:
+//     Encode returns a *SpecialTokenError (errors.Is ErrSpecialToken) naming
+//     the token and its byte offset, unless the call allows the token;
+//     EncodeOrdinary reads it as plain text, as encode_ordinary does.
+//   - Every other tokenizer (tokenizer.json, the BERT presets, trained and
+//     SentencePiece ones) matches it, as Hugging Face does; set SpecialText
+//     to SpecialAsText or SpecialRefuse, on the tokenizer or per call, for
+//     untrusted input.
 //
 // The stages: normalizers BertNormalizer, Lowercase, NFC/NFD/NFKC/NFKD,
 // StripAccents, Strip, Replace, Prepend, Precompiled and sequences;

@@ -393,12 +393,23 @@ func (d spmDecoder) Decode(tokens []string) ([]string, error) {
 }
 
 // FromSentencePiece returns a tokenizer that encodes exactly as
-// SentencePiece does with the model of a .model file (see package unigram):
-// its normalizer, Viterbi segmentation and decoding, with offsets into the
-// original text. It cannot be saved as tokenizer.json; NewUnigramTokenizer
-// builds Hugging Face's equivalent pipeline, which can.
+// SentencePiece does with the model of a .model file (see package unigram),
+// Unigram or BPE: its normalizer, segmentation and decoding, with offsets
+// into the original text. It cannot be saved as tokenizer.json;
+// NewUnigramTokenizer builds Hugging Face's equivalent pipeline of a
+// Unigram model, which can.
 func FromSentencePiece(m *unigram.Model) *Tokenizer {
 	return &Tokenizer{Model: SentencePiece{m}, Decoder: spmDecoder{m}}
+}
+
+// FromSentencePieceFile loads a SentencePiece .model file (Unigram or BPE)
+// and returns FromSentencePiece of it.
+func FromSentencePieceFile(path string) (*Tokenizer, error) {
+	m, err := unigram.LoadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return FromSentencePiece(m), nil
 }
 
 // NewUnigramTokenizer returns the pipeline that Hugging Face's converter
@@ -409,6 +420,9 @@ func FromSentencePiece(m *unigram.Model) *Tokenizer {
 // from SentencePiece's where Hugging Face's pipeline does (white space
 // handling at the edges of the text).
 func NewUnigramTokenizer(m *unigram.Model) (*Tokenizer, error) {
+	if m.ModelType() != unigram.ModelUnigram {
+		return nil, errors.New("tokenize: NewUnigramTokenizer needs a Unigram model, not BPE (FromSentencePiece encodes both)")
+	}
 	var norms NormalizerSequence
 	if cm := m.Proto().Normalizer.PrecompiledCharsmap; len(cm) > 0 {
 		p, err := newPrecompiled(cm)

@@ -60,11 +60,7 @@ func loadTokenizer(name, pat string) (*tokenize.Tokenizer, error) {
 	}
 	switch {
 	case strings.HasSuffix(name, ".model"):
-		m, err := unigram.LoadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		return tokenize.FromSentencePiece(m), nil
+		return tokenize.FromSentencePieceFile(name)
 	case strings.HasSuffix(name, ".tiktoken"):
 		f, err := os.Open(name)
 		if err != nil {
@@ -156,7 +152,7 @@ func tokenizeEncode(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 	opts := tokenize.EncodeOptions{NoSpecialTokens: *noSpecial}
 	switch {
 	case *ordinary && *allow != "":
-		return errors.New("-ordinary and -allow-special exclude each other")
+		return usageErrorf("-ordinary and -allow-special exclude each other")
 	case *ordinary:
 		opts.SpecialText = tokenize.SpecialAsText
 	case *allow == "all":

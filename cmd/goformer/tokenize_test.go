@@ -136,3 +136,33 @@ func TestTokenizeReportsBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestTokenizeEncodeRefusesSpecialTokenTextUnlessAllowed(t *testing.T) {
+	in := "hi<|endoftext|>\n"
+	_, errs, code := runCmd(t, in, "tokenize", "encode", "-tokenizer", "cl100k")
+	if code != 1 || !strings.Contains(errs, `"<|endoftext|>" at byte 2`) {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+	for _, c := range []struct {
+		flags []string
+		want  string
+	}{
+		{[]string{"-allow-special", "all"}, "6151 100257\n"},
+		{[]string{"-allow-special", "<|endoftext|>"}, "6151 100257\n"},
+		{[]string{"-ordinary"}, "6151 27, 91, 8862, 728, 428, 91, 29\n"},
+	} {
+		out, errs, code := runCmd(t, in, append([]string{"tokenize", "encode", "-tokenizer", "cl100k"}, c.flags...)...)
+		if c.flags[0] == "-ordinary" {
+			c.want = strings.ReplaceAll(c.want, ",", "")
+		}
+		if code != 0 || out != c.want {
+			t.Errorf("%v: exit %d %q, want %q (%s)", c.flags, code, out, c.want, errs)
+		}
+	}
+	if _, _, code := runCmd(t, in, "tokenize", "encode", "-tokenizer", "cl100k", "-ordinary", "-allow-special", "all"); code != 2 {
+		t.Errorf("-ordinary with -allow-special: exit %d, want 2", code)
+	}
+	if _, errs, code := runCmd(t, in, "tokenize", "encode", "-tokenizer", "cl100k", "-allow-special", "<|nope|>"); code == 0 {
+		t.Errorf("an unknown special token was allowed: %s", errs)
+	}
+}

@@ -2,7 +2,9 @@
 // SentencePiece: loading and saving .model files, SentencePiece's
 // normalizer, Viterbi encoding with byte offsets into the input, n-best
 // segmentations, subword-regularisation sampling, byte fallback, decoding,
-// and training with EM and pruning.
+// and training with EM and pruning. It also encodes SentencePiece's BPE
+// models (model_type BPE in a .model file), which share all of this but
+// the segmentation.
 //
 // Start with LoadFile and Encode:
 //
@@ -13,7 +15,8 @@
 //	}
 //	text, err := m.Decode(m.EncodeIDs("Hello world"))
 //
-// Encodings equal those of SentencePiece 0.1.97 for the same .model file,
+// Encodings equal those of SentencePiece 0.1.97 for the same .model file
+// (Unigram or BPE),
 // including its normalization rules (the precompiled character map stored in
 // the file, such as nmt_nfkc), whitespace handling, unknown-character
 // merging and byte fallback; NBest returns SentencePiece's n-best lists in

@@ -19,10 +19,21 @@ type bestNode struct {
 }
 
 type encodeScratch struct {
-	best  []bestNode
-	segs  []segment
-	norm  []byte
-	align []int
+	best      []bestNode
+	segs      []segment
+	norm      []byte
+	align     []int
+	bpeSyms   []bpeSymbol
+	bpeAgenda []bpePair
+}
+
+// segments appends to st.segs the best segmentation of the normalized text
+// s: Viterbi search for a Unigram model, merges for a BPE model.
+func (m *Model) segments(s string, st *encodeScratch) []segment {
+	if m.bpe {
+		return m.bpeSegments(s, st)
+	}
+	return m.viterbi(s, st)
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(encodeScratch) }}
@@ -126,15 +137,16 @@ func (m *Model) viterbi(s string, st *encodeScratch) []segment {
 	return segs
 }
 
-// Encode segments text into pieces with the highest total score, exactly as
-// SentencePiece's Encode does: normalization, Viterbi search, runs of
-// unknown characters merged into one unknown piece, or, with byte fallback,
-// unknown characters spelled as UTF-8 byte pieces. Offsets refer to text.
+// Encode segments text into pieces exactly as SentencePiece's Encode does:
+// normalization, the segmentation with the highest total score (Unigram)
+// or the merges (BPE), runs of unknown characters merged into one unknown
+// piece, or, with byte fallback, unknown characters spelled as UTF-8 byte
+// pieces. Offsets refer to text.
 func (m *Model) Encode(text string) []Piece {
 	st := scratchPool.Get().(*encodeScratch)
 	defer scratchPool.Put(st)
 	norm, align := m.normalizeInto(text, st)
-	segs := m.viterbi(norm, st)
+	segs := m.segments(norm, st)
 	return m.appendPieces(nil, norm, align, segs)
 }
 
@@ -145,7 +157,7 @@ func (m *Model) Encode(text string) []Piece {
 func (m *Model) EncodeNormalized(s string) []Piece {
 	st := scratchPool.Get().(*encodeScratch)
 	defer scratchPool.Put(st)
-	segs := m.viterbi(s, st)
+	segs := m.segments(s, st)
 	if cap(st.align) < len(s)+1 {
 		st.align = make([]int, len(s)+1)
 	}
@@ -168,7 +180,7 @@ func (m *Model) AppendIDs(dst []int, text string) []int {
 	defer scratchPool.Put(st)
 	out, _ := m.normalizer().normalize(text, st.norm[:0], nil)
 	st.norm = out
-	segs := m.viterbi(unsafeString(out), st)
+	segs := m.segments(unsafeString(out), st)
 	return m.appendIDs(dst, unsafeString(out), segs)
 }
 

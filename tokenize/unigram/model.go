@@ -11,9 +11,9 @@ import (
 	"github.com/goformer/goformer/internal/atomicfile"
 )
 
-// ErrNotUnigram is returned when a .model file holds another kind of model
-// (BPE, word or char).
-var ErrNotUnigram = errors.New("sentencepiece model is not a unigram model")
+// ErrNotUnigram is returned when a .model file holds a kind of model this
+// package does not encode (word or char; Unigram and BPE are supported).
+var ErrNotUnigram = errors.New("sentencepiece model type is neither unigram nor BPE")
 
 // ErrInvalidID is returned by Decode for an id outside the vocabulary.
 var ErrInvalidID = errors.New("invalid piece id")
@@ -22,9 +22,9 @@ var ErrInvalidID = errors.New("invalid piece id")
 // characters.
 const unkPenalty = 10.0
 
-// Model is a Unigram language model over subword pieces with its
-// normalizer: the model of a SentencePiece .model file. It is immutable
-// after loading and safe for concurrent use.
+// Model is a Unigram language model (or a BPE model) over subword pieces
+// with its normalizer: the model of a SentencePiece .model file. It is
+// immutable after loading and safe for concurrent use.
 type Model struct {
 	proto *ModelProto
 
@@ -45,8 +45,12 @@ type Model struct {
 	unkSurface   string
 
 	hasUserDefined bool
-	norm           *Normalizer
-	denorm         *Normalizer
+	// bpe: the model segments by BPE merges (model_type BPE).
+	bpe bool
+	// userTrie holds the user-defined pieces, which BPE never merges.
+	userTrie *doubleArray
+	norm     *Normalizer
+	denorm   *Normalizer
 }
 
 type encInfo struct {
@@ -83,7 +87,7 @@ func Load(r io.Reader) (*Model, error) {
 func LoadFile(path string) (*Model, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", path, err)
+		return nil, err // "open PATH: ...": it names the file already
 	}
 	m, err := LoadBytes(b)
 	if err != nil {
@@ -106,7 +110,9 @@ func LoadBytes(b []byte) (*Model, error) {
 // piece, 256 byte pieces when byte fallback is on. The model keeps p; do not
 // change it afterwards.
 func NewModel(p *ModelProto) (*Model, error) {
-	if p.Trainer.ModelType != ModelUnigram && p.Trainer.ModelType != 0 {
+	switch p.Trainer.ModelType {
+	case ModelUnigram, ModelBPE, 0:
+	default:
 		return nil, fmt.Errorf("%w: model type %d", ErrNotUnigram, p.Trainer.ModelType)
 	}
 	if len(p.Pieces) == 0 {
@@ -209,6 +215,8 @@ func NewModel(p *ModelProto) (*Model, error) {
 		return nil, fmt.Errorf("%w: %w", ErrCorruptModel, err)
 	}
 	m.hasUserDefined = len(userDefined) > 0
+	m.bpe = p.Trainer.ModelType == ModelBPE
+	m.userTrie = norm.userDefined
 	m.norm = norm
 	if p.Denormalizer != nil && len(p.Denormalizer.PrecompiledCharsmap) > 0 {
 		d, err := NewNormalizer(*p.Denormalizer, false)
@@ -252,6 +260,14 @@ func pieceToByte(s string) int {
 func byteToPiece(b byte) string {
 	const digits = "0123456789ABCDEF"
 	return string([]byte{'<', '0', 'x', digits[b>>4], digits[b&15], '>'})
+}
+
+// ModelType returns the kind of model: ModelUnigram or ModelBPE.
+func (m *Model) ModelType() ModelType {
+	if m.bpe {
+		return ModelBPE
+	}
+	return ModelUnigram
 }
 
 // Proto returns the model's decoded .model content. Do not change it.

@@ -79,9 +79,9 @@ func TestCorruptModelsGiveClearErrors(t *testing.T) {
 	fallbackMissingBytes := &ModelProto{Trainer: DefaultTrainerSpec(), Normalizer: DefaultNormalizerSpec(),
 		Pieces: []PieceProto{{Piece: "<unk>", Type: Unknown}, {Piece: "a"}}}
 	fallbackMissingBytes.Trainer.ByteFallback = true
-	bpe := &ModelProto{Trainer: DefaultTrainerSpec(), Normalizer: DefaultNormalizerSpec(),
+	word := &ModelProto{Trainer: DefaultTrainerSpec(), Normalizer: DefaultNormalizerSpec(),
 		Pieces: []PieceProto{{Piece: "<unk>", Type: Unknown}, {Piece: "a"}}}
-	bpe.Trainer.ModelType = ModelBPE
+	word.Trainer.ModelType = ModelWord
 	badMap := &ModelProto{Trainer: DefaultTrainerSpec(), Normalizer: DefaultNormalizerSpec(),
 		Pieces: []PieceProto{{Piece: "<unk>", Type: Unknown}, {Piece: "a"}}}
 	badMap.Normalizer.PrecompiledCharsmap = []byte{0xff, 0xff, 0xff, 0x7f, 1, 2}
@@ -97,7 +97,7 @@ func TestCorruptModelsGiveClearErrors(t *testing.T) {
 		{"a model with a duplicate piece", dup.Marshal(), ErrCorruptModel},
 		{"a byte piece without byte fallback", bytePieceNoFallback.Marshal(), ErrCorruptModel},
 		{"byte fallback without the byte pieces", fallbackMissingBytes.Marshal(), ErrCorruptModel},
-		{"a BPE model", bpe.Marshal(), ErrNotUnigram},
+		{"a word model", word.Marshal(), ErrNotUnigram},
 		{"a broken charsmap", badMap.Marshal(), ErrCorruptModel},
 	}
 	for _, tc := range tests {

@@ -27,16 +27,17 @@ const maxNBest = 1024
 // NBest returns up to k segmentations of text, best first, as
 // SentencePiece's NBestEncode does (an exact A* search over the lattice,
 // with the same order among equal scores). k is clamped to [1, 1024]; for
-// k == 1 the result is Encode's with score 0, as in SentencePiece.
+// k == 1 the result is Encode's with score 0, as in SentencePiece. A BPE
+// model has one segmentation, Encode's.
 func (m *Model) NBest(text string, k int) []Segmentation {
 	k = max(1, min(k, maxNBest))
 	norm, align := m.norm.Normalize(text)
 	if norm == "" {
 		return []Segmentation{{}}
 	}
-	if k == 1 {
+	if k == 1 || m.bpe {
 		st := scratchPool.Get().(*encodeScratch)
-		segs := m.viterbi(norm, st)
+		segs := m.segments(norm, st)
 		ps := m.appendPieces(nil, norm, align, segs)
 		scratchPool.Put(st)
 		return []Segmentation{{Pieces: ps}}
@@ -226,13 +227,18 @@ func (l *lattice) nbest(k int) []scoredPath {
 //     proportional to exp(alpha * score).
 //
 // Every random choice comes from rng, so a seeded rng gives reproducible
-// samples.
+// samples. A BPE model returns Encode's segmentation (BPE-dropout is not
+// implemented).
 func (m *Model) Sample(text string, alpha float64, nbest int, rng *rand.Rand) []Piece {
 	norm, align := m.norm.Normalize(text)
 	if norm == "" {
 		return nil
 	}
 	switch {
+	case m.bpe:
+		st := scratchPool.Get().(*encodeScratch)
+		defer scratchPool.Put(st)
+		return m.appendPieces(nil, norm, align, m.segments(norm, st))
 	case nbest < 0:
 		var l lattice
 		m.populate(&l, norm)
