@@ -96,10 +96,11 @@ func embedTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if *memory < 0 || *memory > 1<<40 {
 		return usageErrorf("-memory-mb %d is outside 0..2^40", *memory)
 	}
-	progress := func(words, total int64, lr float32, loss, wps float64) {
-		if !*quiet {
-			fmt.Fprintf(stderr, "\rprogress %5.1f%%  words/s %9.0f  lr %.6f  loss %.4f ", 100*float64(words)/float64(max(total, 1)), wps, lr, loss)
-		}
+	// Progress goes to stderr: a bar with the rate and the time left on a
+	// terminal, plain lines elsewhere, ending at 100 %.
+	var progress io.Writer = stderr
+	if *quiet {
+		progress = nil
 	}
 	for name, methods := range map[string]string{
 		"arch": "word2vec fasttext", "loss": "word2vec fasttext", "neg": "word2vec fasttext", "sample": "word2vec fasttext",
@@ -138,7 +139,7 @@ func embedTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		setFloat(&opt.Sample, "sample", *sample)
 		setFloat(&opt.LR, "lr", *lr)
 		opt.MinCount, opt.Seed = *minCount, *seed
-		opt.Progress = func(p word2vec.Progress) { progress(p.Words, p.Total, p.LR, p.Loss, p.WordsSec) }
+		opt.ProgressWriter = progress
 		valid = opt.Validate()
 		train = func(ctx context.Context, text *corpus.Text) (*wordvec.Table, error) {
 			m, err := word2vec.Train(ctx, text, opt)
@@ -146,7 +147,7 @@ func embedTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 				return nil, err
 			}
 			if !*quiet {
-				fmt.Fprintf(stderr, "\n%d words, %.0f words/s, loss %.4f\n", m.Vocab.Len(), float64(m.Words)/m.Elapsed.Seconds(), m.Loss)
+				fmt.Fprintf(stderr, "%d words in the vocabulary, loss %.4f\n", m.Vocab.Len(), m.Loss)
 			}
 			return m.Vectors(), nil
 		}
@@ -174,16 +175,15 @@ func embedTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		setFloat(&opt.Sample, "sample", *sample)
 		setFloat(&opt.LR, "lr", *lr)
 		opt.MinCount, opt.Seed = *minCount, *seed
-		opt.Progress = func(p fasttext.Progress) { progress(p.Words, p.Total, p.LR, p.Loss, p.WordsSec) }
+		opt.ProgressWriter = progress
 		valid = opt.Validate()
 		train = func(ctx context.Context, text *corpus.Text) (*wordvec.Table, error) {
 			m, err := fasttext.Train(ctx, text, opt)
 			if err != nil {
 				return nil, err
 			}
-			st := m.Stats()
 			if !*quiet {
-				fmt.Fprintf(stderr, "\n%d words, %.0f words/s, loss %.4f\n", m.NWords, float64(st.Words)/st.Elapsed.Seconds(), st.Loss)
+				fmt.Fprintf(stderr, "%d words in the vocabulary, loss %.4f\n", m.NWords, m.Stats().Loss)
 			}
 			if strings.HasSuffix(*output, ".bin") {
 				return nil, fasttext.Save(*output, m)
@@ -200,16 +200,15 @@ func embedTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		setFloat(&opt.LR, "lr", *lr)
 		setFloat(&opt.XMax, "x-max", *xmax)
 		opt.MinCount, opt.Seed, opt.MemoryBytes = *minCount, *seed, *memory<<20
-		opt.Progress = func(e int, cost float64) {
-			if !*quiet {
-				fmt.Fprintf(stderr, "epoch %d cost %.6f\n", e, cost)
-			}
-		}
+		opt.ProgressWriter = progress
 		valid = opt.Validate()
 		train = func(ctx context.Context, text *corpus.Text) (*wordvec.Table, error) {
 			m, err := glove.Train(ctx, text, opt)
 			if err != nil {
 				return nil, err
+			}
+			if !*quiet {
+				fmt.Fprintf(stderr, "%d words in the vocabulary, cost %.6f\n", m.Vocab.Len(), m.Cost)
 			}
 			return m.Vectors(), nil
 		}

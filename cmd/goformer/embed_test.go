@@ -133,3 +133,32 @@ func TestEmbedTrainRejectsInvalidValuesInsteadOfUsingDefaults(t *testing.T) {
 		}
 	}
 }
+
+func TestEmbedTrainShowsProgressToOneHundredPercent(t *testing.T) {
+	dir := t.TempDir()
+	input := filepath.Join(dir, "corpus.txt")
+	if err := os.WriteFile(input, []byte(sotu.Sample), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for method, bars := range map[string][]string{"word2vec": {"word2vec"}, "fasttext": {"fasttext"}, "glove": {"glove count", "glove train"}} {
+		args := []string{"train", "-method", method, "-input", input, "-output", filepath.Join(dir, method+".vec"), "-dim", "8", "-epochs", "1", "-threads", "1"}
+		if method == "fasttext" {
+			args = append(args, "-bucket", "1000")
+		}
+		_, stderr, code := runEmbedCLI(t, "", args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", method, code, stderr)
+		}
+		for _, bar := range bars {
+			var last string
+			for _, l := range strings.Split(stderr, "\n") {
+				if strings.HasPrefix(l, bar+" ") {
+					last = l
+				}
+			}
+			if !strings.HasPrefix(last, bar+" 100% ") {
+				t.Errorf("%s: the %q progress ends with %q:\n%s", method, bar, last, stderr)
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"runtime"
 	"sync"
@@ -46,8 +47,13 @@ type Options struct {
 	Threads int
 	// Seed fixes initialisation, windows, sub-sampling and noise draws.
 	Seed uint64
-	// Progress, if set, is called about once a second.
+	// Progress, if set, is called about once a second, and once more at
+	// the end with every word done.
 	Progress func(Progress)
+	// ProgressWriter, if set, receives a progress bar with the rate and
+	// the time left (plain lines when it is not a terminal), ending at
+	// 100 %.
+	ProgressWriter io.Writer
 }
 
 // Progress reports training state.
@@ -164,6 +170,11 @@ func TrainVocab(ctx context.Context, text *corpus.Text, v *corpus.Vocab, opt Opt
 		sched: &sgd.Schedule{Start: opt.LR, MinFrac: 0, Total: int64(opt.Epochs) * v.Tokens},
 		start: time.Now(),
 	}
+	var callback func(sgd.Report)
+	if opt.Progress != nil {
+		callback = func(r sgd.Report) { opt.Progress(Progress(r)) }
+	}
+	t.meter = sgd.NewMeter(t.sched, callback, opt.ProgressWriter, "fasttext")
 	bounds := text.Split(threads)
 	errs := make([]error, threads)
 	var wg sync.WaitGroup
@@ -180,9 +191,7 @@ func TrainVocab(ctx context.Context, text *corpus.Text, v *corpus.Vocab, opt Opt
 	}
 	t.stats.Elapsed = time.Since(t.start)
 	t.stats.Words = t.sched.Done()
-	if t.examples > 0 {
-		t.stats.Loss = t.loss / float64(t.examples)
-	}
+	t.stats.Loss = t.meter.Finish().Loss
 	m.stats = t.stats
 	return m, nil
 }
@@ -209,13 +218,9 @@ type trainer struct {
 	keep  []uint32
 	noise *sgd.Alias
 	sched *sgd.Schedule
+	meter *sgd.Meter
 	start time.Time
-
-	mu           sync.Mutex
-	loss         float64
-	examples     int64
-	lastProgress time.Time
-	stats        TrainStats
+	stats TrainStats
 }
 
 const maxSentence = 10000
@@ -233,26 +238,8 @@ func (t *trainer) run(ctx context.Context, text *corpus.Text, lo, hi int64, id u
 	var loss float64
 	var examples int64
 	flush := func() error {
-		lr = t.sched.Add(pending)
-		pending = 0
-		t.mu.Lock()
-		t.loss += loss
-		t.examples += examples
-		loss, examples = 0, 0
-		report := t.opt.Progress != nil && time.Since(t.lastProgress) >= time.Second
-		if report {
-			t.lastProgress = time.Now()
-		}
-		tl, te := t.loss, t.examples
-		t.mu.Unlock()
-		if report {
-			done := t.sched.Done()
-			p := Progress{Words: done, Total: t.sched.Total, LR: lr, WordsSec: float64(done) / time.Since(t.start).Seconds()}
-			if te > 0 {
-				p.Loss = tl / float64(te)
-			}
-			t.opt.Progress(p)
-		}
+		lr = t.meter.Add(pending, loss, examples)
+		pending, loss, examples = 0, 0, 0
 		return ctx.Err()
 	}
 	for range t.opt.Epochs {

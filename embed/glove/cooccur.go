@@ -14,6 +14,7 @@ import (
 	"slices"
 
 	"github.com/goformer/goformer/embed/corpus"
+	"github.com/goformer/goformer/internal/progress"
 )
 
 // recordSize is the size of one co-occurrence record on disk or in memory:
@@ -116,6 +117,10 @@ type CountOptions struct {
 	MemoryBytes int64
 	// TempDir holds the temporary files (default os.TempDir()).
 	TempDir string
+	// ProgressWriter, if set, receives a progress bar of the counting
+	// with the rate and the time left (plain lines when it is not a
+	// terminal), ending at 100 %.
+	ProgressWriter io.Writer
 }
 
 // mapEntryBytes is a rough cost of one entry of a Go map[uint64]float64.
@@ -171,6 +176,7 @@ func Count(ctx context.Context, text *corpus.Text, v *corpus.Vocab, opt CountOpt
 		}
 		return nil
 	}
+	bar := progress.New(opt.ProgressWriter, progress.Options{Total: v.Tokens, Unit: "words", Desc: "glove count"})
 	hist := make([]int32, 0, max(1024, 2*opt.Window))
 	s := text.Scan(0, text.Size())
 	words := 0
@@ -209,6 +215,7 @@ func Count(ctx context.Context, text *corpus.Text, v *corpus.Vocab, opt CountOpt
 		hist = append(hist, id)
 		words++
 		if words&0xffff == 0 {
+			bar.Set(int64(words))
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
@@ -235,6 +242,8 @@ func Count(ctx context.Context, text *corpus.Text, v *corpus.Vocab, opt CountOpt
 			putRecord(c.mem[i*recordSize:], r)
 		}
 		c.n = int64(len(recs))
+		bar.SetStatus(fmt.Sprintf("%d pairs", c.n))
+		bar.Finish()
 		return c, nil
 	}
 	if len(sparse) > 0 {
@@ -242,11 +251,15 @@ func Count(ctx context.Context, text *corpus.Text, v *corpus.Vocab, opt CountOpt
 			return nil, err
 		}
 	}
+	bar.Set(int64(words))
+	bar.SetStatus(fmt.Sprintf("merging %d runs", len(runs)))
 	out, count, err := mergeRuns(runs, opt.TempDir)
 	if err != nil {
 		return nil, err
 	}
 	c.file, c.n = out, count
+	bar.SetStatus(fmt.Sprintf("%d pairs from %d runs", c.n, len(runs)))
+	bar.Finish()
 	return c, nil
 }
 

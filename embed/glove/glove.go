@@ -29,6 +29,7 @@ import (
 	"github.com/goformer/goformer/embed/internal/sgd"
 	"github.com/goformer/goformer/embed/internal/vec"
 	"github.com/goformer/goformer/embed/wordvec"
+	"github.com/goformer/goformer/internal/progress"
 )
 
 // Options are the settings of Train. Start from DefaultOptions.
@@ -57,6 +58,10 @@ type Options struct {
 	Seed uint64
 	// Progress, if set, is called after each epoch with its mean cost.
 	Progress func(epoch int, cost float64)
+	// ProgressWriter, if set, receives progress bars of the counting and
+	// of the training, with the rate and the time left (plain lines when
+	// it is not a terminal), each ending at 100 %.
+	ProgressWriter io.Writer
 }
 
 // DefaultOptions returns the settings of GloVe's demo: dim 100, window 15,
@@ -137,7 +142,7 @@ func Train(ctx context.Context, text *corpus.Text, opt Options) (*Model, error) 
 	}
 	c, err := Count(ctx, text, v, CountOptions{
 		Window: opt.Window, Asymmetric: opt.Asymmetric, NoDistanceWeighting: opt.NoDistanceWeighting,
-		MemoryBytes: opt.MemoryBytes, TempDir: opt.TempDir,
+		MemoryBytes: opt.MemoryBytes, TempDir: opt.TempDir, ProgressWriter: opt.ProgressWriter,
 	})
 	if err != nil {
 		return nil, err
@@ -179,6 +184,7 @@ func Fit(ctx context.Context, c *Cooccurrences, opt Options) (*Model, error) {
 		threads = runtime.GOMAXPROCS(0)
 	}
 	total := c.Len()
+	bar := progress.New(opt.ProgressWriter, progress.Options{Total: int64(opt.Epochs) * total, Unit: "pairs", Desc: "glove train"})
 	start := time.Now()
 	for epoch := range opt.Epochs {
 		costs := make([]float64, threads)
@@ -189,7 +195,7 @@ func Fit(ctx context.Context, c *Cooccurrences, opt Options) (*Model, error) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				costs[t], errs[t] = fitRange(ctx, src, lo, hi, m, gradsq, opt)
+				costs[t], errs[t] = fitRange(ctx, src, lo, hi, m, gradsq, opt, bar)
 			}()
 		}
 		wg.Wait()
@@ -201,16 +207,19 @@ func Fit(ctx context.Context, c *Cooccurrences, opt Options) (*Model, error) {
 			cost += x
 		}
 		m.Cost = cost / float64(total)
+		bar.SetStatus(fmt.Sprintf("epoch %d/%d  cost %.6f", epoch+1, opt.Epochs, m.Cost))
 		if opt.Progress != nil {
 			opt.Progress(epoch+1, m.Cost)
 		}
 	}
+	bar.Finish()
 	m.Elapsed = time.Since(start)
 	return m, nil
 }
 
-// fitRange runs AdaGrad over records [lo, hi) and returns their cost.
-func fitRange(ctx context.Context, src io.ReaderAt, lo, hi int64, m *Model, gradsq []float32, opt Options) (float64, error) {
+// fitRange runs AdaGrad over records [lo, hi), counting them on bar, and
+// returns their cost.
+func fitRange(ctx context.Context, src io.ReaderAt, lo, hi int64, m *Model, gradsq []float32, opt Options, bar *progress.Progress) (float64, error) {
 	d := m.Dim
 	n := m.Vocab.Len()
 	stride := d + 1
@@ -223,6 +232,9 @@ func fitRange(ctx context.Context, src io.ReaderAt, lo, hi int64, m *Model, grad
 			return 0, fmt.Errorf("glove: read shuffled co-occurrences: %w", err)
 		}
 		if (k-lo)&0xffff == 0 {
+			if k > lo {
+				bar.Add(0x10000)
+			}
 			if err := ctx.Err(); err != nil {
 				return 0, err
 			}
@@ -253,6 +265,9 @@ func fitRange(ctx context.Context, src io.ReaderAt, lo, hi int64, m *Model, grad
 		fdiff *= fdiff
 		g1[d] += fdiff
 		g2[d] += fdiff
+	}
+	if n := hi - lo; n > 0 {
+		bar.Add((n-1)&0xffff + 1) // what the loop has not counted yet
 	}
 	return cost, nil
 }

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"runtime"
 	"sync"
@@ -101,8 +102,13 @@ type Options struct {
 	// Seed fixes initialisation, windows, sub-sampling and noise draws.
 	Seed uint64
 	// Progress, if set, is called about once a second with the state of
-	// training, from one of the training goroutines.
+	// training, from one of the training goroutines, and once more at the
+	// end with every word done.
 	Progress func(Progress)
+	// ProgressWriter, if set, receives a progress bar with the rate and
+	// the time left (plain lines when it is not a terminal), ending at
+	// 100 %.
+	ProgressWriter io.Writer
 }
 
 // Progress reports training state.
@@ -224,6 +230,11 @@ func TrainVocab(ctx context.Context, text *corpus.Text, v *corpus.Vocab, opt Opt
 		sched: &sgd.Schedule{Start: opt.LR, MinFrac: 1e-4, Total: int64(opt.Epochs) * v.Tokens},
 		start: time.Now(),
 	}
+	var callback func(sgd.Report)
+	if opt.Progress != nil {
+		callback = func(r sgd.Report) { opt.Progress(Progress(r)) }
+	}
+	t.meter = sgd.NewMeter(t.sched, callback, opt.ProgressWriter, "word2vec")
 	if opt.Loss == NegativeSampling {
 		t.noise = sgd.NewAlias(v.Counts, opt.NegPower)
 	} else {
@@ -245,11 +256,7 @@ func TrainVocab(ctx context.Context, text *corpus.Text, v *corpus.Vocab, opt Opt
 	}
 	m.Elapsed = time.Since(t.start)
 	m.Words = t.sched.Done()
-	t.mu.Lock()
-	if t.examples > 0 {
-		m.Loss = t.loss / float64(t.examples)
-	}
-	t.mu.Unlock()
+	m.Loss = t.meter.Finish().Loss
 	return m, nil
 }
 
@@ -261,12 +268,8 @@ type trainer struct {
 	noise *sgd.Alias
 	tree  *huffman
 	sched *sgd.Schedule
+	meter *sgd.Meter
 	start time.Time
-
-	mu           sync.Mutex
-	loss         float64
-	examples     int64
-	lastProgress time.Time
 }
 
 // maxSentence caps the words trained as one sentence.
@@ -285,26 +288,8 @@ func (t *trainer) run(ctx context.Context, text *corpus.Text, lo, hi int64, id u
 	var loss float64
 	var examples int64
 	flush := func() error {
-		lr = t.sched.Add(pending)
-		pending = 0
-		t.mu.Lock()
-		t.loss += loss
-		t.examples += examples
-		loss, examples = 0, 0
-		report := t.opt.Progress != nil && time.Since(t.lastProgress) >= time.Second
-		if report {
-			t.lastProgress = time.Now()
-		}
-		tl, te := t.loss, t.examples
-		t.mu.Unlock()
-		if report {
-			done := t.sched.Done()
-			p := Progress{Words: done, Total: t.sched.Total, LR: lr, WordsSec: float64(done) / time.Since(t.start).Seconds()}
-			if te > 0 {
-				p.Loss = tl / float64(te)
-			}
-			t.opt.Progress(p)
-		}
+		lr = t.meter.Add(pending, loss, examples)
+		pending, loss, examples = 0, 0, 0
 		return ctx.Err()
 	}
 	for range t.opt.Epochs {
