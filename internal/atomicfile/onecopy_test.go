@@ -9,10 +9,11 @@ import (
 	"testing"
 )
 
-// handMade matches the calls of a hand-written atomic save: a temporary
-// file renamed over the destination.
+// handMade and tempFile match the calls of a hand-written atomic save: a
+// temporary file renamed over the destination. (A temporary folder made
+// with os.MkdirTemp and renamed into place is another matter.)
 var handMade = regexp.MustCompile(`os\.Rename\(`)
-var tempFile = regexp.MustCompile(`os\.CreateTemp\(|"\.tmp|\.tmp"`)
+var tempFile = regexp.MustCompile(`os\.CreateTemp\(|os\.(WriteFile|Create|OpenFile)\([^)\n]*\.tmp|\+ *"\.tmp`)
 
 // TestTheModuleHasOneAtomicWriter fails when a package of the module
 // writes a temporary file and renames it itself instead of calling this
