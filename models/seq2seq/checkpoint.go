@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/goformer/goformer/internal/atomicfile"
 	"github.com/goformer/goformer/nn"
 	"github.com/goformer/goformer/nn/safetensors"
 	"github.com/goformer/goformer/tensor"
@@ -195,32 +196,8 @@ func SaveDir(dir string, m Model) error {
 	if err != nil {
 		return fmt.Errorf("seq2seq: save %s: %w", dir, err)
 	}
-	if err := writeFileAtomic(filepath.Join(dir, ConfigFile), append(data, '\n')); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, ConfigFile), append(data, '\n')); err != nil {
 		return fmt.Errorf("seq2seq: save %s: %w", dir, err)
 	}
 	return nil
-}
-
-// writeFileAtomic writes data to a temporary file beside path, syncs it
-// and renames it over path.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }
