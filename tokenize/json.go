@@ -174,11 +174,59 @@ func FromJSON(data []byte) (*Tokenizer, error) {
 		if a.ID < 0 || a.ID >= 1<<24 {
 			return nil, fmt.Errorf("tokenizer.json: added token %q has id %d", a.Content, a.ID)
 		}
+		if i, ok := t.added.byID[a.ID]; ok && t.added.tokens[i].Content != a.Content {
+			return nil, fmt.Errorf("tokenizer.json: added tokens %q and %q share id %d", t.added.tokens[i].Content, a.Content, a.ID)
+		}
+		if tok, ok := t.Model.IDToToken(a.ID); ok && tok != a.Content {
+			return nil, fmt.Errorf("tokenizer.json: added token %q has id %d, the model's token %q", a.Content, a.ID, tok)
+		}
 		t.addToken(AddedToken{Content: a.Content, ID: a.ID, Special: a.Special, SingleWord: a.SingleWord,
 			LStrip: a.LStrip, RStrip: a.RStrip, Normalized: a.Normalized}, true)
 	}
 	t.added.rebuild()
+	if err := t.checkProcessorIDs(t.PostProcessor); err != nil {
+		return nil, fmt.Errorf("tokenizer.json post_processor: %w", err)
+	}
+	if p := t.Padding; p != nil {
+		if _, ok := t.idToToken(p.ID); !ok {
+			return nil, fmt.Errorf("tokenizer.json padding: pad_id %d is not in the vocabulary of %d ids", p.ID, t.VocabSize())
+		}
+	}
 	return t, nil
+}
+
+// checkProcessorIDs reports a special token of a post-processor whose id is
+// not in the vocabulary (model or added tokens), which Decode would refuse.
+func (t *Tokenizer) checkProcessorIDs(p PostProcessor) error {
+	var tpl *Template
+	switch x := p.(type) {
+	case *Template:
+		tpl = x
+	case *RobertaProcessing:
+		tpl = x.Template
+	case PostProcessorSequence:
+		for _, e := range x {
+			if err := t.checkProcessorIDs(e); err != nil {
+				return err
+			}
+		}
+	}
+	if tpl == nil {
+		return nil
+	}
+	names := make([]string, 0, len(tpl.Specials))
+	for n := range tpl.Specials {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		for _, id := range tpl.Specials[n].IDs {
+			if _, ok := t.idToToken(id); !ok {
+				return fmt.Errorf("special token %q has id %d, which is not in the vocabulary of %d ids", n, id, t.VocabSize())
+			}
+		}
+	}
+	return nil
 }
 
 // hasByteLevel reports whether a pre-tokenizer is or contains ByteLevel.

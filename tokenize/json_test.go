@@ -305,13 +305,28 @@ func TestFromJSONRejectsBadDocuments(t *testing.T) {
 		{"template missing special", `{"post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"[X]","type_id":0}}],"pair":[],"special_tokens":{}},"model":{"type":"WordLevel","vocab":{"a":0},"unk_token":"a"}}`, nil},
 		{"bad merges", `{"model":{"type":"BPE","vocab":{"a":0},"merges":[7]}}`, nil},
 		{"unigram duplicate piece", `{"model":{"type":"Unigram","unk_id":0,"vocab":[["a",-1],["a",-2]]}}`, nil},
+		{"unigram unk_id outside the vocabulary", `{"model":{"type":"Unigram","unk_id":2,"vocab":[["a",-1],["b",-2]]}}`, nil},
+		{"unigram NaN score", `{"model":{"type":"Unigram","unk_id":0,"vocab":[["a","NaN"]]}}`, nil},
 		{"truncated document", `{"model":{"type":"BPE","vocab":{"a":0`, nil},
+		// Ids that would fail only at decode time are refused at load.
+		{"BPE tokens sharing an id", `{"model":{"type":"BPE","vocab":{"a":0,"b":0,"ab":1},"merges":["a b"]}}`, nil},
+		{"WordPiece tokens sharing an id", `{"model":{"type":"WordPiece","unk_token":"a","vocab":{"a":0,"b":1,"c":1}}}`, nil},
+		{"WordLevel tokens sharing an id", `{"model":{"type":"WordLevel","unk_token":"a","vocab":{"a":0,"b":0}}}`, nil},
+		{"added tokens sharing an id", `{"added_tokens":[{"id":5,"content":"[X]","special":true},{"id":5,"content":"[Y]","special":true}],"model":{"type":"WordLevel","unk_token":"a","vocab":{"a":0}}}`, nil},
+		{"added token on another token's id", `{"added_tokens":[{"id":0,"content":"[X]","special":true}],"model":{"type":"WordLevel","unk_token":"a","vocab":{"a":0}}}`, nil},
+		{"template id outside the vocabulary", `{"post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"[CLS]","type_id":0}},{"Sequence":{"id":"A","type_id":0}}],"pair":[],"special_tokens":{"[CLS]":{"id":"[CLS]","ids":[7],"tokens":["[CLS]"]}}},"model":{"type":"WordLevel","vocab":{"a":0,"[CLS]":1},"unk_token":"a"}}`, nil},
+		{"BERT processing id outside the vocabulary", `{"post_processor":{"type":"BertProcessing","sep":["[SEP]",102],"cls":["[CLS]",1]},"model":{"type":"WordLevel","vocab":{"a":0,"[CLS]":1},"unk_token":"a"}}`, nil},
+		{"RoBERTa processing in a sequence", `{"post_processor":{"type":"Sequence","processors":[{"type":"RobertaProcessing","sep":["</s>",2],"cls":["<s>",9]}]},"model":{"type":"WordLevel","vocab":{"a":0,"<s>":1,"</s>":2},"unk_token":"a"}}`, nil},
+		{"pad id outside the vocabulary", `{"padding":{"strategy":"BatchLongest","direction":"Right","pad_id":3,"pad_type_id":0,"pad_token":"[PAD]"},"model":{"type":"WordLevel","vocab":{"a":0},"unk_token":"a"}}`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := FromJSON([]byte(tt.doc))
 			if err == nil {
 				t.Fatal("no error")
+			}
+			if strings.Contains(err.Error(), "sentencepiece") {
+				t.Errorf("a tokenizer.json called a sentencepiece model: %v", err)
 			}
 			if tt.want != nil && !errors.Is(err, tt.want) {
 				t.Errorf("error %v, want %v", err, tt.want)

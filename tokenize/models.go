@@ -93,11 +93,15 @@ func NewWordLevel(vocab map[string]int, unk string) (*WordLevel, error) {
 		maxID = max(maxID, id)
 	}
 	m.tokens = make([]string, maxID+1)
+	seen := make([]bool, maxID+1)
 	for tok, id := range vocab {
-		m.vocab[tok] = id
-		if m.tokens[id] == "" || tok < m.tokens[id] {
-			m.tokens[id] = tok
+		if seen[id] {
+			a, b := min(tok, m.tokens[id]), max(tok, m.tokens[id])
+			return nil, fmt.Errorf("tokenize: WordLevel tokens %q and %q share id %d", a, b, id)
 		}
+		seen[id] = true
+		m.vocab[tok] = id
+		m.tokens[id] = tok
 	}
 	if id, ok := vocab[unk]; ok {
 		m.unkID = id

@@ -110,12 +110,8 @@ func New(vocab map[string]int, merges []Merge, opts Options) (*Model, error) {
 	m.byName = make(map[string]int32, len(vocab))
 	for tok, id := range vocab {
 		if m.present[id] {
-			// Two tokens share an id: keep the smaller string so that
-			// the choice does not depend on map order.
-			if tok > m.tokens[id] {
-				m.byName[tok] = int32(id)
-				continue
-			}
+			a, b := min(tok, m.tokens[id]), max(tok, m.tokens[id])
+			return nil, fmt.Errorf("%w: tokens %q and %q share id %d", ErrFormat, a, b, id)
 		}
 		m.tokens[id] = tok
 		m.present[id] = true

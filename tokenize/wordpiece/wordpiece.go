@@ -87,11 +87,15 @@ func New(vocab map[string]int, opts Options) (*Model, error) {
 		maxID = max(maxID, id)
 	}
 	m.tokens = make([]string, maxID+1)
+	seen := make([]bool, maxID+1)
 	for tok, id := range vocab {
-		m.vocab[tok] = int32(id)
-		if m.tokens[id] == "" || tok < m.tokens[id] {
-			m.tokens[id] = tok
+		if seen[id] {
+			a, b := min(tok, m.tokens[id]), max(tok, m.tokens[id])
+			return nil, fmt.Errorf("%w: tokens %q and %q share id %d", ErrFormat, a, b, id)
 		}
+		seen[id] = true
+		m.vocab[tok] = int32(id)
+		m.tokens[id] = tok
 	}
 	m.unk = -1
 	if unk, ok := m.vocab[opts.UnkToken]; ok {
