@@ -397,3 +397,16 @@ func TestLayoutsWithUnevenStarsAreRefused(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+func TestCheckpointNameAppliesTheTable(t *testing.T) {
+	for name, want := range map[string]string{
+		"h.3.attn.weight":           "h.3.attn.c_attn.weight",
+		"transformer.h.0.attn.bias": "transformer.h.0.attn.c_attn.bias",
+		"h.1.norm.weight":           "h.1.norm.weight",
+		"wte":                       "wte",
+	} {
+		if got := toyLayout.CheckpointName(name); got != want {
+			t.Errorf("CheckpointName(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

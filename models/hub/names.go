@@ -48,6 +48,18 @@ type Layout struct {
 	Ignore []string
 }
 
+// CheckpointName returns the name under which the layout's checkpoints
+// store the model's tensor name (Names applied as Load and Save apply
+// them), for messages and tests that speak in the checkpoint's names. An
+// invalid Names table panics.
+func (l *Layout) CheckpointName(name string) string {
+	r, err := newRenamer(l.Names)
+	if err != nil {
+		panic(err.Error())
+	}
+	return r.apply(name)
+}
+
 // namePattern is a parsed Rename side.
 type namePattern []string
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goformer/goformer/models/hub"
 	"github.com/goformer/goformer/models/seq2seq"
 	"github.com/goformer/goformer/nn"
 	"github.com/goformer/goformer/nn/nntest"
@@ -20,7 +21,7 @@ import (
 func copyDir(t *testing.T, name string) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, f := range []string{seq2seq.ConfigFile, seq2seq.WeightsFile} {
+	for _, f := range []string{hub.ConfigFile, hub.WeightsFile} {
 		data, err := os.ReadFile(filepath.Join("testdata", name, f))
 		if err != nil {
 			t.Fatal(err)
@@ -54,13 +55,13 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			m := loadFrozen(t, name)
 			dir := filepath.Join(t.TempDir(), "saved")
-			if err := seq2seq.SaveDir(dir, m); err != nil {
+			if err := seq2seq.SaveDir(dir, m, hub.SaveOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			// The same tensors under the same names as the checkpoint
 			// (Hugging Face's for T5), bit for bit.
-			orig := readTensors(t, filepath.Join("testdata", name, seq2seq.WeightsFile))
-			saved := readTensors(t, filepath.Join(dir, seq2seq.WeightsFile))
+			orig := readTensors(t, filepath.Join("testdata", name, hub.WeightsFile))
+			saved := readTensors(t, filepath.Join(dir, hub.WeightsFile))
 			for n, want := range orig {
 				got, ok := saved[n]
 				if !ok {
@@ -76,7 +77,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 					t.Errorf("saved checkpoint has an extra tensor %s", n)
 				}
 			}
-			f, err := safetensors.Open(filepath.Join(dir, seq2seq.WeightsFile))
+			f, err := safetensors.Open(filepath.Join(dir, hub.WeightsFile))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,8 +88,8 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 
 			// The config keeps every field it was read with.
 			var before, after map[string]any
-			readJSON(t, filepath.Join("testdata", name, seq2seq.ConfigFile), &before)
-			readJSON(t, filepath.Join(dir, seq2seq.ConfigFile), &after)
+			readJSON(t, filepath.Join("testdata", name, hub.ConfigFile), &before)
+			readJSON(t, filepath.Join(dir, hub.ConfigFile), &after)
 			for k, v := range before {
 				if a, ok := after[k]; !ok || !jsonEqual(a, v) {
 					t.Errorf("config field %s = %v after saving, want %v", k, after[k], v)
@@ -142,7 +143,7 @@ func TestNewModelSavesAndLoads(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			if err := seq2seq.SaveDir(dir, m); err != nil {
+			if err := seq2seq.SaveDir(dir, m, hub.SaveOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			back, err := seq2seq.LoadDir(dir)
@@ -162,23 +163,68 @@ func TestNewModelSavesAndLoads(t *testing.T) {
 	}
 }
 
+// TestSavedConfigSpellsOutDefaults checks that a config built in Go is
+// saved with the values transformers needs, not nulls.
+func TestSavedConfigSpellsOutDefaults(t *testing.T) {
+	c := seq2seq.DefaultT5Config()
+	c.VocabSize, c.DModel, c.DKV, c.DFF, c.NumHeads, c.NumLayers = 20, 8, 4, 16, 2, 1
+	dir := t.TempDir()
+	if err := seq2seq.SaveDir(dir, seq2seq.NewT5(c, nil), hub.SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	readJSON(t, filepath.Join(dir, hub.ConfigFile), &got)
+	for k, want := range map[string]any{
+		"model_type": "t5", "tie_word_embeddings": true, "decoder_start_token_id": 0.0, "num_decoder_layers": 1.0,
+		"dense_act_fn": "relu", "is_gated_act": false, "is_encoder_decoder": true, "d_model": 8.0,
+	} {
+		if got[k] != want {
+			t.Errorf("%s = %v, want %v", k, got[k], want)
+		}
+	}
+}
+
+// TestShardedCheckpointsRoundTrip saves in shards with an index, as
+// transformers' max_shard_size does, and loads them back.
+func TestShardedCheckpointsRoundTrip(t *testing.T) {
+	m := loadFrozen(t, "t5-v1.1")
+	dir := t.TempDir()
+	if err := seq2seq.SaveDir(dir, m, hub.SaveOptions{MaxShardSize: 8 << 10}); err != nil {
+		t.Fatal(err)
+	}
+	shards, _ := filepath.Glob(filepath.Join(dir, "model-*-of-*.safetensors"))
+	if len(shards) < 2 {
+		t.Fatalf("%d shards", len(shards))
+	}
+	back, err := seq2seq.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nn.Freeze(back)
+	ref := loadReference(t, "t5-v1.1")
+	in := seq2seq.Inputs{IDs: ref["input_ids"], Mask: ref["attention_mask"], Labels: ref["labels"]}
+	if !slices.Equal(seq2seq.Forward(m, in).Logits.Float32s(), seq2seq.Forward(back, in).Logits.Float32s()) {
+		t.Error("logits differ after a sharded save and load")
+	}
+}
+
 // TestLoadErrors checks that a bad directory gives a clear error.
 func TestLoadErrors(t *testing.T) {
 	edit := func(t *testing.T, dir string, change func(map[string]*tensor.Tensor)) {
 		t.Helper()
-		ts := readTensors(t, filepath.Join(dir, seq2seq.WeightsFile))
+		ts := readTensors(t, filepath.Join(dir, hub.WeightsFile))
 		change(ts)
-		if err := safetensors.WriteFile(filepath.Join(dir, seq2seq.WeightsFile), ts, map[string]string{"format": "pt"}); err != nil {
+		if err := safetensors.WriteFile(filepath.Join(dir, hub.WeightsFile), ts, map[string]string{"format": "pt"}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	editConfig := func(t *testing.T, dir string, change func(map[string]any)) {
 		t.Helper()
 		var c map[string]any
-		readJSON(t, filepath.Join(dir, seq2seq.ConfigFile), &c)
+		readJSON(t, filepath.Join(dir, hub.ConfigFile), &c)
 		change(c)
 		data, _ := json.Marshal(c)
-		if err := os.WriteFile(filepath.Join(dir, seq2seq.ConfigFile), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, hub.ConfigFile), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -208,25 +254,25 @@ func TestLoadErrors(t *testing.T) {
 			editConfig(t, dir, func(c map[string]any) { c["feed_forward_proj"] = "relu" })
 		}, nn.ErrUnexpectedKeys, []string{"DenseReluDense.wi_0.weight", "DenseReluDense.wi.weight"}},
 		{"a truncated weights file", "transformer-postln", func(t *testing.T, dir string) {
-			p := filepath.Join(dir, seq2seq.WeightsFile)
+			p := filepath.Join(dir, hub.WeightsFile)
 			data, _ := os.ReadFile(p)
 			os.WriteFile(p, data[:len(data)-100], 0o644)
 		}, safetensors.ErrFormat, nil},
 		{"no weights file", "t5-v1.0", func(t *testing.T, dir string) {
-			os.Remove(filepath.Join(dir, seq2seq.WeightsFile))
-		}, os.ErrNotExist, nil},
+			os.Remove(filepath.Join(dir, hub.WeightsFile))
+		}, hub.ErrNotFound, []string{"model.safetensors"}},
 		{"no config", "t5-v1.0", func(t *testing.T, dir string) {
-			os.Remove(filepath.Join(dir, seq2seq.ConfigFile))
-		}, os.ErrNotExist, nil},
+			os.Remove(filepath.Join(dir, hub.ConfigFile))
+		}, hub.ErrNotFound, []string{"config.json"}},
 		{"an unknown model_type", "t5-v1.0", func(t *testing.T, dir string) {
 			editConfig(t, dir, func(c map[string]any) { c["model_type"] = "bart" })
-		}, seq2seq.ErrUnknownModelType, []string{`"bart"`}},
+		}, hub.ErrUnknownModelType, []string{`"bart"`}},
 		{"a config that is not JSON", "t5-v1.0", func(t *testing.T, dir string) {
-			os.WriteFile(filepath.Join(dir, seq2seq.ConfigFile), []byte("{\"d_model\": 1"), 0o644)
+			os.WriteFile(filepath.Join(dir, hub.ConfigFile), []byte("{\"d_model\": 1"), 0o644)
 		}, nil, []string{"config.json"}},
 		{"a config that is null", "t5-v1.0", func(t *testing.T, dir string) {
-			os.WriteFile(filepath.Join(dir, seq2seq.ConfigFile), []byte(`null`), 0o644)
-		}, seq2seq.ErrUnknownModelType, nil},
+			os.WriteFile(filepath.Join(dir, hub.ConfigFile), []byte(`null`), 0o644)
+		}, hub.ErrUnknownModelType, nil},
 		{"a negative width", "t5-v1.0", func(t *testing.T, dir string) {
 			editConfig(t, dir, func(c map[string]any) { c["d_model"] = -4 })
 		}, nil, []string{"d_model=-4"}},
@@ -263,9 +309,8 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
-// TestLoadAcceptsTiedCopies loads checkpoints that also hold the tied
-// copies of the embeddings, or only those copies, as older Hugging Face
-// versions wrote them.
+// TestLoadAcceptsTiedCopies loads a checkpoint that also holds the tied
+// copies of the embeddings, as older Hugging Face versions wrote them.
 func TestLoadAcceptsTiedCopies(t *testing.T) {
 	ref := loadReference(t, "t5-v1.0")
 	in := seq2seq.Inputs{IDs: ref["input_ids"], Mask: ref["attention_mask"]}
@@ -279,16 +324,12 @@ func TestLoadAcceptsTiedCopies(t *testing.T) {
 				ts[n] = ts["shared.weight"]
 			}
 		}},
-		{"with copies only", func(ts map[string]*tensor.Tensor) {
-			ts["encoder.embed_tokens.weight"] = ts["shared.weight"]
-			delete(ts, "shared.weight")
-		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := copyDir(t, "t5-v1.0")
-			ts := readTensors(t, filepath.Join(dir, seq2seq.WeightsFile))
+			ts := readTensors(t, filepath.Join(dir, hub.WeightsFile))
 			c.change(ts)
-			if err := safetensors.WriteFile(filepath.Join(dir, seq2seq.WeightsFile), ts, nil); err != nil {
+			if err := safetensors.WriteFile(filepath.Join(dir, hub.WeightsFile), ts, nil); err != nil {
 				t.Fatal(err)
 			}
 			m, err := seq2seq.LoadDir(dir)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/goformer/goformer/models/generate"
+	"github.com/goformer/goformer/models/hub"
 	"github.com/goformer/goformer/models/seq2seq"
 	"github.com/goformer/goformer/nn"
 	"github.com/goformer/goformer/optim"
@@ -49,8 +50,10 @@ func ExampleNewTransformer() {
 }
 
 // A T5 checkpoint in Hugging Face's layout, decoded by beam search.
-func ExampleLoadT5() {
-	m, err := seq2seq.LoadT5("testdata/t5-v1.0") // config.json, model.safetensors
+// FromPretrained("google-t5/t5-small", hub.Options{}) reads one from the
+// Hugging Face cache the same way.
+func ExampleLoadDir() {
+	m, err := seq2seq.LoadDir("testdata/t5-v1.0") // config.json, model.safetensors
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -64,8 +67,8 @@ func ExampleLoadT5() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(len(out[0][0].Tokens) <= 6)
-	// Output: true
+	fmt.Printf("%T, %d tokens at most\n", m, len(out[0][0].Tokens))
+	// Output: *seq2seq.T5, 6 tokens at most
 }
 
 // Saving writes a directory that LoadDir (and Hugging Face's
@@ -77,7 +80,7 @@ func ExampleSaveDir() {
 
 	dir, _ := os.MkdirTemp("", "t5")
 	defer os.RemoveAll(dir)
-	if err := seq2seq.SaveDir(dir, m); err != nil {
+	if err := seq2seq.SaveDir(dir, m, hub.SaveOptions{}); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -48,13 +48,9 @@ func loadReference(t *testing.T, name string) reference {
 func checkName(t *testing.T, m seq2seq.Model, name string) string {
 	t.Helper()
 	if t5, ok := m.(*seq2seq.T5); ok {
-		n, ok := seq2seq.T5Names(t5.Config).ToFile(name)
-		if !ok {
-			t.Fatalf("no Hugging Face name for %s", name)
-		}
-		return n
+		return seq2seq.T5Layout(t5.Config).CheckpointName(name)
 	}
-	return name
+	return seq2seq.TransformerLayout.CheckpointName(name)
 }
 
 func TestMatchesReference(t *testing.T) {

@@ -1,7 +1,6 @@
 package seq2seq
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -77,33 +76,18 @@ func (c *T5Config) UnmarshalJSON(data []byte) error {
 }
 
 // MarshalJSON writes the config with the fields it was read with, the
-// known ones updated, and Hugging Face's derived dense_act_fn and
-// is_gated_act.
+// known ones updated, the defaults spelled out (decoder_start_token_id,
+// tie_word_embeddings, num_decoder_layers: transformers reads a null
+// tie_word_embeddings as false), and Hugging Face's derived dense_act_fn
+// and is_gated_act.
 func (c T5Config) MarshalJSON() ([]byte, error) {
 	type plain T5Config
 	act, gated, _ := c.feedForward()
-	return marshalMerging(plain(c), c.extra, map[string]any{"dense_act_fn": act, "is_gated_act": gated})
-}
-
-// ReadT5Config parses a config.json, with Hugging Face's defaults for the
-// fields it lacks, and validates it.
-func ReadT5Config(data []byte) (T5Config, error) {
-	c, err := parseT5Config(data)
-	if err != nil {
-		return T5Config{}, fmt.Errorf("seq2seq: %w", err)
-	}
-	return c, nil
-}
-
-func parseT5Config(data []byte) (T5Config, error) {
-	c := DefaultT5Config()
-	if err := json.Unmarshal(data, &c); err != nil {
-		return T5Config{}, fmt.Errorf("T5 config: %w", err)
-	}
-	if err := c.validate(); err != nil {
-		return T5Config{}, err
-	}
-	return c, nil
+	return marshalMerging(plain(c), c.extra, map[string]any{
+		"dense_act_fn": act, "is_gated_act": gated,
+		"decoder_start_token_id": c.DecoderStart(), "tie_word_embeddings": c.Tied(),
+		"num_decoder_layers": c.DecoderLayers(), "is_encoder_decoder": true,
+	})
 }
 
 // feedForward returns the activation's Hugging Face name and whether the
@@ -218,7 +202,7 @@ type T5Decoder struct {
 // NewT5 returns a T5 model for c, initialised from g as Hugging Face's
 // _init_weights does (normal draws scaled by initializer_factor, norms at
 // one). With a nil g the parameters stay zero, to be loaded. An invalid
-// config panics; configs read with ReadT5Config are valid.
+// config panics (see Validate).
 func NewT5(c T5Config, g *tensor.Generator) *T5 {
 	if err := c.Validate(); err != nil {
 		panic(err.Error())
