@@ -18,9 +18,10 @@
 //
 // The kernels are CUDA C in kernels/*.cu. `go generate ./cuda` compiles
 // them to PTX with clang 19 (no CUDA headers: kernels/prelude.cuh defines
-// the built-ins); the PTX is embedded, and the driver compiles the best
-// target for the device (sm_90 on Hopper and newer, sm_80 on Ampere and
-// Ada) the first time a kernel is used. NVRTC, when its library is
+// the built-ins); the PTX is embedded once (for sm_80, retargeted to
+// sm_90 at load, clang's sm_90 PTX being otherwise the same), and the
+// driver compiles the best target for the device (sm_90 on Hopper and
+// newer, sm_80 on Ampere and Ada) the first time a kernel is used. NVRTC, when its library is
 // present, is an optional second compiler (CompileNVRTC).
 //
 // Below the tensor backend sits a small runtime usable on its own: Open

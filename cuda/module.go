@@ -7,12 +7,18 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/goformer/goformer/cuda/internal/ptxtarget"
 )
 
 //go:generate go run ./internal/ptxgen
 
 // ptxFiles holds the kernels compiled by `go generate` (internal/ptxgen):
-// ptx/<file>.<arch>.ptx for each kernels/<file>.cu and target.
+// ptx/<file>.sm_80.ptx for each kernels/<file>.cu, and
+// ptx/<file>.<arch>.ptx for another target only where clang's PTX for it
+// differs from the sm_80 PTX by more than the .version and .target
+// directives; elsewhere the sm_80 PTX is retargeted at load, so that each
+// binary carries the PTX of a kernel once.
 //
 //go:embed ptx/*.ptx
 var ptxFiles embed.FS
@@ -54,36 +60,53 @@ var (
 // structParam is a struct parameter of size bytes.
 func structParam(size int) param { return param{kind: pStruct, size: size} }
 
-// targets lists the PTX targets, best first: sm_90a code runs only on
-// compute capability 9.0 exactly, sm_90 on 9.0 and newer, sm_80 on 8.0
-// and newer.
-var targets = []struct {
-	arch         string
-	major, minor int
-	exact        bool
-}{
-	{"sm_90a", 9, 0, true},
-	{"sm_90", 9, 0, false},
-	{"sm_80", 8, 0, false},
-}
-
 // ptxFor returns the best PTX of a module for a device of compute
-// capability major.minor.
+// capability major.minor (internal/ptxtarget lists the targets: sm_90a
+// only on 9.0 and only for files that ask for it, sm_90 on 9.0 and newer,
+// sm_80 on 8.0 and newer).
 func ptxFor(module string, major, minor int) (arch string, image []byte, err error) {
-	for _, t := range targets {
-		ok := major > t.major || (major == t.major && minor >= t.minor)
-		if t.exact {
-			ok = major == t.major && minor == t.minor
-		}
-		if !ok {
+	for _, t := range ptxtarget.Targets {
+		if !t.Runs(major, minor) {
 			continue
 		}
-		b, err := ptxFiles.ReadFile(path.Join("ptx", module+"."+t.arch+".ptx"))
-		if err == nil {
-			return t.arch, b, nil
+		if b, err := ptxImage(module, t); err == nil {
+			return t.Arch, b, nil
 		}
 	}
 	return "", nil, fmt.Errorf("cuda: no PTX of %s for compute capability %d.%d", module, major, minor)
+}
+
+// ptxImage returns a module's PTX for target t: the file embedded for it,
+// or, for a target that is not opt-in, the sm_80 file retargeted.
+func ptxImage(module string, t ptxtarget.Target) ([]byte, error) {
+	b, err := ptxFiles.ReadFile(path.Join("ptx", module+"."+t.Arch+".ptx"))
+	if err == nil || t.OptIn || t.Arch == ptxtarget.Base {
+		return b, err
+	}
+	base, err := ptxFiles.ReadFile(path.Join("ptx", module+"."+ptxtarget.Base+".ptx"))
+	if err != nil {
+		return nil, err
+	}
+	return ptxtarget.Retarget(base, t)
+}
+
+// ptxImages returns every (module, target) PTX that ptxFor can hand out,
+// by module and then best target first, for the tests.
+func ptxImages() []ptxImageOf {
+	var out []ptxImageOf
+	for _, m := range modules() {
+		for _, t := range ptxtarget.Targets {
+			if b, err := ptxImage(m, t); err == nil {
+				out = append(out, ptxImageOf{module: m, arch: t.Arch, ptx: b})
+			}
+		}
+	}
+	return out
+}
+
+type ptxImageOf struct {
+	module, arch string
+	ptx          []byte
 }
 
 // modules returns the names of the embedded modules.

@@ -1,6 +1,7 @@
 package cuda
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/goformer/goformer/cuda/internal/emu"
+	"github.com/goformer/goformer/cuda/internal/ptxtarget"
 )
 
 // ptxEntry is a kernel's parameter list as the PTX declares it.
@@ -73,29 +75,24 @@ func sameParam(decl, ptx param) bool {
 }
 
 func TestEmbeddedPTXDeclaresEveryKernelWithTheParametersTheLaunchCodePasses(t *testing.T) {
-	files, err := ptxFiles.ReadDir("ptx")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no embedded PTX: %v", err)
+	images := ptxImages()
+	if len(images) == 0 {
+		t.Fatal("no embedded PTX")
 	}
-	byModule := map[string][]string{} // module -> archs present
+	byModule := map[string][]string{} // module -> archs ptxFor can load
 	entries := map[string]map[string]ptxEntry{}
-	for _, f := range files {
-		module, rest, _ := strings.Cut(f.Name(), ".")
-		arch := strings.TrimSuffix(rest, ".ptx")
-		byModule[module] = append(byModule[module], arch)
-		b, err := ptxFiles.ReadFile("ptx/" + f.Name())
-		if err != nil {
-			t.Fatal(err)
-		}
-		text := string(b)
-		if !strings.Contains(text, ".target "+arch) {
-			t.Errorf("%s does not target %s", f.Name(), arch)
+	for _, im := range images {
+		byModule[im.module] = append(byModule[im.module], im.arch)
+		name := im.module + "." + im.arch + ".ptx"
+		text := string(im.ptx)
+		if !strings.Contains(text, "\n.target "+im.arch+"\n") {
+			t.Errorf("%s does not target %s", name, im.arch)
 		}
 		parsed, err := parsePTX(text)
 		if err != nil {
-			t.Fatalf("%s: %v", f.Name(), err)
+			t.Fatalf("%s: %v", name, err)
 		}
-		entries[f.Name()] = parsed
+		entries[name] = parsed
 	}
 	declared := map[string]bool{}
 	for _, k := range kernelRegistry {
@@ -229,5 +226,56 @@ func TestTargetSelectionPicksTheBestPTXTheDeviceRuns(t *testing.T) {
 				t.Errorf("got %s, want %s", arch, tt.want)
 			}
 		})
+	}
+}
+
+func TestEmbeddedPTXHoldsEachModuleOnce(t *testing.T) {
+	files, err := ptxFiles.ReadDir("ptx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// body drops the generator's comment header, which names the target.
+	body := func(b []byte) []byte {
+		for bytes.HasPrefix(b, []byte("// Code generated")) || bytes.HasPrefix(b, []byte("// kernels source")) {
+			b = b[bytes.IndexByte(b, '\n')+1:]
+		}
+		return b
+	}
+	for _, f := range files {
+		module, rest, _ := strings.Cut(f.Name(), ".")
+		arch := strings.TrimSuffix(rest, ".ptx")
+		tg, ok := ptxtarget.Lookup(arch)
+		if !ok {
+			t.Errorf("%s: unknown target %s", f.Name(), arch)
+			continue
+		}
+		if arch == ptxtarget.Base || tg.OptIn {
+			continue
+		}
+		own, _ := ptxFiles.ReadFile("ptx/" + f.Name())
+		base, err := ptxFiles.ReadFile("ptx/" + module + "." + ptxtarget.Base + ".ptx")
+		if err != nil {
+			t.Errorf("%s has no %s PTX beside it", f.Name(), ptxtarget.Base)
+			continue
+		}
+		if re, err := ptxtarget.Retarget(body(base), tg); err == nil && bytes.Equal(re, body(own)) {
+			t.Errorf("%s is %s.%s.ptx retargeted: it should be made at load, not embedded twice", f.Name(), module, ptxtarget.Base)
+		}
+	}
+}
+
+func TestHopperLoadsTheSM80PTXRetargetedToSM90(t *testing.T) {
+	for _, m := range modules() {
+		arch, image, err := ptxFor(m, 9, 0)
+		if err != nil || arch != "sm_90" {
+			t.Fatalf("%s on 9.0: %s, %v", m, arch, err)
+		}
+		_, base, _ := ptxFor(m, 8, 0)
+		if !bytes.Contains(image, []byte("\n.version 7.8\n.target sm_90\n")) {
+			t.Errorf("%s: the sm_90 image does not declare PTX ISA 7.8 for sm_90", m)
+		}
+		if len(image) != len(base) {
+			t.Errorf("%s: the sm_90 image is %d bytes, the sm_80 one %d", m, len(image), len(base))
+		}
 	}
 }

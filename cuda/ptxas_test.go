@@ -24,13 +24,13 @@ func TestPTXAssemblesWithoutSpills(t *testing.T) {
 			t.Skip("no ptxas (set GOFORMER_PTXAS to its path)")
 		}
 	}
-	files, _ := ptxFiles.ReadDir("ptx")
 	spill := regexp.MustCompile(`(\d+) bytes spill stores`)
 	entry := regexp.MustCompile(`Compiling entry function '([A-Za-z0-9_]+)'`)
 	dir := t.TempDir()
-	for _, f := range files {
-		arch := strings.TrimSuffix(strings.SplitN(f.Name(), ".", 2)[1], ".ptx")
-		b, _ := ptxFiles.ReadFile("ptx/" + f.Name())
+	// Every image the loader hands out, the retargeted ones included.
+	for _, im := range ptxImages() {
+		f := fileName(im.module + "." + im.arch + ".ptx")
+		arch, b := im.arch, im.ptx
 		in := filepath.Join(dir, f.Name())
 		if err := os.WriteFile(in, b, 0o644); err != nil {
 			t.Fatal(err)
@@ -51,3 +51,8 @@ func TestPTXAssemblesWithoutSpills(t *testing.T) {
 		}
 	}
 }
+
+// fileName gives a PTX image the Name method the messages use.
+type fileName string
+
+func (f fileName) Name() string { return string(f) }
