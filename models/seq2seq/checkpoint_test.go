@@ -342,3 +342,42 @@ func TestLoadAcceptsTiedCopies(t *testing.T) {
 		})
 	}
 }
+
+// TestT5ConfigReadsHuggingFaceDefaults decodes config.json files that
+// omit fields, as transformers' T5Config does.
+func TestT5ConfigReadsHuggingFaceDefaults(t *testing.T) {
+	for _, c := range []struct {
+		json                 string
+		act                  string
+		gated, tied          bool
+		decoderLayers, start int
+	}{
+		{`{"model_type": "t5"}`, "relu", false, true, 6, 0},
+		{`{"model_type": "t5", "feed_forward_proj": "gated-gelu", "tie_word_embeddings": false, "num_layers": 8}`, "gelu_new", true, false, 8, 0},
+		{`{"model_type": "mt5", "feed_forward_proj": "gated-silu", "num_decoder_layers": 3, "decoder_start_token_id": 5, "pad_token_id": 4}`, "silu", true, true, 3, 5},
+		{`{"model_type": "t5", "feed_forward_proj": "gelu", "num_decoder_layers": null, "pad_token_id": 7}`, "gelu", false, true, 6, 7},
+	} {
+		cfg := seq2seq.DefaultT5Config()
+		if err := json.Unmarshal([]byte(c.json), &cfg); err != nil {
+			t.Fatal(err)
+		}
+		if err := cfg.Validate(); err != nil {
+			t.Fatalf("%s: %v", c.json, err)
+		}
+		if cfg.DModel != 512 || cfg.DKV != 64 || cfg.NumBuckets != 32 || cfg.MaxDistance != 128 || cfg.LayerNormEps != 1e-6 || cfg.VocabSize != 32128 {
+			t.Errorf("%s: defaults not t5-small's: %+v", c.json, cfg)
+		}
+		if cfg.Tied() != c.tied || cfg.DecoderLayers() != c.decoderLayers || cfg.DecoderStart() != c.start {
+			t.Errorf("%s: tied %v, decoder layers %d, start %d", c.json, cfg.Tied(), cfg.DecoderLayers(), cfg.DecoderStart())
+		}
+		out, err := json.Marshal(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back map[string]any
+		json.Unmarshal(out, &back)
+		if back["dense_act_fn"] != c.act || back["is_gated_act"] != c.gated {
+			t.Errorf("%s: dense_act_fn %v, is_gated_act %v; want %s, %v", c.json, back["dense_act_fn"], back["is_gated_act"], c.act, c.gated)
+		}
+	}
+}

@@ -30,13 +30,27 @@ testdata/<name>.ref.safetensors holding
   greedy                              greedy decoding, uncached, GREEDY steps
 and testdata/t5_buckets.safetensors with _relative_position_bucket of
 relative positions -300..300 for a few bucket settings.
+
+T5 v1.0 comes with a tokenizer, as T5 checkpoints do: spiece.model, a
+SentencePiece Unigram model of 100 pieces with T5's special ids (pad 0,
+</s> 1, <unk> 2, no <s>) trained by python3-sentencepiece on the first
+lines of embed/sotu/sample.txt (State of the Union addresses, public
+domain) without a normalization rule (T5's nmt_nfkc table alone would
+make the file 240 KB; package tokenize tests that table), and tokenizer_config.json with 4 extra ids (<extra_id_3> ... 
+<extra_id_0> take ids 100..103, as T5Tokenizer numbers them). Its batch is
+tokenized text: T5Tokenizer's ids, sentencepiece's encoding followed by
+</s>; the texts and ids are in the reference too (tok.N, metadata
+"texts").
 """
 import json
 import math
 import os
 import sys
 
+import io
+
 import numpy as np
+import sentencepiece as spm
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -473,6 +487,48 @@ def batch(g, vocab, lengths_src, lengths_tgt, pad, eos):
     return ids, mask, labels
 
 
+EXTRA_IDS = 4
+
+
+def train_spiece(path):
+    """Trains T5's kind of SentencePiece model on the sample sentences."""
+    with open(os.path.join(ROOT, "embed", "sotu", "sample.txt")) as f:
+        lines = [l.strip() for l in f][:3000]
+    out = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(lines), model_writer=out, vocab_size=100, model_type="unigram",
+        pad_id=0, eos_id=1, unk_id=2, bos_id=-1, character_coverage=1.0, seed_sentencepiece_size=10000,
+        num_threads=1, normalization_rule_name="identity", minloglevel=2)
+    with open(path, "wb") as f:
+        f.write(out.getvalue())
+    return spm.SentencePieceProcessor(model_proto=out.getvalue())
+
+
+TEXTS = [
+    "the president of the united states",
+    "we shall make the laws of the nation",
+    "peace and war",
+    "our people will always remember",
+    "the congress",
+    "it is a great honor to be here",
+]
+
+
+def text_batch(sp, sources, targets, pad):
+    """T5Tokenizer's padded batch: ids followed by </s>."""
+    src = [sp.encode(t) + [1] for t in sources]
+    tgt = [sp.encode(t) + [1] for t in targets]
+    s, t = max(map(len, src)), max(map(len, tgt))
+    ids = torch.full((len(src), s), pad, dtype=torch.long)
+    mask = torch.zeros(len(src), s, dtype=torch.long)
+    labels = torch.full((len(src), t), -100, dtype=torch.long)
+    for i, (a, b) in enumerate(zip(src, tgt)):
+        ids[i, : len(a)] = torch.tensor(a)
+        mask[i, : len(a)] = 1
+        labels[i, : len(b)] = torch.tensor(b)
+    return ids, mask, labels
+
+
 def greedy(model, ids, mask, start, steps):
     """Uncached greedy decoding: the whole prefix is decoded again at each
     step, so that it is independent of any cache. Returns the tokens and
@@ -488,7 +544,7 @@ def greedy(model, ids, mask, start, steps):
     return dec[:, 1:], gap
 
 
-def write_model(name, model, config, ids, mask, labels):
+def write_model(name, model, config, ids, mask, labels, extra=None, meta_extra=None):
     model.eval()
     d = os.path.join(HERE, name)
     os.makedirs(d, exist_ok=True)
@@ -520,8 +576,10 @@ def write_model(name, model, config, ids, mask, labels):
         tokens, gap = greedy(model, ids, mask, start, GREEDY)
     assert gap > 1e-3, f"{name}: greedy decoding has a near tie ({gap}); change the seed"
     ref["greedy"] = tokens.to(torch.int32).numpy()
+    ref.update(extra or {})
     meta = {"generator": "models/seq2seq/testdata/gen_seq2seq.py", "torch": torch.__version__,
             "greedy_min_gap": f"{gap:.4g}"}
+    meta.update(meta_extra or {})
     save_safetensors(os.path.join(HERE, name + ".ref.safetensors"), ref, meta)
 
 
@@ -532,7 +590,7 @@ def main():
         "dropout_rate": 0.1, "eos_token_id": 1, "initializer_factor": 1.0, "is_encoder_decoder": True,
         "layer_norm_epsilon": 1e-6, "n_positions": 512, "pad_token_id": 0, "use_cache": True,
         "relative_attention_num_buckets": 8, "relative_attention_max_distance": 20,
-        "transformers_version": "4.40.0", "vocab_size": 64,
+        "transformers_version": "4.40.0", "vocab_size": 100 + EXTRA_IDS,
     }
     models = [
         ("t5-v1.0", dict(t5_common, model_type="t5", d_kv=6, num_heads=3, d_ff=20, num_layers=2,
@@ -546,8 +604,22 @@ def main():
         c = t5_config(raw)
         m = T5ForConditionalGeneration(c)
         m.init_weights(g)
-        ids, mask, labels = batch(g, c.vocab_size, [11, 7, 4], [9, 6, 3], c.pad_token_id, c.eos_token_id)
-        write_model(name, m, raw, ids, mask, labels)
+        if name != "t5-v1.0":
+            ids, mask, labels = batch(g, c.vocab_size, [11, 7, 4], [9, 6, 3], c.pad_token_id, c.eos_token_id)
+            write_model(name, m, raw, ids, mask, labels)
+            continue
+        d = os.path.join(HERE, name)
+        os.makedirs(d, exist_ok=True)
+        sp = train_spiece(os.path.join(d, "spiece.model"))
+        with open(os.path.join(d, "tokenizer_config.json"), "w") as f:
+            json.dump({"tokenizer_class": "T5Tokenizer", "extra_ids": EXTRA_IDS, "eos_token": "</s>",
+                       "pad_token": "<pad>", "unk_token": "<unk>", "model_max_length": 512,
+                       "additional_special_tokens": [f"<extra_id_{i}>" for i in range(EXTRA_IDS)]},
+                      f, indent=2, sort_keys=True)
+            f.write("\n")
+        ids, mask, labels = text_batch(sp, TEXTS[:3], TEXTS[3:], c.pad_token_id)
+        tok = {f"tok.{i}": np.array(sp.encode(t) + [1], dtype=np.int32) for i, t in enumerate(TEXTS)}
+        write_model(name, m, raw, ids, mask, labels, tok, {"texts": json.dumps(TEXTS)})
 
     tr_common = {
         "model_type": "transformer", "architectures": ["Transformer"], "vocab_size": 40, "d_model": 16,
