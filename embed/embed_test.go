@@ -167,7 +167,7 @@ func TestRotaryGradientMatchesFiniteDifferences(t *testing.T) {
 func TestRotaryRejectsBadShapes(t *testing.T) {
 	r := embed.NewRotary(8, 4, 10000, false)
 	expectPanic(t, "head size 6", func() { r.Apply(tensor.Ones(1, 2, 6), 0) })
-	expectPanic(t, "outside the table of 4 positions", func() { r.Apply(tensor.Ones(1, 5, 8), 0) })
+	expectPanic(t, "negative position -1", func() { r.Apply(tensor.Ones(1, 5, 8), -1) })
 	expectPanic(t, "dim=3 must be positive and even", func() { embed.NewRotary(3, 4, 10000, false) })
 }
 
@@ -289,6 +289,7 @@ func TestRotaryScalingMatchesHuggingFaceFormulas(t *testing.T) {
 		usesDyn bool
 	}{
 		{"none", embed.RotaryScaling{}, 3, 4, plain, false},
+		{"beyond the tables", embed.RotaryScaling{}, 18, 5, plain, false},
 		{"linear divides every frequency", embed.RotaryScaling{Type: "linear", Factor: 4}, 3, 4, scaled(func(_ int, v float64) float64 { return v / 4 }), false},
 		{"llama3 blends by wavelength", embed.RotaryScaling{Type: "llama3", Factor: factor, OriginalMaxLen: old, LowFreqFactor: low, HighFreqFactor: high}, 5, 3, llama3, false},
 		{"dynamic within the original context changes nothing", embed.RotaryScaling{Type: "dynamic", Factor: 2, OriginalMaxLen: 16}, 10, 6, plain, false},

@@ -162,14 +162,20 @@ func (r *Rotary) angles(freq []float64, from, n int, positions []int32) (cos, si
 	return tensor.FromSlice(c, n, h), tensor.FromSlice(s, n, h)
 }
 
-// dynamic reports whether a call over n positions needs angles computed
-// for it rather than read from the tables.
+// dynamic reports whether a call over n positions needs frequencies
+// computed for it.
 func (r *Rotary) dynamic(n int) bool {
 	return r.Scaling.Type == "dynamic" && n > r.Scaling.OriginalMaxLen
 }
 
-// MaxLen returns the number of positions the tables cover. A dynamic
-// scaling computes the angles of longer calls instead.
+// computed reports whether a call over n positions needs angles computed
+// for it rather than read from the tables: beyond the tables, or with
+// frequencies of its own.
+func (r *Rotary) computed(n int) bool { return n > r.MaxLen() || r.dynamic(n) }
+
+// MaxLen returns the number of positions the tables cover. Angles of
+// later positions are computed when asked for, as are those of a dynamic
+// scaling beyond its original context.
 func (r *Rotary) MaxLen() int { return r.Cos.Dim(0) }
 
 // Apply rotates x [..., T, headDim] as positions offset, ...,
@@ -179,11 +185,13 @@ func (r *Rotary) Apply(x *tensor.Tensor, offset int) *tensor.Tensor {
 		panic(fmt.Sprintf("embed: Rotary: input shape %v needs [..., T, headDim]", x.Shape()))
 	}
 	t := x.Dim(-2)
-	if offset >= 0 && r.dynamic(offset+t) {
+	if offset < 0 {
+		panic(fmt.Sprintf("embed: Rotary: negative position %d", offset))
+	}
+	if r.computed(offset + t) {
 		cos, sin := r.angles(r.frequencies(offset+t), offset, t, nil)
 		return r.rotate(x, cos, sin)
 	}
-	checkRange("Rotary", offset, t, r.MaxLen())
 	cos, sin := r.Cos.Narrow(0, offset, t), r.Sin.Narrow(0, offset, t)
 	return r.rotate(x, cos, sin)
 }
@@ -194,20 +202,23 @@ func (r *Rotary) ApplyAt(x, positions *tensor.Tensor) *tensor.Tensor {
 	if x.Rank() != 4 {
 		panic(fmt.Sprintf("embed: Rotary.ApplyAt: input shape %v needs [B, H, T, headDim]", x.Shape()))
 	}
-	var cos, sin *tensor.Tensor
-	if r.Scaling.Type == "dynamic" {
-		ps := positions.Detach().To(tensor.CPU).Contiguous().Int32s()
-		n := 0
-		for _, p := range ps {
-			n = max(n, int(p)+1)
-		}
-		if r.dynamic(n) {
-			cos, sin = r.angles(r.frequencies(n), 0, len(ps), ps)
-			shape := append(positions.Shape(), r.Dim/2)
-			cos, sin = cos.Reshape(shape...), sin.Reshape(shape...)
-		}
+	if positions.DType() != tensor.Int32 {
+		panic(fmt.Sprintf("embed: Rotary.ApplyAt: positions of %s, want Int32", positions.DType()))
 	}
-	if cos == nil {
+	ps := positions.Detach().To(tensor.CPU).Contiguous().Int32s()
+	n := 0
+	for _, p := range ps {
+		if p < 0 {
+			panic(fmt.Sprintf("embed: Rotary.ApplyAt: negative position %d", p))
+		}
+		n = max(n, int(p)+1)
+	}
+	var cos, sin *tensor.Tensor
+	if r.computed(n) {
+		cos, sin = r.angles(r.frequencies(n), 0, len(ps), ps)
+		shape := append(positions.Shape(), r.Dim/2)
+		cos, sin = cos.Reshape(shape...), sin.Reshape(shape...)
+	} else {
 		cos, sin = tensor.Embedding(r.Cos, positions), tensor.Embedding(r.Sin, positions)
 	}
 	switch positions.Rank() {

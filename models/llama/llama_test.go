@@ -1,0 +1,120 @@
+package llama_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/goformer/goformer/models/llama"
+	"github.com/goformer/goformer/models/lm"
+	"github.com/goformer/goformer/nn"
+	"github.com/goformer/goformer/nn/nntest"
+	"github.com/goformer/goformer/nn/safetensors"
+	"github.com/goformer/goformer/tensor"
+)
+
+var hfNames = []struct{ re, to string }{
+	{`layers\.(\d+)\.input_layernorm\.`, "layers.$1.norm1."},
+	{`layers\.(\d+)\.post_attention_layernorm\.`, "layers.$1.norm2."},
+	{`layers\.(\d+)\.self_attn\.o_proj\.`, "layers.$1.self_attn.out_proj."},
+	{`layers\.(\d+)\.mlp\.gate_proj\.`, "layers.$1.gate."},
+	{`layers\.(\d+)\.mlp\.up_proj\.`, "layers.$1.linear1."},
+	{`layers\.(\d+)\.mlp\.down_proj\.`, "layers.$1.linear2."},
+}
+
+func readHF(t *testing.T, path string) map[string]*tensor.Tensor {
+	t.Helper()
+	f, err := safetensors.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sd := map[string]*tensor.Tensor{}
+	for _, n := range f.Names() {
+		v, err := f.Tensor(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := n
+		for _, r := range hfNames {
+			name = regexp.MustCompile(r.re).ReplaceAllString(name, r.to)
+		}
+		sd[name] = v
+	}
+	return sd
+}
+
+func readConfig(t *testing.T, dir string) llama.Config {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := llama.ParseConfig(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func readReference(t *testing.T, dir string) map[string]*tensor.Tensor {
+	t.Helper()
+	return readHF(t, filepath.Join(dir, "reference.safetensors"))
+}
+
+func masked(x, mask *tensor.Tensor) *tensor.Tensor {
+	m := mask.As(x.DType()).Detach()
+	for m.Rank() < x.Rank() {
+		m = m.Unsqueeze(-1)
+	}
+	return x.Detach().Mul(m)
+}
+
+func TestLlamaFamilyMatchesHuggingFace(t *testing.T) {
+	for _, name := range []string{"llama-gqa", "qwen2-tied", "smollm-bf16", "rope-linear", "rope-dynamic", "rope-llama3"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join("testdata", name)
+			cfg := readConfig(t, dir)
+			m := llama.NewForCausalLM(cfg, nil)
+			if err := nn.LoadStateDict(m, readHF(t, filepath.Join(dir, "model.safetensors")), nn.LoadOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			ref := readReference(t, dir)
+			mask := ref["in.mask"]
+			out := m.Forward(lm.Inputs{IDs: ref["in.ids"], Mask: mask, Labels: ref["in.labels"], Hidden: true})
+			e := nntest.Close(t, "logits", masked(out.Logits, mask), masked(ref["out.logits"], mask), 1e-4)
+			if len(out.Hidden) != cfg.NumHiddenLayers+1 {
+				t.Fatalf("%d hidden states, want %d", len(out.Hidden), cfg.NumHiddenLayers+1)
+			}
+			for i, h := range out.Hidden {
+				nntest.Close(t, fmt.Sprintf("hidden state %d", i), masked(h, mask), masked(ref[fmt.Sprintf("out.hidden.%d", i)], mask), 1e-4)
+			}
+			nntest.Close(t, "loss", out.Loss, ref["out.loss"], 1e-5)
+			t.Logf("logits error %.2g", e)
+			gp := filepath.Join(dir, "grads.safetensors")
+			if _, err := os.Stat(gp); err != nil {
+				return
+			}
+			out.Loss.Backward()
+			want := llama.NewForCausalLM(cfg, nil)
+			if err := nn.LoadStateDict(want, readHF(t, gp), nn.LoadOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			wp := map[string]*tensor.Tensor{}
+			for _, p := range nn.Params(want) {
+				wp[p.Name] = p.Tensor
+			}
+			worst := 0.0
+			for _, p := range nn.Params(m) {
+				if p.Tensor.Grad() == nil {
+					t.Errorf("%s: no gradient", p.Name)
+					continue
+				}
+				worst = max(worst, nntest.Close(t, "gradient of "+p.Name, p.Tensor.Grad(), wp[p.Name], 1e-3))
+			}
+			t.Logf("largest gradient error %.2g", worst)
+		})
+	}
+}
