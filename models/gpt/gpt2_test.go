@@ -2,13 +2,11 @@ package gpt_test
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/goformer/goformer/models/gpt"
+	"github.com/goformer/goformer/models/hub"
 	"github.com/goformer/goformer/models/lm"
 	"github.com/goformer/goformer/nn"
 	"github.com/goformer/goformer/nn/nntest"
@@ -16,58 +14,13 @@ import (
 	"github.com/goformer/goformer/tensor"
 )
 
-var hfNames = []struct{ re, to string }{
-	{`^h\.(\d+)\.ln_1\.`, "layers.$1.norm1."},
-	{`^h\.(\d+)\.ln_2\.`, "layers.$1.norm2."},
-	{`^h\.(\d+)\.attn\.c_attn\.weight$`, "layers.$1.self_attn.in_proj_weight"},
-	{`^h\.(\d+)\.attn\.c_attn\.bias$`, "layers.$1.self_attn.in_proj_bias"},
-	{`^h\.(\d+)\.attn\.c_proj\.`, "layers.$1.self_attn.out_proj."},
-	{`^h\.(\d+)\.mlp\.c_fc\.`, "layers.$1.linear1."},
-	{`^h\.(\d+)\.mlp\.c_proj\.`, "layers.$1.linear2."},
-	{`^ln_f\.`, "norm."},
-}
-
-// readHF reads a checkpoint of Hugging Face names as a state dict of
-// goformer names.
-func readHF(t *testing.T, path string) map[string]*tensor.Tensor {
-	t.Helper()
-	f, err := safetensors.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sd := map[string]*tensor.Tensor{}
-	for _, n := range f.Names() {
-		v, err := f.Tensor(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		name, prefix := n, ""
-		if rest, ok := strings.CutPrefix(n, "transformer."); ok {
-			name, prefix = rest, "transformer."
-		}
-		for _, r := range hfNames {
-			re := regexp.MustCompile(r.re)
-			if re.MatchString(name) {
-				name = re.ReplaceAllString(name, r.to)
-				if strings.Contains(n, ".c_") && strings.HasSuffix(n, ".weight") {
-					v = v.T().Contiguous()
-				}
-				break
-			}
-		}
-		sd[prefix+name] = v
-	}
-	return sd
-}
-
 func readConfig(t *testing.T, dir string) gpt.Config {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	d, err := hub.OpenDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := gpt.ParseConfig(b)
+	c, err := gpt.ReadConfig(d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,11 +55,17 @@ func masked(x, mask *tensor.Tensor) *tensor.Tensor {
 	return x.Detach().Mul(m)
 }
 
-// compareGrads checks every parameter's gradient against the reference's,
-// read as a checkpoint into a model of the same shape.
-func compareGrads(t *testing.T, m any, ref any, grads map[string]*tensor.Tensor) {
+// compareGrads checks every parameter's gradient against the reference's
+// of the fixture dir, read as a checkpoint (through Layout) into a model
+// of the same shape.
+func compareGrads(t *testing.T, m any, ref any, dir string) {
 	t.Helper()
-	if err := nn.LoadStateDict(ref, grads, nn.LoadOptions{}); err != nil {
+	f, err := safetensors.Open(filepath.Join(dir, "grads.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := hub.LoadFiles(ref, &gpt.Layout, []*safetensors.File{f}, hub.LoadOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]*tensor.Tensor{}
@@ -129,8 +88,8 @@ func TestGPT2MatchesHuggingFace(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", name)
 			cfg := readConfig(t, dir)
-			m := gpt.NewLMHeadModel(cfg, nil)
-			if err := nn.LoadStateDict(m, readHF(t, filepath.Join(dir, "model.safetensors")), nn.LoadOptions{}); err != nil {
+			m, err := gpt.FromPretrained(dir, gpt.LoadOptions{})
+			if err != nil {
 				t.Fatal(err)
 			}
 			ref := readReference(t, dir)
@@ -146,7 +105,7 @@ func TestGPT2MatchesHuggingFace(t *testing.T) {
 			nntest.Close(t, "loss", out.Loss, ref["out.loss"], 1e-5)
 			t.Logf("logits error %.2g", e)
 			out.Loss.Backward()
-			compareGrads(t, m, gpt.NewLMHeadModel(cfg, nil), readHF(t, filepath.Join(dir, "grads.safetensors")))
+			compareGrads(t, m, gpt.NewLMHeadModel(cfg, nil), dir)
 		})
 	}
 }
@@ -154,9 +113,16 @@ func TestGPT2MatchesHuggingFace(t *testing.T) {
 func TestGPT2ClassifierMatchesHuggingFace(t *testing.T) {
 	dir := filepath.Join("testdata", "gpt2-classifier")
 	cfg := readConfig(t, dir)
-	m := gpt.NewForSequenceClassification(cfg, nil)
-	if err := nn.LoadStateDict(m, readHF(t, filepath.Join(dir, "model.safetensors")), nn.LoadOptions{}); err != nil {
+	d, err := hub.OpenDir(dir)
+	if err != nil {
 		t.Fatal(err)
+	}
+	m, rep, err := gpt.LoadForSequenceClassification(d, nil, gpt.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.New)+len(rep.Unused) != 0 {
+		t.Errorf("report %+v, want nothing new or unused", rep)
 	}
 	ref := readReference(t, dir)
 	for _, mask := range []*tensor.Tensor{ref["in.mask"], nil} {
@@ -166,7 +132,7 @@ func TestGPT2ClassifierMatchesHuggingFace(t *testing.T) {
 		nntest.Close(t, "loss", out.Loss, ref["out.loss"], 1e-5)
 		if mask != nil {
 			out.Loss.Backward()
-			compareGrads(t, m, gpt.NewForSequenceClassification(cfg, nil), readHF(t, filepath.Join(dir, "grads.safetensors")))
+			compareGrads(t, m, gpt.NewForSequenceClassification(cfg, nil), dir)
 		}
 	}
 }

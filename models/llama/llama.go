@@ -221,8 +221,8 @@ func New(c Config, g *tensor.Generator) *Model {
 		Config:      c,
 		EmbedTokens: embed.NewToken(c.VocabSize, c.HiddenSize, nil),
 		Blocks:      transformer.NewStack(tc, c.NumHiddenLayers, nil),
-		Rotary:      embed.NewScaledRotary(c.headDim(), c.MaxPositionEmbeddings, c.RopeTheta, c.rotary()),
 	}
+	m.setRotary(m.newRotary())
 	if p := c.PadTokenID; p != nil && *p >= 0 && *p < c.VocabSize {
 		m.EmbedTokens.WithPadding(*p)
 	}
@@ -230,7 +230,6 @@ func New(c Config, g *tensor.Generator) *Model {
 		l.Bias = tensor.Zeros(l.Out()).SetRequiresGrad(true)
 	}
 	for _, b := range m.Blocks.Layers {
-		b.SelfAttn.Rotary = m.Rotary
 		if c.AttentionBias {
 			bias(b.SelfAttn.Out)
 		}
@@ -256,6 +255,25 @@ func initWeights(m any, c Config, g *tensor.Generator) {
 		if p.Tensor.Rank() == 2 {
 			g.Normal(p.Tensor.Detach(), 0, c.InitializerRange)
 		}
+	}
+}
+
+// rotaryTable bounds the positions whose angles are tabulated: later ones
+// (up to max_position_embeddings and beyond) are computed per call, so
+// that a long-context model does not hold hundreds of megabytes of
+// tables.
+const rotaryTable = 8192
+
+func (m *Model) newRotary() *embed.Rotary {
+	c := m.Config
+	return embed.NewScaledRotary(c.headDim(), min(c.MaxPositionEmbeddings, rotaryTable), c.RopeTheta, c.rotary())
+}
+
+// setRotary makes r the rotary embedding of every layer.
+func (m *Model) setRotary(r *embed.Rotary) {
+	m.Rotary = r
+	for _, b := range m.Blocks.Layers {
+		b.SelfAttn.Rotary = r
 	}
 }
 

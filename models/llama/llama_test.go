@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"testing"
 
+	"github.com/goformer/goformer/models/hub"
 	"github.com/goformer/goformer/models/llama"
 	"github.com/goformer/goformer/models/lm"
 	"github.com/goformer/goformer/nn"
@@ -15,15 +15,6 @@ import (
 	"github.com/goformer/goformer/tensor"
 )
 
-var hfNames = []struct{ re, to string }{
-	{`layers\.(\d+)\.input_layernorm\.`, "layers.$1.norm1."},
-	{`layers\.(\d+)\.post_attention_layernorm\.`, "layers.$1.norm2."},
-	{`layers\.(\d+)\.self_attn\.o_proj\.`, "layers.$1.self_attn.out_proj."},
-	{`layers\.(\d+)\.mlp\.gate_proj\.`, "layers.$1.gate."},
-	{`layers\.(\d+)\.mlp\.up_proj\.`, "layers.$1.linear1."},
-	{`layers\.(\d+)\.mlp\.down_proj\.`, "layers.$1.linear2."},
-}
-
 func readHF(t *testing.T, path string) map[string]*tensor.Tensor {
 	t.Helper()
 	f, err := safetensors.Open(path)
@@ -31,28 +22,22 @@ func readHF(t *testing.T, path string) map[string]*tensor.Tensor {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	sd := map[string]*tensor.Tensor{}
+	out := map[string]*tensor.Tensor{}
 	for _, n := range f.Names() {
-		v, err := f.Tensor(n)
-		if err != nil {
+		if out[n], err = f.Tensor(n); err != nil {
 			t.Fatal(err)
 		}
-		name := n
-		for _, r := range hfNames {
-			name = regexp.MustCompile(r.re).ReplaceAllString(name, r.to)
-		}
-		sd[name] = v
 	}
-	return sd
+	return out
 }
 
 func readConfig(t *testing.T, dir string) llama.Config {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	d, err := hub.OpenDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := llama.ParseConfig(b)
+	c, err := llama.ReadConfig(d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,8 +62,8 @@ func TestLlamaFamilyMatchesHuggingFace(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", name)
 			cfg := readConfig(t, dir)
-			m := llama.NewForCausalLM(cfg, nil)
-			if err := nn.LoadStateDict(m, readHF(t, filepath.Join(dir, "model.safetensors")), nn.LoadOptions{}); err != nil {
+			m, err := llama.FromPretrained(dir, llama.LoadOptions{})
+			if err != nil {
 				t.Fatal(err)
 			}
 			ref := readReference(t, dir)
@@ -99,7 +84,12 @@ func TestLlamaFamilyMatchesHuggingFace(t *testing.T) {
 			}
 			out.Loss.Backward()
 			want := llama.NewForCausalLM(cfg, nil)
-			if err := nn.LoadStateDict(want, readHF(t, gp), nn.LoadOptions{}); err != nil {
+			f, err := safetensors.Open(gp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if _, err := hub.LoadFiles(want, &llama.Layout, []*safetensors.File{f}, hub.LoadOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			wp := map[string]*tensor.Tensor{}

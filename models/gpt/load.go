@@ -1,0 +1,151 @@
+package gpt
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/goformer/goformer/models/hub"
+	"github.com/goformer/goformer/nn"
+	"github.com/goformer/goformer/tensor"
+)
+
+// Layout is how Hugging Face's GPT-2 checkpoints store the tensors of this
+// package's models: goformer's names on the left, transformers' on the
+// right; Conv1D weights (c_attn, c_proj, c_fc) stored [in, out]; the
+// attention-mask buffers of older files skipped; the base model under
+// "transformer." in task checkpoints, and without it in GPT2Model
+// checkpoints such as the original gpt2's.
+var Layout = hub.Layout{
+	Names: []hub.Rename{
+		{Model: "layers.*.norm1", Checkpoint: "h.*.ln_1"},
+		{Model: "layers.*.norm2", Checkpoint: "h.*.ln_2"},
+		{Model: "layers.*.self_attn.in_proj_weight", Checkpoint: "h.*.attn.c_attn.weight"},
+		{Model: "layers.*.self_attn.in_proj_bias", Checkpoint: "h.*.attn.c_attn.bias"},
+		{Model: "layers.*.self_attn.out_proj", Checkpoint: "h.*.attn.c_proj"},
+		{Model: "layers.*.linear1", Checkpoint: "h.*.mlp.c_fc"},
+		{Model: "layers.*.linear2", Checkpoint: "h.*.mlp.c_proj"},
+		{Model: "norm", Checkpoint: "ln_f"},
+	},
+	BasePrefix: "transformer",
+	Transposed: []string{"*.self_attn.in_proj_weight", "*.self_attn.out_proj.weight", "*.linear1.weight", "*.linear2.weight"},
+	Ignore:     []string{"*.attn.bias", "*.attn.masked_bias"},
+}
+
+// LoadOptions configures FromPretrained and the Load functions.
+type LoadOptions struct {
+	// Hub says where a repository name is looked for (the local Hugging
+	// Face cache) and how it is downloaded.
+	Hub hub.Options
+	// DType is the type the weights are held in: Float32 (the zero value)
+	// converts float16 and bfloat16 checkpoints on load; Float16 or
+	// BFloat16 keeps them as stored, half the memory, for a GPU or for
+	// saving again (the CPU computes in float32 and float64: nn.Cast the
+	// model before running it there).
+	DType tensor.DType
+}
+
+// FromPretrained loads GPT-2 with its language-model head from a Hugging
+// Face model directory, or from a repository name ("openai-community/gpt2")
+// found in the local Hugging Face cache or downloaded into it (hub.Open).
+// The tokenizer is in the same directory: hub.Open(...).Tokenizer().
+func FromPretrained(nameOrPath string, o LoadOptions) (*LMHeadModel, error) {
+	d, err := hub.Open(nameOrPath, o.Hub)
+	if err != nil {
+		return nil, err
+	}
+	return Load(d, o)
+}
+
+// ReadConfig reads and checks the configuration of a model directory.
+func ReadConfig(d *hub.Dir) (Config, error) {
+	if err := d.Expect("gpt2"); err != nil {
+		return Config{}, fmt.Errorf("gpt: %w", err)
+	}
+	var raw json.RawMessage
+	if err := d.DecodeConfig(&raw); err != nil {
+		return Config{}, fmt.Errorf("gpt: %w", err)
+	}
+	c, err := ParseConfig(raw)
+	if err != nil {
+		return Config{}, fmt.Errorf("%w (%s)", err, d.Path)
+	}
+	return c, nil
+}
+
+// Load reads GPT-2 with its language-model head from an opened model
+// directory: a GPT2LMHeadModel checkpoint, or a GPT2Model one (whose head
+// is the tied token embedding). Missing, unexpected or mis-shaped tensors
+// give one error listing them all.
+func Load(d *hub.Dir, o LoadOptions) (*LMHeadModel, error) {
+	c, err := ReadConfig(d)
+	if err != nil {
+		return nil, err
+	}
+	m := NewLMHeadModel(c, nil)
+	if err := load(d, m, o, hub.LoadOptions{}); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// LoadForSequenceClassification reads GPT-2 with a classification head
+// from an opened model directory. A checkpoint without the head (a
+// pre-trained language model) loads too: the head is then drawn from g
+// (as NewForSequenceClassification draws it) and listed in the report's
+// New, and the language-model head it does not use in Unused.
+func LoadForSequenceClassification(d *hub.Dir, g *tensor.Generator, o LoadOptions) (*ForSequenceClassification, *hub.Report, error) {
+	c, err := ReadConfig(d)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := NewForSequenceClassification(c, nil)
+	if g != nil {
+		g.Normal(m.Score.Weight.Detach(), 0, c.InitializerRange)
+	}
+	rep, err := loadReport(d, m, o, hub.LoadOptions{New: []string{"score"}, Unused: []string{"lm_head"}})
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, rep, nil
+}
+
+func load(d *hub.Dir, m any, o LoadOptions, lo hub.LoadOptions) error {
+	_, err := loadReport(d, m, o, lo)
+	return err
+}
+
+func loadReport(d *hub.Dir, m any, o LoadOptions, lo hub.LoadOptions) (*hub.Report, error) {
+	if o.DType != tensor.Float32 {
+		nn.Cast(m, o.DType)
+	}
+	rep, err := d.Load(m, &Layout, lo)
+	if err != nil {
+		return nil, fmt.Errorf("gpt: %w", err)
+	}
+	return rep, nil
+}
+
+// savedConfig is c as a checkpoint of the given architecture and weights'
+// dtype records it.
+func savedConfig(c Config, arch string, m any) Config {
+	c.Architectures = []string{arch}
+	for _, p := range nn.Params(m) {
+		c.TorchDtype = p.Tensor.DType().String()
+		break
+	}
+	return c
+}
+
+// Save writes the model as a Hugging Face model directory (config.json,
+// model.safetensors with transformers' names and layouts) that
+// transformers' GPT2LMHeadModel.from_pretrained reads, and that Load
+// reads back. o may add the tokenizer or shard the weights.
+func (m *LMHeadModel) Save(dir string, o hub.SaveOptions) error {
+	return hub.Save(dir, m, &Layout, savedConfig(m.Config(), "GPT2LMHeadModel", m), o)
+}
+
+// Save writes the model as a Hugging Face model directory that
+// transformers' GPT2ForSequenceClassification.from_pretrained reads.
+func (m *ForSequenceClassification) Save(dir string, o hub.SaveOptions) error {
+	return hub.Save(dir, m, &Layout, savedConfig(m.Transformer.Config, "GPT2ForSequenceClassification", m), o)
+}
