@@ -14,6 +14,10 @@ import (
 	"github.com/goformer/goformer/models/generate"
 	"github.com/goformer/goformer/models/generate/chat"
 	"github.com/goformer/goformer/models/hub"
+
+	// The families auto.LoadCausalLM reads.
+	_ "github.com/goformer/goformer/models/gpt"
+	_ "github.com/goformer/goformer/models/llama"
 )
 
 func init() {

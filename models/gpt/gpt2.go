@@ -277,7 +277,9 @@ func (m *LMHeadModel) NewCache(batch int) generate.Cache { return lm.NewCache() 
 // Step runs the tokens ids [B, T] that follow those cache holds and
 // returns the logits of the last position [B, vocab] (generate.Model).
 // mask [B, cache.Len()+T] is the attention mask (1 token, 0 padding) of
-// every position held after the step, or nil.
+// every position held after the step, or nil. Generate from nn.Detached(m)
+// (what auto.LoadCausalLM returns): on a model whose weights require
+// gradients each step records an autograd graph.
 func (m *LMHeadModel) Step(ids, mask *tensor.Tensor, cache generate.Cache) *tensor.Tensor {
 	return m.parts().Step(ids, mask, cache)
 }

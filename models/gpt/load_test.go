@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goformer/goformer/models/auto"
 	"github.com/goformer/goformer/models/gpt"
 	"github.com/goformer/goformer/models/hub"
 	"github.com/goformer/goformer/models/lm"
@@ -14,6 +15,7 @@ import (
 	"github.com/goformer/goformer/nn/nntest"
 	"github.com/goformer/goformer/nn/safetensors"
 	"github.com/goformer/goformer/tensor"
+	"github.com/goformer/goformer/tokenize"
 )
 
 var probe = tensor.FromSlice([]int32{5, 9, 1, 33, 7, 2, 60, 11}, 2, 4)
@@ -222,5 +224,30 @@ func TestAClassifierStartsFromALanguageModelCheckpoint(t *testing.T) {
 	out := m.Forward(gpt.ClassifierInputs{IDs: probe, Labels: tensor.FromSlice([]int32{0, 1}, 2)})
 	if out.Logits.Dim(1) != 2 || out.Loss == nil {
 		t.Errorf("logits %v, loss %v", out.Logits.Shape(), out.Loss)
+	}
+}
+
+func TestAutoLoadsGPT2ForGenerationWithoutAGraph(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "tiny")
+	c, _ := gpt.Size("tiny")
+	if err := gpt.NewLMHeadModel(c, tensor.NewGenerator(1)).Save(dir, hub.SaveOptions{Tokenizer: tokenize.GPT2()}); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := auto.LoadCausalLM(dir, auto.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := loaded.Encode("Hello there")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := make([]int32, len(ids))
+	for i, id := range ids {
+		row[i] = int32(id)
+	}
+	cache := loaded.Model.NewCache(1)
+	out := loaded.Model.Step(tensor.FromSlice(row, 1, len(row)), nil, cache)
+	if out.RequiresGrad() || out.Dim(1) != c.VocabSize || cache.Len() != len(row) {
+		t.Errorf("logits %v (requiring a gradient: %v), cache %d", out.Shape(), out.RequiresGrad(), cache.Len())
 	}
 }
