@@ -147,7 +147,7 @@ func embedTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 				return nil, err
 			}
 			if !*quiet {
-				fmt.Fprintf(stderr, "%d words in the vocabulary, loss %.4f\n", m.Vocab.Len(), m.Loss)
+				fmt.Fprintf(stderr, "%d words, %.0f words/s, loss %.4f\n", m.Vocab.Len(), float64(m.Words)/m.Elapsed.Seconds(), m.Loss)
 			}
 			return m.Vectors(), nil
 		}
@@ -183,7 +183,8 @@ func embedTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 				return nil, err
 			}
 			if !*quiet {
-				fmt.Fprintf(stderr, "%d words in the vocabulary, loss %.4f\n", m.NWords, m.Stats().Loss)
+				st := m.Stats()
+				fmt.Fprintf(stderr, "%d words, %.0f words/s, loss %.4f\n", m.NWords, float64(st.Words)/st.Elapsed.Seconds(), st.Loss)
 			}
 			if strings.HasSuffix(*output, ".bin") {
 				return nil, fasttext.Save(*output, m)
@@ -208,7 +209,7 @@ func embedTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 				return nil, err
 			}
 			if !*quiet {
-				fmt.Fprintf(stderr, "%d words in the vocabulary, cost %.6f\n", m.Vocab.Len(), m.Cost)
+				fmt.Fprintf(stderr, "%d words, cost %.6f\n", m.Vocab.Len(), m.Cost)
 			}
 			return m.Vectors(), nil
 		}

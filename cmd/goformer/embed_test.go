@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -148,6 +149,12 @@ func TestEmbedTrainShowsProgressToOneHundredPercent(t *testing.T) {
 		_, stderr, code := runEmbedCLI(t, "", args...)
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", method, code, stderr)
+		}
+		// benchmarks/reference/embeddings_compare.py reads the rate from
+		// the last line.
+		lines := strings.Split(strings.TrimSpace(stderr), "\n")
+		if method != "glove" && !regexp.MustCompile(`^[0-9]+ words, [0-9]+ words/s, loss [0-9.]+$`).MatchString(lines[len(lines)-1]) {
+			t.Errorf("%s: the last line %q does not give the rate", method, lines[len(lines)-1])
 		}
 		for _, bar := range bars {
 			var last string
