@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/goformer/goformer/tokenize/bpe"
+	"github.com/goformer/goformer/tokenize/internal/progressreader"
 	"github.com/goformer/goformer/tokenize/wordpiece"
 )
 
@@ -84,6 +85,20 @@ func (t *Tokenizer) CountWords(r io.Reader) (WordCounts, error) {
 	return total, nil
 }
 
+// countWords is CountWords reporting the bytes read to progress (nil:
+// nowhere).
+func (t *Tokenizer) countWords(r io.Reader, progress io.Writer) (WordCounts, error) {
+	if progress == nil {
+		return t.CountWords(r)
+	}
+	pr := progressreader.New(r, progress, "count words")
+	counts, err := t.CountWords(pr)
+	if err == nil {
+		pr.Finish()
+	}
+	return counts, err
+}
+
 // countLine adds the words of one line to counts.
 func (t *Tokenizer) countLine(line string, counts WordCounts) {
 	if t.Normalizer == nil {
@@ -123,16 +138,24 @@ func (t *Tokenizer) countLine(line string, counts WordCounts) {
 // adding the trainer's special tokens as special added tokens. With a
 // ByteLevel pre-tokenizer the model is byte-level. The tokenizer's
 // normalizer and pre-tokenizer should be set first.
+//
+// Settings it cannot train with are errors (bpe.ErrBadTrainerConfig),
+// reported before the text is read where they do not depend on it. With
+// cfg.Progress set, reading the text and merging report their progress
+// there.
 func (t *Tokenizer) TrainBPE(r io.Reader, cfg bpe.TrainerConfig) error {
-	counts, err := t.CountWords(r)
+	if t.PreTokenizer != nil && hasByteLevel(t.PreTokenizer) {
+		cfg.ByteLevel = true
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	counts, err := t.countWords(r, cfg.Progress)
 	if err != nil {
 		return err
 	}
 	if len(counts) == 0 {
 		return ErrNoText
-	}
-	if t.PreTokenizer != nil && hasByteLevel(t.PreTokenizer) {
-		cfg.ByteLevel = true
 	}
 	m, err := bpe.Train(counts, cfg)
 	if err != nil {
@@ -156,27 +179,38 @@ type WordPieceTrainerConfig struct {
 	// UnkToken defaults to "[UNK]"; put it in SpecialTokens so that the
 	// vocabulary has it.
 	UnkToken string
+	// Progress, when not nil, receives the progress of reading the text
+	// and of growing the vocabulary (a bar on a terminal, lines elsewhere).
+	Progress io.Writer
+}
+
+func (c WordPieceTrainerConfig) bpeConfig() bpe.TrainerConfig {
+	return bpe.TrainerConfig{
+		VocabSize: c.VocabSize, MinFrequency: c.MinFrequency, SpecialTokens: c.SpecialTokens,
+		LimitAlphabet: c.LimitAlphabet, InitialAlphabet: c.InitialAlphabet,
+		ContinuingSubwordPrefix: c.ContinuingSubwordPrefix, Progress: c.Progress,
+	}
 }
 
 // TrainWordPiece trains a WordPiece vocabulary as Hugging Face does (BPE
 // training with a continuation prefix, the BPE vocabulary becoming the
-// WordPiece vocabulary) and makes it the tokenizer's model.
+// WordPiece vocabulary) and makes it the tokenizer's model. Bad settings
+// are errors (bpe.ErrBadTrainerConfig), as for TrainBPE.
 func (t *Tokenizer) TrainWordPiece(r io.Reader, cfg WordPieceTrainerConfig) error {
 	if cfg.ContinuingSubwordPrefix == "" {
 		cfg.ContinuingSubwordPrefix = "##"
 	}
-	counts, err := t.CountWords(r)
+	if err := cfg.bpeConfig().Validate(); err != nil {
+		return err
+	}
+	counts, err := t.countWords(r, cfg.Progress)
 	if err != nil {
 		return err
 	}
 	if len(counts) == 0 {
 		return ErrNoText
 	}
-	m, err := bpe.Train(counts, bpe.TrainerConfig{
-		VocabSize: cfg.VocabSize, MinFrequency: cfg.MinFrequency, SpecialTokens: cfg.SpecialTokens,
-		LimitAlphabet: cfg.LimitAlphabet, InitialAlphabet: cfg.InitialAlphabet,
-		ContinuingSubwordPrefix: cfg.ContinuingSubwordPrefix,
-	})
+	m, err := bpe.Train(counts, cfg.bpeConfig())
 	if err != nil {
 		return err
 	}

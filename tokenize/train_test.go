@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -200,5 +201,67 @@ func TestTrainedTokenizerEncodesItsCorpusLosslessly(t *testing.T) {
 	}
 	if id, _ := tok.TokenToID("<|endoftext|>"); id != 0 {
 		t.Errorf("special token id %d, want 0", id)
+	}
+}
+
+// unreadable fails the test if training reads it: settings that do not
+// depend on the text must be refused first.
+type unreadable struct{ t *testing.T }
+
+func (u unreadable) Read([]byte) (int, error) {
+	u.t.Error("the input was read before the settings were checked")
+	return 0, io.EOF
+}
+
+func TestTrainRejectsSettingsItCannotHonour(t *testing.T) {
+	byteLevel := &Tokenizer{PreTokenizer: ByteLevel{Pattern: pattern.GPT2}}
+	plain := &Tokenizer{PreTokenizer: Whitespace{}}
+	for _, c := range []struct {
+		name string
+		err  error
+	}{
+		{"byte-level BPE smaller than its alphabet", byteLevel.TrainBPE(unreadable{t}, bpe.TrainerConfig{VocabSize: 10,
+			SpecialTokens: []string{"<|endoftext|>"}, InitialAlphabet: bpe.ByteLevelAlphabet()})},
+		{"negative minimum frequency", plain.TrainBPE(unreadable{t}, bpe.TrainerConfig{MinFrequency: -1})},
+		{"negative alphabet limit", plain.TrainWordPiece(unreadable{t}, WordPieceTrainerConfig{LimitAlphabet: -2})},
+		{"WordPiece smaller than its special tokens", plain.TrainWordPiece(unreadable{t}, WordPieceTrainerConfig{VocabSize: 2,
+			SpecialTokens: []string{"[PAD]", "[UNK]", "[CLS]"}})},
+		// Known only once the text is read: its characters do not fit.
+		{"BPE smaller than the text's alphabet", plain.TrainBPE(strings.NewReader("the quick brown fox"), bpe.TrainerConfig{VocabSize: 10})},
+		{"WordPiece smaller than the text's alphabet", plain.TrainWordPiece(strings.NewReader("the quick brown fox"), WordPieceTrainerConfig{VocabSize: 10})},
+	} {
+		if !errors.Is(c.err, bpe.ErrBadTrainerConfig) {
+			t.Errorf("%s: %v, want bpe.ErrBadTrainerConfig", c.name, c.err)
+		} else if !strings.Contains(c.err.Error(), "VocabSize") && !strings.Contains(c.err.Error(), "negative") {
+			t.Errorf("%s: the error %q does not say what is wrong", c.name, c.err)
+		}
+	}
+	// The smallest vocabulary that holds the alphabet trains.
+	if err := plain.TrainBPE(strings.NewReader("the quick brown fox"), bpe.TrainerConfig{VocabSize: 15}); err != nil {
+		t.Errorf("a vocabulary of exactly the alphabet: %v", err)
+	}
+}
+
+func TestTrainersReportProgressToHundredPercent(t *testing.T) {
+	corpus := string(readGz(t, "testdata/train/corpus.txt.gz"))
+	var bpeOut, wpOut bytes.Buffer
+	tok := &Tokenizer{PreTokenizer: ByteLevel{Pattern: pattern.GPT2}}
+	if err := tok.TrainBPE(strings.NewReader(corpus), bpe.TrainerConfig{VocabSize: 600, Progress: &bpeOut}); err != nil {
+		t.Fatal(err)
+	}
+	wp := &Tokenizer{Normalizer: NewBertNormalizer(true), PreTokenizer: BertPreTokenizer{}}
+	if err := wp.TrainWordPiece(strings.NewReader(corpus), WordPieceTrainerConfig{VocabSize: 600, Progress: &wpOut}); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"bpe": bpeOut.String(), "wordpiece": wpOut.String()} {
+		for _, want := range []string{"count words 100%", "bpe merges 100% 600/600 tokens"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s progress has no %q:\n%s", name, want, out)
+			}
+		}
+	}
+	// Progress is opt-in: without a writer nothing is printed anywhere.
+	if err := tok.TrainBPE(strings.NewReader(corpus), bpe.TrainerConfig{VocabSize: 600}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -114,8 +115,28 @@ func openInputs(files []string, stdin io.Reader) (io.Reader, func(), error) {
 		}
 		rs = append(rs, r)
 	}
-	return io.MultiReader(rs...), done, nil
+	in := io.MultiReader(rs...)
+	// The total size of plain files lets training show a percentage and
+	// the time left.
+	var size int64
+	for i, name := range files {
+		fi, err := closers[i].(*os.File).Stat()
+		if err != nil || !fi.Mode().IsRegular() || strings.HasSuffix(name, ".gz") {
+			return in, done, nil
+		}
+		size += fi.Size()
+	}
+	return sizedReader{in, size}, done, nil
 }
+
+// sizedReader is a reader that knows how many bytes it holds.
+type sizedReader struct {
+	io.Reader
+	n int64
+}
+
+// Size returns the number of bytes the reader holds.
+func (r sizedReader) Size() int64 { return r.n }
 
 func tokenizeEncode(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("tokenize encode", stderr)
@@ -344,8 +365,19 @@ func tokenizeTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 	lower := fs.Bool("lowercase", true, "wordpiece: lower-case and strip accents (uncased BERT)")
 	pat := fs.String("pattern", "gpt2", "bpe: split pattern gpt2, cl100k or o200k")
 	out := fs.String("o", "tokenizer.json", "output tokenizer.json")
+	quiet := fs.Bool("quiet", false, "do not report progress on stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *vocab <= 0 {
+		return usageErrorf("-vocab-size %d must be positive", *vocab)
+	}
+	if *minFreq < 0 {
+		return usageErrorf("-min-frequency %d is negative", *minFreq)
+	}
+	var progress io.Writer = stderr
+	if *quiet {
+		progress = nil
 	}
 	var specials []string
 	if *special != "" {
@@ -372,15 +404,20 @@ func tokenizeTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 		}
 		tok = &tokenize.Tokenizer{PreTokenizer: tokenize.ByteLevel{Pattern: p},
 			PostProcessor: tokenize.ByteLevelProcessing{TrimOffsets: true}, Decoder: tokenize.ByteLevelDecoder{}}
-		err = tok.TrainBPE(in, bpe.TrainerConfig{VocabSize: *vocab, MinFrequency: *minFreq, SpecialTokens: specials,
-			InitialAlphabet: bpe.ByteLevelAlphabet()})
+		cfg := bpe.TrainerConfig{VocabSize: *vocab, MinFrequency: *minFreq, SpecialTokens: specials,
+			InitialAlphabet: bpe.ByteLevelAlphabet(), Progress: progress}
+		if err := cfg.Validate(); err != nil {
+			return badUsage(err, nil) // before reading the input
+		}
+		err = tok.TrainBPE(in, cfg)
 	case "wordpiece":
 		if specials == nil {
 			specials = []string{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}
 		}
 		tok = &tokenize.Tokenizer{Normalizer: tokenize.NewBertNormalizer(*lower), PreTokenizer: tokenize.BertPreTokenizer{},
 			Decoder: tokenize.WordPieceDecoder{Prefix: "##", Cleanup: true}}
-		err = tok.TrainWordPiece(in, tokenize.WordPieceTrainerConfig{VocabSize: *vocab, MinFrequency: *minFreq, SpecialTokens: specials})
+		err = tok.TrainWordPiece(in, tokenize.WordPieceTrainerConfig{VocabSize: *vocab, MinFrequency: *minFreq,
+			SpecialTokens: specials, Progress: progress})
 		if err == nil {
 			cls, okC := tok.TokenToID("[CLS]")
 			sep, okS := tok.TokenToID("[SEP]")
@@ -389,9 +426,13 @@ func tokenizeTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 			}
 		}
 	case "unigram":
-		tok, err = trainUnigram(in, *vocab, specials)
+		tok, err = trainUnigram(in, *vocab, specials, progress)
 	default:
 		return usageErrorf("unknown -model %q (bpe, wordpiece or unigram)", *model)
+	}
+	if errors.Is(err, bpe.ErrBadTrainerConfig) || errors.Is(err, unigram.ErrBadTrainerConfig) {
+		// A vocabulary too small for the characters of the text.
+		return badUsage(err, nil)
 	}
 	if err != nil {
 		return err
@@ -406,9 +447,10 @@ func tokenizeTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 // trainUnigram trains a SentencePiece-style Unigram model (one sentence per
 // input line, SentencePiece's default settings and nmt_nfkc normalization)
 // and returns it as a tokenizer.json-ready pipeline.
-func trainUnigram(in io.Reader, vocab int, specials []string) (*tokenize.Tokenizer, error) {
+func trainUnigram(in io.Reader, vocab int, specials []string, progress io.Writer) (*tokenize.Tokenizer, error) {
 	cfg := unigram.DefaultTrainerConfig()
 	cfg.Trainer.VocabSize = int32(vocab)
+	cfg.Progress = progress
 	if len(specials) > 0 {
 		cfg.Trainer.UserDefinedSymbols = specials
 	}

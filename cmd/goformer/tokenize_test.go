@@ -166,3 +166,55 @@ func TestTokenizeEncodeRefusesSpecialTokenTextUnlessAllowed(t *testing.T) {
 		t.Errorf("an unknown special token was allowed: %s", errs)
 	}
 }
+
+func TestTokenizeTrainRejectsVocabularySizesItCannotHonour(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus.txt")
+	if err := os.WriteFile(corpus, []byte(strings.Repeat("The quick brown fox jumps over the lazy dog.\n", 50)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		model, size, want string
+	}{
+		{"bpe", "10", "VocabSize 10 cannot hold"},
+		{"wordpiece", "10", "VocabSize 10 cannot hold"},
+		{"unigram", "10", "vocabulary size 10 is smaller"},
+		{"bpe", "0", "-vocab-size 0 must be positive"},
+		{"wordpiece", "-5", "-vocab-size -5 must be positive"},
+	} {
+		out := filepath.Join(dir, c.model+".json")
+		_, errs, code := runCmd(t, "", "tokenize", "train", "-model", c.model, "-vocab-size", c.size, "-o", out, corpus)
+		if code != 2 || !strings.Contains(errs, c.want) {
+			t.Errorf("%s -vocab-size %s: exit %d, %q; want exit 2 and %q", c.model, c.size, code, errs, c.want)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%s -vocab-size %s wrote %s", c.model, c.size, out)
+		}
+	}
+	_, errs, code := runCmd(t, "", "tokenize", "train", "-model", "bpe", "-min-frequency", "-1", corpus)
+	if code != 2 || !strings.Contains(errs, "-min-frequency -1") {
+		t.Errorf("-min-frequency -1: exit %d, %q", code, errs)
+	}
+}
+
+func TestTokenizeTrainShowsProgress(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus.txt")
+	if err := os.WriteFile(corpus, []byte(strings.Repeat("The quick brown fox jumps over the lazy dog.\n", 50)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ model, size, want string }{
+		{"bpe", "300", "bpe merges 100%"},
+		{"wordpiece", "60", "bpe merges 100%"},
+		{"unigram", "32", "unigram 100%"},
+	} {
+		_, errs, code := runCmd(t, "", "tokenize", "train", "-model", c.model, "-vocab-size", c.size, "-o", filepath.Join(dir, "t.json"), corpus)
+		if code != 0 || !strings.Contains(errs, c.want) || !strings.Contains(errs, "100% 2250/2250 B") {
+			t.Errorf("%s: exit %d, stderr %q; want %q and the bytes read", c.model, code, errs, c.want)
+		}
+		_, errs, _ = runCmd(t, "", "tokenize", "train", "-quiet", "-model", c.model, "-vocab-size", c.size, "-o", filepath.Join(dir, "t.json"), corpus)
+		if strings.Contains(errs, "100%") {
+			t.Errorf("%s -quiet still reports progress: %q", c.model, errs)
+		}
+	}
+}

@@ -3,11 +3,18 @@ package bpe
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math/bits"
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/goformer/goformer/internal/progress"
 )
+
+// ErrBadTrainerConfig is returned (wrapped) by Train and
+// TrainerConfig.Validate for settings it cannot train with.
+var ErrBadTrainerConfig = errors.New("bpe: bad trainer config")
 
 // TrainerConfig configures Train. The zero value takes Hugging Face
 // tokenizers' BpeTrainer defaults (30,000 tokens, no minimum frequency, no
@@ -36,6 +43,43 @@ type TrainerConfig struct {
 	// ByteLevel trains a byte-level model: words are raw bytes, each byte
 	// a symbol written in GPT-2's byte-level alphabet.
 	ByteLevel bool
+	// Progress, when not nil, receives a progress bar (on a terminal) or
+	// lines with the rate and the time left, as the vocabulary grows.
+	Progress io.Writer
+}
+
+// Validate checks the settings that do not depend on the text: no negative
+// value, and a VocabSize (0: 30000) that holds the special tokens and the
+// initial alphabet. Train also fails when the text needs more characters
+// than VocabSize leaves room for.
+func (c TrainerConfig) Validate() error {
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"VocabSize", c.VocabSize}, {"MinFrequency", c.MinFrequency}, {"LimitAlphabet", c.LimitAlphabet}, {"MaxTokenLength", c.MaxTokenLength}} {
+		if f.v < 0 {
+			return fmt.Errorf("%w: %s %d is negative", ErrBadTrainerConfig, f.name, f.v)
+		}
+	}
+	vocab := c.VocabSize
+	if vocab == 0 {
+		vocab = 30000
+	}
+	base := map[string]bool{}
+	for _, s := range c.SpecialTokens {
+		if s != "" {
+			base[s] = true
+		}
+	}
+	specials := len(base)
+	for _, r := range c.InitialAlphabet {
+		base[string(r)] = true
+	}
+	if len(base) > vocab {
+		return fmt.Errorf("%w: VocabSize %d cannot hold the %d special tokens and the %d characters of the initial alphabet",
+			ErrBadTrainerConfig, vocab, specials, len(base)-specials)
+	}
+	return nil
 }
 
 // Train learns a BPE model from word counts (words are what the
@@ -51,11 +95,11 @@ type TrainerConfig struct {
 // two queue entries, each with its own list of words, and is then merged
 // in two steps (it appears twice in Merges).
 func Train(words map[string]int, cfg TrainerConfig) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	if cfg.VocabSize == 0 {
 		cfg.VocabSize = 30000
-	}
-	if cfg.VocabSize < 0 || cfg.MinFrequency < 0 || cfg.LimitAlphabet < 0 || cfg.MaxTokenLength < 0 {
-		return nil, errors.New("bpe: train: negative setting")
 	}
 	for w, c := range words {
 		if c < 0 {
@@ -67,8 +111,14 @@ func Train(words map[string]int, cfg TrainerConfig) (*Model, error) {
 	tr.buildWords(words)
 	tr.computeAlphabet()
 	tr.tokenizeWords()
+	if n := len(tr.id2w); n > cfg.VocabSize {
+		return nil, fmt.Errorf("%w: VocabSize %d cannot hold the %d special tokens and characters the text needs; raise it, or keep fewer characters with LimitAlphabet",
+			ErrBadTrainerConfig, cfg.VocabSize, n)
+	}
+	tr.bar = progress.New(cfg.Progress, progress.Options{Total: int64(cfg.VocabSize), Unit: "tokens", Desc: "bpe merges"})
 	tr.countPairs()
 	tr.mergeLoop()
+	tr.bar.Finish()
 	return tr.model()
 }
 
@@ -84,6 +134,7 @@ type trainer struct {
 	queue  entryHeap
 	merges [][2]int32
 	seq    uint64
+	bar    *progress.Progress
 }
 
 // add returns the id of tok, adding it if new; chars is the number of word
@@ -262,6 +313,7 @@ func (tr *trainer) mergeLoop() {
 		}
 		newID := tr.add(tr.id2w[a]+partB, tr.lens[a]+tr.lens[b])
 		tr.merges = append(tr.merges, [2]int32{a, b})
+		tr.bar.Set(int64(len(tr.w2id)))
 		step++
 		for _, wi := range top.pos {
 			if stamp[wi] == step {

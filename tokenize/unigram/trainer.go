@@ -14,6 +14,9 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/goformer/goformer/internal/progress"
+	"github.com/goformer/goformer/tokenize/internal/progressreader"
 )
 
 // ErrBadTrainerConfig is returned (wrapped) for trainer settings out of
@@ -45,6 +48,10 @@ type TrainerConfig struct {
 	Seed uint64
 	// Logf, when not nil, receives progress messages.
 	Logf func(format string, args ...any)
+	// Progress, when not nil, receives progress bars (on a terminal) or
+	// lines with the rate and the time left: reading the corpus, then the
+	// EM steps.
+	Progress io.Writer
 }
 
 // DefaultTrainerConfig returns SentencePiece's default unigram settings,
@@ -110,7 +117,13 @@ func Train(corpus io.Reader, cfg TrainerConfig) (*Model, error) {
 	if err := t.initMeta(); err != nil {
 		return nil, err
 	}
-	if err := t.loadSentences(corpus); err != nil {
+	if cfg.Progress != nil {
+		pr := progressreader.New(corpus, cfg.Progress, "read sentences")
+		if err := t.loadSentences(pr); err != nil {
+			return nil, err
+		}
+		pr.Finish()
+	} else if err := t.loadSentences(corpus); err != nil {
 		return nil, err
 	}
 	seeds, err := t.seedPieces()
@@ -127,8 +140,12 @@ func Train(corpus io.Reader, cfg TrainerConfig) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	bar := progress.New(cfg.Progress, progress.Options{Total: t.emSteps(len(seeds)), Unit: "EM steps", Desc: "unigram"})
+	defer bar.Finish()
 	for {
 		for iter := 0; iter < int(t.spec.NumSubIterations); iter++ {
+			bar.SetStatus(fmt.Sprintf("%d pieces", len(model.pieces)))
+			bar.Add(1)
 			expected, obj, err := t.eStep(model)
 			if err != nil {
 				return nil, err
@@ -153,6 +170,17 @@ func Train(corpus io.Reader, cfg TrainerConfig) (*Model, error) {
 	}
 	final := t.finalize(model)
 	return t.serialize(final)
+}
+
+// emSteps estimates the number of EM steps from the number of seed
+// pieces: NumSubIterations per round, one round more after each pruning,
+// which keeps ShrinkingFactor of the pieces until the desired size.
+func (t *trainer) emSteps(seeds int) int64 {
+	rounds := int64(1)
+	for n := seeds; n > t.desired; rounds++ {
+		n = max(t.desired, int(t.spec.ShrinkingFactor*float32(n)))
+	}
+	return rounds * int64(t.spec.NumSubIterations)
 }
 
 func (t *trainer) logf(format string, args ...any) {

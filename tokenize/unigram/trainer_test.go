@@ -191,3 +191,26 @@ func TestTrainOptions(t *testing.T) {
 		}
 	})
 }
+
+func TestTrainReportsProgressWithoutChangingTheModel(t *testing.T) {
+	ref := loadTestModel(t, "sotu_small_1k")
+	f, err := os.Open(filepath.Join("testdata", "sotu_small.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out bytes.Buffer
+	cfg := TrainerConfig{Trainer: ref.Proto().Trainer, Normalizer: ref.Proto().Normalizer, Progress: &out}
+	m, err := Train(f, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"read sentences 100%", "unigram 100%", "EM steps"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("progress has no %q:\n%s", want, out.String())
+		}
+	}
+	if m.VocabSize() != ref.VocabSize() || m.IDToPiece(m.VocabSize()-1) != ref.IDToPiece(ref.VocabSize()-1) {
+		t.Errorf("with progress the model differs from sentencepiece's")
+	}
+}
