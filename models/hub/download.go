@@ -16,8 +16,12 @@ import (
 )
 
 // The files of a model repository that Resolve downloads when the
-// repository has them, beside the weights.
-var optionalFiles = []string{TokenizerFile, tokenizerCfg, specialTokens, vocabTxt, vocabJSON, mergesTxt, generationFile}
+// repository has them, beside the weights: the tokenizer's (SentencePiece
+// models too), the chat template, generation defaults, and the pooling
+// configuration of sentence-transformers models.
+var optionalFiles = []string{TokenizerFile, tokenizerCfg, specialTokens, vocabTxt, vocabJSON, mergesTxt,
+	"spiece.model", "tokenizer.model", "chat_template.json", generationFile,
+	"modules.json", "sentence_bert_config.json", "1_Pooling/config.json"}
 
 // netError marks failures to reach the hub (as opposed to its answers),
 // after which Resolve may fall back on the cache.
