@@ -83,20 +83,31 @@ func (t *Tensor) SetRequiresGrad(on bool) *Tensor {
 }
 
 // Grad returns the gradient accumulated in a leaf by Backward, or nil. The
-// tensor is owned by t: optimizers may update it in place.
+// tensor is owned by t: optimizers may update it in place. It is valid
+// until the next ZeroGrad of t, which recycles its storage (using it
+// afterwards panics); Clone it to keep it longer.
 func (t *Tensor) Grad() *Tensor { return t.grad }
 
-// SetGrad replaces the accumulated gradient of a leaf (nil clears it).
+// SetGrad replaces the accumulated gradient of a leaf (nil clears it). A
+// gradient set this way stays the caller's: ZeroGrad drops it without
+// recycling its storage.
 func (t *Tensor) SetGrad(g *Tensor) {
 	if g != nil && !g.SameShape(t) {
 		panic(fmt.Sprintf("tensor: SetGrad: gradient shape %v differs from tensor shape %v", g.shape, t.shape))
 	}
-	t.grad = g
+	t.grad, t.gradOwned = g, false
 }
 
 // ZeroGrad drops the accumulated gradient, so that the next Backward starts
-// from zero (as PyTorch's zero_grad(set_to_none=True)).
-func (t *Tensor) ZeroGrad() { t.grad = nil }
+// from zero (as PyTorch's zero_grad(set_to_none=True)). A gradient that
+// Backward made is released: its storage serves the next Backward's
+// gradients, and the tensor Grad returned before becomes unreadable.
+func (t *Tensor) ZeroGrad() {
+	if t.grad != nil && t.gradOwned {
+		t.grad.buf.release(releasedByZeroGrad)
+	}
+	t.grad, t.gradOwned = nil, false
+}
 
 // Detach returns a tensor sharing t's storage that is not part of any graph
 // and does not require a gradient.
@@ -153,7 +164,8 @@ func (t *Tensor) Backward(opts ...BackwardOption) {
 		if t.Numel() != 1 {
 			panic(fmt.Sprintf("tensor: Backward: tensor of shape %v is not a scalar; pass its gradient with WithGrad", t.shape))
 		}
-		g = FullLike(t, 1)
+		g = newLike(t, t.dtype, t.shape)
+		g.backend().Fill(g.view(), 1)
 	} else {
 		if !g.SameShape(t) {
 			panic(fmt.Sprintf("tensor: Backward: gradient shape %v differs from tensor shape %v", g.shape, t.shape))
@@ -163,7 +175,7 @@ func (t *Tensor) Backward(opts ...BackwardOption) {
 		g = g.Detach()
 	}
 	if t.node == nil {
-		accumulateLeaf(t, g)
+		accumulateLeaf(t, g, false)
 		return
 	}
 	order := topoOrder(t.node)
@@ -174,16 +186,19 @@ func (t *Tensor) Backward(opts ...BackwardOption) {
 	// gradient that uses it has been consumed. Backward functions return
 	// fresh tensors or views of their input gradient (never forward
 	// tensors), so counting references by storage is exact. The starting
-	// gradient may be the caller's: it is never freed.
+	// gradient may be the caller's: it is never released.
 	refs := map[Storage]int{g.buf.storage: 1}
 	keep := g.buf.storage
+	if cfg.grad == nil {
+		keep = nil // made above: released like any other
+	}
 	ref := func(x *Tensor) { refs[x.buf.storage]++ }
 	unref := func(x *Tensor) {
 		s := x.buf.storage
 		if refs[s]--; refs[s] <= 0 {
 			delete(refs, s)
 			if s != keep {
-				x.backend().Free(s)
+				x.buf.release(releasedInternally)
 			}
 		}
 	}
@@ -223,8 +238,18 @@ func (t *Tensor) Backward(opts ...BackwardOption) {
 					grads[in.node] = gj
 				}
 			case in.requiresGrad:
-				accumulateLeaf(in, gj)
-				unref(gj)
+				s := gj.buf.storage
+				if refs[s] == 1 && s != keep && gj.ownsAll() {
+					// Nothing else in the pass refers to this gradient's
+					// storage: the leaf takes it instead of a copy.
+					delete(refs, s)
+					if !accumulateLeaf(in, gj, true) {
+						gj.buf.release(releasedInternally)
+					}
+				} else {
+					accumulateLeaf(in, gj, false)
+					unref(gj)
+				}
 			default:
 				unref(gj)
 			}
@@ -234,6 +259,13 @@ func (t *Tensor) Backward(opts ...BackwardOption) {
 			n.free()
 		}
 	}
+}
+
+// ownsAll reports whether t is a dense view of the whole of a buffer the
+// package allocated, with no scope's claim, so that a leaf may own it as
+// its gradient.
+func (t *Tensor) ownsAll() bool {
+	return t.buf.owned && !t.buf.dead && t.offset == 0 && t.IsContiguous() && t.Numel() == t.buf.storage.Len()
 }
 
 func (n *node) free() {
@@ -287,14 +319,24 @@ func topoOrder(root *node) []*node {
 	return order
 }
 
-// accumulateLeaf adds g to leaf.grad; the first gradient is copied so that
-// the leaf owns its gradient exclusively.
-func accumulateLeaf(leaf, g *Tensor) {
+// accumulateLeaf adds g to leaf.grad. The first gradient is copied into
+// storage outside any scope, so that the leaf owns its gradient
+// exclusively; with take, g itself becomes the gradient when the leaf has
+// none (the caller guarantees nothing else refers to its storage), and the
+// result reports whether it did.
+func accumulateLeaf(leaf, g *Tensor, take bool) bool {
 	leafMu.Lock()
 	defer leafMu.Unlock()
 	if leaf.grad == nil {
-		leaf.grad = g.clone()
-		return
+		if take {
+			g.buf.unscope()
+			leaf.grad, leaf.gradOwned = g, true
+			return true
+		}
+		c := newTensor(g.backend(), g.dtype, g.shape)
+		g.backend().Copy(c.view(), g.view())
+		leaf.grad, leaf.gradOwned = c, true
+		return false
 	}
 	if !leaf.grad.SameShape(g) {
 		panic(fmt.Sprintf("tensor: Backward: gradient shape %v differs from accumulated gradient %v", g.shape, leaf.grad.shape))
@@ -302,4 +344,15 @@ func accumulateLeaf(leaf, g *Tensor) {
 	b := leaf.grad.backend()
 	b.Binary(OpAdd, leaf.grad.view(), leaf.grad.view(), g.view())
 	leaf.grad.buf.version++
+	return false
+}
+
+// unscope withdraws the buffer from its scope: it then outlives the
+// scope's Close.
+func (b *buffer) unscope() {
+	if sc := b.scope; sc != nil {
+		sc.mu.Lock()
+		b.scope, b.scoped = nil, false
+		sc.mu.Unlock()
+	}
 }

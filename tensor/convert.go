@@ -61,9 +61,9 @@ func transfer(dst, src *Tensor) {
 	}
 	switch {
 	case c.Device() == CPU:
-		dst.backend().Upload(dst.view(), hostSlice(c.buf.storage.(*CPUStorage), c.offset, n))
+		dst.backend().Upload(dst.view(), hostSlice(c.Storage().(*CPUStorage), c.offset, n))
 	case dst.Device() == CPU:
-		c.backend().Download(hostSlice(dst.buf.storage.(*CPUStorage), dst.offset, n), c.view())
+		c.backend().Download(hostSlice(dst.Storage().(*CPUStorage), dst.offset, n), c.view())
 	default:
 		h := allocHost(c.dtype, n)
 		c.backend().Download(h, c.view())
@@ -113,7 +113,7 @@ func (t *Tensor) hostContiguous(d DType) (*CPUStorage, int) {
 	if !c.IsContiguous() {
 		c = c.clone()
 	}
-	return c.buf.storage.(*CPUStorage), c.offset
+	return c.Storage().(*CPUStorage), c.offset
 }
 
 // Float32s returns a new slice of t's elements in row-major order,

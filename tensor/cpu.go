@@ -19,7 +19,8 @@ type CPUStorage struct {
 	f64   []float64
 	i32   []int32
 	u16   []uint16 // Float16 and BFloat16 bits
-	class int      // size class in the pool, or -1 when never pooled
+	class int      // size class in the cache, or -1 when never cached
+	armed bool     // a finalizer returns the array to the cache
 }
 
 // Device returns CPU.
@@ -72,18 +73,137 @@ func NewCPUStorage(data any) *CPUStorage {
 	return s
 }
 
-// Pooling: buffers of at least poolMin elements are rounded up to one of
-// eight size classes per power of two (at most 12.5% waste) and recycled
-// through sync.Pools when the package knows they are dead.
+// The CPU's buffer cache: buffers of at least poolMin elements are rounded
+// up to one of eight size classes per power of two (at most 12.5% waste)
+// and, once released, kept on a last-in-first-out free list per dtype and
+// class, so that the next tensor of that size reuses memory that is mapped
+// and likely in cache instead of fresh zeroed pages. See the package
+// documentation (Memory) for when buffers are released.
 const (
-	poolMin      = 1024
+	poolMin      = 64   // smallest cached buffer, in elements
+	finalizerMin = 1024 // smallest buffer that the garbage collector returns to the cache
 	poolOctaves  = 48
 	poolSubsteps = 8
+	poolClasses  = poolOctaves * poolSubsteps
+	// cacheIdleGCs is how many garbage collections a cached buffer may
+	// sit unused before the cache lets the collector have it.
+	cacheIdleGCs = 4
 )
 
-var cpuPools [numDTypes][poolOctaves * poolSubsteps]sync.Pool
+// cachedArray is a free buffer with the collection count at which it was
+// cached.
+type cachedArray struct {
+	s     *CPUStorage
+	epoch uint32
+}
 
-// sizeClass returns the pool class of n elements and its capacity, or -1.
+var cpuCache struct {
+	mu    sync.Mutex
+	free  [numDTypes][poolClasses][]cachedArray
+	bytes int64  // bytes held on the free lists
+	limit int64  // most bytes held; < 0 for no limit
+	epoch uint32 // garbage collections seen
+	stats CacheStats
+}
+
+func init() {
+	cpuCache.limit = -1
+	armGCWatch()
+}
+
+// gcWatch is an object whose finalizer runs once per garbage collection
+// and re-arms itself: it trims buffers that sat unused for cacheIdleGCs
+// collections.
+type gcWatch struct{ _ [64]byte }
+
+func armGCWatch() {
+	runtime.SetFinalizer(&gcWatch{}, func(*gcWatch) {
+		trimCache()
+		armGCWatch()
+	})
+}
+
+func trimCache() {
+	c := &cpuCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	for d := range c.free {
+		for k := range c.free[d] {
+			l := c.free[d][k]
+			n := 0
+			for n < len(l) && c.epoch-l[n].epoch >= cacheIdleGCs {
+				c.bytes -= l[n].s.bytes()
+				n++
+			}
+			if n > 0 {
+				clear(l[:n])
+				c.free[d][k] = append(l[:0], l[n:]...)
+			}
+		}
+	}
+}
+
+// CacheStats describes the CPU buffer cache (see the package
+// documentation, Memory).
+type CacheStats struct {
+	// CachedBytes is the memory held on the free lists now.
+	CachedBytes int64
+	// Hits and Misses count the allocations of cacheable size served from
+	// the free lists and from new memory.
+	Hits, Misses uint64
+	// Released counts the buffers returned to the cache at a release point
+	// (Backward, ZeroGrad, Scope.Close, Release, fused-op scratch);
+	// Collected those the garbage collector found unreachable.
+	Released, Collected uint64
+}
+
+// BufferCache returns the statistics of the CPU buffer cache.
+func BufferCache() CacheStats {
+	cpuCache.mu.Lock()
+	defer cpuCache.mu.Unlock()
+	st := cpuCache.stats
+	st.CachedBytes = cpuCache.bytes
+	return st
+}
+
+// SetCacheLimit bounds the memory the CPU buffer cache holds for reuse to
+// n bytes (n < 0: no bound, the default; 0 disables the cache) and drops
+// cached buffers above the bound. Buffers the cache does not keep go to
+// the garbage collector.
+func SetCacheLimit(n int64) {
+	c := &cpuCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.limit = n
+	for d := range c.free {
+		for k := range c.free[d] {
+			for n >= 0 && c.bytes > n && len(c.free[d][k]) > 0 {
+				l := c.free[d][k]
+				c.bytes -= l[0].s.bytes()
+				l[0] = cachedArray{}
+				c.free[d][k] = l[1:]
+			}
+		}
+	}
+}
+
+// EmptyCache drops every buffer the CPU cache holds, leaving them to the
+// garbage collector (as torch.cuda.empty_cache does on a GPU).
+func EmptyCache() {
+	c := &cpuCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for d := range c.free {
+		for k := range c.free[d] {
+			clear(c.free[d][k])
+			c.free[d][k] = nil
+		}
+	}
+	c.bytes = 0
+}
+
+// sizeClass returns the cache class of n elements and its capacity, or -1.
 func sizeClass(n int) (class, capacity int) {
 	if n < poolMin {
 		return -1, n
@@ -104,11 +224,22 @@ func sizeClass(n int) (class, capacity int) {
 func allocCPU(dtype DType, n int) *CPUStorage {
 	class, capacity := sizeClass(n)
 	if class >= 0 {
-		if s, ok := cpuPools[dtype][class].Get().(*CPUStorage); ok {
+		c := &cpuCache
+		c.mu.Lock()
+		l := c.free[dtype][class]
+		if k := len(l); k > 0 {
+			s := l[k-1].s
+			l[k-1] = cachedArray{}
+			c.free[dtype][class] = l[:k-1]
+			c.bytes -= s.bytes()
+			c.stats.Hits++
+			c.mu.Unlock()
 			s.resize(n)
 			s.arm()
 			return s
 		}
+		c.stats.Misses++
+		c.mu.Unlock()
 	}
 	s := &CPUStorage{dtype: dtype, n: n, class: class}
 	switch dtype {
@@ -123,49 +254,68 @@ func allocCPU(dtype DType, n int) *CPUStorage {
 	default:
 		panic(fmt.Sprintf("tensor: Alloc: unknown dtype %d", dtype))
 	}
-	if class >= 0 {
-		s.arm()
-	}
+	s.arm()
 	return s
 }
 
-// Pooled arrays come back to the pool in two ways: Free, when the package
-// knows a buffer is dead, and a finalizer on the array itself, which the
-// garbage collector runs only once nothing at all refers to the array — no
-// tensor, no view, no kernel still holding a slice of it. The finalizer
-// puts the array back in the pool instead of letting it be freed, so that
-// the next tensor of that size reuses memory that is mapped and likely in
-// cache rather than faulting in fresh pages.
+// bytes returns the size of the storage's array.
+func (s *CPUStorage) bytes() int64 {
+	switch s.dtype {
+	case Float32:
+		return 4 * int64(cap(s.f32))
+	case Float64:
+		return 8 * int64(cap(s.f64))
+	case Int32:
+		return 4 * int64(cap(s.i32))
+	}
+	return 2 * int64(cap(s.u16))
+}
 
-// arm sets the finalizer of a pooled storage's array.
+// Cached arrays come back to the cache in two ways: at a release point,
+// when the package knows a buffer is dead (Free), and through a finalizer
+// on the array itself, which the garbage collector runs only once nothing
+// at all refers to the array — no tensor, no view, no kernel still holding
+// a slice of it. The finalizer puts the array back in the cache instead of
+// letting it be freed. Small arrays get no finalizer (it would cost more
+// than it saves) and come back at release points only.
+
+// arm sets the finalizer of a cacheable storage's array.
 func (s *CPUStorage) arm() {
+	if s.class < 0 || s.n < finalizerMin {
+		return
+	}
 	d, c := s.dtype, s.class
 	switch d {
 	case Float32:
 		capa := cap(s.f32)
 		runtime.SetFinalizer(&s.f32[:1][0], func(p *float32) {
-			putPooled(&CPUStorage{dtype: d, class: c, f32: unsafe.Slice(p, capa)})
+			putCached(&CPUStorage{dtype: d, class: c, f32: unsafe.Slice(p, capa)}, true)
 		})
 	case Float64:
 		capa := cap(s.f64)
 		runtime.SetFinalizer(&s.f64[:1][0], func(p *float64) {
-			putPooled(&CPUStorage{dtype: d, class: c, f64: unsafe.Slice(p, capa)})
+			putCached(&CPUStorage{dtype: d, class: c, f64: unsafe.Slice(p, capa)}, true)
 		})
 	case Int32:
 		capa := cap(s.i32)
 		runtime.SetFinalizer(&s.i32[:1][0], func(p *int32) {
-			putPooled(&CPUStorage{dtype: d, class: c, i32: unsafe.Slice(p, capa)})
+			putCached(&CPUStorage{dtype: d, class: c, i32: unsafe.Slice(p, capa)}, true)
 		})
 	default:
 		capa := cap(s.u16)
 		runtime.SetFinalizer(&s.u16[:1][0], func(p *uint16) {
-			putPooled(&CPUStorage{dtype: d, class: c, u16: unsafe.Slice(p, capa)})
+			putCached(&CPUStorage{dtype: d, class: c, u16: unsafe.Slice(p, capa)}, true)
 		})
 	}
+	s.armed = true
 }
 
 // disarm clears the finalizer set by arm.
 func (s *CPUStorage) disarm() {
+	if !s.armed {
+		return
+	}
+	s.armed = false
 	switch s.dtype {
 	case Float32:
 		runtime.SetFinalizer(&s.f32[:1][0], nil)
@@ -178,7 +328,24 @@ func (s *CPUStorage) disarm() {
 	}
 }
 
-func putPooled(s *CPUStorage) { cpuPools[s.dtype][s.class].Put(s) }
+// putCached puts a free array on its free list (or drops it, above the
+// cache's limit); collected tells whether the garbage collector found it.
+func putCached(s *CPUStorage, collected bool) {
+	c := &cpuCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if collected {
+		c.stats.Collected++
+	} else {
+		c.stats.Released++
+	}
+	size := s.bytes()
+	if c.limit >= 0 && c.bytes+size > c.limit {
+		return
+	}
+	c.bytes += size
+	c.free[s.dtype][s.class] = append(c.free[s.dtype][s.class], cachedArray{s: s, epoch: c.epoch})
+}
 
 func (s *CPUStorage) resize(n int) {
 	s.n = n
@@ -221,7 +388,7 @@ func (cpu) Free(st Storage) {
 		return
 	}
 	s.disarm()
-	putPooled(s)
+	putCached(s, false)
 }
 
 func cpuStorage(op string, v View) *CPUStorage {

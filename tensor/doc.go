@@ -49,6 +49,51 @@
 // cuda package) register themselves with RegisterBackend; t.To(tensor.CUDA(0))
 // moves a tensor, and ops require their operands to share a device.
 //
+// # Memory
+//
+// Go gives a program no reference counts, so the package cannot know when
+// the last user of a tensor lets go of it; left to the garbage collector,
+// every result would be a fresh, zeroed allocation whose pages the runtime
+// has often returned to the kernel. Instead, storage is recycled through a
+// cache of free buffers (one free list per dtype and size class, eight
+// classes per power of two, last in first out so that reused memory is
+// warm), fed at release points where the package can prove a buffer dead,
+// or where the caller declares it so:
+//
+//   - Backward: the gradients of intermediate tensors as soon as the last
+//     gradient that reads them is computed, and the statistics an op saved
+//     for its backward pass (log-sum-exps, means, inverse deviations) once
+//     the pass is done, unless RetainGraph is given. The first gradient of
+//     a leaf takes the storage of the gradient Backward computed for it
+//     instead of a copy.
+//   - ZeroGrad: the gradient Backward made for a leaf, so that the next
+//     step's gradients reuse it. A tensor returned by Grad is valid until
+//     the next ZeroGrad of its leaf.
+//   - Scope.Close: every tensor computed within a Scope — a training step,
+//     an inference request, a generated token — except those kept with
+//     Scope.Keep. A scope follows the data: ops put their results in the
+//     scope of their operands, so that a step started from inputs adopted
+//     with Scope.Use is gathered whole, on any goroutine, while
+//     parameters, optimizer state and leaf gradients stay outside.
+//   - Release: the caller says a tensor is dead.
+//   - Fused ops: their scratch, when they return.
+//
+// The out-variants (AddInto, MatMulInto, SoftmaxInto, ...) write into a
+// tensor the caller owns and allocate nothing. Buffers that no release
+// point reaches are returned to the cache by the garbage collector once
+// nothing refers to their memory (a finalizer on the array), and the cache
+// lets go of buffers unused for a few collections; SetCacheLimit bounds
+// it, EmptyCache empties it, BufferCache reports it.
+//
+// A released buffer is never handed out while a tensor can read it
+// through the package: release marks the buffer shared by a tensor and all
+// its views as dead, and using any of them afterwards panics with a
+// message naming the release point, never reading recycled memory. Storage
+// wrapped from the caller's memory (FromSlice, FromStorage) is only
+// marked. The raw slices of CPUStorage and View are valid only while
+// their tensor is alive. The same release points hand device memory back
+// to a GPU backend's caching allocator through Backend.Free.
+//
 // # Concurrency
 //
 // Many goroutines may run ops on the same tensors at once (a model serving

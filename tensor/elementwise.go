@@ -15,7 +15,7 @@ func (t *Tensor) expandedView(shape []int) View {
 			strides[off+i] = t.strides[i]
 		}
 	}
-	return View{Storage: t.buf.storage, Offset: t.offset, Shape: shape, Strides: strides}
+	return t.viewAs(shape, strides)
 }
 
 // clone returns a contiguous copy of t with no graph.
@@ -51,7 +51,7 @@ func rawBinary(op BinaryOp, a, b *Tensor) *Tensor {
 	if !equalShapes(a.shape, b.shape) {
 		shape = broadcastShapes(name, a.shape, b.shape)
 	}
-	out := newLike(a, a.dtype, shape)
+	out := newLike2(a, b, a.dtype, shape)
 	a.backend().Binary(op, out.view(), a.expandedView(shape), b.expandedView(shape))
 	return out
 }
@@ -218,7 +218,7 @@ func Where(cond, a, b *Tensor) *Tensor {
 	checkSameDevice("Where", cond, a, b)
 	checkSameDType2("Where", a, b)
 	shape := broadcastShapes("Where", broadcastShapes("Where", cond.shape, a.shape), b.shape)
-	out := newLike(a, a.dtype, shape)
+	out := newIn(scopeOf(a, b, cond), a.buf.backend, a.dtype, shape)
 	a.backend().Where(out.view(), cond.expandedView(shape), a.expandedView(shape), b.expandedView(shape))
 	if a.needsGrad() || b.needsGrad() {
 		record(out, "Where", func(g *Tensor) []*Tensor {
@@ -283,12 +283,12 @@ func sumTo(g *Tensor, shape []int) *Tensor {
 	return r.reshapeRaw(shape)
 }
 
-// release returns the storage of a temporary tensor to its backend's pool.
-// Only call it on a tensor created by the caller that nothing else shares.
+// release returns the storage of a temporary tensor to its backend's
+// cache. Only call it on a tensor created by the caller that nothing else
+// shares (fused-op scratch, gradients consumed by Backward).
 func (t *Tensor) release() {
 	if t == nil {
 		return
 	}
-	t.backend().Free(t.buf.storage)
-	t.buf.storage = nil
+	t.buf.release(releasedInternally)
 }

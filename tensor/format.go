@@ -46,10 +46,11 @@ func (t *Tensor) Format(f fmt.State, verb rune) {
 		}
 		fmt.Fprint(f, ")\n")
 	}
-	var vals []float64
-	if t.buf.storage != nil {
-		vals = t.Float64s()
+	if t.buf.dead {
+		fmt.Fprintf(f, "<released by %s>", t.buf.why)
+		return
 	}
+	vals := t.Float64s()
 	var b strings.Builder
 	summarize := len(vals) > summarizeAbove
 	formatDims(&b, t.shape, vals, 0, t.dtype, vf, summarize, 1)

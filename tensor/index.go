@@ -23,7 +23,7 @@ func (t *Tensor) IndexSelect(axis int, index *Tensor) *Tensor {
 	k := index.shape[0]
 	shape := append([]int(nil), t.shape...)
 	shape[axis] = k
-	out := newLike(t, t.dtype, shape)
+	out := newLike2(t, index, t.dtype, shape)
 	t.backend().IndexSelect(as3D(out, axis), as3D(mergeable3D(t, axis), axis), index.view())
 	if t.needsGrad() {
 		record(out, "IndexSelect", func(g *Tensor) []*Tensor {
@@ -58,7 +58,7 @@ func as3D(t *Tensor, axis int) View {
 	if !ok1 || !ok2 {
 		panic("tensor: internal error: as3D of a view whose dims do not merge")
 	}
-	return View{Storage: t.buf.storage, Offset: t.offset, Shape: shape, Strides: []int{so, t.strides[axis], si}}
+	return t.viewAs(shape, []int{so, t.strides[axis], si})
 }
 
 // mergedStride returns the stride of dims merged into one, if possible.

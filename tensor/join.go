@@ -31,7 +31,7 @@ func Concat(axis int, ts ...*Tensor) *Tensor {
 	}
 	shape := append([]int(nil), first.shape...)
 	shape[axis] = total
-	out := newLike(first, first.dtype, shape)
+	out := newIn(scopeOf(ts...), first.buf.backend, first.dtype, shape)
 	b := first.backend()
 	off := 0
 	for _, t := range ts {

@@ -30,7 +30,7 @@ func matmulRaw(a, b *Tensor) *Tensor {
 	outShape := append(append(make([]int, 0, len(batch)+2), batch...), m, n)
 	aShape := append(append(make([]int, 0, len(batch)+2), batch...), m, k)
 	bShape := append(append(make([]int, 0, len(batch)+2), batch...), k, n)
-	out := newLike(a, a.dtype, outShape)
+	out := newLike2(a, b, a.dtype, outShape)
 	a.backend().MatMul(out.view(), a.expandedView(aShape), b.expandedView(bShape), 1, 0)
 	return out
 }

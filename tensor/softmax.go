@@ -134,6 +134,10 @@ func LayerNorm(x, w, b *Tensor, eps float64) *Tensor {
 			}
 			return []*Tensor{dx, dw, db}
 		}, x, w, b)
+		y.node.scratch = []*Tensor{mean, rstd}
+	} else {
+		mean.release()
+		rstd.release()
 	}
 	return y
 }
@@ -170,6 +174,9 @@ func RMSNorm(x, w *Tensor, eps float64) *Tensor {
 			}
 			return []*Tensor{dx, dw}
 		}, x, w)
+		y.node.scratch = []*Tensor{rstd}
+	} else {
+		rstd.release()
 	}
 	return y
 }

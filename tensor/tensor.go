@@ -15,6 +15,18 @@ type buffer struct {
 	storage Storage
 	backend Backend
 	version uint32
+	// owned is true when the package allocated the storage (and may hand
+	// it back to the backend when the buffer is released); false for
+	// storage wrapped from a caller's slice or storage.
+	owned bool
+	// dead is set when the storage was released; why says by what.
+	dead bool
+	why  releaseReason
+	// scope is the Scope that ops on this buffer allocate their results
+	// in (nil: none); scoped is true when that scope's Close releases the
+	// buffer itself.
+	scope  *Scope
+	scoped bool
 }
 
 // Tensor is an n-dimensional array of one dtype on one device: a strided
@@ -33,6 +45,7 @@ type Tensor struct {
 	dtype   DType
 
 	requiresGrad bool    // set on leaves by SetRequiresGrad
+	gradOwned    bool    // grad was made by Backward (ZeroGrad releases it)
 	grad         *Tensor // accumulated gradient of a leaf
 	node         *node   // the op that computed this tensor, when differentiable
 
@@ -63,11 +76,21 @@ func (t *Tensor) setRank(rank int) {
 	}
 }
 
-// newTensor allocates an uninitialised contiguous tensor on backend b.
+// newTensor allocates an uninitialised contiguous tensor on backend b,
+// outside any scope.
 func newTensor(b Backend, dtype DType, shape []int) *Tensor {
+	return newIn(nil, b, dtype, shape)
+}
+
+// newIn allocates an uninitialised contiguous tensor on backend b in scope
+// sc (nil: none).
+func newIn(sc *Scope, b Backend, dtype DType, shape []int) *Tensor {
 	n := numel(shape)
 	tb := &tensorAndBuffer{}
-	tb.b = buffer{storage: b.Alloc(dtype, n), backend: b}
+	tb.b = buffer{storage: b.Alloc(dtype, n), backend: b, owned: true}
+	if sc != nil {
+		sc.adopt(&tb.b)
+	}
 	t := &tb.t
 	t.buf = &tb.b
 	t.dtype = dtype
@@ -77,18 +100,46 @@ func newTensor(b Backend, dtype DType, shape []int) *Tensor {
 	return t
 }
 
-// newLike allocates an uninitialised contiguous tensor with t's backend.
+// newLike allocates an uninitialised contiguous tensor with t's backend,
+// in t's scope.
 func newLike(t *Tensor, dtype DType, shape []int) *Tensor {
-	return newTensor(t.buf.backend, dtype, shape)
+	return newIn(t.buf.scope, t.buf.backend, dtype, shape)
 }
 
-// view returns t as a View for a backend.
+// newLike2 is newLike for an op of two operands: the result goes to the
+// scope of either (a's first).
+func newLike2(a, b *Tensor, dtype DType, shape []int) *Tensor {
+	sc := a.buf.scope
+	if sc == nil {
+		sc = b.buf.scope
+	}
+	return newIn(sc, a.buf.backend, dtype, shape)
+}
+
+// scopeOf returns the scope of the first operand that has one.
+func scopeOf(ts ...*Tensor) *Scope {
+	for _, t := range ts {
+		if t.buf.scope != nil {
+			return t.buf.scope
+		}
+	}
+	return nil
+}
+
+// view returns t as a View for a backend; it panics when t's storage was
+// released.
 func (t *Tensor) view() View {
+	if t.buf.dead {
+		t.panicReleased()
+	}
 	return View{Storage: t.buf.storage, Offset: t.offset, Shape: t.shape, Strides: t.strides}
 }
 
 // viewAs returns t's view with the given shape and strides (same storage).
 func (t *Tensor) viewAs(shape, strides []int) View {
+	if t.buf.dead {
+		t.panicReleased()
+	}
 	return View{Storage: t.buf.storage, Offset: t.offset, Shape: shape, Strides: strides}
 }
 
@@ -114,7 +165,12 @@ func (t *Tensor) Offset() int { return t.offset }
 
 // Storage returns the buffer that holds the elements, for backends and
 // serializers; most code never needs it.
-func (t *Tensor) Storage() Storage { return t.buf.storage }
+func (t *Tensor) Storage() Storage {
+	if t.buf.dead {
+		t.panicReleased()
+	}
+	return t.buf.storage
+}
 
 // View returns the tensor's storage, offset, shape and strides as a View,
 // the form in which backends receive operands. The slices are shared: do
