@@ -21,7 +21,9 @@ type maxLener interface{ MaxLen() int }
 // model and returns, for prompt i, its NumReturnSequences sequences: the
 // greedy continuation, independent samples, or the best beams, best first.
 // The prompts run as one batch, left-padded to the longest; each row's
-// result is the one it would get alone. Cancelling ctx stops generation
+// result is the one it would get alone. For an encoder-decoder bound to a
+// batch of sources, prompt i is the decoder's prompt for source i (its
+// decoder start token, usually), and there must be one per source. Cancelling ctx stops generation
 // between steps with ctx's error.
 //
 // Bad options or prompts return an error before the model runs. A model
