@@ -1,0 +1,110 @@
+package generate_test
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/goformer/goformer/models/generate"
+	"github.com/goformer/goformer/models/gpt"
+	"github.com/goformer/goformer/models/hub"
+	"github.com/goformer/goformer/models/llama"
+	"github.com/goformer/goformer/nn"
+)
+
+// familiesFixture is testdata/families.json (gen_families.py): Hugging
+// Face's generation algorithms run on the fixture checkpoints of
+// models/gpt and models/llama, with the whole sequence through the model
+// at every step.
+type familiesFixture struct {
+	Prompts  [][]int
+	Fixtures []struct {
+		Family, Case string
+		Cases        []struct {
+			Name    string
+			Config  hfConfig
+			Results [][]struct {
+				Tokens []int
+				Score  float64
+				Finish string
+			}
+		}
+	}
+}
+
+func loadFamily(t *testing.T, family, name string) generate.Model {
+	t.Helper()
+	d, err := hub.OpenDir(filepath.Join("..", family, "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch family {
+	case "gpt":
+		m, err := gpt.Load(d, gpt.LoadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return nn.Detached(m)
+	case "llama":
+		m, err := llama.Load(d, llama.LoadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return nn.Detached(m)
+	}
+	t.Fatalf("unknown family %s", family)
+	return nil
+}
+
+// TestFamiliesGenerateAsHuggingFace runs greedy decoding, seeded sampling
+// and beam search on GPT-2, Llama and Qwen2 fixture checkpoints with the
+// KV cache, the prompts in one left-padded batch and each alone: every
+// run must give the reference's tokens, computed without a cache.
+func TestFamiliesGenerateAsHuggingFace(t *testing.T) {
+	b, err := os.ReadFile("testdata/families.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f familiesFixture
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	for _, fx := range f.Fixtures {
+		t.Run(fx.Case, func(t *testing.T) {
+			m := loadFamily(t, fx.Family, fx.Case)
+			for _, c := range fx.Cases {
+				o := c.Config.options(t)
+				check := func(how string, i int, got []generate.Sequence) {
+					t.Helper()
+					want := c.Results[i]
+					if len(got) != len(want) {
+						t.Fatalf("%s, %s, prompt %d: %d sequences, want %d", c.Name, how, i, len(got), len(want))
+					}
+					for j, w := range want {
+						if !slices.Equal(got[j].Tokens, w.Tokens) || got[j].Finish.String() != w.Finish {
+							t.Errorf("%s, %s, prompt %d, sequence %d: %v (%s), want %v (%s)", c.Name, how, i, j, got[j].Tokens, got[j].Finish, w.Tokens, w.Finish)
+						} else if o.Beams > 1 && math.Abs(got[j].Score-w.Score) > 1e-4*max(1, math.Abs(w.Score)) {
+							t.Errorf("%s, %s, prompt %d, sequence %d: score %v, want %v", c.Name, how, i, j, got[j].Score, w.Score)
+						}
+					}
+				}
+				batch, err := generate.Generate(context.Background(), m, f.Prompts, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range f.Prompts {
+					check("batched", i, batch[i])
+					alone, err := generate.Generate(context.Background(), m, f.Prompts[i:i+1], o)
+					if err != nil {
+						t.Fatal(err)
+					}
+					check("alone", i, alone[0])
+				}
+			}
+		})
+	}
+}
