@@ -203,3 +203,35 @@ func TestStepPanicsOnMisuse(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentGenerations decodes from one Bound in several goroutines
+// at once, each with its own cache (go test -race checks the sharing).
+func TestConcurrentGenerations(t *testing.T) {
+	m := loadFrozen(t, "t5-v1.1")
+	ref := loadReference(t, "t5-v1.1")
+	want := rows(ref["greedy"])
+	bound := seq2seq.Bind(m, ref["input_ids"], ref["attention_mask"])
+	start := int32(m.Special().DecoderStart)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			cache := bound.NewCache(3)
+			next := []int32{start, start, start}
+			for step := range len(want[0]) {
+				next = bound.Step(tensor.FromSlice(next, 3, 1), nil, cache).ArgMax(-1).Int32s()
+				for i := range next {
+					if next[i] != want[i][step] {
+						errs <- fmt.Errorf("row %d, step %d: token %d, want %d", i, step, next[i], want[i][step])
+						return
+					}
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
