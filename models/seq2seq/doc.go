@@ -17,11 +17,13 @@
 //	}, tensor.NewGenerator(1))
 //	t5, err := seq2seq.FromPretrained("google-t5/t5-small", hub.Options{}) // or LoadDir(path)
 //
-// Train with teacher forcing: labels [B, T] hold the targets, IgnoreIndex
+// Train with teacher forcing: Collate pads token ids (from LoadTokenizer's
+// tokenizer, say) into a batch whose labels hold the targets, IgnoreIndex
 // where padded; the decoder inputs are the labels shifted right
 // (ShiftRight), as in Hugging Face:
 //
-//	out := m.Forward(seq2seq.Inputs{IDs: src, Mask: srcMask, Labels: labels})
+//	in, err := seq2seq.Collate(sources, targets, m.Special().Pad)
+//	out := m.Forward(in)
 //	out.Loss.Backward()
 //	opt.Step()
 //
@@ -29,7 +31,7 @@
 // generate.Model, whose cache carries the decoder's keys and values and
 // the encoder's output, so that beam search reorders them together:
 //
-//	b := seq2seq.Bind(m, src, srcMask)
+//	b := seq2seq.Bind(m, in.IDs, in.Mask)
 //	out, err := generate.Generate(ctx, b, b.Prompts(), generate.Options{
 //		MaxNewTokens: 64, Beams: 4, StopTokens: []int{m.Special().EOS},
 //	})

@@ -187,3 +187,57 @@ func maskPositions(mask *tensor.Tensor, t int) *tensor.Tensor {
 	}
 	return tensor.FromSlice(pos, b, t)
 }
+
+// Collate pads token-id sequences into a teacher-forced batch: sources
+// right-padded with pad into IDs, with their Mask; targets right-padded
+// with IgnoreIndex into Labels (the decoder inputs are then the labels
+// shifted right). Sequences are used as given: end them with the model's
+// EOS (T5's tokenizer appends it). targets may be nil, for a batch to
+// encode or generate from; otherwise it has one target per source. An
+// empty batch, an empty source or an id outside int32 is an error.
+func Collate(sources, targets [][]int, pad int) (Inputs, error) {
+	if len(sources) == 0 {
+		return Inputs{}, fmt.Errorf("seq2seq: Collate: no sources")
+	}
+	if targets != nil && len(targets) != len(sources) {
+		return Inputs{}, fmt.Errorf("seq2seq: Collate: %d sources and %d targets", len(sources), len(targets))
+	}
+	pack := func(seqs [][]int, fill int, what string) (ids, mask *tensor.Tensor, err error) {
+		width := 0
+		for _, s := range seqs {
+			width = max(width, len(s))
+		}
+		if width == 0 {
+			width = 1 // every target empty: one ignored position
+		}
+		v := make([]int32, len(seqs)*width)
+		m := make([]int32, len(seqs)*width)
+		for i, s := range seqs {
+			if len(s) == 0 && what == "source" {
+				return nil, nil, fmt.Errorf("seq2seq: Collate: source %d is empty", i)
+			}
+			for j := range width {
+				if j >= len(s) {
+					v[i*width+j] = int32(fill)
+					continue
+				}
+				if s[j] < 0 || s[j] > 1<<31-1 {
+					return nil, nil, fmt.Errorf("seq2seq: Collate: %s %d: id %d at %d is not a token id", what, i, s[j], j)
+				}
+				v[i*width+j], m[i*width+j] = int32(s[j]), 1
+			}
+		}
+		return tensor.FromSlice(v, len(seqs), width), tensor.FromSlice(m, len(seqs), width), nil
+	}
+	var in Inputs
+	var err error
+	if in.IDs, in.Mask, err = pack(sources, pad, "source"); err != nil {
+		return Inputs{}, err
+	}
+	if targets != nil {
+		if in.Labels, _, err = pack(targets, IgnoreIndex, "target"); err != nil {
+			return Inputs{}, err
+		}
+	}
+	return in, nil
+}

@@ -14,7 +14,6 @@ import (
 	"github.com/goformer/goformer/models/hub"
 	"github.com/goformer/goformer/models/seq2seq"
 	"github.com/goformer/goformer/nn/safetensors"
-	"github.com/goformer/goformer/tensor"
 	"github.com/goformer/goformer/tokenize"
 )
 
@@ -124,18 +123,11 @@ func TestTextToTextWithT5(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	width := 0
-	for _, e := range encs {
-		width = max(width, len(e))
+	in, err := seq2seq.Collate(encs, nil, m.Special().Pad)
+	if err != nil {
+		t.Fatal(err)
 	}
-	ids := make([]int32, len(encs)*width)
-	mask := make([]int32, len(encs)*width)
-	for i, e := range encs {
-		for j, id := range e {
-			ids[i*width+j], mask[i*width+j] = int32(id), 1
-		}
-	}
-	src, srcMask := tensor.FromSlice(ids, len(encs), width), tensor.FromSlice(mask, len(encs), width)
+	src, srcMask := in.IDs, in.Mask
 	ref := loadReference(t, "t5-v1.0")
 	if !slices.Equal(src.Int32s(), ref["input_ids"].Int32s()) {
 		t.Fatalf("batch %v, want the reference's %v", src.Int32s(), ref["input_ids"].Int32s())

@@ -175,3 +175,39 @@ func TestT5TrainsWithDropout(t *testing.T) {
 		t.Fatalf("cross-entropy %.3f on unseen sequences: T5 did not learn", held)
 	}
 }
+
+func TestCollate(t *testing.T) {
+	in, err := seq2seq.Collate([][]int{{5, 6, 2}, {7, 2}}, [][]int{{8, 2}, {9, 10, 11, 2}}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		what      string
+		got, want []int32
+	}{
+		{"ids", in.IDs.Int32s(), []int32{5, 6, 2, 7, 2, 0}},
+		{"mask", in.Mask.Int32s(), []int32{1, 1, 1, 1, 1, 0}},
+		{"labels", in.Labels.Int32s(), []int32{8, 2, -100, -100, 9, 10, 11, 2}},
+	} {
+		if !slices.Equal(c.got, c.want) {
+			t.Errorf("%s = %v, want %v", c.what, c.got, c.want)
+		}
+	}
+	if in, err := seq2seq.Collate([][]int{{4, 2}}, nil, 0); err != nil || in.Labels != nil {
+		t.Errorf("sources alone: %v, %v", in, err)
+	}
+	for name, c := range map[string]struct{ src, tgt [][]int }{
+		"no sources":           {nil, nil},
+		"an empty source":      {[][]int{{4}, {}}, nil},
+		"fewer targets":        {[][]int{{4}, {5}}, [][]int{{6}}},
+		"a negative id":        {[][]int{{4, -3}}, nil},
+		"an id beyond int32":   {[][]int{{4, 1 << 40}}, nil},
+		"a negative target id": {[][]int{{4}}, [][]int{{-1}}},
+	} {
+		if _, err := seq2seq.Collate(c.src, c.tgt, 0); err == nil {
+			t.Errorf("%s: no error", name)
+		} else {
+			t.Logf("%s: %v", name, err)
+		}
+	}
+}
