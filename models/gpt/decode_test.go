@@ -1,10 +1,14 @@
 package gpt_test
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/goformer/goformer/models/gpt"
+	"github.com/goformer/goformer/models/lm"
 	"github.com/goformer/goformer/models/lm/lmtest"
+	"github.com/goformer/goformer/nn"
+	"github.com/goformer/goformer/nn/nntest"
 	"github.com/goformer/goformer/tensor"
 )
 
@@ -28,4 +32,30 @@ func TestGPT2LeftPaddedBatchEqualsRowsAlone(t *testing.T) {
 
 func TestGPT2ReorderedCacheContinuesTheChosenRows(t *testing.T) {
 	lmtest.ReorderedCacheContinuesTheChosenRows(t, tinyLM(t), 97, 4)
+}
+
+func TestGPT2ServesConcurrentRequestsFromOneDetachedView(t *testing.T) {
+	m := tinyLM(t)
+	view := nn.Detached(m)
+	prompt := tensor.FromSlice([]int32{3, 1, 4, 1, 5}, 1, 5)
+	want := m.Forward(lm.Inputs{IDs: prompt}).Logits.Select(1, 4)
+	var wg sync.WaitGroup
+	errs := make([]float64, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got := view.Step(prompt, nil, view.NewCache(1))
+			errs[i] = nntest.RelErr(got, want)
+			if got.RequiresGrad() {
+				errs[i] = 1
+			}
+		}()
+	}
+	wg.Wait()
+	for i, e := range errs {
+		if e > 1e-5 {
+			t.Errorf("request %d: logits differ by %g (or record a graph)", i, e)
+		}
+	}
 }
