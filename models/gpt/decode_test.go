@@ -1,9 +1,12 @@
 package gpt_test
 
 import (
+	"context"
+	"slices"
 	"sync"
 	"testing"
 
+	"github.com/goformer/goformer/models/generate"
 	"github.com/goformer/goformer/models/gpt"
 	"github.com/goformer/goformer/models/lm"
 	"github.com/goformer/goformer/models/lm/lmtest"
@@ -57,5 +60,27 @@ func TestGPT2ServesConcurrentRequestsFromOneDetachedView(t *testing.T) {
 		if e > 1e-5 {
 			t.Errorf("request %d: logits differ by %g (or record a graph)", i, e)
 		}
+	}
+}
+
+func TestGPT2GeneratesABatchAsEachPromptAlone(t *testing.T) {
+	m := nn.Detached(tinyLM(t))
+	prompts := [][]int{{5, 9, 1, 33, 7, 2}, {60, 11}, {4, 8, 15, 16}}
+	o := generate.Options{MaxNewTokens: 6}
+	batch, err := generate.Generate(context.Background(), m, prompts, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range prompts {
+		alone, err := generate.Generate(context.Background(), m, [][]int{p}, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(batch[i][0].Tokens, alone[0][0].Tokens) {
+			t.Errorf("prompt %d: batched %v, alone %v", i, batch[i][0].Tokens, alone[0][0].Tokens)
+		}
+	}
+	if _, err := generate.Generate(context.Background(), m, [][]int{make([]int, 64)}, o); err == nil {
+		t.Error("a prompt as long as n_positions was accepted")
 	}
 }

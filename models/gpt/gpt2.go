@@ -284,4 +284,12 @@ func (m *LMHeadModel) Step(ids, mask *tensor.Tensor, cache generate.Cache) *tens
 	return m.parts().Step(ids, mask, cache)
 }
 
+// VocabSize returns the number of tokens the model scores, for package
+// generate's checks of prompts.
+func (m *LMHeadModel) VocabSize() int { return m.Config().VocabSize }
+
+// MaxLen returns the longest sequence the model takes (n_positions), for
+// package generate's limits.
+func (m *LMHeadModel) MaxLen() int { return m.Config().NPositions }
+
 var _ generate.Model = (*LMHeadModel)(nil)

@@ -337,4 +337,18 @@ func (m *ForCausalLM) Step(ids, mask *tensor.Tensor, cache generate.Cache) *tens
 	return m.parts().Step(ids, mask, cache)
 }
 
+// VocabSize returns the number of tokens the model scores, for package
+// generate's checks of prompts.
+func (m *ForCausalLM) VocabSize() int { return m.Config().VocabSize }
+
+// MaxLen returns the longest sequence the model was made for
+// (max_position_embeddings), for package generate's limits; 0 (none) with
+// a dynamic RoPE scaling, which exists to go beyond it.
+func (m *ForCausalLM) MaxLen() int {
+	if m.Model.Rotary.Scaling.Type == "dynamic" {
+		return 0
+	}
+	return m.Config().MaxPositionEmbeddings
+}
+
 var _ generate.Model = (*ForCausalLM)(nil)
