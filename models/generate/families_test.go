@@ -108,3 +108,20 @@ func TestFamiliesGenerateAsHuggingFace(t *testing.T) {
 		})
 	}
 }
+
+func TestGenerationStopsAtGPT2sLastPosition(t *testing.T) {
+	m := loadFamily(t, "gpt", "gpt2-tiny") // 32 positions
+	out, err := generate.Generate(context.Background(), m, [][]int{{1, 2, 3, 4, 5}, {9}}, generate.Options{MaxNewTokens: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n0, n1 := len(out[0][0].Tokens), len(out[1][0].Tokens); n0 != 27 || n1 != 31 || out[0][0].Finish != generate.FinishLength {
+		t.Errorf("generated %d and %d tokens (%v), want 27 and 31 (length)", n0, n1, out[0][0].Finish)
+	}
+	if _, err := generate.Generate(context.Background(), m, [][]int{make([]int, 32)}, generate.Options{}); err == nil {
+		t.Error("a 32-token prompt for a 32-position model gave no error")
+	}
+	if _, err := generate.Generate(context.Background(), m, [][]int{{64}}, generate.Options{}); err == nil {
+		t.Error("token 64 of a 64-token vocabulary gave no error")
+	}
+}

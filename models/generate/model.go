@@ -21,6 +21,12 @@ type Cache interface {
 // decoder-only family (GPT-2, Llama), or an encoder-decoder bound to one
 // encoded batch of sources. Every family of the library implements it, so
 // one generation loop serves them all.
+//
+// A model may also have the methods VocabSize() int and MaxLen() int (the
+// longest sequence it takes, prompt included; 0 for no limit): Generate
+// then rejects prompts with tokens outside the vocabulary or too long with
+// an error, and ends each sequence at the model's length (FinishLength),
+// instead of letting the model panic.
 type Model interface {
 	// NewCache returns an empty decoding state for a batch of batch
 	// sequences.
