@@ -124,22 +124,30 @@ type LoadOptions struct {
 	TransformShape func(name string, shape []int) []int
 }
 
-// source is where a load reads tensors from.
-type source interface {
-	names() []string
-	shape(name string) ([]int, bool)
-	// float reports whether the stored values are floating-point.
-	float(name string) bool
-	// dtype names the stored dtype, for messages.
-	dtype(name string) string
-	// with runs fn on the named tensor, which is valid during the call
-	// only (it may view a memory-mapped file).
-	with(name string, fn func(t *tensor.Tensor) error) error
+// Source is a checkpoint a load reads from: its tensors' names, shapes and
+// dtypes, known without reading their values, and the values on demand.
+// Safetensors files are one (FilesSource); a Source may also compute
+// tensors, as package models/hub joins the parts of a fused projection
+// that checkpoints store apart.
+type Source interface {
+	// Names returns the tensor names in sorted order.
+	Names() []string
+	// Shape returns the named tensor's shape, and false when there is no
+	// such tensor.
+	Shape(name string) ([]int, bool)
+	// IsFloat reports whether the named tensor's values are
+	// floating-point.
+	IsFloat(name string) bool
+	// DType names the named tensor's stored dtype, for messages.
+	DType(name string) string
+	// With runs fn on the named tensor, which may be valid during the
+	// call only (a view of a memory-mapped file): fn copies what it keeps.
+	With(name string, fn func(t *tensor.Tensor) error) error
 }
 
 type mapSource map[string]*tensor.Tensor
 
-func (s mapSource) names() []string {
+func (s mapSource) Names() []string {
 	ns := make([]string, 0, len(s))
 	for k := range s {
 		ns = append(ns, k)
@@ -148,7 +156,7 @@ func (s mapSource) names() []string {
 	return ns
 }
 
-func (s mapSource) shape(name string) ([]int, bool) {
+func (s mapSource) Shape(name string) ([]int, bool) {
 	t, ok := s[name]
 	if !ok || t == nil {
 		return nil, false
@@ -156,11 +164,11 @@ func (s mapSource) shape(name string) ([]int, bool) {
 	return t.Shape(), true
 }
 
-func (s mapSource) float(name string) bool { return s[name].DType().IsFloat() }
+func (s mapSource) IsFloat(name string) bool { return s[name].DType().IsFloat() }
 
-func (s mapSource) dtype(name string) string { return s[name].DType().String() }
+func (s mapSource) DType(name string) string { return s[name].DType().String() }
 
-func (s mapSource) with(name string, fn func(*tensor.Tensor) error) error { return fn(s[name]) }
+func (s mapSource) With(name string, fn func(*tensor.Tensor) error) error { return fn(s[name]) }
 
 // filesSource reads from one or more safetensors files (the shards of a
 // checkpoint), each tensor from the file that holds it.
@@ -184,9 +192,9 @@ func newFilesSource(fs []*safetensors.File) (*filesSource, error) {
 	return s, nil
 }
 
-func (s *filesSource) names() []string { return s.order }
+func (s *filesSource) Names() []string { return s.order }
 
-func (s *filesSource) shape(name string) ([]int, bool) {
+func (s *filesSource) Shape(name string) ([]int, bool) {
 	f, ok := s.byName[name]
 	if !ok {
 		return nil, false
@@ -195,7 +203,7 @@ func (s *filesSource) shape(name string) ([]int, bool) {
 	return in.Shape, true
 }
 
-func (s *filesSource) float(name string) bool {
+func (s *filesSource) IsFloat(name string) bool {
 	in, _ := s.byName[name].Info(name)
 	switch in.DType {
 	case safetensors.F16, safetensors.BF16, safetensors.F32, safetensors.F64, safetensors.F8E4M3, safetensors.F8E5M2:
@@ -204,12 +212,12 @@ func (s *filesSource) float(name string) bool {
 	return false
 }
 
-func (s *filesSource) dtype(name string) string {
+func (s *filesSource) DType(name string) string {
 	in, _ := s.byName[name].Info(name)
 	return string(in.DType)
 }
 
-func (s *filesSource) with(name string, fn func(*tensor.Tensor) error) error {
+func (s *filesSource) With(name string, fn func(*tensor.Tensor) error) error {
 	return s.byName[name].View(name, fn)
 }
 
@@ -232,12 +240,23 @@ func LoadFile(m any, f *safetensors.File, o LoadOptions) error {
 // files (the shards of a large Hugging Face model), as LoadFile. A tensor
 // name found in two files is an error.
 func LoadFiles(m any, fs []*safetensors.File, o LoadOptions) error {
-	src, err := newFilesSource(fs)
+	src, err := FilesSource(fs)
 	if err != nil {
 		return err
 	}
 	return load(m, src, o)
 }
+
+// FilesSource shows safetensors files (the shards of a checkpoint) as one
+// Source, each tensor read from the file that holds it, without a copy
+// where the file allows (safetensors File.View). A tensor name found in
+// two files is an error.
+func FilesSource(fs []*safetensors.File) (Source, error) { return newFilesSource(fs) }
+
+// LoadSource loads m from src, as LoadStateDict: every name, shape and
+// dtype is checked before anything is copied, then the tensors are
+// copied one at a time.
+func LoadSource(m any, src Source, o LoadOptions) error { return load(m, src, o) }
 
 // Load loads m from the safetensors file at path, as LoadFile.
 func Load(path string, m any, o LoadOptions) error {
@@ -258,7 +277,7 @@ func Load(path string, m any, o LoadOptions) error {
 // not fit in int32). Then it copies tensor by tensor; only a Transform
 // that fails in the copying pass after succeeding on the shapes can leave
 // the model partly loaded.
-func load(m any, src source, o LoadOptions) error {
+func load(m any, src Source, o LoadOptions) error {
 	var es []entry
 	for _, e := range entries("Load", m) {
 		if !e.Transient {
@@ -287,7 +306,7 @@ func load(m any, src source, o LoadOptions) error {
 	probe := o.Transform != nil && o.TransformShape == nil
 	for _, e := range es {
 		name := rename(e.Name)
-		shape, ok := src.shape(name)
+		shape, ok := src.Shape(name)
 		if !ok {
 			continue
 		}
@@ -315,7 +334,7 @@ func load(m any, src source, o LoadOptions) error {
 		}
 	}
 	if !o.AllowUnexpected {
-		for _, n := range src.names() {
+		for _, n := range src.Names() {
 			if !used[n] {
 				le.Unexpected = append(le.Unexpected, n)
 			}
@@ -336,7 +355,7 @@ func load(m any, src source, o LoadOptions) error {
 		kept := jobs[:0]
 		for _, j := range jobs {
 			var shape []int
-			err := src.with(j.name, func(t *tensor.Tensor) error {
+			err := src.With(j.name, func(t *tensor.Tensor) error {
 				u, err := transform(j, t)
 				if err == nil {
 					shape = u.Shape()
@@ -358,16 +377,16 @@ func load(m any, src source, o LoadOptions) error {
 		return le
 	}
 	for i, j := range jobs {
-		if src.float(j.name) {
+		if src.IsFloat(j.name) {
 			if !j.dst.DType().IsFloat() {
-				return fmt.Errorf("nn: load %s: cannot load %s values into a %s tensor", j.name, src.dtype(j.name), j.dst.DType())
+				return fmt.Errorf("nn: load %s: cannot load %s values into a %s tensor", j.name, src.DType(j.name), j.dst.DType())
 			}
 			continue
 		}
 		// Integer values are decoded (and range-checked) now, so that a
 		// bad value leaves the model unchanged; integer tensors are small
 		// buffers (position ids, masks).
-		err := src.with(j.name, func(t *tensor.Tensor) error {
+		err := src.With(j.name, func(t *tensor.Tensor) error {
 			u, err := transform(j, t)
 			if err != nil {
 				return err
@@ -384,7 +403,7 @@ func load(m any, src source, o LoadOptions) error {
 			j.dst.CopyFrom(j.pre)
 			continue
 		}
-		err := src.with(j.name, func(t *tensor.Tensor) error {
+		err := src.With(j.name, func(t *tensor.Tensor) error {
 			u, err := transform(j, t)
 			if err != nil {
 				return err
@@ -407,14 +426,14 @@ func load(m any, src source, o LoadOptions) error {
 
 // renamedSource shows a source under translated names.
 type renamedSource struct {
-	src    source
+	src    Source
 	byName map[string]string // translated name → source name
 	order  []string
 }
 
-func translated(src source, f func(string) string) source {
+func translated(src Source, f func(string) string) Source {
 	r := &renamedSource{src: src, byName: map[string]string{}}
-	for _, n := range src.names() {
+	for _, n := range src.Names() {
 		t := f(n)
 		if t == "" {
 			continue
@@ -428,22 +447,22 @@ func translated(src source, f func(string) string) source {
 	return r
 }
 
-func (r *renamedSource) names() []string { return r.order }
+func (r *renamedSource) Names() []string { return r.order }
 
-func (r *renamedSource) shape(name string) ([]int, bool) {
+func (r *renamedSource) Shape(name string) ([]int, bool) {
 	n, ok := r.byName[name]
 	if !ok {
 		return nil, false
 	}
-	return r.src.shape(n)
+	return r.src.Shape(n)
 }
 
-func (r *renamedSource) float(name string) bool { return r.src.float(r.byName[name]) }
+func (r *renamedSource) IsFloat(name string) bool { return r.src.IsFloat(r.byName[name]) }
 
-func (r *renamedSource) dtype(name string) string { return r.src.dtype(r.byName[name]) }
+func (r *renamedSource) DType(name string) string { return r.src.DType(r.byName[name]) }
 
-func (r *renamedSource) with(name string, fn func(*tensor.Tensor) error) error {
-	return r.src.with(r.byName[name], fn)
+func (r *renamedSource) With(name string, fn func(*tensor.Tensor) error) error {
+	return r.src.With(r.byName[name], fn)
 }
 
 func equalShapes(a, b []int) bool {

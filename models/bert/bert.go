@@ -14,9 +14,11 @@ import (
 // of post-LN transformer layers, and the pooler. Its tensors carry
 // BertModel's names ("embeddings.word_embeddings.weight",
 // "pooler.dense.bias"), except inside the layers, which are
-// transformer.EncoderLayer values and are renamed by Layout
-// ("encoder.layer.0.self_attn.q_proj" is stored as
-// "encoder.layer.0.attention.self.query").
+// transformer.EncoderLayer values with one fused query-key-value
+// projection, mapped by Layout ("encoder.layer.0.self_attn.out_proj" is
+// stored as "encoder.layer.0.attention.output.dense", and
+// "encoder.layer.0.self_attn.in_proj_weight" as the query, key and value
+// weights of "encoder.layer.0.attention.self").
 type Model struct {
 	Config     Config      `nn:"-"`
 	Embeddings *Embeddings `nn:"embeddings"`
@@ -55,7 +57,9 @@ type Input struct {
 	// the second); nil means all 0.
 	TypeIDs *tensor.Tensor
 	// Mask [B, T] is Hugging Face's attention_mask: 1 for tokens, 0 for
-	// padding; nil means no padding.
+	// padding; nil means no padding. Every sequence needs one token at
+	// least (a row of padding alone gives zeros where transformers
+	// averages the padding).
 	Mask *tensor.Tensor
 	// PositionIDs [B, T] override positions 0 ... T-1.
 	PositionIDs *tensor.Tensor
@@ -107,7 +111,7 @@ func newModel(op string, c Config, pooler bool, g *tensor.Generator) *Model {
 	}
 	lc := transformer.Config{
 		Dim: h, Heads: c.NumAttentionHeads, Hidden: c.IntermediateSize, Act: act,
-		Dropout: c.HiddenDropoutProb, Eps: c.LayerNormEps, SeparateQKV: true,
+		Dropout: c.HiddenDropoutProb, Eps: c.LayerNormEps,
 	}
 	for range c.NumHiddenLayers {
 		l := transformer.NewEncoderLayer(lc, nil)
@@ -153,6 +157,8 @@ func initWeights(m any, std float64, g *tensor.Generator, only map[*tensor.Tenso
 			}
 		case *embed.Learned:
 			normal(x.Weight)
+		case *attention.MultiHead:
+			normal(x.InProjWeight) // the query, key and value weights
 		}
 	}
 }

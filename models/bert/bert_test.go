@@ -215,6 +215,37 @@ func copyFixture(t *testing.T, name string, f func(string) string) string {
 	return dir
 }
 
+func TestTiedDuplicatesOfOlderCheckpointsLoad(t *testing.T) {
+	// Checkpoints written before safetensors dropped tied tensors hold
+	// the decoder's weight and bias beside the embeddings and the bias.
+	src := filepath.Join("testdata", "masked_lm", "model.safetensors")
+	f, err := safetensors.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	we, _ := f.Tensor("bert.embeddings.word_embeddings.weight")
+	bias, _ := f.Tensor("cls.predictions.bias")
+	f.Close()
+	dir := copyFixture(t, "masked_lm", func(n string) string { return n })
+	st, _ := safetensors.Open(filepath.Join(dir, "model.safetensors"))
+	sd := map[string]*tensor.Tensor{}
+	for _, n := range st.Names() {
+		sd[n], _ = st.Tensor(n)
+	}
+	st.Close()
+	sd["cls.predictions.decoder.weight"], sd["cls.predictions.decoder.bias"] = we, bias
+	if err := safetensors.WriteFile(filepath.Join(dir, "model.safetensors"), sd, nil); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := hub.OpenDir(dir)
+	m, rep, err := bert.LoadDir[*bert.ForMaskedLM](d, bert.Options{})
+	if err != nil || len(rep.New)+len(rep.Unused) > 0 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	x := openFixture(t, "masked_lm")
+	x.close("logits", nn.Detached(m).Forward(x.input()), "out.logits", outTol)
+}
+
 func TestOldGammaBetaNamesLoad(t *testing.T) {
 	dir := copyFixture(t, "base", func(n string) string {
 		n = strings.Replace(n, "LayerNorm.weight", "LayerNorm.gamma", 1)

@@ -11,21 +11,26 @@ import (
 
 // Layout maps BERT's Go names to Hugging Face's. Outside the encoder
 // layers the names are the same; each layer is a transformer.EncoderLayer,
-// whose PyTorch-style names are renamed here. Checkpoints written before
+// whose PyTorch-style names are renamed here, and whose fused input
+// projection (one product for queries, keys and values) is stored as
+// Hugging Face's three separate ones. Checkpoints written before
 // transformers 4.31 also hold the position_ids buffer, which is skipped;
 // checkpoints of the base model lack the "bert." prefix of task models,
 // and old TensorFlow conversions say gamma and beta (both handled by
 // package hub).
 var Layout = &hub.Layout{
 	Names: []hub.Rename{
-		{Model: "encoder.layer.*.self_attn.q_proj", Checkpoint: "encoder.layer.*.attention.self.query"},
-		{Model: "encoder.layer.*.self_attn.k_proj", Checkpoint: "encoder.layer.*.attention.self.key"},
-		{Model: "encoder.layer.*.self_attn.v_proj", Checkpoint: "encoder.layer.*.attention.self.value"},
 		{Model: "encoder.layer.*.self_attn.out_proj", Checkpoint: "encoder.layer.*.attention.output.dense"},
 		{Model: "encoder.layer.*.norm1", Checkpoint: "encoder.layer.*.attention.output.LayerNorm"},
 		{Model: "encoder.layer.*.linear1", Checkpoint: "encoder.layer.*.intermediate.dense"},
 		{Model: "encoder.layer.*.linear2", Checkpoint: "encoder.layer.*.output.dense"},
 		{Model: "encoder.layer.*.norm2", Checkpoint: "encoder.layer.*.output.LayerNorm"},
+	},
+	Fused: []hub.Fuse{
+		{Model: "encoder.layer.*.self_attn.in_proj_weight", Parts: []string{
+			"encoder.layer.*.attention.self.query.weight", "encoder.layer.*.attention.self.key.weight", "encoder.layer.*.attention.self.value.weight"}},
+		{Model: "encoder.layer.*.self_attn.in_proj_bias", Parts: []string{
+			"encoder.layer.*.attention.self.query.bias", "encoder.layer.*.attention.self.key.bias", "encoder.layer.*.attention.self.value.bias"}},
 	},
 	BasePrefix: "bert",
 	Ignore:     []string{"*embeddings.position_ids", "*embeddings.token_type_ids"},

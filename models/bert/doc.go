@@ -32,9 +32,10 @@
 //	loss := m.Loss(logits, labels)
 //	loss.Backward()
 //
-// The encoder's layers are transformer.EncoderLayer values (post-LN,
-// separate query, key and value projections); Layout maps their names to
-// Hugging Face's ("encoder.layer.0.self_attn.q_proj" is stored as
-// "encoder.layer.0.attention.self.query"), and Save writes checkpoints
-// that transformers' from_pretrained reads.
+// The encoder's layers are transformer.EncoderLayer values (post-LN, one
+// fused product for queries, keys and values); Layout maps their names to
+// Hugging Face's ("encoder.layer.0.self_attn.out_proj" is stored as
+// "encoder.layer.0.attention.output.dense", the fused projection as the
+// separate query, key and value of "encoder.layer.0.attention.self"), and
+// Save writes checkpoints that transformers' from_pretrained reads.
 package bert

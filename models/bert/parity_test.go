@@ -105,6 +105,22 @@ func (x *fixture) checkGrads(m any) {
 	}
 	n := 0
 	for _, p := range nn.Params(m) {
+		if p.Tensor.Grad() != nil && strings.Contains(p.Name, "self_attn.in_proj_") {
+			// The fused projection's gradient is the query's, the
+			// key's and the value's, one after the other.
+			g := p.Tensor.Grad()
+			rows := g.Dim(0) / 3
+			suffix := "weight"
+			if strings.HasSuffix(p.Name, "bias") {
+				suffix = "bias"
+			}
+			for i, part := range []string{"query", "key", "value"} {
+				name := "grad." + strings.Replace(p.Name, "self_attn.in_proj_"+suffix, "attention.self."+part+"."+suffix, 1)
+				x.closeScaled(name, g.Narrow(0, i*rows, rows), name, gradTol, 1e-2*scale)
+				n++
+			}
+			continue
+		}
 		name := "grad." + bert.Layout.CheckpointName(p.Name)
 		if !x.has(name) {
 			x.t.Errorf("no reference gradient for %s (%s)", p.Name, name)

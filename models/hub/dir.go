@@ -320,6 +320,14 @@ func LoadFiles(m any, l *Layout, files []*safetensors.File, o LoadOptions) (*Rep
 	if err != nil {
 		return nil, err
 	}
+	fz, err := newFuser(l.Fused)
+	if err != nil {
+		return nil, err
+	}
+	base, err := nn.FilesSource(files)
+	if err != nil {
+		return nil, err
+	}
 	prefix := ""
 	if l.BasePrefix != "" {
 		prefix = l.BasePrefix + "."
@@ -327,7 +335,8 @@ func LoadFiles(m any, l *Layout, files []*safetensors.File, o LoadOptions) (*Rep
 	// The model's names in checkpoint form.
 	ck := map[string]string{}
 	modelPrefixed := false
-	for _, p := range nn.Tensors(m) {
+	ps := nn.Tensors(m)
+	for _, p := range ps {
 		if p.Transient {
 			continue
 		}
@@ -337,55 +346,66 @@ func LoadFiles(m any, l *Layout, files []*safetensors.File, o LoadOptions) (*Rep
 			modelPrefixed = true
 		}
 	}
-	var stored []string
+	stored := base.Names()
 	ckPrefixed := false
-	for _, f := range files {
-		for _, n := range f.Names() {
-			stored = append(stored, n)
-			if prefix != "" && strings.HasPrefix(n, prefix) {
-				ckPrefixed = true
-			}
+	for _, n := range stored {
+		if prefix != "" && strings.HasPrefix(n, prefix) {
+			ckPrefixed = true
 		}
 	}
-	// What each stored name becomes: the model's checkpoint-form name, or
-	// "" when it is skipped.
+	// The checkpoint as the model sees it: each stored name in the
+	// model's checkpoint form (prefix added or dropped, old names
+	// translated), buffers and unused heads left out, fused parts joined.
 	rep := &Report{}
-	fromCk := map[string]string{}
-	have := map[string]bool{}
+	src := &layoutSource{base: base, real: map[string]string{}, fused: map[string][]string{}}
 	for _, n := range stored {
 		t := oldNames(n)
 		switch {
 		case matchAny(l.Ignore, n) || matchAny(l.Ignore, t):
-			t = ""
+			continue
 		case !modelPrefixed && ckPrefixed:
-			if strings.HasPrefix(t, prefix) {
-				t = strings.TrimPrefix(t, prefix)
-			} else {
+			if !strings.HasPrefix(t, prefix) {
 				rep.Unused = append(rep.Unused, n) // a head the base model lacks
-				t = ""
+				continue
 			}
+			t = strings.TrimPrefix(t, prefix)
 		}
-		if t != "" && matchAny(o.Unused, t) {
+		if matchAny(o.Unused, t) {
 			rep.Unused = append(rep.Unused, n)
-			t = ""
+			continue
 		}
-		fromCk[n] = t
-		if t != "" {
-			have[t] = true
-		}
+		src.real[t] = n
 	}
-	rename := func(name string) string {
-		c := ck[name]
+	form := func(c string) string {
 		if modelPrefixed && !ckPrefixed {
-			c = strings.TrimPrefix(c, prefix)
+			return strings.TrimPrefix(c, prefix)
 		}
 		return c
 	}
+	rename := func(name string) string { return form(ck[name]) }
+	for _, p := range ps {
+		parts, _, ok := fz.split(p.Name)
+		if p.Transient || !ok {
+			continue
+		}
+		var stored []string
+		for _, part := range parts {
+			if s, ok := src.real[form(part)]; ok {
+				stored = append(stored, s)
+			}
+		}
+		if len(stored) < len(parts) {
+			continue // the model tensor is missing; the parts found, unexpected
+		}
+		for _, part := range parts {
+			delete(src.real, form(part))
+		}
+		src.fused[rename(p.Name)] = stored
+	}
 	transposed := func(name string) bool { return matchAny(l.Transposed, name) }
 	opts := nn.LoadOptions{
-		Rename:         rename,
-		FromCheckpoint: func(n string) string { return fromCk[n] },
-		Optional:       func(name string) bool { return matchAny(o.New, name) },
+		Rename:   rename,
+		Optional: func(name string) bool { return matchAny(o.New, name) },
 	}
 	if len(l.Transposed) > 0 {
 		opts.Transform = func(name string, t *tensor.Tensor) (*tensor.Tensor, error) {
@@ -401,14 +421,13 @@ func LoadFiles(m any, l *Layout, files []*safetensors.File, o LoadOptions) (*Rep
 			return s
 		}
 	}
-	if err := nn.LoadFiles(m, files, opts); err != nil {
+	if err := nn.LoadSource(m, src, opts); err != nil {
 		return nil, err
 	}
 	seen := map[*tensor.Tensor]bool{}
 	found := map[*tensor.Tensor]bool{}
-	ps := nn.Tensors(m)
 	for _, p := range ps {
-		if !p.Transient && have[rename(p.Name)] {
+		if _, ok := src.Shape(rename(p.Name)); !p.Transient && ok {
 			found[p.Tensor] = true
 		}
 	}
@@ -420,4 +439,90 @@ func LoadFiles(m any, l *Layout, files []*safetensors.File, o LoadOptions) (*Rep
 	}
 	sort.Strings(rep.Unused)
 	return rep, nil
+}
+
+// layoutSource shows a checkpoint under the model's checkpoint-form names:
+// real tensors by their stored names, fused ones joined from their parts.
+type layoutSource struct {
+	base  nn.Source
+	real  map[string]string   // name → stored name
+	fused map[string][]string // name → stored names of the parts
+}
+
+func (s *layoutSource) Names() []string {
+	out := make([]string, 0, len(s.real)+len(s.fused))
+	for k := range s.real {
+		out = append(out, k)
+	}
+	for k := range s.fused {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (s *layoutSource) Shape(name string) ([]int, bool) {
+	if n, ok := s.real[name]; ok {
+		return s.base.Shape(n)
+	}
+	parts, ok := s.fused[name]
+	if !ok {
+		return nil, false
+	}
+	// Parts whose other dimensions differ give the first part's; the
+	// model's shape then differs and the load reports it.
+	shape, _ := s.base.Shape(parts[0])
+	shape = append([]int(nil), shape...)
+	if len(shape) == 0 {
+		return []int{len(parts)}, true
+	}
+	for _, p := range parts[1:] {
+		ps, _ := s.base.Shape(p)
+		if len(ps) == 0 {
+			return []int{-1}, true
+		}
+		shape[0] += ps[0]
+	}
+	return shape, true
+}
+
+func (s *layoutSource) stored(name string) string {
+	if n, ok := s.real[name]; ok {
+		return n
+	}
+	return s.fused[name][0]
+}
+
+func (s *layoutSource) IsFloat(name string) bool { return s.base.IsFloat(s.stored(name)) }
+
+func (s *layoutSource) DType(name string) string { return s.base.DType(s.stored(name)) }
+
+func (s *layoutSource) With(name string, fn func(*tensor.Tensor) error) error {
+	if n, ok := s.real[name]; ok {
+		return s.base.With(n, fn)
+	}
+	shape, _ := s.Shape(name)
+	var out *tensor.Tensor
+	off := 0
+	for _, p := range s.fused[name] {
+		err := s.base.With(p, func(t *tensor.Tensor) error {
+			if out == nil {
+				out = tensor.Empty(tensor.CPU, t.DType(), shape...)
+			}
+			if t.Rank() != len(shape) || t.Rank() == 0 || off+t.Dim(0) > shape[0] {
+				return fmt.Errorf("the parts of %s have shapes that do not join", name)
+			}
+			part := out.Narrow(0, off, t.Dim(0))
+			if !part.SameShape(t) {
+				return fmt.Errorf("the parts of %s have shapes that do not join", name)
+			}
+			part.CopyFrom(t)
+			off += t.Dim(0)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return fn(out)
 }

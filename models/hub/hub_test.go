@@ -410,3 +410,90 @@ func TestCheckpointNameAppliesTheTable(t *testing.T) {
 		}
 	}
 }
+
+// A fused projection stored as three tensors, grouped-query style: the
+// query part is twice as long as the key and value parts.
+type fusedBlock struct {
+	InProj *tensor.Tensor `nn:"in_proj_weight"`
+}
+
+type fusedModel struct {
+	Blocks []*fusedBlock `nn:"model.h"`
+}
+
+var fusedLayout = &hub.Layout{
+	BasePrefix: "model",
+	Fused: []hub.Fuse{{
+		Model: "h.*.in_proj_weight",
+		Parts: []string{"h.*.attn.q.weight", "h.*.attn.k.weight", "h.*.attn.v.weight"},
+		Sizes: func(rows int) []int { return []int{rows / 2, rows / 4, rows / 4} },
+	}},
+}
+
+func newFused(seed uint64) *fusedModel {
+	m := &fusedModel{}
+	for range 2 {
+		w := tensor.Zeros(8, 3)
+		tensor.NewGenerator(seed).Normal(w, 0, 1)
+		seed++
+		m.Blocks = append(m.Blocks, &fusedBlock{InProj: w})
+	}
+	return m
+}
+
+func TestFusedTensorsAreSplitOnSaveAndJoinedOnLoad(t *testing.T) {
+	src := newFused(1)
+	dir := filepath.Join(t.TempDir(), "m")
+	if err := hub.Save(dir, src, fusedLayout, toy, hub.SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := safetensors.Open(filepath.Join(dir, hub.WeightsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Names(); len(got) != 6 || got[0] != "model.h.0.attn.k.weight" {
+		t.Fatalf("stored %v", got)
+	}
+	k, _ := f.Tensor("model.h.1.attn.k.weight")
+	if !reflect.DeepEqual(k.Float64s(), src.Blocks[1].InProj.Narrow(0, 4, 2).Float64s()) {
+		t.Fatal("the key part holds other rows")
+	}
+	f.Close()
+	d, _ := hub.OpenDir(dir)
+	dst := newFused(9)
+	if _, err := d.Load(dst, fusedLayout, hub.LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	sameTensors(t, dst, src)
+
+	// A missing part, and a part of another shape: one error for both.
+	sd := stored2(t, dir)
+	delete(sd, "model.h.0.attn.v.weight")
+	sd["model.h.1.attn.v.weight"] = tensor.Zeros(3, 3)
+	d, _ = hub.OpenDir(writeCheckpoint(t, sd, `{"model_type": "toy"}`))
+	_, err = d.Load(newFused(9), fusedLayout, hub.LoadOptions{})
+	for _, s := range []string{"missing: model.h.0.in_proj_weight", "unexpected: model.h.0.attn.k.weight, model.h.0.attn.q.weight", "model.h.1.in_proj_weight (model [8 3], checkpoint [9 3])"} {
+		if err == nil || !strings.Contains(err.Error(), s) {
+			t.Errorf("error %v does not say %q", err, s)
+		}
+	}
+	// Sizes that do not add up are refused on save.
+	bad := &hub.Layout{Fused: []hub.Fuse{{Model: "h.*.in_proj_weight", Parts: []string{"h.*.a", "h.*.b", "h.*.c"}}}}
+	if err := hub.Save(t.TempDir(), &fusedModel{Blocks: []*fusedBlock{{InProj: tensor.Zeros(8, 3)}}}, bad, toy, hub.SaveOptions{}); err == nil || !strings.Contains(err.Error(), "do not split") {
+		t.Fatalf("uneven split: %v", err)
+	}
+}
+
+func stored2(t *testing.T, dir string) map[string]*tensor.Tensor {
+	t.Helper()
+	f, err := safetensors.Open(filepath.Join(dir, hub.WeightsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sd := map[string]*tensor.Tensor{}
+	for _, n := range f.Names() {
+		sd[n], _ = f.Tensor(n)
+	}
+	return sd
+}

@@ -42,10 +42,84 @@ type Layout struct {
 	// nn.MatchName reads them) of 2-D weights stored transposed: GPT-2's
 	// Conv1D keeps [in, out] where a Linear holds [out, in].
 	Transposed []string
+	// Fused lists model tensors that checkpoints store as several tensors
+	// joined along dimension 0 (a fused query-key-value projection whose
+	// checkpoints keep query, key and value apart): Load joins them, Save
+	// splits them.
+	Fused []Fuse
 	// Ignore lists patterns of checkpoint names that Load skips: buffers
 	// the model recomputes ("*.position_ids", "h.*.attn.bias") and
 	// duplicates of tied weights ("cls.predictions.decoder.bias").
 	Ignore []string
+}
+
+// Fuse is a model tensor stored as several checkpoint tensors joined
+// along dimension 0. Model is a pattern as in Rename that must match the
+// end of a name; each of Parts names a stored tensor, its "*" filled as
+// Model's and the segments before the match kept:
+//
+//	{Model: "encoder.layer.*.self_attn.in_proj_weight",
+//	 Parts: []string{"encoder.layer.*.attention.self.query.weight", "encoder.layer.*.attention.self.key.weight", "encoder.layer.*.attention.self.value.weight"}}
+//
+// joins "bert.encoder.layer.3.attention.self.query.weight" and the key's
+// and value's into "bert.encoder.layer.3.self_attn.in_proj_weight".
+type Fuse struct {
+	Model string
+	Parts []string
+	// Sizes returns the parts' lengths along dimension 0 for a model
+	// tensor of the given length, for Save (grouped-query attention's
+	// keys and values are shorter than its queries); nil splits evenly.
+	Sizes func(rows int) []int
+}
+
+// fuser finds the parts of fused tensors.
+type fuser struct {
+	model []namePattern
+	parts [][]namePattern
+	fuses []Fuse
+}
+
+func newFuser(fs []Fuse) (*fuser, error) {
+	f := &fuser{fuses: fs}
+	for _, x := range fs {
+		m := parseNamePattern(x.Model)
+		var ps []namePattern
+		for _, p := range x.Parts {
+			pp := parseNamePattern(p)
+			if pp.stars() != m.stars() {
+				return nil, fmt.Errorf("hub: layout: fuse %q ↔ %q: the sides have different numbers of \"*\"", x.Model, p)
+			}
+			ps = append(ps, pp)
+		}
+		if len(ps) < 2 {
+			return nil, fmt.Errorf("hub: layout: fuse %q has fewer than two parts", x.Model)
+		}
+		f.model = append(f.model, m)
+		f.parts = append(f.parts, ps)
+	}
+	return f, nil
+}
+
+// split returns the stored names of the parts of model tensor name, with
+// its Fuse, or false when name is not fused.
+func (f *fuser) split(name string) ([]string, *Fuse, bool) {
+	segs := strings.Split(name, ".")
+	for i, m := range f.model {
+		at := len(segs) - len(m)
+		if at < 0 {
+			continue
+		}
+		caps, ok := m.match(segs[at:])
+		if !ok {
+			continue
+		}
+		var out []string
+		for _, p := range f.parts[i] {
+			out = append(out, strings.Join(append(append([]string(nil), segs[:at]...), p.fill(caps)...), "."))
+		}
+		return out, &f.fuses[i], true
+	}
+	return nil, nil, false
 }
 
 // CheckpointName returns the name under which the layout's checkpoints

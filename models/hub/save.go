@@ -62,6 +62,9 @@ func Save(dir string, m any, l *Layout, config any, o SaveOptions) error {
 	if err != nil {
 		return fmt.Errorf("hub: save %s: %w", dir, err)
 	}
+	if err := splitFused(m, l, fromModel, sd); err != nil {
+		return fmt.Errorf("hub: save %s: %w", dir, err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("hub: save: %w", err)
 	}
@@ -94,6 +97,44 @@ func Save(dir string, m any, l *Layout, config any, o SaveOptions) error {
 }
 
 var ptMetadata = map[string]string{"format": "pt"}
+
+// splitFused replaces the fused tensors of sd by their parts (views).
+func splitFused(m any, l *Layout, fromModel *renamer, sd map[string]*tensor.Tensor) error {
+	fz, err := newFuser(l.Fused)
+	if err != nil || len(l.Fused) == 0 {
+		return err
+	}
+	for _, p := range nn.Tensors(m) {
+		parts, f, ok := fz.split(p.Name)
+		t, saved := sd[fromModel.apply(p.Name)]
+		if !ok || !saved {
+			continue
+		}
+		rows := t.Dim(0)
+		var sizes []int
+		if f.Sizes != nil {
+			sizes = f.Sizes(rows)
+		} else if rows%len(parts) == 0 {
+			for range parts {
+				sizes = append(sizes, rows/len(parts))
+			}
+		}
+		sum := 0
+		for _, n := range sizes {
+			sum += n
+		}
+		if len(sizes) != len(parts) || sum != rows {
+			return fmt.Errorf("%s: %d rows do not split into %d parts of sizes %v", p.Name, rows, len(parts), sizes)
+		}
+		delete(sd, fromModel.apply(p.Name))
+		off := 0
+		for i, part := range parts {
+			sd[part] = t.Narrow(0, off, sizes[i])
+			off += sizes[i]
+		}
+	}
+	return nil
+}
 
 // writeWeights writes sd as one file or as shards with an index, and
 // returns the paths written.
