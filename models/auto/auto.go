@@ -10,11 +10,14 @@
 //	out, err := generate.Generate(ctx, lm.Model, [][]int{ids}, opts)
 //	text, err := lm.Text(out[0][0])
 //
+// or in one call, lm.Reply(ctx, msgs, opts) (lm.Complete for plain text).
+//
 // The families register themselves here by model_type (see Register and
 // ModelTypes); a program can register its own.
 package auto
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -263,4 +266,33 @@ func (lm *CausalLM) Text(s generate.Sequence) (string, error) {
 		text, _ = generate.CutStop(text, []string{s.Stop})
 	}
 	return text, nil
+}
+
+// Complete continues prompt with options o (start from Defaults) and
+// returns the text of the best sequence.
+func (lm *CausalLM) Complete(ctx context.Context, prompt string, o generate.Options) (string, error) {
+	ids, err := lm.Encode(prompt)
+	if err != nil {
+		return "", err
+	}
+	return lm.first(ctx, ids, o)
+}
+
+// Reply renders the conversation with the chat template and returns the
+// text of the assistant's answer, generated with options o (start from
+// Defaults, whose stop tokens end the turn).
+func (lm *CausalLM) Reply(ctx context.Context, msgs []chat.Message, o generate.Options) (string, error) {
+	ids, err := lm.ChatPrompt(msgs)
+	if err != nil {
+		return "", err
+	}
+	return lm.first(ctx, ids, o)
+}
+
+func (lm *CausalLM) first(ctx context.Context, ids []int, o generate.Options) (string, error) {
+	out, err := generate.Generate(ctx, lm.Model, [][]int{ids}, o)
+	if err != nil {
+		return "", err
+	}
+	return lm.Text(out[0][0])
 }

@@ -113,3 +113,29 @@ func TestLoadErrors(t *testing.T) {
 		t.Errorf("no tokenizer: %v", err)
 	}
 }
+
+func TestCompleteAndReply(t *testing.T) {
+	lm, err := auto.LoadCausalLM(writeModel(t), auto.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := lm.Defaults()
+	o.MaxNewTokens = 10
+	text, err := lm.Complete(context.Background(), "the cat", o)
+	if err != nil || text == "" {
+		t.Fatalf("Complete: %q, %v", text, err)
+	}
+	ids, _ := lm.Encode("the cat")
+	want, _ := generate.Generate(context.Background(), lm.Model, [][]int{ids}, o)
+	if w, _ := lm.Text(want[0][0]); w != text {
+		t.Errorf("Complete = %q, want %q", text, w)
+	}
+	reply, err := lm.Reply(context.Background(), []chat.Message{{Role: "user", Content: "a dog"}}, o)
+	if err != nil || reply == "" {
+		t.Fatalf("Reply: %q, %v", reply, err)
+	}
+	lm.Chat = nil
+	if _, err := lm.Reply(context.Background(), nil, o); !errors.Is(err, auto.ErrNoChatTemplate) {
+		t.Errorf("Reply without a template: %v", err)
+	}
+}
