@@ -59,8 +59,9 @@ var palette = []color.Color{
 
 // Plot writes the curves of h as a PNG image at path: on the left the
 // training loss per update (faint) with its moving average, and the
-// evaluated metrics whose name says loss or perplexity; on the right the
-// other evaluation metrics (accuracy, F1), all against the update step.
+// evaluated metrics whose name says loss; on the right the other
+// evaluation metrics (accuracy, F1, perplexity), all against the update
+// step.
 // title heads the loss panel. The file is replaced atomically.
 func Plot(path, title string, h History) error {
 	left := plot.New()
@@ -158,8 +159,7 @@ func Plot(path, title string, h History) error {
 }
 
 func isLoss(name string) bool {
-	n := strings.ToLower(name)
-	return strings.Contains(n, "loss") || strings.Contains(n, "perplexity") || strings.Contains(n, "ppl")
+	return strings.Contains(strings.ToLower(name), "loss")
 }
 
 func finite(x float64) float64 {
