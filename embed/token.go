@@ -56,31 +56,7 @@ func (e *Token) Forward(ids *tensor.Tensor) *tensor.Tensor {
 	if e.PaddingIdx < 0 || !e.Weight.RequiresGrad() {
 		return tensor.Embedding(e.Weight, ids)
 	}
-	// The padding row's gradient is dropped: a custom op whose backward
-	// scatters the gradient as Embedding's does, then clears that row.
-	w := e.Weight
-	out := tensor.Embedding(w.Detach(), ids)
-	pad := e.PaddingIdx
-	return tensor.CustomOp("EmbeddingPadded", out, func(g *tensor.Tensor) []*tensor.Tensor {
-		dw := scatterRows(g, ids, w.Shape(), w.DType())
-		dw.Narrow(0, pad, 1).Fill(0)
-		return []*tensor.Tensor{dw}
-	}, w)
-}
-
-// scatterRows sums the rows of g [ids..., D] into a new [V, D] tensor at
-// the rows given by ids: the gradient of a lookup.
-func scatterRows(g, ids *tensor.Tensor, shape []int, dtype tensor.DType) *tensor.Tensor {
-	v, d := shape[0], shape[1]
-	dw := tensor.FullOn(g.Device(), dtype, 0, v, d)
-	b, err := tensor.BackendFor(g.Device())
-	if err != nil {
-		panic(fmt.Sprintf("embed: %v", err))
-	}
-	idx := ids.Reshape(-1).Contiguous()
-	src := g.Reshape(1, idx.Numel(), d).Contiguous()
-	b.IndexAdd(dw.Reshape(1, v, d).View(), idx.View(), src.View())
-	return dw
+	return tensor.EmbeddingPadded(e.Weight, ids, e.PaddingIdx)
 }
 
 // NewSegment returns a segment (token-type) embedding for the given number

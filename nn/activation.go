@@ -82,21 +82,3 @@ var unaryOps = map[Activation]tensor.UnaryOp{
 	ReLU: tensor.OpReLU, GELU: tensor.OpGELU, GELUTanh: tensor.OpGELUTanh,
 	SiLU: tensor.OpSiLU, Tanh: tensor.OpTanh, Sigmoid: tensor.OpSigmoid,
 }
-
-// applyFresh applies a to x, overwriting x when it may: x must be a fresh
-// result no one else holds (a layer's own output). When no gradient is
-// needed the activation runs in place, saving a buffer and a pass over
-// memory; otherwise it is the ordinary differentiable op.
-func (a Activation) applyFresh(x *tensor.Tensor) *tensor.Tensor {
-	op, ok := unaryOps[a]
-	if !ok || x.RequiresGrad() || !x.IsContiguous() {
-		return a.Apply(x)
-	}
-	be, err := tensor.BackendFor(x.Device())
-	if err != nil {
-		return a.Apply(x)
-	}
-	v := x.View()
-	be.Unary(op, v, v, tensor.UnaryParams{})
-	return x
-}

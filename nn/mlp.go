@@ -53,9 +53,9 @@ func NewMLP(c MLPConfig, g *tensor.Generator) *MLP {
 func (m *MLP) Forward(x *tensor.Tensor) *tensor.Tensor {
 	var h *tensor.Tensor
 	if m.Gate != nil {
-		h = m.Act.applyFresh(m.Gate.Forward(x)).Mul(m.Up.Forward(x))
+		h = m.Gate.ForwardAct(x, m.Act).Mul(m.Up.Forward(x))
 	} else {
-		h = m.Act.applyFresh(m.Up.Forward(x))
+		h = m.Up.ForwardAct(x, m.Act)
 	}
 	return m.Down.Forward(m.Dropout.Forward(h))
 }

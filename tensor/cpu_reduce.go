@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/goformer/goformer/internal/parallel"
+	"github.com/goformer/goformer/tensor/internal/vec"
 )
 
 // redBlock describes the reduced block of a reduction: coalesced dims and
@@ -356,6 +357,10 @@ func reduceSplit[T number](op ReduceOp, xs []T, base, n, inc int, p float64) (fl
 // cols) with the reduced block elsewhere: for each reduced position it
 // folds a whole row of cols elements into per-column accumulators.
 func reduceColumns[T number](op ReduceOp, xs []T, base, dbase, cols int, rb *redBlock, store func(o int, v float64, idx int)) {
+	if x32, ok := any(xs).([]float32); ok && (op == ReduceSum || op == ReduceMean) && rb.rank == 1 {
+		sumColumns32(op == ReduceMean, x32, base, dbase, cols, rb.n, rb.str[0], store)
+		return
+	}
 	const block = 512
 	nb := (cols + block - 1) / block
 	grain := max(1, elemGrain/max(rb.n*block, 1))
@@ -402,6 +407,37 @@ func reduceColumns[T number](op ReduceOp, xs []T, base, dbase, cols int, rb *red
 				v := acc[j]
 				if op == ReduceMean {
 					v /= float64(rb.n)
+				}
+				store(dbase+lo+j, v, 0)
+			}
+		}
+	})
+}
+
+// sumColumns32 sums the rows of a float32 matrix of `rows` rows of cols
+// elements (row stride ld) into float64 accumulators with the vector
+// kernels, a band of rows at a time so that the rows a column chunk walks
+// stay in cache for the next chunk. Workers take blocks of columns.
+func sumColumns32(mean bool, xs []float32, base, dbase, cols, rows, ld int, store func(o int, v float64, idx int)) {
+	const band = 32
+	block := max(256, (cols+parallel.Workers()-1)/parallel.Workers())
+	block = (block + 15) &^ 15
+	nb := (cols + block - 1) / block
+	parallel.For(nb, 1, func(b0, b1 int) {
+		acc := make([]float64, block)
+		for b := b0; b < b1; b++ {
+			lo := b * block
+			w := min(block, cols-lo)
+			a := acc[:w]
+			clear(a)
+			for r := 0; r < rows; r += band {
+				n := min(band, rows-r)
+				off := base + r*ld + lo
+				vec.ColSum64(a, xs[off:off+(n-1)*ld+w], n, ld)
+			}
+			for j, v := range a {
+				if mean {
+					v /= float64(rows)
 				}
 				store(dbase+lo+j, v, 0)
 			}

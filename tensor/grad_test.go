@@ -123,6 +123,20 @@ func gradCases() []gradCase {
 		{"MatMul of a matrix and a vector", [][]int{{3, 4}, {4}}, normal, func(in []*tensor.Tensor) *tensor.Tensor { return in[0].MatMul(in[1]) }},
 		{"MatMul of two vectors", [][]int{{4}, {4}}, normal, func(in []*tensor.Tensor) *tensor.Tensor { return in[0].MatMul(in[1]) }},
 		{"Linear", [][]int{{2, 3, 4}, {5, 4}, {5}}, normal, func(in []*tensor.Tensor) *tensor.Tensor { return tensor.Linear(in[0], in[1], in[2]) }},
+		{"Linear without bias", [][]int{{3, 4}, {5, 4}}, normal, func(in []*tensor.Tensor) *tensor.Tensor { return tensor.Linear(in[0], in[1], nil) }},
+		{"LinearAct GELU", [][]int{{2, 3, 4}, {5, 4}, {5}}, normal, func(in []*tensor.Tensor) *tensor.Tensor {
+			return tensor.LinearAct(in[0], in[1], in[2], tensor.OpGELU)
+		}},
+		{"LinearAct GELUTanh without bias", [][]int{{3, 4}, {5, 4}}, normal, func(in []*tensor.Tensor) *tensor.Tensor {
+			return tensor.LinearAct(in[0], in[1], nil, tensor.OpGELUTanh)
+		}},
+		{"AddLayerNorm, both results", [][]int{{2, 3, 4}, {2, 3, 4}, {4}, {4}}, normal, func(in []*tensor.Tensor) *tensor.Tensor {
+			s, y := tensor.AddLayerNorm(in[0], in[1], in[2], in[3], 1e-5)
+			return s.Mul(y)
+		}},
+		{"LinearAct SiLU", [][]int{{3, 4}, {5, 4}, {5}}, normal, func(in []*tensor.Tensor) *tensor.Tensor {
+			return tensor.LinearAct(in[0], in[1], in[2], tensor.OpSiLU)
+		}},
 
 		{"Softmax over the last axis", [][]int{{3, 4}}, normal, func(in []*tensor.Tensor) *tensor.Tensor { return in[0].Softmax(-1) }},
 		{"Softmax over the first axis", [][]int{{3, 4, 2}}, normal, func(in []*tensor.Tensor) *tensor.Tensor { return in[0].Softmax(0) }},
@@ -241,6 +255,9 @@ func TestGradientsOfLargeInputsMatchFiniteDifferences(t *testing.T) {
 		{"Var of everything", [][]int{{400, 400}}, normal, func(in []*tensor.Tensor) *tensor.Tensor { return in[0].Var() }},
 		{"MatMul", [][]int{{150, 200}, {200, 170}}, normal, func(in []*tensor.Tensor) *tensor.Tensor { return in[0].MatMul(in[1]) }},
 		{"bias GELU", [][]int{{300, 200}, {200}}, normal, func(in []*tensor.Tensor) *tensor.Tensor { return in[0].Add(in[1]).GELU() }},
+		{"LinearAct GELU", [][]int{{300, 40}, {200, 40}, {200}}, normal, func(in []*tensor.Tensor) *tensor.Tensor {
+			return tensor.LinearAct(in[0], in[1], in[2], tensor.OpGELU)
+		}},
 		{"CrossEntropy", [][]int{{300, 200}}, normal, func(in []*tensor.Tensor) *tensor.Tensor {
 			return tensor.CrossEntropy(in[0], idx, tensor.LabelSmoothing(0.1))
 		}},

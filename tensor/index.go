@@ -93,3 +93,37 @@ func Embedding(weight, ids *Tensor) *Tensor {
 	out := weight.IndexSelect(0, flat)
 	return out.Reshape(append(ids.Shape(), weight.shape[1])...)
 }
+
+// EmbeddingPadded is Embedding whose row padding receives no gradient, as
+// PyTorch's F.embedding with padding_idx: looking up the padding id still
+// returns its row, but Backward leaves that row's gradient zero.
+func EmbeddingPadded(weight, ids *Tensor, padding int) *Tensor {
+	checkNotNil("EmbeddingPadded", weight, ids)
+	if len(weight.shape) != 2 {
+		panic(fmt.Sprintf("tensor: EmbeddingPadded: weight must be [V, D], shape is %v", weight.shape))
+	}
+	if padding < 0 || padding >= weight.shape[0] {
+		panic(fmt.Sprintf("tensor: EmbeddingPadded: padding id %d outside the vocabulary of %d", padding, weight.shape[0]))
+	}
+	if ids.dtype != Int32 {
+		panic(fmt.Sprintf("tensor: EmbeddingPadded: ids have dtype %s, want int32", ids.dtype))
+	}
+	checkSameDevice2("EmbeddingPadded", weight, ids)
+	flat := ids.reshapeRaw([]int{numel(ids.shape)})
+	v, d := weight.shape[0], weight.shape[1]
+	out := newLike2(weight, ids, weight.dtype, []int{flat.shape[0], d})
+	weight.backend().IndexSelect(as3D(out, 0), as3D(mergeable3D(weight, 0), 0), flat.view())
+	res := out.reshapeRaw(append(append([]int(nil), ids.shape...), d))
+	if weight.needsGrad() {
+		record(res, "EmbeddingPadded", func(g *Tensor) []*Tensor {
+			dw := newLike(g, g.dtype, []int{v, d})
+			b := g.backend()
+			b.Fill(dw.view(), 0)
+			g2 := g.reshapeRaw([]int{flat.shape[0], d})
+			b.IndexAdd(as3D(dw, 0), flat.view(), as3D(mergeable3D(g2, 0), 0))
+			b.Fill(dw.narrowRaw(0, padding, 1, 1).view(), 0)
+			return []*Tensor{dw, nil}
+		}, weight, ids)
+	}
+	return res
+}

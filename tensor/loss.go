@@ -1,6 +1,12 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+
+	"github.com/goformer/goformer/internal/parallel"
+	"github.com/goformer/goformer/tensor/internal/vec"
+)
 
 // LossReduction says how a loss combines the losses of its rows.
 type LossReduction uint8
@@ -66,6 +72,9 @@ func CrossEntropy(logits, targets *Tensor, opts ...CrossEntropyOption) *Tensor {
 	x2 := logits.reshapeRaw([]int{n, c})
 	t1 := targets.reshapeRaw([]int{n})
 	p := CrossEntropyParams{IgnoreIndex: cfg.ignore, LabelSmoothing: cfg.smoothing}
+	if out, ok := crossEntropyFused(logits, targets, x2, t1, n, c, cfg, p); ok {
+		return out
+	}
 	be := logits.backend()
 	rows := newLike(logits, logits.dtype, []int{n})
 	lse := newLike(logits, logits.dtype, []int{n})
@@ -103,4 +112,140 @@ func CrossEntropy(logits, targets *Tensor, opts ...CrossEntropyOption) *Tensor {
 		}, logits, targets)
 	}
 	return out
+}
+
+// crossEntropyFused computes the cross-entropy of dense float32 CPU logits
+// [n, c] with the vector kernels, and, when the logits need a gradient,
+// their gradient in the same pass over each row, while the row is in
+// cache: softmax - q, scaled for an upstream gradient of 1 (divided by the
+// count of rows that count for the mean). The backward pass then returns
+// that buffer as it is when its upstream gradient is 1 (a loss's
+// Backward), or scales it once. It reports false where it does not apply.
+func crossEntropyFused(logits, tgt, x2, t1 *Tensor, n, c int, cfg crossEntropyConfig, p CrossEntropyParams) (*Tensor, bool) {
+	if logits.backend() != cpuBackend || logits.dtype != Float32 || c == 0 {
+		return nil, false
+	}
+	xs, ok := dense32(x2.view())
+	if !ok {
+		return nil, false
+	}
+	ts := targets("CrossEntropy", t1.view(), n, c, p.IgnoreIndex)
+	count := 0
+	for _, t := range ts {
+		if int(t) != p.IgnoreIndex {
+			count++
+		}
+	}
+	grad := logits.needsGrad()
+	scale := 1.0 // the gradient of each row's loss under the reduction
+	if cfg.reduction == ReductionMean {
+		scale = 1 / float64(count)
+	}
+	var dx *Tensor
+	var ds []float32
+	if grad {
+		dx = newLike2(logits, tgt, Float32, []int{n, c})
+		ds, _ = dense32(dx.view())
+	}
+	rows := make([]float64, n)
+	ceRows32(xs, ts, ds, rows, c, p, scale)
+	var out *Tensor
+	switch cfg.reduction {
+	case ReductionNone:
+		r32 := make([]float32, n)
+		for i, v := range rows {
+			r32[i] = float32(v)
+		}
+		out = newLike2(logits, tgt, Float32, tgt.shape)
+		copy(f32s(out.view())[out.offset:], r32)
+	default:
+		var total float64
+		for _, v := range rows {
+			total += v
+		}
+		if cfg.reduction == ReductionMean {
+			total /= float64(count) // NaN over no rows, as PyTorch
+		}
+		out = newLike2(logits, tgt, Float32, nil)
+		f32s(out.view())[out.offset] = float32(total)
+	}
+	if !grad {
+		return out, true
+	}
+	reduction := cfg.reduction
+	record(out, "CrossEntropy", func(g *Tensor) []*Tensor {
+		// dx holds the gradient for an upstream gradient of 1 per loss.
+		// The first backward pass takes it; another (after RetainGraph)
+		// computes it again.
+		d := dx
+		if d == nil {
+			d = newLike(g, Float32, []int{n, c})
+			dd, _ := dense32(d.view())
+			ceRows32(xs, ts, dd, make([]float64, n), c, p, scale)
+		}
+		dx = nil
+		dd, _ := dense32(d.view())
+		gs := g.Float32s()
+		if reduction != ReductionNone {
+			if gs[0] != 1 {
+				vec.Scale(dd, gs[0], dd)
+			}
+		} else {
+			parallel.For(n, max(1, (1<<14)/c), func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					if gs[i] != 1 {
+						r := dd[i*c : (i+1)*c]
+						vec.Scale(r, gs[i], r)
+					}
+				}
+			})
+		}
+		return []*Tensor{d.reshapeRaw(logits.shape), nil}
+	}, logits, tgt)
+	return out, true
+}
+
+// ceRows32 sets rows[i] to the cross-entropy of row i of the logits xs
+// [n, c] and, when ds is not nil, ds's row i to its gradient for an
+// upstream gradient of scale: scale·(softmax - q). Rows whose target is
+// the ignore index get loss 0 and gradient 0.
+func ceRows32(xs []float32, ts []int32, ds []float32, rows []float64, c int, p CrossEntropyParams, scale float64) {
+	n := len(rows)
+	eps := p.LabelSmoothing
+	grad := ds != nil
+	parallel.For(n, max(1, (1<<14)/c), func(lo, hi int) {
+		var tmp []float32
+		if !grad {
+			tmp = make([]float32, c)
+		}
+		for i := lo; i < hi; i++ {
+			x := xs[i*c : (i+1)*c]
+			t := int(ts[i])
+			e := tmp
+			if grad {
+				e = ds[i*c : (i+1)*c]
+			}
+			if t == p.IgnoreIndex {
+				if grad {
+					clear(e)
+				}
+				continue
+			}
+			m := vec.Max(x)
+			sum := float64(vec.ExpShiftSum(e, x, m))
+			lse := float64(m) + math.Log(sum)
+			loss := (1 - eps) * (lse - float64(x[t]))
+			if eps != 0 {
+				loss += eps * (lse - float64(vec.Sum(x))/float64(c))
+			}
+			rows[i] = loss
+			if grad {
+				vec.Scale(e, float32(scale/sum), e)
+				if eps != 0 {
+					vec.AddScalar(e, -float32(scale*eps/float64(c)), e)
+				}
+				e[t] -= float32(scale * (1 - eps))
+			}
+		}
+	})
 }

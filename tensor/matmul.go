@@ -99,13 +99,3 @@ func matmulGradB(a, g *Tensor, bShape []int) *Tensor {
 	}
 	return sumToTemp(matmulRaw(a.swapLast(), g), bShape)
 }
-
-// Linear returns x·wᵀ + b for a weight w [out, in] stored as PyTorch's
-// nn.Linear stores it; b [out] may be nil. x is [..., in].
-func Linear(x, w, b *Tensor) *Tensor {
-	y := x.MatMul(w.T())
-	if b != nil {
-		y = y.Add(b)
-	}
-	return y
-}

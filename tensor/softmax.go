@@ -1,6 +1,11 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/goformer/goformer/internal/parallel"
+	"github.com/goformer/goformer/tensor/internal/vec"
+)
 
 // axisLastPerm returns the permutation moving axis to the end.
 func axisLastPerm(axis, rank int) []int {
@@ -105,41 +110,107 @@ func LayerNorm(x, w, b *Tensor, eps float64) *Tensor {
 	out := newLike(x, x.dtype, xv.shape)
 	mean := newLike(x, x.dtype, stats)
 	rstd := newLike(x, x.dtype, stats)
-	be := x.backend()
-	be.LayerNorm(out.view(), mean.view(), rstd.view(), xv.view(), wv, bv, eps)
+	x.backend().LayerNorm(out.view(), mean.view(), rstd.view(), xv.view(), wv, bv, eps)
+	return layerNormRecord(x, w, b, xv, wv, out, mean, rstd, d)
+}
+
+// layerNormRecord reshapes the LayerNorm output out (of xv's shape) to
+// x's and records its backward pass, or releases the statistics when no
+// gradient is wanted.
+func layerNormRecord(x, w, b, xv *Tensor, wv View, out, mean, rstd *Tensor, d int) *Tensor {
 	y := out
 	if len(xv.shape) != len(x.shape) {
 		y = out.reshapeRaw(x.shape)
 	}
-	if anyNeedsGrad(x, w, b) {
-		record(y, "LayerNorm", func(g *Tensor) []*Tensor {
-			gv := g.reshapeRaw(xv.shape)
-			var dx, dw, db *Tensor
-			var dxv, dwv, dbv View
-			if x.needsGrad() {
-				dx = newLike(g, g.dtype, xv.shape)
-				dxv = dx.view()
-			}
-			if w != nil && w.needsGrad() {
-				dw = newLike(g, g.dtype, w.shape)
-				dwv = dw.reshapeRaw([]int{d}).view()
-			}
-			if b != nil && b.needsGrad() {
-				db = newLike(g, g.dtype, b.shape)
-				dbv = db.reshapeRaw([]int{d}).view()
-			}
-			g.backend().LayerNormGrad(dxv, dwv, dbv, xv.view(), wv, mean.view(), rstd.view(), gv.view())
-			if dx != nil {
-				dx = dx.reshapeRaw(x.shape)
-			}
-			return []*Tensor{dx, dw, db}
-		}, x, w, b)
-		y.node.scratch = []*Tensor{mean, rstd}
-	} else {
+	if !anyNeedsGrad(x, w, b) {
 		mean.release()
 		rstd.release()
+		return y
 	}
+	record(y, "LayerNorm", func(g *Tensor) []*Tensor {
+		gv := g.reshapeRaw(xv.shape)
+		var dx, dw, db *Tensor
+		var dxv, dwv, dbv View
+		if x.needsGrad() {
+			dx = newLike(g, g.dtype, xv.shape)
+			dxv = dx.view()
+		}
+		if w != nil && w.needsGrad() {
+			dw = newLike(g, g.dtype, w.shape)
+			dwv = dw.reshapeRaw([]int{d}).view()
+		}
+		if b != nil && b.needsGrad() {
+			db = newLike(g, g.dtype, b.shape)
+			dbv = db.reshapeRaw([]int{d}).view()
+		}
+		g.backend().LayerNormGrad(dxv, dwv, dbv, xv.view(), wv, mean.view(), rstd.view(), gv.view())
+		if dx != nil {
+			dx = dx.reshapeRaw(x.shape)
+		}
+		return []*Tensor{dx, dw, db}
+	}, x, w, b)
+	y.node.scratch = []*Tensor{mean, rstd}
 	return y
+}
+
+// AddLayerNorm returns the residual sum s = x + r and its LayerNorm
+// y = LayerNorm(s, w, b, eps), computed in one pass over the rows: the
+// step between two sublayers of a transformer (post-LN: y goes on; pre-LN:
+// s is the residual stream and y the next sublayer's input). x and r have
+// one shape; w and b are as in LayerNorm. Both results are differentiable.
+func AddLayerNorm(x, r, w, b *Tensor, eps float64) (sum, y *Tensor) {
+	checkNotNil("AddLayerNorm", x, r)
+	if !equalShapes(x.shape, r.shape) {
+		panic(fmt.Sprintf("tensor: AddLayerNorm: shapes %v and %v differ", x.shape, r.shape))
+	}
+	checkSameDType2("AddLayerNorm", x, r)
+	checkSameDevice2("AddLayerNorm", x, r)
+	xv, wv, bv, d, stats := normRows("AddLayerNorm", x, w, b)
+	sum = newLike2(x, r, x.dtype, x.shape)
+	sv := sum.reshapeRaw(xv.shape)
+	out := newLike(sum, x.dtype, xv.shape)
+	mean := newLike(sum, x.dtype, stats)
+	rstd := newLike(sum, x.dtype, stats)
+	be := x.backend()
+	if !addLayerNormCPU(be, sv, out, mean, rstd, xv, r.reshapeRaw(xv.shape), wv, bv, eps) {
+		be.Binary(OpAdd, sum.view(), x.view(), r.view())
+		be.LayerNorm(out.view(), mean.view(), rstd.view(), sv.view(), wv, bv, eps)
+	}
+	if anyNeedsGrad(x, r) {
+		record(sum, "Add", func(g *Tensor) []*Tensor { return []*Tensor{g, g} }, x, r)
+	}
+	return sum, layerNormRecord(sum, w, b, sv, wv, out, mean, rstd, d)
+}
+
+// addLayerNormCPU runs AddLayerNorm on dense float32 rows, a block of rows
+// at a time so that the sum is normalized while in cache.
+func addLayerNormCPU(be Backend, sum, out, mean, rstd, x, r *Tensor, w, b View, eps float64) bool {
+	if be != cpuBackend || x.dtype != Float32 {
+		return false
+	}
+	xs, ok1 := dense32(x.view())
+	rs, ok2 := dense32(r.view())
+	ss, _ := dense32(sum.view())
+	ys, _ := dense32(out.view())
+	ms, _ := dense32(mean.view())
+	vs, _ := dense32(rstd.view())
+	ws, ok3 := optional32(w)
+	bs, ok4 := optional32(b)
+	cols := lastCols(x.view())
+	if !ok1 || !ok2 || !ok3 || !ok4 || cols == 0 {
+		return false
+	}
+	rows := len(xs) / cols
+	const block = 8
+	parallel.For(rows, block, func(lo, hi int) {
+		for r0 := lo; r0 < hi; r0 += block {
+			r1 := min(hi, r0+block)
+			a, z := r0*cols, r1*cols
+			vec.Add(ss[a:z], xs[a:z], rs[a:z])
+			vec.LayerNorm(ys[a:z], ss[a:z], ws, bs, cols, float32(eps), ms[r0:r1], vs[r0:r1])
+		}
+	})
+	return true
 }
 
 // RMSNorm normalizes x by the root mean square of its trailing dimensions

@@ -55,8 +55,8 @@ func NewBlock(c Config, g *tensor.Generator) *Block {
 // token); nil means cache.Len(), ..., cache.Len()+T-1. cache may be nil.
 func (b *Block) Forward(x, positions *tensor.Tensor, mask attention.Mask, cache *attention.Cache) *tensor.Tensor {
 	checkInput("Block", x, b.SelfAttn.Out.Out())
-	x = residual(x, b.Dropout1.Forward(b.SelfAttn.ForwardAt(b.Norm1.Forward(x), positions, mask, cache)))
-	return residual(x, b.Dropout2.Forward(b.MLP.Forward(b.Norm2.Forward(x))))
+	x, h := addNorm(x, b.Dropout1.Forward(b.SelfAttn.ForwardAt(b.Norm1.Forward(x), positions, mask, cache)), b.Norm2)
+	return residual(x, b.Dropout2.Forward(b.MLP.Forward(h)))
 }
 
 // Stack is a decoder-only transformer without its embeddings and head: a

@@ -103,13 +103,19 @@ func residual(x, y *tensor.Tensor) *tensor.Tensor {
 	if x.RequiresGrad() || y.RequiresGrad() || !x.SameShape(y) || !y.IsContiguous() || x.DType() != y.DType() || x.Device() != y.Device() {
 		return x.Add(y)
 	}
-	be, err := tensor.BackendFor(y.Device())
-	if err != nil {
-		return x.Add(y)
+	return tensor.AddInto(y, y, x)
+}
+
+// addNorm returns the residual sum x + y and its norm n(x + y), where y is
+// a sublayer's fresh output; with a LayerNorm both come from one pass
+// (tensor.AddLayerNorm).
+func addNorm(x, y *tensor.Tensor, n Norm) (sum, normed *tensor.Tensor) {
+	if ln, ok := n.(*nn.LayerNorm); ok && x.SameShape(y) && x.DType() == y.DType() && x.Device() == y.Device() &&
+		(ln.Weight == nil || (x.Rank() > 0 && x.Dim(-1) == ln.Weight.Dim(0))) {
+		return tensor.AddLayerNorm(x, y, ln.Weight, ln.Bias, ln.Eps)
 	}
-	yv := y.View()
-	be.Binary(tensor.OpAdd, yv, yv, x.View())
-	return y
+	sum = residual(x, y)
+	return sum, n.Forward(sum)
 }
 
 // EncoderLayer is a transformer encoder layer: self-attention and a
@@ -144,11 +150,12 @@ func NewEncoderLayer(c Config, g *tensor.Generator) *EncoderLayer {
 func (l *EncoderLayer) Forward(x *tensor.Tensor, mask attention.Mask) *tensor.Tensor {
 	checkInput("EncoderLayer", x, l.SelfAttn.Out.Out())
 	if l.NormFirst {
-		x = residual(x, l.Dropout1.Forward(l.SelfAttn.Forward(l.Norm1.Forward(x), mask, nil)))
-		return residual(x, l.Dropout2.Forward(l.MLP.Forward(l.Norm2.Forward(x))))
+		x, h := addNorm(x, l.Dropout1.Forward(l.SelfAttn.Forward(l.Norm1.Forward(x), mask, nil)), l.Norm2)
+		return residual(x, l.Dropout2.Forward(l.MLP.Forward(h)))
 	}
-	x = l.Norm1.Forward(residual(x, l.Dropout1.Forward(l.SelfAttn.Forward(x, mask, nil))))
-	return l.Norm2.Forward(residual(x, l.Dropout2.Forward(l.MLP.Forward(x))))
+	_, x = addNorm(x, l.Dropout1.Forward(l.SelfAttn.Forward(x, mask, nil)), l.Norm1)
+	_, x = addNorm(x, l.Dropout2.Forward(l.MLP.Forward(x)), l.Norm2)
+	return x
 }
 
 // DecoderLayer is a transformer decoder layer: masked self-attention,
@@ -196,13 +203,14 @@ func (l *DecoderLayer) Forward(x, memory *tensor.Tensor, selfMask, crossMask att
 		sc, cc = &cache.Self, &cache.Cross
 	}
 	if l.NormFirst {
-		x = residual(x, l.Dropout1.Forward(l.SelfAttn.Forward(l.Norm1.Forward(x), selfMask, sc)))
-		x = residual(x, l.Dropout2.Forward(l.CrossAttn.Cross(l.Norm2.Forward(x), memory, crossMask, cc)))
-		return residual(x, l.Dropout3.Forward(l.MLP.Forward(l.Norm3.Forward(x))))
+		x, h := addNorm(x, l.Dropout1.Forward(l.SelfAttn.Forward(l.Norm1.Forward(x), selfMask, sc)), l.Norm2)
+		x, h = addNorm(x, l.Dropout2.Forward(l.CrossAttn.Cross(h, memory, crossMask, cc)), l.Norm3)
+		return residual(x, l.Dropout3.Forward(l.MLP.Forward(h)))
 	}
-	x = l.Norm1.Forward(residual(x, l.Dropout1.Forward(l.SelfAttn.Forward(x, selfMask, sc))))
-	x = l.Norm2.Forward(residual(x, l.Dropout2.Forward(l.CrossAttn.Cross(x, memory, crossMask, cc))))
-	return l.Norm3.Forward(residual(x, l.Dropout3.Forward(l.MLP.Forward(x))))
+	_, x = addNorm(x, l.Dropout1.Forward(l.SelfAttn.Forward(x, selfMask, sc)), l.Norm1)
+	_, x = addNorm(x, l.Dropout2.Forward(l.CrossAttn.Cross(x, memory, crossMask, cc)), l.Norm2)
+	_, x = addNorm(x, l.Dropout3.Forward(l.MLP.Forward(x)), l.Norm3)
+	return x
 }
 
 // Encoder is a stack of encoder layers with an optional final norm, as

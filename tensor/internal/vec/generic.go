@@ -333,3 +333,16 @@ func adamwGo(p, g, m, v *float32, n int, h *[8]float32) {
 		ps[i] = pi - mi*h[5]/den
 	}
 }
+
+func colSum64Go(acc *float64, x *float32, n, rows, ld int) {
+	if n == 0 || rows == 0 {
+		return
+	}
+	a := unsafe.Slice(acc, n)
+	xs := unsafe.Slice(x, (rows-1)*ld+n)
+	for r := range rows {
+		for j, v := range xs[r*ld : r*ld+n] {
+			a[j] += float64(v)
+		}
+	}
+}

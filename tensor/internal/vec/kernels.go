@@ -26,6 +26,10 @@ type kernels struct {
 	layerNormBackwardRow func(dx, dy, x, gamma *float32, n int, mean, rstd float32, dgamma, dbeta *float32)
 
 	adamw func(p, g, m, v *float32, n int, h *[8]float32)
+
+	// colSum64 adds rows rows (stride ld) of n columns, n a multiple of
+	// 16, into float64 accumulators.
+	colSum64 func(acc *float64, x *float32, n, rows, ld int)
 }
 
 // goKernels are the portable twins.
@@ -52,4 +56,5 @@ var goKernels = &kernels{
 	layerNormRow:         layerNormRowGo,
 	layerNormBackwardRow: layerNormBackwardRowGo,
 	adamw:                adamwGo,
+	colSum64:             colSum64Go,
 }

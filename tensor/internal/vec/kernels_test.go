@@ -489,3 +489,57 @@ func TestSpecialValues(t *testing.T) {
 		}
 	}
 }
+
+// TestColSum64MatchesAFloat64Loop checks every kernel set's column sums
+// against a float64 loop on odd widths, row counts and strides, and that
+// nothing past the columns is written.
+func TestColSum64MatchesAFloat64Loop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, k := range allKernels() {
+		for _, n := range []int{16, 32, 48, 160, 768} {
+			for _, rows := range []int{0, 1, 2, 3, 7, 64, 301} {
+				ld := n + rng.IntN(5)
+				_, x := buf(rng, max(0, (rows-1)*ld+n), 3, 100)
+				acc := make([]float64, n+4)
+				want := make([]float64, n+4)
+				for j := range acc {
+					acc[j] = float64(j) / 3
+					want[j] = acc[j]
+				}
+				for r := range rows {
+					for j := range n {
+						want[j] += float64(x[r*ld+j])
+					}
+				}
+				if rows > 0 {
+					k.colSum64(&acc[0], &x[0], n, rows, ld)
+				}
+				for j := range acc {
+					if math.Abs(acc[j]-want[j]) > 1e-9*math.Max(1, math.Abs(want[j])) {
+						t.Fatalf("%s n=%d rows=%d ld=%d: acc[%d] = %v, want %v", k.name, n, rows, ld, j, acc[j], want[j])
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestColSum64HandlesAnyWidth(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for n := 0; n <= 70; n++ {
+		rows, ld := 5, n+3
+		_, x := buf(rng, max(0, (rows-1)*ld+n), 1, 10)
+		acc, want := make([]float64, n), make([]float64, n)
+		for r := range rows {
+			for j := range n {
+				want[j] += float64(x[r*ld+j])
+			}
+		}
+		ColSum64(acc, x, rows, ld)
+		for j := range acc {
+			if math.Abs(acc[j]-want[j]) > 1e-9 {
+				t.Fatalf("n=%d: acc[%d] = %v, want %v", n, j, acc[j], want[j])
+			}
+		}
+	}
+}

@@ -87,6 +87,26 @@ func ExpShiftSum(dst, x []float32, shift float32) float32 {
 	return impl.expShiftSum(ptr(dst), ptr(x), len(x), shift)
 }
 
+// ColSum64 adds the rows of a float32 matrix x of rows rows with a row
+// stride of ld elements into float64 accumulators: acc[j] += Σ_r
+// x[r·ld + j] for j < len(acc), as exactly as a float64 loop. It runs on
+// the calling goroutine.
+func ColSum64(acc []float64, x []float32, rows, ld int) {
+	n := len(acc)
+	if n == 0 || rows == 0 {
+		return
+	}
+	if ld < n || len(x) < (rows-1)*ld+n {
+		panic(fmt.Sprintf("vec.ColSum64: %d elements for %d rows of %d with row stride %d", len(x), rows, n, ld))
+	}
+	if k := n &^ 15; k > 0 {
+		impl.colSum64(unsafe.SliceData(acc), ptr(x), k, rows, ld)
+	}
+	if k := n &^ 15; k < n {
+		colSum64Go(&acc[k], &x[k], n-k, rows, ld)
+	}
+}
+
 // Axpy sets y[i] += a·x[i].
 func Axpy(a float32, x, y []float32) {
 	checkLen("Axpy", len(x), "x, y", len(y))

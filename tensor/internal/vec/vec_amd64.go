@@ -27,6 +27,7 @@ var avx512Kernels = &kernels{
 	layerNormRow:         layerNormRowAVX512,
 	layerNormBackwardRow: layerNormBackwardRowAVX512,
 	adamw:                adamwAVX512,
+	colSum64:             colSum64AVX512,
 }
 
 var avx2Kernels = &kernels{
@@ -52,6 +53,7 @@ var avx2Kernels = &kernels{
 	layerNormRow:         layerNormRowAVX2,
 	layerNormBackwardRow: layerNormBackwardRowAVX2,
 	adamw:                adamwAVX2,
+	colSum64:             colSum64AVX2,
 }
 
 func kernelsFor(l cpu.Level) *kernels {

@@ -3150,6 +3150,63 @@ adamwAVX512_end:
 	VZEROUPPER
 	RET
 
+// func colSum64AVX512(acc *float64, x *float32, n int, rows int, ld int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·colSum64AVX512(SB), NOSPLIT, $0-40
+	MOVQ acc+0(FP), AX
+	MOVQ x+8(FP), CX
+	MOVQ n+16(FP), DX
+	MOVQ rows+24(FP), BX
+	MOVQ ld+32(FP), SI
+	SHLQ $0x02, SI
+
+colSum64AVX512_chunk:
+	CMPQ    DX, $0x00000010
+	JL      colSum64AVX512_end
+	VMOVUPD (AX), Z0
+	VXORPD  Z1, Z1, Z1
+	VMOVUPD 64(AX), Z2
+	VXORPD  Z3, Z3, Z3
+	MOVQ    CX, DI
+	MOVQ    BX, R8
+
+colSum64AVX512_pair:
+	CMPQ      R8, $0x00000002
+	JL        colSum64AVX512_single
+	VCVTPS2PD (DI), Z4
+	VCVTPS2PD (DI)(SI*1), Z5
+	VADDPD    Z4, Z0, Z0
+	VADDPD    Z5, Z1, Z1
+	VCVTPS2PD 32(DI), Z4
+	VCVTPS2PD 32(DI)(SI*1), Z5
+	VADDPD    Z4, Z2, Z2
+	VADDPD    Z5, Z3, Z3
+	LEAQ      (DI)(SI*2), DI
+	SUBQ      $0x00000002, R8
+	JMP       colSum64AVX512_pair
+
+colSum64AVX512_single:
+	TESTQ     R8, R8
+	JZ        colSum64AVX512_store
+	VCVTPS2PD (DI), Z4
+	VADDPD    Z4, Z0, Z0
+	VCVTPS2PD 32(DI), Z4
+	VADDPD    Z4, Z2, Z2
+
+colSum64AVX512_store:
+	VADDPD  Z1, Z0, Z0
+	VMOVUPD Z0, (AX)
+	VADDPD  Z3, Z2, Z2
+	VMOVUPD Z2, 64(AX)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000040, CX
+	SUBQ    $0x00000010, DX
+	JMP     colSum64AVX512_chunk
+
+colSum64AVX512_end:
+	VZEROUPPER
+	RET
+
 // func dotAVX2(x *float32, y *float32, n int) float32
 // Requires: AVX, FMA3
 TEXT ·dotAVX2(SB), NOSPLIT, $0-28
@@ -5322,5 +5379,82 @@ adamwAVX2_tail:
 	VMASKMOVPS   Y1, Y8, (AX)
 
 adamwAVX2_end:
+	VZEROUPPER
+	RET
+
+// func colSum64AVX2(acc *float64, x *float32, n int, rows int, ld int)
+// Requires: AVX
+TEXT ·colSum64AVX2(SB), NOSPLIT, $0-40
+	MOVQ acc+0(FP), AX
+	MOVQ x+8(FP), CX
+	MOVQ n+16(FP), DX
+	MOVQ rows+24(FP), BX
+	MOVQ ld+32(FP), SI
+	SHLQ $0x02, SI
+
+colSum64AVX2_chunk:
+	CMPQ    DX, $0x00000010
+	JL      colSum64AVX2_end
+	VMOVUPD (AX), Y0
+	VXORPD  Y1, Y1, Y1
+	VMOVUPD 32(AX), Y2
+	VXORPD  Y3, Y3, Y3
+	VMOVUPD 64(AX), Y4
+	VXORPD  Y5, Y5, Y5
+	VMOVUPD 96(AX), Y6
+	VXORPD  Y7, Y7, Y7
+	MOVQ    CX, DI
+	MOVQ    BX, R8
+
+colSum64AVX2_pair:
+	CMPQ      R8, $0x00000002
+	JL        colSum64AVX2_single
+	VCVTPS2PD (DI), Y8
+	VCVTPS2PD (DI)(SI*1), Y9
+	VADDPD    Y8, Y0, Y0
+	VADDPD    Y9, Y1, Y1
+	VCVTPS2PD 16(DI), Y8
+	VCVTPS2PD 16(DI)(SI*1), Y9
+	VADDPD    Y8, Y2, Y2
+	VADDPD    Y9, Y3, Y3
+	VCVTPS2PD 32(DI), Y8
+	VCVTPS2PD 32(DI)(SI*1), Y9
+	VADDPD    Y8, Y4, Y4
+	VADDPD    Y9, Y5, Y5
+	VCVTPS2PD 48(DI), Y8
+	VCVTPS2PD 48(DI)(SI*1), Y9
+	VADDPD    Y8, Y6, Y6
+	VADDPD    Y9, Y7, Y7
+	LEAQ      (DI)(SI*2), DI
+	SUBQ      $0x00000002, R8
+	JMP       colSum64AVX2_pair
+
+colSum64AVX2_single:
+	TESTQ     R8, R8
+	JZ        colSum64AVX2_store
+	VCVTPS2PD (DI), Y8
+	VADDPD    Y8, Y0, Y0
+	VCVTPS2PD 16(DI), Y8
+	VADDPD    Y8, Y2, Y2
+	VCVTPS2PD 32(DI), Y8
+	VADDPD    Y8, Y4, Y4
+	VCVTPS2PD 48(DI), Y8
+	VADDPD    Y8, Y6, Y6
+
+colSum64AVX2_store:
+	VADDPD  Y1, Y0, Y0
+	VMOVUPD Y0, (AX)
+	VADDPD  Y3, Y2, Y2
+	VMOVUPD Y2, 32(AX)
+	VADDPD  Y5, Y4, Y4
+	VMOVUPD Y4, 64(AX)
+	VADDPD  Y7, Y6, Y6
+	VMOVUPD Y6, 96(AX)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000040, CX
+	SUBQ    $0x00000010, DX
+	JMP     colSum64AVX2_chunk
+
+colSum64AVX2_end:
 	VZEROUPPER
 	RET

@@ -68,6 +68,9 @@ func layerNormBackwardRowAVX512(dx *float32, dy *float32, x *float32, gamma *flo
 func adamwAVX512(p *float32, grad *float32, m *float32, v *float32, n int, h *[8]float32)
 
 //go:noescape
+func colSum64AVX512(acc *float64, x *float32, n int, rows int, ld int)
+
+//go:noescape
 func dotAVX2(x *float32, y *float32, n int) float32
 
 //go:noescape
@@ -129,3 +132,6 @@ func layerNormBackwardRowAVX2(dx *float32, dy *float32, x *float32, gamma *float
 
 //go:noescape
 func adamwAVX2(p *float32, grad *float32, m *float32, v *float32, n int, h *[8]float32)
+
+//go:noescape
+func colSum64AVX2(acc *float64, x *float32, n int, rows int, ld int)

@@ -121,6 +121,7 @@ var neonKernels = &kernels{
 	softmaxBackwardRow:   softmaxBackwardRowGo,
 	layerNormBackwardRow: layerNormBackwardRowGo,
 	adamw:                adamwGo,
+	colSum64:             colSum64Go,
 }
 
 func expShiftSumNEONTail(dst, x *float32, n int, shift float32) float32 {

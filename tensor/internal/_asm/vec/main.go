@@ -1014,6 +1014,79 @@ func adamw(s isa) {
 	f.ret()
 }
 
+// colSum64 adds rows rows of x, a float32 matrix with a row stride of ld
+// elements, into the float64 accumulators acc: acc[j] += Σ_r x[r·ld + j]
+// for j < n, n a multiple of 16 (the Go caller does the rest). The rows
+// are converted to float64 and added two at a time into separate
+// accumulators, so that a column sum is as exact as a float64 loop.
+func colSum64(s isa) {
+	f := newG(s, "colSum64"+s.name, "func(acc *float64, x *float32, n, rows, ld int)")
+	acc := Load(Param("acc"), GP64())
+	x := Load(Param("x"), GP64())
+	n := Load(Param("n"), GP64())
+	rows := Load(Param("rows"), GP64())
+	ld := Load(Param("ld"), GP64())
+	SHLQ(U8(2), ld)
+	// A chunk of 16 columns is 2 vectors of 8 doubles (AVX-512) or 4 of
+	// 4 (AVX2); each is accumulated twice, for even and odd rows.
+	parts := 2
+	if !s.avx512 {
+		parts = 4
+	}
+	half := 16 / parts // floats per part
+	dvec := func() reg.VecVirtual {
+		if s.avx512 {
+			return ZMM()
+		}
+		return YMM()
+	}
+	Label(f.label("chunk"))
+	CMPQ(n, U32(16))
+	JL(LabelRef(f.label("end")))
+	even, odd := make([]reg.VecVirtual, parts), make([]reg.VecVirtual, parts)
+	for i := range parts {
+		even[i], odd[i] = dvec(), dvec()
+		VMOVUPD(Mem{Base: acc, Disp: 8 * half * i}, even[i])
+		VXORPD(odd[i], odd[i], odd[i])
+	}
+	p := GP64()
+	MOVQ(x, p)
+	r := GP64()
+	MOVQ(rows, r)
+	Label(f.label("pair"))
+	CMPQ(r, U32(2))
+	JL(LabelRef(f.label("single")))
+	for i := range parts {
+		t, u := dvec(), dvec()
+		VCVTPS2PD(Mem{Base: p, Disp: 4 * half * i}, t)
+		VCVTPS2PD(Mem{Base: p, Index: ld, Scale: 1, Disp: 4 * half * i}, u)
+		VADDPD(t, even[i], even[i])
+		VADDPD(u, odd[i], odd[i])
+	}
+	LEAQ(Mem{Base: p, Index: ld, Scale: 2}, p)
+	SUBQ(U32(2), r)
+	JMP(LabelRef(f.label("pair")))
+	Label(f.label("single"))
+	TESTQ(r, r)
+	JZ(LabelRef(f.label("store")))
+	for i := range parts {
+		t := dvec()
+		VCVTPS2PD(Mem{Base: p, Disp: 4 * half * i}, t)
+		VADDPD(t, even[i], even[i])
+	}
+	Label(f.label("store"))
+	for i := range parts {
+		VADDPD(odd[i], even[i], even[i])
+		VMOVUPD(even[i], Mem{Base: acc, Disp: 8 * half * i})
+	}
+	ADDQ(U32(16*8), acc)
+	ADDQ(U32(16*4), x)
+	SUBQ(U32(16), n)
+	JMP(LabelRef(f.label("chunk")))
+	Label(f.label("end"))
+	f.ret()
+}
+
 func main() {
 	ConstraintExpr("amd64,!purego")
 	tailMask = GLOBL("tailmask", RODATA|NOPTR)
@@ -1034,6 +1107,7 @@ func main() {
 		softmax(s)
 		layerNorm(s)
 		adamw(s)
+		colSum64(s)
 	}
 	Generate()
 }
