@@ -362,3 +362,37 @@ func TestAttentionBadInputsPanicNamingThem(t *testing.T) {
 		})
 	}
 }
+
+// A left-padded sequence, its padding masked by KeepKeys, gets the
+// attention it gets alone, bit for bit: the key blocks start at its first
+// token, as they do without the padding (a server batching sequences of
+// different lengths relies on it).
+func TestLeftPaddingChangesNoBitOfTheAttention(t *testing.T) {
+	for _, blocks := range [][2]int{{attnBlockQ, attnBlockK}, {4, 8}} {
+		restore := setAttnBlocks(blocks[0], blocks[1])
+		const h, dh = 2, 8
+		for _, n := range []int{1, 3, 9, 17, 40} {
+			for _, pad := range []int{1, 5, 8, 13} {
+				for _, tq := range []int{1, n} {
+					q := attnRandN(uint64(n), 1, h, tq, dh)
+					k, v := attnRandN(uint64(n)+1, 1, h, n, dh), attnRandN(uint64(n)+2, 1, h, n, dh)
+					alone := Attention(q, k, v, AttentionOptions{Causal: true}).Float32s()
+					junk := attnRandN(99, 1, h, pad, dh)
+					kp, vp := Concat(2, junk, k), Concat(2, junk, v)
+					keep := make([]float32, pad+n)
+					for j := pad; j < pad+n; j++ {
+						keep[j] = 1
+					}
+					padded := Attention(q, kp, vp, AttentionOptions{Causal: true, KeepKeys: FromSlice(keep, 1, pad+n)}).Float32s()
+					for i := range alone {
+						if alone[i] != padded[i] {
+							t.Fatalf("blocks %v, %d keys, %d of padding, %d queries: element %d is %v alone, %v padded",
+								blocks, n, pad, tq, i, alone[i], padded[i])
+						}
+					}
+				}
+			}
+		}
+		restore()
+	}
+}

@@ -73,6 +73,7 @@ type attnMaskPlan[T float] struct {
 	causal  bool
 	shift   int    // tk - tq: query i sees keys j ≤ i + shift
 	keep    []bool // [B·Tk] key mask, nil for none
+	start   []int  // [B] each batch's first key the key mask keeps (Tk: none)
 	tk      int
 	allowed []T // Keep, read through aStrides from aOff
 	aOff    int
@@ -87,9 +88,14 @@ func newAttnMaskPlan[T float](m AttentionMasks, p AttentionParams, d attnDims) a
 	if m.KeepKeys.Valid() {
 		kd := data[T](m.KeepKeys)
 		mp.keep = make([]bool, d.b*d.tk)
+		mp.start = make([]int, d.b)
 		for b := range d.b {
-			for j := range d.tk {
+			mp.start[b] = d.tk
+			for j := d.tk - 1; j >= 0; j-- {
 				mp.keep[b*d.tk+j] = kd[m.KeepKeys.Offset+b*m.KeepKeys.Strides[0]+j*m.KeepKeys.Strides[1]] != 0
+				if mp.keep[b*d.tk+j] {
+					mp.start[b] = j
+				}
 			}
 		}
 	}
@@ -102,6 +108,16 @@ func newAttnMaskPlan[T float](m AttentionMasks, p AttentionParams, d attnDims) a
 		copy(mp.bStr[:], m.Bias.Strides)
 	}
 	return mp
+}
+
+// keyStart returns the first key batch b may see: the keys before it are
+// masked out (left padding), so the blocks start there, and a left-padded
+// sequence is computed exactly as it is without its padding.
+func (p *attnMaskPlan[T]) keyStart(b int) int {
+	if p.start == nil {
+		return 0
+	}
+	return p.start[b]
 }
 
 // keyLimit returns the end of the keys any of the rows [i0, i1) may see.
@@ -391,7 +407,7 @@ func attentionForward[T float](outV, lseV, qV, kV, vV View, m AttentionMasks, p 
 		qm := attnMat[T]{data: qo.data, off: qo.at(b, h, i0), rows: rows, cols: d.dh, rs: qo.s[2], cs: 1}
 		accm := attnMat[T]{data: sc.acc, rows: rows, cols: d.dv, rs: d.dv, cs: 1}
 		end := mp.keyLimit(i0+rows, d.tk)
-		for j0 := 0; j0 < end; j0 += bk {
+		for j0 := mp.keyStart(b); j0 < end; j0 += bk {
 			cols := min(bk, end-j0)
 			sm := attnMat[T]{data: sc.s, rows: rows, cols: cols, rs: cols, cs: 1}
 			kt := attnMat[T]{data: ko.data, off: ko.at(b, hk, j0), rows: d.dh, cols: cols, rs: 1, cs: ko.s[2]}
