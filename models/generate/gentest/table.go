@@ -27,7 +27,7 @@ import (
 // where Prev[Vocab] stands for "no previous token" and the sum runs in
 // index order. Padding (mask 0) is invisible, so a left-padded row gets the
 // logits it would get alone. It counts its Step calls, for tests of the
-// work a generation loop does.
+// work a generation loop does, and so is not safe for concurrent use.
 type Table struct {
 	Vocab, MaxPos int
 	// Last, Prev, Pos and Bag are the tables, row-major with Vocab columns.
