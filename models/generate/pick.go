@@ -36,20 +36,29 @@ func SampleIndex(scores []float32, u float64) int {
 	if math.IsInf(mx, -1) || math.IsNaN(mx) {
 		return -1
 	}
+	// The exponentials of the finite scores, once.
+	type term struct {
+		i int
+		e float64
+	}
+	terms := make([]term, 0, 64)
 	var total float64
-	for _, s := range scores {
-		total += math.Exp(float64(s) - mx)
+	for i, s := range scores {
+		if s > negInf {
+			e := math.Exp(float64(s) - mx)
+			terms = append(terms, term{i, e})
+			total += e
+		}
 	}
 	target, cum, last := u*total, 0.0, -1
-	for i, s := range scores {
-		e := math.Exp(float64(s) - mx)
-		if e == 0 {
+	for _, t := range terms {
+		if t.e == 0 {
 			continue
 		}
-		cum += e
-		last = i
+		cum += t.e
+		last = t.i
 		if cum > target {
-			return i
+			return t.i
 		}
 	}
 	return last
@@ -67,17 +76,18 @@ func Argmax(scores []float32) int {
 	return best
 }
 
-// LogProb returns log softmax(logits)[id], computed in float64.
+// LogProb returns log softmax(logits)[id]: the exponentials in float32
+// (exp32), their sum and the logarithm in float64.
 func LogProb(logits []float32, id int) float64 {
-	mx := math.Inf(-1)
+	mx := float32(math.Inf(-1))
 	for _, s := range logits {
-		mx = max(mx, float64(s))
+		mx = max(mx, s)
 	}
 	var sum float64
 	for _, s := range logits {
-		sum += math.Exp(float64(s) - mx)
+		sum += float64(exp32(s - mx))
 	}
-	return float64(logits[id]) - mx - math.Log(sum)
+	return float64(logits[id]-mx) - math.Log(sum)
 }
 
 // Picker chooses the next token of one sequence at a time from the
@@ -102,13 +112,17 @@ func NewPicker(o Options) *Picker {
 // len(h.Generated) of src. A sequence whose processors forbid every token
 // gets −1.
 func (p *Picker) Pick(logits []float32, h History, src Source) (id int, logProb float64) {
-	p.scratch = append(p.scratch[:0], logits...)
-	p.chain.Process(p.scratch, h)
+	scores := logits
+	if len(p.chain) > 0 {
+		p.scratch = append(p.scratch[:0], logits...)
+		p.chain.Process(p.scratch, h)
+		scores = p.scratch
+	}
 	if p.sample {
-		id = SampleIndex(p.scratch, src.Uniform(len(h.Generated)))
+		id = SampleIndex(scores, src.Uniform(len(h.Generated)))
 	} else {
-		id = Argmax(p.scratch)
-		if id >= 0 && math.IsInf(float64(p.scratch[id]), -1) {
+		id = Argmax(scores)
+		if id >= 0 && math.IsInf(float64(scores[id]), -1) {
 			id = -1
 		}
 	}

@@ -211,39 +211,25 @@ func (t TopP) Process(scores []float32, _ History) {
 	// Tokens already at −∞ have probability 0: they add nothing to the
 	// cumulative sum and are removed anyway, so only the finite ones are
 	// sorted.
-	idx := make([]int, 0, len(scores))
-	for i, s := range scores {
-		if s > negInf {
-			idx = append(idx, i)
-		}
-	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		switch {
-		case scores[a] < scores[b]:
-			return -1
-		case scores[a] > scores[b]:
-			return 1
-		}
-		return 0
-	})
-	if len(idx) == 0 {
+	keys := sortAscending(scores, make([]uint64, 0, len(scores)), nil)
+	if len(keys) == 0 {
 		return
 	}
-	mx := float64(scores[idx[len(idx)-1]])
-	probs := make([]float32, len(idx))
+	mx := scores[uint32(keys[len(keys)-1])]
+	probs := make([]float32, len(keys))
 	var sum float64
-	for i, id := range idx {
-		e := math.Exp(float64(scores[id]) - mx)
-		probs[i] = float32(e)
-		sum += e
+	for i, k := range keys {
+		e := exp32(scores[uint32(k)] - mx)
+		probs[i] = e
+		sum += float64(e)
 	}
 	limit := float32(1 - t.P)
 	var cum float32
 	keep := max(t.MinKeep, 1)
-	for i, id := range idx {
+	for i, k := range keys {
 		cum += float32(float64(probs[i]) / sum)
-		if cum <= limit && i < len(idx)-keep {
-			scores[id] = negInf
+		if cum <= limit && i < len(keys)-keep {
+			scores[uint32(k)] = negInf
 		}
 	}
 }
