@@ -34,8 +34,11 @@
 // sequence's logits go through a chain of small Processors, in the order
 // Hugging Face's generate applies them — RepetitionPenalty, NoRepeatNGram,
 // MinNewTokens, then when sampling Temperature, TopK, TopP — before the
-// argmax or the draw. Picker and the processors are public, for a server
-// that runs its own loop.
+// argmax or the draw. A server that runs its own loop (requests joining
+// and leaving one batch, each with its own options) drives one Run per
+// sequence: it holds the sequence's processors, random stream and stop
+// rules, and takes the model's logits for that sequence at each step;
+// Picker and the processors are public too.
 //
 // The results are those of Hugging Face transformers' generate, token for
 // token, for greedy decoding and beam search (testdata/gen_generate.py

@@ -141,63 +141,34 @@ func stepInput(last []int32, masks [][]int32) (ids, mask *tensor.Tensor) {
 	return tensor.FromSlice(last, a, 1), tensor.FromSlice(m, a, width)
 }
 
-// seq is the state of one greedy or sampled sequence.
-type seq struct {
-	prompt, sample int
-	hist           History
-	src            Source
-	out            Sequence
-	limit          int // most new tokens
-	done           bool
-}
-
 // decode runs greedy decoding or sampling.
 func decode(ctx context.Context, m Model, prompts [][]int, limits []int, o Options) ([][]Sequence, error) {
 	n := o.NumReturnSequences
-	seqs := make([]*seq, 0, len(prompts)*n)
+	runs := make([]*Run, 0, len(prompts)*n)
 	for i, p := range prompts {
 		seed := o.Seed
 		if o.Seeds != nil {
 			seed = o.Seeds[i]
 		}
-		limit := o.MaxNewTokens
-		if limits[i] >= 0 {
-			limit = min(limit, limits[i])
-		}
 		for j := range n {
-			seqs = append(seqs, &seq{prompt: i, sample: j, hist: History{Prompt: p}, src: Source{Seed: seed, Sample: j}, limit: limit})
+			runs = append(runs, newRun(p, o, i, j, seed, limits[i]))
 		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	cache, logits, masks := prefill(m, prompts, n, o.PadToken)
-	picker, stop := NewPicker(o), newStopper(o)
-	active := seqs // the batch rows, in cache order
+	active := runs // the batch rows, in cache order
 	for {
 		v := logits.Dim(1)
 		lf := logits.Float32s()
-		for r, s := range active {
-			id, lp := picker.Pick(lf[r*v:(r+1)*v], s.hist, s.src)
-			if id < 0 {
-				return nil, fmt.Errorf("prompt %d, token %d: %w", s.prompt, len(s.hist.Generated), ErrAllForbidden)
-			}
-			s.hist.Generated = append(s.hist.Generated, id)
-			s.out.LogProbs = append(s.out.LogProbs, lp)
-			s.out.Score += lp
-			reason, str, done, err := stop.check(s.hist.Generated)
+		for r, run := range active {
+			tok, err := run.Next(lf[r*v : (r+1)*v])
 			if err != nil {
 				return nil, err
 			}
-			if !done && len(s.hist.Generated) >= s.limit {
-				reason, done = FinishLength, true
-			}
-			if done {
-				s.done, s.out.Finish, s.out.Stop = true, reason, str
-			}
 			if o.Stream != nil {
-				err := o.Stream(Token{Prompt: s.prompt, Sample: s.sample, Index: len(s.hist.Generated) - 1, ID: id, LogProb: lp, Finished: done, Finish: reason})
-				if err != nil {
+				if err := o.Stream(tok); err != nil {
 					return nil, err
 				}
 			}
@@ -205,10 +176,10 @@ func decode(ctx context.Context, m Model, prompts [][]int, limits []int, o Optio
 		// Drop the finished rows from the batch.
 		keep := make([]int32, 0, len(active))
 		next := active[:0:0]
-		for r, s := range active {
-			if !s.done {
+		for r, run := range active {
+			if !run.Done() {
 				keep = append(keep, int32(r))
-				next = append(next, s)
+				next = append(next, run)
 			}
 		}
 		if len(next) == 0 {
@@ -227,16 +198,17 @@ func decode(ctx context.Context, m Model, prompts [][]int, limits []int, o Optio
 		}
 		active = next
 		last := make([]int32, len(active))
-		for i, s := range active {
-			last[i] = int32(s.hist.Generated[len(s.hist.Generated)-1])
+		for i, run := range active {
+			last[i] = int32(run.Last())
 		}
 		ids, mask := stepInput(last, masks)
 		logits = m.Step(ids, mask, cache)
 	}
 	out := make([][]Sequence, len(prompts))
-	for _, s := range seqs {
-		s.out.Tokens = s.hist.Generated
-		out[s.prompt] = append(out[s.prompt], s.out)
+	for _, run := range runs {
+		s := run.out
+		s.Tokens = run.hist.Generated
+		out[run.prompt] = append(out[run.prompt], s)
 	}
 	return out, nil
 }
