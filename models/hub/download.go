@@ -20,7 +20,7 @@ import (
 // models too), the chat template, generation defaults, and the pooling
 // configuration of sentence-transformers models.
 var optionalFiles = []string{TokenizerFile, tokenizerCfg, specialTokens, vocabTxt, vocabJSON, mergesTxt,
-	"spiece.model", "tokenizer.model", "chat_template.json", generationFile,
+	"spiece.model", "tokenizer.model", "chat_template.json", "chat_template.jinja", generationFile,
 	"modules.json", "sentence_bert_config.json", "1_Pooling/config.json"}
 
 // netError marks failures to reach the hub (as opposed to its answers),
