@@ -37,9 +37,11 @@
 package chat
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -83,9 +85,11 @@ type Options struct {
 	// AddGenerationPrompt ends the prompt with the opening of an
 	// assistant turn, for the model to continue.
 	AddGenerationPrompt bool
-	// Vars are extra variables for the template (Go strings, numbers,
-	// bools, slices and maps of them), as the keyword arguments of
-	// apply_chat_template.
+	// Vars are extra variables for the template, as the keyword
+	// arguments of apply_chat_template (tools, documents, date_string):
+	// Go strings, numbers, bools, slices and maps of them (maps in key
+	// order), or json.RawMessage, decoded with its objects' keys in the
+	// order written — the order tojson prints them in.
 	Vars map[string]any
 	// Now is the time strftime_now reports (nil: time.Now).
 	Now func() time.Time
@@ -143,6 +147,17 @@ func (t *Template) Render(messages []Message, o Options) (string, error) {
 // fromGo converts a Go value to a template value.
 func fromGo(v any) (any, error) {
 	switch v := v.(type) {
+	case json.RawMessage:
+		dec := json.NewDecoder(bytes.NewReader(v))
+		dec.UseNumber()
+		x, err := fromJSON(dec)
+		if err != nil {
+			return nil, fmt.Errorf("JSON: %w", err)
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return nil, fmt.Errorf("JSON: data after the value")
+		}
+		return x, nil
 	case nil, string, bool, int64, float64:
 		return v, nil
 	case int:
@@ -185,6 +200,55 @@ func fromGo(v any) (any, error) {
 		return d, nil
 	}
 	return nil, fmt.Errorf("unsupported type %T", v)
+}
+
+// fromJSON decodes the next JSON value of dec, objects into ordered
+// dicts.
+func fromJSON(dec *json.Decoder) (any, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '[':
+			out := []any{}
+			for dec.More() {
+				x, err := fromJSON(dec)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, x)
+			}
+			_, err := dec.Token() // ]
+			return out, err
+		case '{':
+			d := newDict()
+			for dec.More() {
+				k, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				x, err := fromJSON(dec)
+				if err != nil {
+					return nil, err
+				}
+				d.set(k.(string), x)
+			}
+			_, err := dec.Token() // }
+			return d, err
+		}
+		return nil, fmt.Errorf("unexpected %v", t)
+	case json.Number:
+		if i, err := t.Int64(); err == nil {
+			return i, nil
+		}
+		return t.Float64()
+	case string, bool, nil:
+		return t, nil
+	}
+	return nil, fmt.Errorf("unexpected %v", tok)
 }
 
 // builtin is a known form of chat template.

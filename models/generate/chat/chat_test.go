@@ -20,6 +20,7 @@ type rendering struct {
 type fixture struct {
 	Builtins, Subset []struct {
 		Name, Source, BOS, EOS string
+		Vars                   map[string]json.RawMessage
 		Renders                [][2]rendering
 	}
 	Conversations [][]chat.Message
@@ -38,11 +39,18 @@ func loadFixture(t *testing.T) *fixture {
 	return &f
 }
 
-func checkRenders(t *testing.T, tmpl *chat.Template, convs [][]chat.Message, want [][2]rendering) {
+func checkRenders(t *testing.T, tmpl *chat.Template, convs [][]chat.Message, raw map[string]json.RawMessage, want [][2]rendering) {
 	t.Helper()
+	var vars map[string]any
+	for k, v := range raw {
+		if vars == nil {
+			vars = map[string]any{}
+		}
+		vars[k] = v
+	}
 	for i, conv := range convs {
 		for g, w := range want[i] {
-			got, err := tmpl.Render(conv, chat.Options{AddGenerationPrompt: g == 1})
+			got, err := tmpl.Render(conv, chat.Options{AddGenerationPrompt: g == 1, Vars: vars})
 			switch {
 			case w.Error != nil && err == nil:
 				t.Errorf("conversation %d, generation prompt %v: rendered %q, want the error %q", i, g == 1, got, *w.Error)
@@ -71,7 +79,7 @@ func TestBuiltinsRenderAsJinja2(t *testing.T) {
 			if tmpl.Source != b.Source || tmpl.BOS != b.BOS || tmpl.EOS != b.EOS {
 				t.Fatalf("built-in %s differs from the reference's source or tokens", b.Name)
 			}
-			checkRenders(t, tmpl, f.Conversations, b.Renders)
+			checkRenders(t, tmpl, f.Conversations, nil, b.Renders)
 		})
 	}
 }
@@ -85,7 +93,7 @@ func TestTheSupportedSubsetRendersAsJinja2(t *testing.T) {
 				t.Fatal(err)
 			}
 			tmpl.BOS, tmpl.EOS = s.BOS, s.EOS
-			checkRenders(t, tmpl, f.Conversations, s.Renders)
+			checkRenders(t, tmpl, f.Conversations, s.Vars, s.Renders)
 		})
 	}
 }
@@ -205,6 +213,14 @@ func TestVarsAndStrftime(t *testing.T) {
 	}
 	if want := `[{"args": ["a"], "name": "f"}] 03 Jul 2024 42`; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+	for _, bad := range []string{`{"a": `, `[1] 2`, `{"a": 1}}`} {
+		if _, err := tmpl.Render(nil, chat.Options{Vars: map[string]any{"tools": json.RawMessage(bad), "n": 1}}); err == nil {
+			t.Errorf("JSON %q: no error", bad)
+		}
+	}
+	if _, err := tmpl.Render(nil, chat.Options{Vars: map[string]any{"tools": struct{}{}, "n": 1}}); err == nil {
+		t.Error("a struct variable: no error")
 	}
 }
 

@@ -81,6 +81,97 @@ z
 """,
 }
 
+LLAMA31_STYLE = """{{- bos_token }}
+{%- if custom_tools is defined %}
+    {%- set tools = custom_tools %}
+{%- endif %}
+{%- if not tools_in_user_message is defined %}
+    {%- set tools_in_user_message = true %}
+{%- endif %}
+{%- if not date_string is defined %}
+    {%- set date_string = "26 Jul 2024" %}
+{%- endif %}
+{%- if not tools is defined %}
+    {%- set tools = none %}
+{%- endif %}
+
+{#- This block extracts the system message, so we can slot it into the right place. #}
+{%- if messages[0]['role'] == 'system' %}
+    {%- set system_message = messages[0]['content']|trim %}
+    {%- set messages = messages[1:] %}
+{%- else %}
+    {%- set system_message = "" %}
+{%- endif %}
+
+{#- System message + builtin tools #}
+{{- "<|start_header_id|>system<|end_header_id|>\\n\\n" }}
+{%- if tools is not none %}
+    {{- "Environment: ipython\\n" }}
+{%- endif %}
+{{- "Cutting Knowledge Date: December 2023\\n" }}
+{{- "Today Date: " + date_string + "\\n\\n" }}
+{%- if tools is not none and not tools_in_user_message %}
+    {{- "You have access to the following functions. To call a function, please respond with JSON for a function call." }}
+    {{- 'Respond in the format {"name": function name, "parameters": dictionary of argument name and its value}.' }}
+    {{- "Do not use variables.\\n\\n" }}
+    {%- for t in tools %}
+        {{- t | tojson(indent=4) }}
+        {{- "\\n\\n" }}
+    {%- endfor %}
+{%- endif %}
+{{- system_message }}
+{{- "<|eot_id|>" }}
+
+{#- Custom tools are passed in a user message with some extra guidance #}
+{%- if tools_in_user_message and not tools is none %}
+    {#- Extract the first user message so we can plug it in here #}
+    {%- if messages | length != 0 %}
+        {%- set first_user_message = messages[0]['content']|trim %}
+        {%- set messages = messages[1:] %}
+    {%- else %}
+        {{- raise_exception("Cannot put tools in the first user message when there's no first user message!") }}
+{%- endif %}
+    {{- '<|start_header_id|>user<|end_header_id|>\\n\\n' -}}
+    {{- "Given the following functions, please respond with a JSON for a function call " }}
+    {{- "with its proper arguments that best answers the given prompt.\\n\\n" }}
+    {%- for t in tools %}
+        {{- t | tojson(indent=4) }}
+        {{- "\\n\\n" }}
+    {%- endfor %}
+    {{- first_user_message + "<|eot_id|>"}}
+{%- endif %}
+
+{%- for message in messages %}
+    {%- if not (message.role == 'ipython' or message.role == 'tool' or 'tool_calls' in message) %}
+        {{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'+ message['content'] | trim + '<|eot_id|>' }}
+    {%- elif 'tool_calls' in message %}
+        {%- set tool_call = message.tool_calls[0].function %}
+        {{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' -}}
+        {{- '{"name": "' + tool_call.name + '", ' }}
+        {{- '"parameters": ' }}
+        {{- tool_call.arguments | tojson }}
+        {{- "}" }}
+        {{- "<|eot_id|>" }}
+    {%- elif message.role == "tool" or message.role == "ipython" %}
+        {{- "<|start_header_id|>ipython<|end_header_id|>\\n\\n" }}
+        {%- if message.content is mapping or message.content is iterable %}
+            {{- message.content | tojson }}
+        {%- else %}
+            {{- message.content }}
+        {%- endif %}
+        {{- "<|eot_id|>" }}
+    {%- endif %}
+{%- endfor %}
+{%- if add_generation_prompt %}
+    {{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}
+{%- endif %}
+"""
+
+VARS = {"tools": [{"type": "function", "function": {"name": "get_weather", "description": "The weather in a city",
+                                                     "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
+                                                                    "required": ["city"]}}}],
+        "date_string": "03 Jul 2024"}
+
 CONVERSATIONS = [
     [{"role": "user", "content": "Hello!"}],
     [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "What is 2+2?"}],
@@ -91,10 +182,10 @@ CONVERSATIONS = [
 ]
 
 
-def render(source, bos, eos, conv, gen):
+def render(source, bos, eos, conv, gen, extra=None):
     try:
         t = env.from_string(source)
-        return {"text": t.render(messages=conv, add_generation_prompt=gen, bos_token=bos, eos_token=eos)}
+        return {"text": t.render(messages=conv, add_generation_prompt=gen, bos_token=bos, eos_token=eos, **(extra or {}))}
     except TemplateError as e:
         return {"error": str(e)}
 
@@ -107,6 +198,11 @@ def main():
     for name, src in SUBSET.items():
         out["subset"].append({"name": name, "source": src, "bos": "<s>", "eos": "</s>",
                               "renders": [[render(src, "<s>", "</s>", c, g) for g in (False, True)] for c in CONVERSATIONS]})
+    for name, src, extra in [("llama 3.1 style, no tools", LLAMA31_STYLE, {}),
+                             ("llama 3.1 style, tools in the user message", LLAMA31_STYLE, VARS),
+                             ("llama 3.1 style, tools in the system message", LLAMA31_STYLE, dict(VARS, tools_in_user_message=False))]:
+        out["subset"].append({"name": name, "source": src, "bos": "<|begin_of_text|>", "eos": "<|eot_id|>", "vars": extra,
+                              "renders": [[render(src, "<|begin_of_text|>", "<|eot_id|>", c, g, extra) for g in (False, True)] for c in CONVERSATIONS]})
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "chat.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=1, ensure_ascii=False)
