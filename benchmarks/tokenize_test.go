@@ -166,3 +166,60 @@ func BenchmarkTrainWordPiece(b *testing.B) {
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/train")
 }
+
+// hostileInputs are inputs an attacker can send: a 10 MB run of one letter
+// (one pre-tokenized piece for GPT-2's pattern) and one 13.7 MB line of
+// prose (the shipped SOTU sample repeated, no newline).
+func hostileInputs(b *testing.B) (run, line string) {
+	b.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "tokenize", "unigram", "testdata", "sotu_small.txt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	prose := strings.ReplaceAll(string(data), "\n", " ")
+	const lineSize = 13_700_000
+	line = strings.Repeat(prose, lineSize/len(prose)+1)[:lineSize]
+	return strings.Repeat("a", 10_000_000), line
+}
+
+// BenchmarkHostileInputs encodes the hostile inputs: with GPT-2 (ids, as
+// AppendIDs and Encode give them) and with BERT (full encodings). It
+// reports MB/s of input; -benchmem gives the bytes allocated per run (the
+// memory a request of that size costs).
+func BenchmarkHostileInputs(b *testing.B) {
+	run, line := hostileInputs(b)
+	for _, c := range []struct {
+		name   string
+		tok    *tokenize.Tokenizer
+		text   string
+		encode bool
+	}{
+		{"gpt2-run-10MB/ids", tokenize.GPT2(), run, false},
+		{"gpt2-run-10MB/encoding", tokenize.GPT2(), run, true},
+		{"bert-line-13.7MB/ids", tokenize.BERTUncased(), line, false},
+		{"bert-line-13.7MB/encoding", tokenize.BERTUncased(), line, true},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.text)))
+			b.ReportAllocs()
+			tokens := 0
+			for range b.N {
+				if c.encode {
+					e, err := c.tok.Encode(c.text)
+					if err != nil {
+						b.Fatal(err)
+					}
+					tokens = e.Len()
+				} else {
+					ids, err := c.tok.EncodeIDs(c.text)
+					if err != nil {
+						b.Fatal(err)
+					}
+					tokens = len(ids)
+				}
+			}
+			b.ReportMetric(float64(len(c.text))*float64(b.N)/b.Elapsed().Seconds()/1e6, "MB/s")
+			b.ReportMetric(float64(tokens), "tokens")
+		})
+	}
+}

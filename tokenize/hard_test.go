@@ -249,3 +249,48 @@ func TestUnigramTokenizerJSONEncodesLikeHuggingFace(t *testing.T) {
 		})
 	}
 }
+
+func TestLongLinesEncodeAsIfWhole(t *testing.T) {
+	// Lines far longer than chunkSize, with what could go wrong at a cut:
+	// accents and combining marks, final sigma, CJK (which BERT pads with
+	// spaces), control characters, every kind of white space, and one
+	// 70 KB word without any.
+	parts := []string{"Héllo", "ΟΔΟΣ", "ΣΑΣ.", "e\u0301\u0301", "中文字", "x\u0000y", "\t", "\r\n", "\u00a0", "\u3000", "ﬁnance", "[SEP]", "don't", "a" + strings.Repeat("b", 150)}
+	r := uint32(7)
+	var b strings.Builder
+	for b.Len() < 5*chunkSize {
+		r = r*1664525 + 1013904223
+		b.WriteString(parts[r>>16%uint32(len(parts))])
+		if r>>8%3 != 0 {
+			b.WriteByte(' ')
+		}
+	}
+	texts := []string{b.String(), strings.Repeat("word ", 3*chunkSize/5) + strings.Repeat("z", 70<<10) + " end"}
+	for _, lower := range []bool{true, false} {
+		tok := BERTCased()
+		if lower {
+			tok = BERTUncased()
+		}
+		whole := *tok
+		// A pre-tokenizer sequence is not known to split at white space:
+		// the text is normalized whole.
+		whole.PreTokenizer = PreTokenizerSequence{BertPreTokenizer{}}
+		for _, text := range texts {
+			if !tok.chunkable() || whole.chunkable() {
+				t.Fatal("the test does not compare chunked with whole")
+			}
+			got, err1 := tok.Encode(text)
+			want, err2 := whole.Encode(text)
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			if !equalInts(got.IDs, want.IDs) || !equalInts(got.WordIDs, want.WordIDs) || fmt.Sprint(got.Offsets) != fmt.Sprint(want.Offsets) {
+				t.Errorf("lowercase %v: chunked encoding differs from the whole one (%d and %d tokens)", lower, len(got.IDs), len(want.IDs))
+			}
+			ids, err := tok.EncodeIDs(text)
+			if err != nil || !equalInts(ids, want.IDs) {
+				t.Errorf("lowercase %v: EncodeIDs differs from Encode", lower)
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package tokenize
 
 import (
 	"fmt"
+	"unsafe"
 
 	"github.com/goformer/goformer/tokenize/bpe"
 	"github.com/goformer/goformer/tokenize/wordpiece"
@@ -38,14 +39,20 @@ type idAppender interface {
 // ByteLevel pre-tokenizer and decoder.
 type BPE struct{ *bpe.Model }
 
+// bpe.Token and Token have the same fields in the same order, so BPE
+// appends straight into the pipeline's buffer (a piece can be megabytes of
+// tokens). The array lengths below fail to compile if the sizes differ.
+var (
+	_ [unsafe.Sizeof(Token{}) - unsafe.Sizeof(bpe.Token{})]struct{}
+	_ [unsafe.Sizeof(bpe.Token{}) - unsafe.Sizeof(Token{})]struct{}
+	_ [unsafe.Offsetof(Token{}.End) - unsafe.Offsetof(bpe.Token{}.End)]struct{}
+)
+
 // Tokenize encodes one piece.
 func (m BPE) Tokenize(dst []Token, piece string) ([]Token, error) {
-	var buf [64]bpe.Token
-	toks := m.Model.AppendTokens(buf[:0], piece)
-	for _, t := range toks {
-		dst = append(dst, Token{ID: t.ID, Start: t.Start, End: t.End})
-	}
-	return dst, nil
+	b := unsafe.Slice((*bpe.Token)(unsafe.Pointer(unsafe.SliceData(dst))), cap(dst))[:len(dst)]
+	b = m.Model.AppendTokens(b, piece)
+	return unsafe.Slice((*Token)(unsafe.Pointer(unsafe.SliceData(b))), cap(b))[:len(b)], nil
 }
 
 func (m BPE) appendIDs(dst []int, piece string) ([]int, error) {

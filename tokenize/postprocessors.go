@@ -187,6 +187,11 @@ func (t *Template) Process(a, b *Encoding, addSpecial bool) (*Encoding, error) {
 // assemble applies a template to encodings without overflowing windows,
 // writing the result once instead of cloning and merging the parts.
 func (t *Template) assemble(tpl []TemplatePiece, a, b *Encoding, addSpecial bool) (*Encoding, error) {
+	if b == nil && addSpecial {
+		if e, ok := t.assembleInPlace(tpl, a); ok {
+			return e, nil
+		}
+	}
 	n := 0
 	for _, p := range tpl {
 		switch {
@@ -251,6 +256,77 @@ func (t *Template) assemble(tpl []TemplatePiece, a, b *Encoding, addSpecial bool
 		}
 	}
 	return out, nil
+}
+
+// assembleInPlace applies a template of special tokens around one $A to a
+// by growing a's slices in place, when the encoder left room for them: a
+// long encoding is then not copied. It reports false when it cannot.
+func (t *Template) assembleInPlace(tpl []TemplatePiece, a *Encoding) (*Encoding, bool) {
+	pre, post, seen, typeID := 0, 0, false, 0
+	for _, p := range tpl {
+		switch {
+		case p.Sequence == "A":
+			if seen {
+				return nil, false
+			}
+			seen, typeID = true, p.TypeID
+		case p.Sequence != "":
+			return nil, false
+		default:
+			st, ok := t.Specials[p.Special]
+			if !ok || len(st.IDs) != len(st.Tokens) {
+				return nil, false
+			}
+			if seen {
+				post += len(st.IDs)
+			} else {
+				pre += len(st.IDs)
+			}
+		}
+	}
+	k := pre + post
+	if !seen || !hasRoom(k, a.IDs, a.TypeIDs, a.WordIDs, a.SequenceIDs, a.SpecialTokensMask, a.AttentionMask) ||
+		cap(a.Tokens)-len(a.Tokens) < k || cap(a.Offsets)-len(a.Offsets) < k {
+		return nil, false
+	}
+	n := len(a.IDs)
+	for i := range a.TypeIDs {
+		a.TypeIDs[i] = typeID
+	}
+	a.IDs, a.TypeIDs, a.WordIDs = shiftIn(a.IDs, pre, post), shiftIn(a.TypeIDs, pre, post), shiftIn(a.WordIDs, pre, post)
+	a.SequenceIDs, a.SpecialTokensMask, a.AttentionMask = shiftIn(a.SequenceIDs, pre, post), shiftIn(a.SpecialTokensMask, pre, post), shiftIn(a.AttentionMask, pre, post)
+	a.Tokens, a.Offsets = shiftIn(a.Tokens, pre, post), shiftIn(a.Offsets, pre, post)
+	i, seen := 0, false
+	for _, p := range tpl {
+		if p.Sequence == "A" {
+			i, seen = pre+n, true
+			continue
+		}
+		st := t.Specials[p.Special]
+		for j, id := range st.IDs {
+			a.IDs[i], a.Tokens[i], a.Offsets[i], a.TypeIDs[i] = id, st.Tokens[j], Offset{}, p.TypeID
+			a.WordIDs[i], a.SequenceIDs[i], a.SpecialTokensMask[i], a.AttentionMask[i] = -1, -1, 1, 1
+			i++
+		}
+	}
+	return a, true
+}
+
+func hasRoom(k int, ss ...[]int) bool {
+	for _, s := range ss {
+		if cap(s)-len(s) < k {
+			return false
+		}
+	}
+	return true
+}
+
+// shiftIn lengthens s by pre+post and moves its elements pre places right.
+func shiftIn[T any](s []T, pre, post int) []T {
+	n := len(s)
+	s = s[:n+pre+post]
+	copy(s[pre:], s[:n])
+	return s
 }
 
 func specialEncoding(ids []int, toks []string, typeID int) *Encoding {

@@ -64,6 +64,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -215,13 +216,19 @@ func (t *Tokenizer) encodeUnpadded(text string, pair *string, opts EncodeOptions
 	if err != nil {
 		return nil, err
 	}
-	a, err := t.encodeSequence(text, 0, &pol)
+	// Room for the post-processor's special tokens lets it add them to a
+	// single sequence in place instead of copying a long encoding.
+	room := 0
+	if pair == nil && !opts.NoSpecialTokens && t.PostProcessor != nil {
+		room = max(0, t.PostProcessor.AddedTokens(false))
+	}
+	a, err := t.encodeSequence(text, 0, &pol, room)
 	if err != nil {
 		return nil, err
 	}
 	var b *Encoding
 	if pair != nil {
-		if b, err = t.encodeSequence(*pair, 1, &pol); err != nil {
+		if b, err = t.encodeSequence(*pair, 1, &pol, 0); err != nil {
 			return nil, err
 		}
 	}
@@ -324,18 +331,19 @@ func truncatePair(a, b *Encoding, p Truncation) error {
 
 // encodeSequence runs added-token matching, normalization,
 // pre-tokenization and the model on one sequence.
-func (t *Tokenizer) encodeSequence(text string, seq int, pol *specialPolicy) (*Encoding, error) {
+// Its slices have capacity for room more tokens.
+func (t *Tokenizer) encodeSequence(text string, seq int, pol *specialPolicy, room int) (*Encoding, error) {
 	if err := t.checkRefused(text, seq, pol); err != nil {
 		return nil, err
 	}
 	e := &Encoding{}
 	e.texts[seq] = text
-	est := len(text)/4 + 4
+	est := len(text)/4 + 4 + room
 	e.IDs = make([]int, 0, est)
 	e.Offsets = make([]Offset, 0, est)
 	e.WordIDs = make([]int, 0, est)
-	sc := tokenScratch.Get().(*[]Token)
-	defer tokenScratch.Put(sc)
+	sc := getTokenScratch()
+	defer putTokenScratch(sc)
 	buf := (*sc)[:0]
 	w := 0
 	err := t.eachPiece(text, true, pol, func(n Normalized, added int) error {
@@ -365,12 +373,16 @@ func (t *Tokenizer) encodeSequence(text string, seq int, pol *specialPolicy) (*E
 		return nil, err
 	}
 	n := len(e.IDs)
-	e.Tokens = make([]string, n)
+	e.Tokens = make([]string, n, n+room)
 	for i, id := range e.IDs {
 		e.Tokens[i], _ = t.idToToken(id)
 	}
-	ints := make([]int, 4*n)
-	e.TypeIDs, e.SequenceIDs, e.SpecialTokensMask, e.AttentionMask = ints[:n:n], ints[n:2*n:2*n], ints[2*n:3*n:3*n], ints[3*n:]
+	c := n + room
+	if room > 0 {
+		e.IDs, e.Offsets, e.WordIDs = slices.Grow(e.IDs, room), slices.Grow(e.Offsets, room), slices.Grow(e.WordIDs, room)
+	}
+	ints := make([]int, 4*c)
+	e.TypeIDs, e.SequenceIDs, e.SpecialTokensMask, e.AttentionMask = ints[:n:c], ints[c:c+n:2*c], ints[2*c:2*c+n:3*c], ints[3*c:3*c+n]
 	for i := 0; i < n; i++ {
 		e.TypeIDs[i], e.SequenceIDs[i], e.AttentionMask[i] = seq, seq, 1
 	}
@@ -378,6 +390,16 @@ func (t *Tokenizer) encodeSequence(text string, seq int, pol *specialPolicy) (*E
 }
 
 var tokenScratch = sync.Pool{New: func() any { s := make([]Token, 0, 256); return &s }}
+
+func getTokenScratch() *[]Token { return tokenScratch.Get().(*[]Token) }
+
+// putTokenScratch returns a buffer to the pool unless one huge piece grew
+// it: the pool would keep that memory alive.
+func putTokenScratch(sc *[]Token) {
+	if cap(*sc) <= 1<<14 {
+		tokenScratch.Put(sc)
+	}
+}
 
 // eachPiece calls f for every piece of text in order, after added-token
 // matching, normalization and pre-tokenization: the piece's normalized text
@@ -413,6 +435,7 @@ func (t *Tokenizer) eachPiece(text string, offsets bool, pol *specialPolicy, f f
 			}
 		}
 	}
+	chunked := len(text) > chunkSize && t.chunkable()
 	segs := t.added.find(&t.added.raw, text, pol, nil)
 	for _, sg := range segs {
 		if err != nil {
@@ -420,6 +443,21 @@ func (t *Tokenizer) eachPiece(text string, offsets bool, pol *specialPolicy, f f
 		}
 		if sg.tok >= 0 {
 			err = f(Normalized{text: text[sg.start:sg.end], base: sg.start}, t.added.tokens[sg.tok].ID)
+			continue
+		}
+		if chunked {
+			// Normalize a long segment a chunk at a time, so that memory
+			// stays bounded whatever the length of a line.
+			seg := text[sg.start:sg.end]
+			for c0 := 0; c0 < len(seg) && err == nil; {
+				c1 := chunkEnd(seg, c0)
+				n := Normalized{text: seg[c0:c1], base: sg.start + c0, noAlign: !offsets}
+				if t.Normalizer != nil {
+					t.Normalizer.Normalize(&n)
+				}
+				sub(n)
+				c0 = c1
+			}
 			continue
 		}
 		n := Normalized{text: text[sg.start:sg.end], base: sg.start, noAlign: !offsets}
@@ -444,6 +482,66 @@ func (t *Tokenizer) eachPiece(text string, offsets bool, pol *specialPolicy, f f
 	}
 	return err
 }
+
+// chunkSize is the length above which a plain segment of text is
+// normalized in chunks, when the pipeline allows it.
+const chunkSize = 64 << 10
+
+// chunkable reports whether cutting the text before ASCII white space
+// changes nothing: the normalizer works character by character and keeps
+// white space (so no context crosses it), the pre-tokenizer splits at white
+// space and drops it, and no added token is matched in normalized text
+// (one could hold a space).
+func (t *Tokenizer) chunkable() bool {
+	if t.added.norm.n > 0 {
+		return false
+	}
+	switch t.PreTokenizer.(type) {
+	case BertPreTokenizer, Whitespace, WhitespaceSplit:
+	default:
+		return false
+	}
+	return localNormalizer(t.Normalizer)
+}
+
+// localNormalizer reports whether n rewrites each character (or combining
+// sequence) on its own and keeps ASCII white space as white space.
+func localNormalizer(n Normalizer) bool {
+	switch x := n.(type) {
+	case nil, BertNormalizer, Lowercase, UnicodeNormalizer, StripAccents:
+		return true
+	case NormalizerSequence:
+		for _, e := range x {
+			if !localNormalizer(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// chunkEnd returns where the chunk of s that starts at i ends: at the last
+// ASCII white space byte at most chunkSize bytes on, else at the first one
+// after that, else at the end of s.
+func chunkEnd(s string, i int) int {
+	if len(s)-i <= chunkSize {
+		return len(s)
+	}
+	for j := i + chunkSize; j > i; j-- {
+		if isASCIISpace(s[j]) {
+			return j
+		}
+	}
+	for j := i + chunkSize + 1; j < len(s); j++ {
+		if isASCIISpace(s[j]) {
+			return j
+		}
+	}
+	return len(s)
+}
+
+func isASCIISpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // EncodeIDs returns the ids of Encode(text) without building the rest of
 // the Encoding. For a byte-level BPE tokenizer without normalizer this takes
@@ -500,8 +598,8 @@ func (t *Tokenizer) AppendIDsWith(dst []int, text string, opts EncodeOptions) ([
 		// fixed tokens around the sequence: skip the Encoding.
 		dst = append(dst, prefix...)
 		m, fast := t.Model.(idAppender)
-		sc := tokenScratch.Get().(*[]Token)
-		defer tokenScratch.Put(sc)
+		sc := getTokenScratch()
+		defer putTokenScratch(sc)
 		buf := (*sc)[:0]
 		// Metaspace's "first" scheme asks where a piece starts in the
 		// original text, so it needs the alignment.

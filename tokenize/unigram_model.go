@@ -132,7 +132,11 @@ func (u *Unigram) Tokenize(dst []Token, piece string) ([]Token, error) {
 		return dst, nil
 	}
 	sc := hfScratch.Get().(*[]hfNode)
-	defer hfScratch.Put(sc)
+	defer func() {
+		if cap(*sc) <= 1<<16 {
+			hfScratch.Put(sc)
+		}
+	}()
 	size := len(piece)
 	if cap(*sc) < size+1 {
 		*sc = make([]hfNode, size+1)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/goformer/goformer/tokenize"
 	"github.com/goformer/goformer/tokenize/bpe"
@@ -201,7 +202,23 @@ func tokenizeEncode(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 	defer done()
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
+	// Ids alone need no Encoding (offsets, masks): much less memory for
+	// a long line.
+	idsOnly := !*asJSON && *pair == "" && tok.Truncation == nil && tok.Padding == nil
+	var ids []int
 	encodeOne := func(text string) error {
+		if idsOnly {
+			var err error
+			if ids, err = tok.AppendIDsWith(ids[:0], text, opts); err != nil {
+				return err
+			}
+			if *count {
+				fmt.Fprintln(w, len(ids))
+			} else {
+				writeIDs(w, ids)
+			}
+			return nil
+		}
 		var p *string
 		if *pair != "" {
 			p = pair
@@ -257,37 +274,112 @@ func writeIDs(w io.Writer, ids []int) {
 	w.Write(b)
 }
 
-type encodingJSON struct {
-	IDs               []int           `json:"ids"`
-	Tokens            []string        `json:"tokens"`
-	TypeIDs           []int           `json:"type_ids"`
-	Offsets           [][2]int        `json:"offsets"`
-	RuneOffsets       [][2]int        `json:"rune_offsets"`
-	AttentionMask     []int           `json:"attention_mask"`
-	SpecialTokensMask []int           `json:"special_tokens_mask"`
-	WordIDs           []int           `json:"word_ids"`
-	Overflowing       []*encodingJSON `json:"overflowing,omitempty"`
-}
-
-func toEncodingJSON(e *tokenize.Encoding) *encodingJSON {
-	j := &encodingJSON{IDs: e.IDs, Tokens: e.Tokens, TypeIDs: e.TypeIDs, AttentionMask: e.AttentionMask,
-		SpecialTokensMask: e.SpecialTokensMask, WordIDs: e.WordIDs}
-	for _, o := range e.Offsets {
-		j.Offsets = append(j.Offsets, [2]int{o.Start, o.End})
-	}
-	for _, o := range e.RuneOffsets() {
-		j.RuneOffsets = append(j.RuneOffsets, [2]int{o.Start, o.End})
-	}
-	for _, o := range e.Overflowing {
-		j.Overflowing = append(j.Overflowing, toEncodingJSON(o))
-	}
-	return j
-}
-
+// writeEncodingJSON writes e as one JSON object on one line: ids, tokens,
+// type_ids, offsets, rune_offsets, attention_mask, special_tokens_mask,
+// word_ids and, when truncation overflowed, overflowing (the same objects).
+// It streams the values, so a long encoding costs no copy of itself.
 func writeEncodingJSON(w io.Writer, e *tokenize.Encoding) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(toEncodingJSON(e))
+	bw := bufio.NewWriter(w)
+	appendEncodingJSON(bw, e)
+	bw.WriteByte('\n')
+	return bw.Flush()
+}
+
+func appendEncodingJSON(w *bufio.Writer, e *tokenize.Encoding) {
+	var b []byte
+	ints := func(name string, v []int) {
+		w.WriteString(name)
+		w.WriteByte('[')
+		for i, x := range v {
+			b = b[:0]
+			if i > 0 {
+				b = append(b, ',')
+			}
+			w.Write(strconv.AppendInt(b, int64(x), 10))
+		}
+		w.WriteByte(']')
+	}
+	offsets := func(name string, v []tokenize.Offset) {
+		w.WriteString(name)
+		w.WriteByte('[')
+		for i, o := range v {
+			b = b[:0]
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, '[')
+			b = strconv.AppendInt(b, int64(o.Start), 10)
+			b = append(b, ',')
+			b = strconv.AppendInt(b, int64(o.End), 10)
+			w.Write(append(b, ']'))
+		}
+		w.WriteByte(']')
+	}
+	ints(`{"ids":`, e.IDs)
+	w.WriteString(`,"tokens":[`)
+	for i, t := range e.Tokens {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		w.Write(appendJSONString(b[:0], t))
+	}
+	w.WriteByte(']')
+	ints(`,"type_ids":`, e.TypeIDs)
+	offsets(`,"offsets":`, e.Offsets)
+	offsets(`,"rune_offsets":`, e.RuneOffsets())
+	ints(`,"attention_mask":`, e.AttentionMask)
+	ints(`,"special_tokens_mask":`, e.SpecialTokensMask)
+	ints(`,"word_ids":`, e.WordIDs)
+	if len(e.Overflowing) > 0 {
+		w.WriteString(`,"overflowing":[`)
+		for i, o := range e.Overflowing {
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			appendEncodingJSON(w, o)
+		}
+		w.WriteByte(']')
+	}
+	w.WriteByte('}')
+}
+
+// appendJSONString appends s as a JSON string, as encoding/json writes it
+// without HTML escaping (invalid UTF-8 becomes U+FFFD).
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			b = append(b, "\\ufffd"...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&15])
+		default:
+			b = append(b, s[i:i+n]...)
+		}
+		i += n
+	}
+	return append(b, '"')
 }
 
 // parseIDs reads one line of ids: numbers separated by spaces or commas, a

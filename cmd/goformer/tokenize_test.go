@@ -218,3 +218,17 @@ func TestTokenizeTrainShowsProgress(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONStringsAreWrittenAsEncodingJSONWrites(t *testing.T) {
+	for _, s := range []string{"", "plain", "Ġthe", `q"uote\back`, "tab\tnl\ncr\r", "\x00\x01\x1f\x7f", "<&>", "\u2028\u2029", "é中😀", "bad\xffbyte\xc3", "##ing"} {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(appendJSONString(nil, s)); got != strings.TrimSuffix(want.String(), "\n") {
+			t.Errorf("%q: %s, want %s", s, got, want.String())
+		}
+	}
+}

@@ -18,6 +18,7 @@ package bpe
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"unicode/utf8"
@@ -397,7 +398,8 @@ func (m *Model) AppendIDs(dst []int, word string) []int {
 	}
 	var idb [smallWord]int32
 	var spb [smallWord]uint64
-	ids, _ := m.encode(word, idb[:], spb[:])
+	ids, _ := m.encode(word, idb[:], spb[:], false)
+	dst = slices.Grow(dst, len(ids))
 	for _, id := range ids {
 		dst = append(dst, int(id))
 	}
@@ -435,7 +437,8 @@ func (m *Model) AppendTokens(dst []Token, word string) []Token {
 	}
 	var idb [smallWord]int32
 	var spb [smallWord]uint64
-	ids, spans := m.encode(word, idb[:], spb[:])
+	ids, spans := m.encode(word, idb[:], spb[:], true)
+	dst = slices.Grow(dst, len(ids))
 	for i, id := range ids {
 		dst = append(dst, Token{ID: int(id), Start: int(spans[i] >> 32), End: int(uint32(spans[i]))})
 	}
@@ -448,25 +451,34 @@ func (m *Model) AppendTokens(dst []Token, word string) []Token {
 const smallWord = 64
 
 // encode splits word into its initial symbols and merges them. Each symbol
-// carries its byte span in the word, start<<32 | end. idb and spb are
-// scratch of length smallWord; the result may alias them.
-func (m *Model) encode(word string, idb []int32, spb []uint64) (ids []int32, spans []uint64) {
+// carries its byte span in the word, start<<32 | end; without wantSpans
+// the spans may be left out (nil). idb and spb are scratch of length
+// smallWord; the result may alias them.
+func (m *Model) encode(word string, idb []int32, spb []uint64, wantSpans bool) (ids []int32, spans []uint64) {
 	if m.fastBytes {
-		if len(word) > len(idb) {
-			idb, spb = make([]int32, len(word)), make([]uint64, len(word))
+		if len(word) > smallWord {
+			// One byte per symbol: the spans follow from the
+			// positions, so none are kept while merging.
+			ids = make([]int32, len(word))
+			m.byteSymbols(word, ids)
+			k, starts := m.mergeLong(ids, nil)
+			ids = ids[:k]
+			if wantSpans {
+				spans = make([]uint64, k)
+				for i, s := range starts {
+					e := len(word)
+					if i+1 < k {
+						e = int(starts[i+1])
+					}
+					spans[i] = span(int(s), e)
+				}
+			}
+			return ids, spans
 		}
 		ids, spans = idb[:len(word)], spb[:len(word)]
-		last := len(word) - 1
-		for i := 0; i < len(word); i++ {
-			k := 0
-			if i > 0 {
-				k = 1
-			}
-			if i == last {
-				k |= 2
-			}
-			ids[i] = m.unitIDs[k][word[i]]
-			spans[i] = uint64(i)<<32 | uint64(i+1)
+		m.byteSymbols(word, ids)
+		for i := range spans {
+			spans[i] = span(i, i+1)
 		}
 	} else {
 		ids, spans = m.symbolsLong(word, idb[:0], spb[:0])
@@ -475,7 +487,23 @@ func (m *Model) encode(word string, idb []int32, spb []uint64) (ids []int32, spa
 		n := m.mergeSmall(ids, spans)
 		return ids[:n], spans[:n]
 	}
-	return m.mergeLong(ids, spans)
+	k, _ := m.mergeLong(ids, spans)
+	return ids[:k], spans[:k]
+}
+
+// byteSymbols writes the initial symbol of each byte of word to ids.
+func (m *Model) byteSymbols(word string, ids []int32) {
+	last := len(word) - 1
+	for i := 0; i < len(word); i++ {
+		k := 0
+		if i > 0 {
+			k = 1
+		}
+		if i == last {
+			k |= 2
+		}
+		ids[i] = m.unitIDs[k][word[i]]
+	}
 }
 
 func span(s, e int) uint64 { return uint64(s)<<32 | uint64(uint32(e)) }
@@ -607,14 +635,19 @@ func (m *Model) mergeSmall(ids []int32, spans []uint64) int {
 	return n
 }
 
-// mergeLong applies the merges with a linked list and a min-heap of
-// candidate pairs, O(n log n) for words of any length.
-func (m *Model) mergeLong(ids []int32, spans []uint64) ([]int32, []uint64) {
+// mergeLong applies the merges to a word of any length: the pair of lowest
+// rank first, the leftmost among equals, as mergeSmall does. The symbols
+// form a linked list; candidate pairs wait in a queue of buckets, one per
+// rank, each a list of positions in increasing order (pairs appear mostly
+// left to right) with a small heap for those that arrive out of order, so
+// a long word costs about n log(ranks) time and 4 bytes per symbol and
+// pending pair. Entries are checked when taken: a pair that no longer
+// exists or changed is skipped. It leaves the merged ids in ids[:k] and
+// returns k; with spans, spans[:k] holds their spans, and without,
+// starts[:k] holds the index of each one's first initial symbol (its byte
+// offset when every symbol is one byte).
+func (m *Model) mergeLong(ids []int32, spans []uint64) (k int, starts []int32) {
 	n := len(ids)
-	if n < 2 {
-		return ids, spans
-	}
-	dead := make([]bool, n)
 	next := make([]int32, n)
 	prev := make([]int32, n)
 	for i := range n {
@@ -622,97 +655,221 @@ func (m *Model) mergeLong(ids []int32, spans []uint64) ([]int32, []uint64) {
 		prev[i] = int32(i - 1)
 	}
 	next[n-1] = -1
-	h := make(mergeHeap, 0, n)
+	var q rankQueue
 	push := func(l int32) {
-		r := next[l]
-		if r < 0 {
-			return
-		}
-		if v := m.pairs.get(ids[l], ids[r]); v != noMerge {
-			h.push(candidate{val: v, left: l, right: r, leftID: ids[l], rightID: ids[r]})
+		if r := next[l]; r >= 0 {
+			if v := m.pairs.get(ids[l], ids[r]); v != noMerge {
+				q.push(uint32(v>>32), l)
+			}
 		}
 	}
-	for i := 0; i < n-1; i++ {
+	for i := 0; i+1 < n; i++ {
 		push(int32(i))
 	}
-	for len(h) > 0 {
-		c := h.pop()
-		if dead[c.left] || next[c.left] != c.right || ids[c.left] != c.leftID || ids[c.right] != c.rightID {
-			continue // stale
+	for {
+		rank, l, ok := q.pop()
+		if !ok {
+			break
 		}
-		ids[c.left] = int32(uint32(c.val))
-		spans[c.left] = join(spans[c.left], spans[c.right])
-		dead[c.right] = true
-		nr := next[c.right]
-		next[c.left] = nr
+		if ids[l] < 0 {
+			continue // merged into its left neighbour
+		}
+		r := next[l]
+		if r < 0 {
+			continue
+		}
+		v := m.pairs.get(ids[l], ids[r])
+		if v == noMerge || uint32(v>>32) != rank {
+			continue // the pair changed since it was queued
+		}
+		ids[l] = int32(uint32(v))
+		ids[r] = -1
+		if spans != nil {
+			spans[l] = join(spans[l], spans[r])
+		}
+		nr := next[r]
+		next[l] = nr
 		if nr >= 0 {
-			prev[nr] = c.left
+			prev[nr] = l
 		}
-		if p := prev[c.left]; p >= 0 {
+		// A merge never makes a pair of its own rank (the merged token
+		// would be both shorter and longer than itself), so the new
+		// pairs never belong before l in the bucket being emptied.
+		if p := prev[l]; p >= 0 {
 			push(p)
 		}
-		push(c.left)
+		push(l)
 	}
-	k := 0
+	// prev is free now: it takes the starts.
+	starts = prev
 	for i := int32(0); i >= 0; i = next[i] {
-		ids[k], spans[k] = ids[i], spans[i]
+		ids[k] = ids[i]
+		if spans != nil {
+			spans[k] = spans[i]
+		}
+		starts[k] = i
 		k++
 	}
-	return ids[:k], spans[:k]
+	return k, starts[:k]
 }
 
-type candidate struct {
-	val             uint64 // rank<<32 | merged id
-	left, right     int32
-	leftID, rightID int32
+// rankQueue holds positions by rank and yields them lowest rank first,
+// lowest position first within a rank. Positions wait in blocks of
+// queueBlock that are reused once read, so the queue holds no more memory
+// than its waiting entries need.
+type rankQueue struct {
+	buckets map[uint32]*rankBucket
+	// ranks is a min-heap of the ranks whose bucket may hold positions.
+	ranks []uint32
+	// cache holds recently used buckets by the low bits of their rank.
+	cache [16]*rankBucket
+	free  [][]int32 // read blocks, for reuse
 }
 
-// less orders candidates by rank, then by position (leftmost first).
-func (a candidate) less(b candidate) bool {
-	if a.val>>32 != b.val>>32 {
-		return a.val < b.val
+const queueBlock = 1 << 12
+
+type rankBucket struct {
+	rank uint32
+	// blocks hold waiting positions in increasing order, from
+	// blocks[0][head] on.
+	blocks [][]int32
+	head   int
+	late   []int32 // min-heap of positions that came out of order
+	queued bool    // rank is in the ranks heap
+}
+
+func (q *rankQueue) bucket(rank uint32) *rankBucket {
+	if b := q.cache[rank&15]; b != nil && b.rank == rank {
+		return b
 	}
-	return a.left < b.left
+	if q.buckets == nil {
+		q.buckets = map[uint32]*rankBucket{}
+	}
+	b := q.buckets[rank]
+	if b == nil {
+		b = &rankBucket{rank: rank}
+		q.buckets[rank] = b
+	}
+	q.cache[rank&15] = b
+	return b
 }
 
-type mergeHeap []candidate
+func (q *rankQueue) push(rank uint32, pos int32) {
+	b := q.bucket(rank)
+	nb := len(b.blocks)
+	switch {
+	case nb > 0 && (nb > 1 || b.head < len(b.blocks[0])) && b.blocks[nb-1][len(b.blocks[nb-1])-1] >= pos:
+		b.late = heapPushInt32(b.late, pos)
+	case nb > 0 && len(b.blocks[nb-1]) < cap(b.blocks[nb-1]):
+		b.blocks[nb-1] = append(b.blocks[nb-1], pos)
+	default:
+		var blk []int32
+		if k := len(q.free); k > 0 {
+			blk, q.free = q.free[k-1], q.free[:k-1]
+		} else {
+			blk = make([]int32, 0, queueBlock)
+		}
+		b.blocks = append(b.blocks, append(blk, pos))
+	}
+	if !b.queued {
+		b.queued = true
+		q.ranks = heapPushUint32(q.ranks, rank)
+	}
+}
 
-func (h *mergeHeap) push(c candidate) {
-	*h = append(*h, c)
-	s := *h
-	i := len(s) - 1
-	for i > 0 {
+func (q *rankQueue) pop() (rank uint32, pos int32, ok bool) {
+	for len(q.ranks) > 0 {
+		b := q.bucket(q.ranks[0])
+		hasBlock := len(b.blocks) > 0 && b.head < len(b.blocks[0])
+		hasLate := len(b.late) > 0
+		switch {
+		case !hasBlock && !hasLate:
+			b.queued = false
+			q.ranks = heapPopUint32(q.ranks)
+			continue
+		case hasLate && (!hasBlock || b.late[0] < b.blocks[0][b.head]):
+			pos = b.late[0]
+			b.late = heapPopInt32(b.late)
+		default:
+			blk := b.blocks[0]
+			pos = blk[b.head]
+			b.head++
+			if b.head == len(blk) && (len(b.blocks) > 1 || len(blk) == cap(blk)) {
+				// Read to the end and full: reuse it.
+				q.free = append(q.free, blk[:0])
+				b.blocks[0] = nil
+				b.blocks, b.head = b.blocks[1:], 0
+			}
+		}
+		return b.rank, pos, true
+	}
+	return 0, 0, false
+}
+
+func heapPushInt32(h []int32, v int32) []int32 {
+	h = append(h, v)
+	for i := len(h) - 1; i > 0; {
 		p := (i - 1) / 2
-		if !s[i].less(s[p]) {
+		if h[p] <= h[i] {
 			break
 		}
-		s[i], s[p] = s[p], s[i]
+		h[p], h[i] = h[i], h[p]
 		i = p
 	}
+	return h
 }
 
-func (h *mergeHeap) pop() candidate {
-	s := *h
-	top := s[0]
-	last := len(s) - 1
-	s[0] = s[last]
-	s = s[:last]
-	i := 0
-	for {
-		l := 2*i + 1
-		if l >= len(s) {
+func heapPopInt32(h []int32) []int32 {
+	last := len(h) - 1
+	h[0] = h[last]
+	h = h[:last]
+	for i := 0; ; {
+		c := 2*i + 1
+		if c >= len(h) {
 			break
 		}
-		c := l
-		if r := l + 1; r < len(s) && s[r].less(s[l]) {
-			c = r
+		if c+1 < len(h) && h[c+1] < h[c] {
+			c++
 		}
-		if !s[c].less(s[i]) {
+		if h[i] <= h[c] {
 			break
 		}
-		s[i], s[c] = s[c], s[i]
+		h[i], h[c] = h[c], h[i]
 		i = c
 	}
-	*h = s
-	return top
+	return h
+}
+
+func heapPushUint32(h []uint32, v uint32) []uint32 {
+	h = append(h, v)
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if h[p] <= h[i] {
+			break
+		}
+		h[p], h[i] = h[i], h[p]
+		i = p
+	}
+	return h
+}
+
+func heapPopUint32(h []uint32) []uint32 {
+	last := len(h) - 1
+	h[0] = h[last]
+	h = h[:last]
+	for i := 0; ; {
+		c := 2*i + 1
+		if c >= len(h) {
+			break
+		}
+		if c+1 < len(h) && h[c+1] < h[c] {
+			c++
+		}
+		if h[i] <= h[c] {
+			break
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
+	return h
 }

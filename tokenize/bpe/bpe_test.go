@@ -330,9 +330,14 @@ func TestHeapMergeAgreesWithScanMerge(t *testing.T) {
 		ids2 := append([]int32(nil), ids...)
 		spans2 := append([]uint64(nil), spans...)
 		n := m.mergeSmall(ids, spans)
-		long, longSpans := m.mergeLong(ids2, spans2)
-		if fmt.Sprint(ids[:n], spans[:n]) != fmt.Sprint(long, longSpans) {
-			t.Fatalf("%q: scan %v %v, heap %v %v", w, ids[:n], spans[:n], long, longSpans)
+		k, starts := m.mergeLong(ids2, spans2)
+		if fmt.Sprint(ids[:n], spans[:n]) != fmt.Sprint(ids2[:k], spans2[:k]) {
+			t.Fatalf("%q: scan %v %v, heap %v %v", w, ids[:n], spans[:n], ids2[:k], spans2[:k])
+		}
+		for i, st := range starts {
+			if int(spans[i]>>32) != int(st) {
+				t.Fatalf("%q: symbol %d starts at %d, its span is %x", w, i, st, spans[i])
+			}
 		}
 	}
 }
@@ -469,4 +474,49 @@ func FuzzReadVocabMerges(f *testing.F) {
 			m.Merges()
 		}
 	})
+}
+
+// scanMerge is the definition of BPE's merge order, written plainly: merge
+// the pair of lowest rank, the leftmost among equals, until none is left.
+// It takes quadratic time; the test oracle for mergeLong on long words.
+func scanMerge(m *Model, ids []int32) []int32 {
+	ids = append([]int32(nil), ids...)
+	for {
+		best, at := uint64(noMerge), -1
+		for i := 0; i+1 < len(ids); i++ {
+			if v := m.pairs.get(ids[i], ids[i+1]); v>>32 < best>>32 {
+				best, at = v, i
+			}
+		}
+		if at < 0 {
+			return ids
+		}
+		ids[at] = int32(uint32(best))
+		ids = append(ids[:at+1], ids[at+2:]...)
+	}
+}
+
+func TestLongWordMergesFollowTheDefinition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, enc := range []string{"r50k_base", "cl100k_base", "o200k_base"} {
+		m := model(t, enc)
+		for _, alphabet := range [][]string{
+			{"a"}, {"a", "b"}, {"1", "2", "0"}, {" ", "\n"}, {"e", "t", "h", "a", "n", "d", "é", "中", "😀", "ab", "the", "ing"},
+		} {
+			for i := 0; i < 6; i++ {
+				var sb strings.Builder
+				for n := 65 + rng.IntN(1500); sb.Len() < n; {
+					sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+				}
+				w := sb.String()
+				ids := make([]int32, len(w))
+				m.byteSymbols(w, ids)
+				want := scanMerge(m, ids)
+				k, _ := m.mergeLong(ids, nil)
+				if fmt.Sprint(ids[:k]) != fmt.Sprint(want) {
+					t.Fatalf("%s %.40q (%d bytes): mergeLong %v\nwant %v", enc, w, len(w), ids[:k], want)
+				}
+			}
+		}
+	}
 }

@@ -38,6 +38,14 @@ func (m *Model) segments(s string, st *encodeScratch) []segment {
 
 var scratchPool = sync.Pool{New: func() any { return new(encodeScratch) }}
 
+// putScratch returns scratch to the pool unless a huge input grew it: the
+// pool would keep that memory alive.
+func putScratch(st *encodeScratch) {
+	if cap(st.best) <= 1<<16 && cap(st.norm) <= 1<<16 && cap(st.bpeSyms) <= 1<<16 {
+		scratchPool.Put(st)
+	}
+}
+
 // oneCharLen is the length of the UTF-8 character starting with byte c, by
 // its lead byte alone, as SentencePiece measures it.
 func oneCharLen(c byte) int {
@@ -144,7 +152,7 @@ func (m *Model) viterbi(s string, st *encodeScratch) []segment {
 // pieces. Offsets refer to text.
 func (m *Model) Encode(text string) []Piece {
 	st := scratchPool.Get().(*encodeScratch)
-	defer scratchPool.Put(st)
+	defer putScratch(st)
 	norm, align := m.normalizeInto(text, st)
 	segs := m.segments(norm, st)
 	return m.appendPieces(nil, norm, align, segs)
@@ -156,7 +164,7 @@ func (m *Model) Encode(text string) []Piece {
 // treated byte by byte as unknown.
 func (m *Model) EncodeNormalized(s string) []Piece {
 	st := scratchPool.Get().(*encodeScratch)
-	defer scratchPool.Put(st)
+	defer putScratch(st)
 	segs := m.segments(s, st)
 	if cap(st.align) < len(s)+1 {
 		st.align = make([]int, len(s)+1)
@@ -177,7 +185,7 @@ func (m *Model) EncodeIDs(text string) []int {
 // large enough dst it does not allocate.
 func (m *Model) AppendIDs(dst []int, text string) []int {
 	st := scratchPool.Get().(*encodeScratch)
-	defer scratchPool.Put(st)
+	defer putScratch(st)
 	out, _ := m.normalizer().normalize(text, st.norm[:0], nil)
 	st.norm = out
 	segs := m.segments(unsafeString(out), st)

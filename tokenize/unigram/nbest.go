@@ -39,7 +39,7 @@ func (m *Model) NBest(text string, k int) []Segmentation {
 		st := scratchPool.Get().(*encodeScratch)
 		segs := m.segments(norm, st)
 		ps := m.appendPieces(nil, norm, align, segs)
-		scratchPool.Put(st)
+		putScratch(st)
 		return []Segmentation{{Pieces: ps}}
 	}
 	var l lattice
@@ -237,7 +237,7 @@ func (m *Model) Sample(text string, alpha float64, nbest int, rng *rand.Rand) []
 	switch {
 	case m.bpe:
 		st := scratchPool.Get().(*encodeScratch)
-		defer scratchPool.Put(st)
+		defer putScratch(st)
 		return m.appendPieces(nil, norm, align, m.segments(norm, st))
 	case nbest < 0:
 		var l lattice
@@ -246,7 +246,7 @@ func (m *Model) Sample(text string, alpha float64, nbest int, rng *rand.Rand) []
 		return m.appendPieces(nil, norm, align, l.segments(path))
 	case nbest <= 1:
 		st := scratchPool.Get().(*encodeScratch)
-		defer scratchPool.Put(st)
+		defer putScratch(st)
 		return m.appendPieces(nil, norm, align, m.viterbi(norm, st))
 	}
 	nbest = min(nbest, maxNBest)
