@@ -87,7 +87,8 @@ func (h *hyps) isDone(best float64, genLen int) bool {
 }
 
 // logSoftmax32 writes log softmax(x) to dst in float32, as torch computes
-// it: x − max − log Σ exp(x − max).
+// it: x − max − log Σ exp(x − max), the exponentials in float32 (exp32)
+// summed in float64.
 func logSoftmax32(dst, x []float32) {
 	mx := float32(math.Inf(-1))
 	for _, s := range x {
@@ -95,7 +96,7 @@ func logSoftmax32(dst, x []float32) {
 	}
 	var sum float64
 	for _, s := range x {
-		sum += math.Exp(float64(s - mx))
+		sum += float64(exp32(s - mx))
 	}
 	ls := float32(math.Log(sum))
 	for i, s := range x {
