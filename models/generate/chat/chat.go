@@ -62,6 +62,11 @@ var ErrNoTemplate = errors.New("chat: no chat template")
 type Message struct {
 	Role    string `json:"role"` // "system", "user", "assistant" (or what the template accepts)
 	Content string `json:"content"`
+	// Fields are the message's other keys for templates that read them
+	// ("tool_calls", "name", "tool_call_id"), as Options.Vars values
+	// (json.RawMessage keeps the order of object keys). A "content" field
+	// replaces Content, for structured content.
+	Fields map[string]any `json:"-"`
 }
 
 // Template is a parsed chat template with the special tokens it refers
@@ -113,6 +118,13 @@ func (t *Template) Render(messages []Message, o Options) (string, error) {
 		d := newDict()
 		d.set("role", m.Role)
 		d.set("content", m.Content)
+		for _, k := range slices.Sorted(maps.Keys(m.Fields)) {
+			v, err := fromGo(m.Fields[k])
+			if err != nil {
+				return "", fmt.Errorf("chat: message %d, field %s: %w", i, k, err)
+			}
+			d.set(k, v)
+		}
 		msgs[i] = d
 	}
 	vars := map[string]any{

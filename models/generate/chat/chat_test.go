@@ -23,7 +23,9 @@ type fixture struct {
 		Vars                   map[string]json.RawMessage
 		Renders                [][2]rendering
 	}
-	Conversations [][]chat.Message
+	Conversations    [][]chat.Message
+	ToolConversation []map[string]json.RawMessage `json:"tool_conversation"`
+	ToolRenders      []rendering                  `json:"tool_renders"`
 }
 
 func loadFixture(t *testing.T) *fixture {
@@ -236,4 +238,38 @@ func TestTruncatedTemplatesNeverPanic(t *testing.T) {
 			tmpl.Render(conv, chat.Options{AddGenerationPrompt: true})
 		}
 	}
+}
+
+func TestMessageFieldsReachTheTemplate(t *testing.T) {
+	f := loadFixture(t)
+	var conv []chat.Message
+	for _, raw := range f.ToolConversation {
+		var m chat.Message
+		json.Unmarshal(raw["role"], &m.Role)
+		if json.Unmarshal(raw["content"], &m.Content) != nil {
+			m.Fields = map[string]any{"content": raw["content"]}
+		}
+		for k, v := range raw {
+			if k != "role" && k != "content" {
+				if m.Fields == nil {
+					m.Fields = map[string]any{}
+				}
+				m.Fields[k] = v
+			}
+		}
+		conv = append(conv, m)
+	}
+	var src string
+	var vars map[string]json.RawMessage
+	for _, s := range f.Subset {
+		if s.Name == "llama 3.1 style, tools in the system message" {
+			src, vars = s.Source, s.Vars
+		}
+	}
+	tmpl, err := chat.Parse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl.BOS, tmpl.EOS = "<|begin_of_text|>", "<|eot_id|>"
+	checkRenders(t, tmpl, [][]chat.Message{conv}, vars, [][2]rendering{{f.ToolRenders[0], f.ToolRenders[1]}})
 }

@@ -203,6 +203,14 @@ def main():
                              ("llama 3.1 style, tools in the system message", LLAMA31_STYLE, dict(VARS, tools_in_user_message=False))]:
         out["subset"].append({"name": name, "source": src, "bos": "<|begin_of_text|>", "eos": "<|eot_id|>", "vars": extra,
                               "renders": [[render(src, "<|begin_of_text|>", "<|eot_id|>", c, g, extra) for g in (False, True)] for c in CONVERSATIONS]})
+    tool_conv = [
+        {"role": "user", "content": "Weather in Paris?"},
+        {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris", "unit": "C"}}}]},
+        {"role": "tool", "content": "21 degrees"},
+        {"role": "ipython", "content": {"temp": 21, "sky": "clear"}},
+    ]
+    out["tool_conversation"] = tool_conv
+    out["tool_renders"] = [render(LLAMA31_STYLE, "<|begin_of_text|>", "<|eot_id|>", tool_conv, g, dict(VARS, tools_in_user_message=False)) for g in (False, True)]
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "chat.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=1, ensure_ascii=False)
