@@ -155,14 +155,14 @@ func randIDs(b, t, vocab int, seed uint64) *tensor.Tensor {
 	return tensor.FromSlice(ids, b, t)
 }
 
-// BenchmarkTrainStep times whole training steps — forward, cross-entropy,
+// BenchmarkLayersTrainStep times whole training steps — forward, cross-entropy,
 // backward and AdamW — built from the library's layers, each step in its
 // own tensor.Scope as a training loop runs it (the -unscoped variants leave
 // every buffer to the garbage collector, for comparison). It reports the
 // bytes allocated per step (-benchmem), the garbage collector's share of
 // the CPU time and the peak RSS. benchmarks/reference/layers_torch.py
 // times the same steps in PyTorch.
-func BenchmarkTrainStep(b *testing.B) {
+func BenchmarkLayersTrainStep(b *testing.B) {
 	for _, scoped := range []bool{true, false} {
 		suffix := ""
 		if !scoped {
