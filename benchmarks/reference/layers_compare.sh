@@ -3,18 +3,21 @@
 # the same layers and sizes, ROUNDS times each side, then prints a table
 # of medians, min–max and ratios of wall time and CPU time per op:
 #   sh benchmarks/reference/layers_compare.sh [ROUNDS] [THREADS] [ITERS]
-# Run from the repository root. PyTorch runs in its best configuration here
-# (the OpenMP OpenBLAS, see ../shared/BENCHMARKING.md) with THREADS threads;
-# goformer with GOMAXPROCS=THREADS and GOFORMER_THREADS=THREADS.
+# Run from anywhere (the apt packages of setup.sh: python3-torch,
+# libopenblas0-openmp). PyTorch runs in its best configuration here (the
+# OpenMP OpenBLAS, see benchmarks/README.md) with THREADS threads; goformer
+# with GOMAXPROCS=THREADS and GOFORMER_THREADS=THREADS.
 set -e
 ROUNDS=${1:-5}
 THREADS=${2:-2}
 ITERS=${3:-10}
-cd "$(dirname "$0")/.."
-go test -c -o /tmp/layers_bench.test . >/dev/null
+. "$(dirname "$0")/ref.sh"
+cd "$ROOT/benchmarks"
+B=$BENCH/layers_bench.test
+go test -c -o "$B" . >/dev/null
 OUT=$(mktemp)
 for i in $(seq "$ROUNDS"); do
-  GOMAXPROCS=$THREADS GOFORMER_THREADS=$THREADS /tmp/layers_bench.test -test.run XXX \
+  GOMAXPROCS=$THREADS GOFORMER_THREADS=$THREADS "$B" -test.run XXX \
     -test.bench 'MultiHeadAttention|EncoderLayer' -test.benchtime "${ITERS}x" | grep '^Benchmark' | sed 's/^/goformer\t/' >>"$OUT"
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \
     /usr/bin/python3 reference/layers_torch.py "$THREADS" "$ITERS" 2>/dev/null | sed 's/^/pytorch\t/' >>"$OUT"

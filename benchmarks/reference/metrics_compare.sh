@@ -3,13 +3,15 @@
 # 100,000 sentence pairs, alternating the sides round by round:
 #   nltk 3.8 corpus_bleu        vs BenchmarkCorpusBLEU
 #   rouge-score port (Python)   vs BenchmarkROUGE (without and with stemming)
-# Usage, from the repository root:
+# Usage, from anywhere:
 #   sh benchmarks/reference/metrics_compare.sh [ROUNDS]
-# Needs Go and Debian's /usr/bin/python3 with python3-nltk. Writes the raw
+# Needs Go and Debian's /usr/bin/python3 with python3-nltk (setup.sh). Writes the raw
 # timings to .scratch/metrics/compare.log and prints a summary table
 # (medians, min-max, ratios).
 set -eu
 rounds=${1:-3}
+. "$(dirname "$0")/ref.sh"
+cd "$ROOT"
 dir=.scratch/metrics
 mkdir -p "$dir"
 pairs=$PWD/$dir/pairs.jsonl

@@ -3,17 +3,20 @@
 # shapes, ROUNDS times each side, then prints a table of medians, min–max
 # and ratios:
 #   sh benchmarks/reference/tensor_compare.sh [ROUNDS] [THREADS]
-# Run from the repository root. PyTorch runs in its best configuration here
-# (the OpenMP OpenBLAS, see ../shared/BENCHMARKING.md) with THREADS threads;
-# goformer with GOFORMER_THREADS=THREADS.
+# Run from anywhere (the apt packages of setup.sh: python3-torch,
+# libopenblas0-openmp). PyTorch runs in its best configuration here (the
+# OpenMP OpenBLAS, see benchmarks/README.md) with THREADS threads; goformer
+# with GOFORMER_THREADS=THREADS.
 set -e
 ROUNDS=${1:-5}
 THREADS=${2:-2}
-cd "$(dirname "$0")/.."
-go test -c -o /tmp/tensor_bench.test . >/dev/null
+. "$(dirname "$0")/ref.sh"
+cd "$ROOT/benchmarks"
+B=$BENCH/tensor_bench.test
+go test -c -o "$B" . >/dev/null
 OUT=$(mktemp)
 for i in $(seq "$ROUNDS"); do
-  GOFORMER_THREADS=$THREADS /tmp/tensor_bench.test -test.run XXX -test.bench 'Tensor' -test.benchtime 10x | grep '^BenchmarkTensor' >>"$OUT"
+  GOFORMER_THREADS=$THREADS "$B" -test.run XXX -test.bench 'Tensor' -test.benchtime 10x | grep '^BenchmarkTensor' >>"$OUT"
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \
     /usr/bin/python3 reference/tensor_ops.py "$THREADS" 10 >>"$OUT"
 done

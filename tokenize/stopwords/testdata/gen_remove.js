@@ -4,7 +4,7 @@
 // "code<TAB>token<TAB>0|1" lines; the fixture behind TestMatchesNPM. Run by
 // hand; CI never runs it:
 //
-//     NODE_PATH=/opt/ref/node_modules node tokenize/stopwords/testdata/gen_remove.js
+//     NODE_PATH=.scratch/ref/node_modules node tokenize/stopwords/testdata/gen_remove.js
 const fs = require('fs')
 const path = require('path')
 const zlib = require('zlib')

@@ -4,7 +4,7 @@
 // than Go's for categories, newer for lower-casing) differ from Go's.
 // CI never runs it. Usage:
 //
-//   NODE_PATH=/opt/ref/node_modules node tokenize/testdata/gen/bert_probe.js OUT.json
+//   NODE_PATH=.scratch/ref/node_modules node tokenize/testdata/gen/bert_probe.js OUT.json
 //   go run tokenize/testdata/gen/bert_tables.go OUT.json > tokenize/bert_tables.go
 'use strict';
 const t = require('tokenizers');

