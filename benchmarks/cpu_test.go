@@ -9,10 +9,10 @@ import (
 )
 
 // The CPU benchmarks time what a user of the tensor API gets for the
-// kernels of tensor/internal (SGEMM, softmax, layer norm, GELU), on
+// kernels of internal/vec and tensor/internal/gemm (SGEMM, softmax, layer norm, GELU), on
 // float32 tensors with every worker (GOFORMER_THREADS=1 for one thread).
 // The same names, at the kernel level without the tensor layer, are in
-// tensor/internal/gemm and tensor/internal/vec; benchmarks/reference/
+// tensor/internal/gemm and internal/vec; benchmarks/reference/
 // cpu_numpy.py and cpu_torch.py time numpy/OpenBLAS and PyTorch on the same
 // shapes, and cpu_compare.py runs all sides alternately (see
 // benchmarks/results/cpu.md).

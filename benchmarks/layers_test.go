@@ -91,19 +91,21 @@ func BenchmarkEncoderLayer(b *testing.B) {
 	}
 }
 
-// gcShare reads the CPU time the garbage collector and the whole process
-// have used so far (runtime/metrics), so that a benchmark can report the
-// collector's share of its time.
+// gcShare holds the CPU time the garbage collector (runtime/metrics) and
+// the whole process (getrusage) have used so far, so that a benchmark can
+// report the collector's share of its time.
 type gcShare struct{ gc, total float64 }
 
 func readGCShare() gcShare {
-	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/cpu/classes/total:cpu-seconds"}}
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
 	metrics.Read(s)
-	return gcShare{s[0].Value.Float64(), s[1].Value.Float64()}
+	return gcShare{s[0].Value.Float64(), tensorCPU() / 1e3}
 }
 
 // report adds the GC share of the CPU time since start (gc-%) and the
-// process's peak resident memory (peak-RSS-MB).
+// process's peak resident memory (peak-RSS-MB). The runtime accounts the
+// collector's time at the end of each cycle; a run with no collection
+// reports 0.
 func (start gcShare) report(b *testing.B) {
 	end := readGCShare()
 	if d := end.total - start.total; d > 0 {
@@ -155,21 +157,21 @@ func randIDs(b, t, vocab int, seed uint64) *tensor.Tensor {
 	return tensor.FromSlice(ids, b, t)
 }
 
-// BenchmarkLayersTrainStep times whole training steps — forward, cross-entropy,
-// backward and AdamW — built from the library's layers, each step in its
-// own tensor.Scope as a training loop runs it (the -unscoped variants leave
-// every buffer to the garbage collector, for comparison). It reports the
-// bytes allocated per step (-benchmem), the garbage collector's share of
-// the CPU time and the peak RSS. benchmarks/reference/layers_torch.py
-// times the same steps in PyTorch.
-func BenchmarkLayersTrainStep(b *testing.B) {
+// The training steps of BenchmarkTrainStep (train_test.go) built here
+// from the library's layers: an MLP and nanoGPT's character-level GPT,
+// each step in its own tensor.Scope as a training loop runs it (the
+// -unscoped variants leave every buffer to the garbage collector, for
+// comparison). benchmarks/reference/layers_torch.py times the same steps
+// in PyTorch.
+func init() {
 	for _, scoped := range []bool{true, false} {
 		suffix := ""
 		if !scoped {
 			suffix = "-unscoped"
 		}
-		b.Run("mlp"+suffix, func(b *testing.B) { benchTrainMLP(b, scoped) })
-		b.Run("gpt-char"+suffix, func(b *testing.B) { benchTrainCharGPT(b, scoped) })
+		trainStepCases = append(trainStepCases,
+			trainStepCase{"mlp" + suffix, func(b *testing.B) (func(), int) { return trainMLPStep(scoped) }},
+			trainStepCase{"gpt-char" + suffix, func(b *testing.B) (func(), int) { return trainCharGPTStep(scoped) }})
 	}
 }
 
@@ -180,14 +182,14 @@ type trainMLP struct {
 	Norm       *nn.LayerNorm
 }
 
-func benchTrainMLP(b *testing.B, scoped bool) {
+func trainMLPStep(scoped bool) (func(), int) {
 	g := tensor.NewGenerator(1)
 	m := &trainMLP{L1: nn.NewLinear(784, 512, true, g), L2: nn.NewLinear(512, 512, true, g), L3: nn.NewLinear(512, 10, true, g), Norm: nn.NewLayerNorm(512, 1e-5)}
 	m.Norm.Bias = nil
 	x := layersInput(256, 1, 784, 2).Reshape(256, 784)
 	y := randIDs(256, 1, 10, 3).Reshape(256)
 	opt := optim.New(optim.AdamW{}, optim.Group{Params: nn.Trainable(m), LR: 1e-3, WeightDecay: 0.01})
-	step := func() {
+	return func() {
 		var sc *tensor.Scope
 		in := x
 		if scoped {
@@ -203,24 +205,15 @@ func benchTrainMLP(b *testing.B, scoped bool) {
 		if sc != nil {
 			sc.Close()
 		}
-	}
-	step()
-	b.ReportAllocs()
-	cpu0, gc0 := tensorCPU(), readGCShare()
-	for b.Loop() {
-		step()
-	}
-	tensorCPUReport(b, cpu0)
-	gc0.report(b)
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+	}, 256
 }
 
-func benchTrainCharGPT(b *testing.B, scoped bool) {
+func trainCharGPTStep(scoped bool) (func(), int) {
 	const vocab, ctx, d, heads, layers, batch = 65, 256, 384, 6, 6, 8
 	m := newCharGPT(vocab, ctx, d, heads, layers, nn.GELU, 1)
 	ids, targets := randIDs(batch, ctx, vocab, 2), randIDs(batch, ctx, vocab, 3)
 	opt := optim.New(optim.AdamW{}, optim.DefaultGroups(nn.Trainable(m), 1e-3, 0.1)...)
-	step := func() {
+	return func() {
 		var sc *tensor.Scope
 		in := ids
 		if scoped {
@@ -234,16 +227,7 @@ func benchTrainCharGPT(b *testing.B, scoped bool) {
 		if sc != nil {
 			sc.Close()
 		}
-	}
-	step()
-	b.ReportAllocs()
-	cpu0, gc0 := tensorCPU(), readGCShare()
-	for b.Loop() {
-		step()
-	}
-	tensorCPUReport(b, cpu0)
-	gc0.report(b)
-	b.ReportMetric(float64(batch*ctx*b.N)/b.Elapsed().Seconds(), "tokens/s")
+	}, batch * ctx
 }
 
 // BenchmarkStack times inference forward passes of whole models built

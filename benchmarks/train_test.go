@@ -38,11 +38,12 @@ func BenchmarkTrainStep(b *testing.B) {
 			step()
 			runtime.GC()
 			b.ReportAllocs()
-			cpu0 := tensorCPU()
+			cpu0, gc0 := tensorCPU(), readGCShare()
 			for b.Loop() {
 				step()
 			}
 			tensorCPUReport(b, cpu0)
+			gc0.report(b)
 			sec := b.Elapsed().Seconds() / float64(b.N)
 			b.ReportMetric(sec*1e3, "ms/step")
 			b.ReportMetric(float64(tokens)/sec, "tokens/s")

@@ -7,8 +7,8 @@ import (
 
 	"github.com/goformer/goformer/internal/parallel"
 	"github.com/goformer/goformer/internal/philox"
+	"github.com/goformer/goformer/internal/vec"
 	"github.com/goformer/goformer/tensor/internal/gemm"
-	"github.com/goformer/goformer/tensor/internal/vec"
 )
 
 // The CPU's fused attention (FlashAttention-2's algorithm): queries in

@@ -1,6 +1,6 @@
 package tensor
 
-import cpuinfo "github.com/goformer/goformer/tensor/internal/cpu"
+import cpuinfo "github.com/goformer/goformer/internal/cpu"
 
 // CPUKernels names the instruction set the CPU kernels use ("avx512",
 // "avx2", "neon" or "purego"), chosen at start-up from the CPU and the

@@ -4,12 +4,12 @@ import (
 	"unsafe"
 
 	"github.com/goformer/goformer/internal/parallel"
-	"github.com/goformer/goformer/tensor/internal/vec"
+	"github.com/goformer/goformer/internal/vec"
 )
 
 // Fast paths of the CPU backend for float32 tensors whose operands are
 // dense and of one shape: they hand the whole tensor to the SIMD kernels
-// of tensor/internal/vec (AVX-512, AVX2, NEON, or their Go twins under
+// of internal/vec (AVX-512, AVX2, NEON, or their Go twins under
 // GOFORMER_CPU=purego), which split it across the worker pool without
 // allocating. Each returns false when it does not apply, and the generic
 // kernels run instead.

@@ -45,7 +45,7 @@
 //
 // Every op is written once against the Backend interface. The CPU backend
 // is built in: its kernels are plain Go, split across all cores by a shared
-// worker pool, with the hot loops in tensor/internal. Other backends (the
+// worker pool, with the hot loops in internal/vec and tensor/internal/gemm. Other backends (the
 // cuda package) register themselves with RegisterBackend; t.To(tensor.CUDA(0))
 // moves a tensor, and ops require their operands to share a device.
 //

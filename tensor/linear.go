@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/goformer/goformer/internal/parallel"
-	"github.com/goformer/goformer/tensor/internal/vec"
+	"github.com/goformer/goformer/internal/vec"
 )
 
 // Linear returns x·wᵀ + b for x [..., in], a weight w [out, in] stored as

@@ -5,7 +5,7 @@ import (
 	"math"
 
 	"github.com/goformer/goformer/internal/parallel"
-	"github.com/goformer/goformer/tensor/internal/vec"
+	"github.com/goformer/goformer/internal/vec"
 )
 
 // LossReduction says how a loss combines the losses of its rows.

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/goformer/goformer/internal/parallel"
-	"github.com/goformer/goformer/tensor/internal/vec"
+	"github.com/goformer/goformer/internal/vec"
 )
 
 // axisLastPerm returns the permutation moving axis to the end.

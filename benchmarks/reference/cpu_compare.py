@@ -9,7 +9,7 @@ swings of a shared machine cancel out).
 
 Sides (each with the same thread count):
   goformer        go test binaries of tensor/internal/gemm and
-                  tensor/internal/vec (GOFORMER_THREADS=T), and of
+                  internal/vec (GOFORMER_THREADS=T), and of
                   ./benchmarks (the tensor API) when --tensor is given
   openblas-avx512 numpy with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset
   openblas-avx2   numpy with the machine's settings (OPENBLAS_CORETYPE=Haswell)
@@ -88,7 +88,7 @@ def run(cmd, env_changes, unset=()):
 
 
 gemm = build("./tensor/internal/gemm", "gemm.test")
-vec = build("./tensor/internal/vec", "vec.test")
+vec = build("./internal/vec", "vec.test")
 tensorbin = build("./benchmarks", "benchmarks.test") if args.tensor else None
 bt = f"{args.seconds}s"
 go_benches = [

@@ -18,8 +18,8 @@ package fasttext
 import (
 	"fmt"
 
-	"github.com/goformer/goformer/embed/internal/vec"
 	"github.com/goformer/goformer/embed/wordvec"
+	"github.com/goformer/goformer/internal/vec"
 )
 
 // ModelName is fastText's model kind, numbered as in its files.
@@ -176,7 +176,7 @@ func (m *Model) wordVector(ids []int32, v []float32) {
 		vec.Axpy(1, m.Input[int(id)*d:int(id)*d+d], v)
 	}
 	if len(ids) > 0 {
-		vec.Scale(float32(1/float64(len(ids))), v)
+		vec.Scale(v, float32(1/float64(len(ids))), v)
 	}
 }
 

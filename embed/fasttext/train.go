@@ -12,7 +12,7 @@ import (
 
 	"github.com/goformer/goformer/embed/corpus"
 	"github.com/goformer/goformer/embed/internal/sgd"
-	"github.com/goformer/goformer/embed/internal/vec"
+	"github.com/goformer/goformer/internal/vec"
 )
 
 // Options are the training settings. Start from DefaultOptions.

@@ -27,9 +27,9 @@ import (
 
 	"github.com/goformer/goformer/embed/corpus"
 	"github.com/goformer/goformer/embed/internal/sgd"
-	"github.com/goformer/goformer/embed/internal/vec"
 	"github.com/goformer/goformer/embed/wordvec"
 	"github.com/goformer/goformer/internal/progress"
+	"github.com/goformer/goformer/internal/vec"
 )
 
 // Options are the settings of Train. Start from DefaultOptions.

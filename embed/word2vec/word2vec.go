@@ -28,8 +28,8 @@ import (
 
 	"github.com/goformer/goformer/embed/corpus"
 	"github.com/goformer/goformer/embed/internal/sgd"
-	"github.com/goformer/goformer/embed/internal/vec"
 	"github.com/goformer/goformer/embed/wordvec"
+	"github.com/goformer/goformer/internal/vec"
 )
 
 // Arch is the model architecture.
@@ -419,7 +419,7 @@ func (t *trainer) cbow(sen []int32, rng *sgd.RNG, lr float32, h, e []float32) (f
 				vec.Axpy(1, in[ctx*dim:ctx*dim+dim], h)
 			}
 		}
-		vec.Scale(1/float32(hi-lo), h)
+		vec.Scale(h, 1/float32(hi-lo), h)
 		clear(e)
 		loss += float64(t.output(h, word, rng, lr, e))
 		for c := lo; c <= hi; c++ {

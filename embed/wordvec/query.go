@@ -8,7 +8,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/goformer/goformer/embed/internal/vec"
+	"github.com/goformer/goformer/internal/vec"
 )
 
 // Neighbor is a word and its score in a query.

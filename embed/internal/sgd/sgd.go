@@ -11,7 +11,7 @@ import (
 	"math/bits"
 	"sync/atomic"
 
-	"github.com/goformer/goformer/embed/internal/vec"
+	"github.com/goformer/goformer/internal/vec"
 )
 
 // RNG is a small, fast generator (wyrand) for one training thread.

@@ -5,8 +5,8 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/goformer/goformer/internal/cpu"
 	"github.com/goformer/goformer/internal/parallel"
-	"github.com/goformer/goformer/tensor/internal/cpu"
 )
 
 // The product is computed BLIS-style. C is cut into column blocks of at

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/goformer/goformer/internal/cpu"
 	"github.com/goformer/goformer/internal/parallel"
-	"github.com/goformer/goformer/tensor/internal/cpu"
 )
 
 // naive computes the product in float64 straight from the definition.

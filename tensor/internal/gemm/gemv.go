@@ -4,7 +4,7 @@ import (
 	"sync"
 
 	"github.com/goformer/goformer/internal/parallel"
-	"github.com/goformer/goformer/tensor/internal/vec"
+	"github.com/goformer/goformer/internal/vec"
 )
 
 // Products with one row (m = 1, a vector times a matrix: a decoder step on

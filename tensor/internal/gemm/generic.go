@@ -2,12 +2,12 @@ package gemm
 
 // The assembly is generated: avo writes the amd64 kernels, a small
 // program of its own the arm64 ones (see tensor/internal/_asm).
-//go:generate sh -c "cd ../_asm && go run ./gemm -out ../gemm/kernels_amd64.s -stubs ../gemm/kernels_amd64_stubs.go -pkg gemm"
-//go:generate sh -c "cd ../_asm && go run ./neon -gemm ../gemm/kernel_arm64.s"
+//go:generate sh -c "cd ../../../internal/_asm && go run ./gemm -out ../../tensor/internal/gemm/kernels_amd64.s -stubs ../../tensor/internal/gemm/kernels_amd64_stubs.go -pkg gemm"
+//go:generate sh -c "cd ../../../internal/_asm && go run ./neon -gemm ../../tensor/internal/gemm/kernel_arm64.s"
 
 import (
+	"github.com/goformer/goformer/internal/cpu"
 	"github.com/goformer/goformer/internal/parallel"
-	"github.com/goformer/goformer/tensor/internal/cpu"
 )
 
 // The kernels and block sizes in use, chosen once at start-up from

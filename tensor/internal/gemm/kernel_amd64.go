@@ -2,7 +2,7 @@
 
 package gemm
 
-import "github.com/goformer/goformer/tensor/internal/cpu"
+import "github.com/goformer/goformer/internal/cpu"
 
 // amd64 micro-kernels. The AVX-512 float32 kernel is 8×32: 16 zmm
 // accumulators; each step loads two zmm of B and broadcasts each of the

@@ -2,7 +2,7 @@
 
 package gemm
 
-import "github.com/goformer/goformer/tensor/internal/cpu"
+import "github.com/goformer/goformer/internal/cpu"
 
 // arm64 micro-kernel: 8×8 with sixteen .4S accumulators and by-element
 // FMLA, written by tensor/internal/_asm/neon.

@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/goformer/goformer/tensor/internal/cpu"
+	"github.com/goformer/goformer/internal/cpu"
 )
 
 // The kernel lab: every generated float32 micro-kernel shape, run through

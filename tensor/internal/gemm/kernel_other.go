@@ -2,7 +2,7 @@
 
 package gemm
 
-import "github.com/goformer/goformer/tensor/internal/cpu"
+import "github.com/goformer/goformer/internal/cpu"
 
 // kernelsFor returns the portable micro-kernels: this build has no others.
 func kernelsFor(cpu.Level) (*kernel[float32], *kernel[float64]) {

@@ -101,7 +101,7 @@ func mulGo(dst, x, y *float32, n int) {
 	}
 }
 
-// Coefficients shared with the assembly (see tensor/internal/_asm/vec).
+// Coefficients shared with the assembly (see internal/_asm/vec).
 var (
 	expPoly   = [...]float32{1.000000001e+00, 1.000000036e+00, 4.999999214e-01, 1.666641990e-01, 4.166821102e-02, 8.374837571e-03, 1.383771015e-03}
 	erfcPoly  = [...]float32{2.257034292e-01, 2.250203829e-01, 2.143455768e-01, 1.323796618e-01, 2.641928852e-01, -2.695911578e-01, 5.295520981e-01, -4.853206375e-01, 1.922446516e-01, -2.852688113e-02}
@@ -344,5 +344,26 @@ func colSum64Go(acc *float64, x *float32, n, rows, ld int) {
 		for j, v := range xs[r*ld : r*ld+n] {
 			a[j] += float64(v)
 		}
+	}
+}
+
+func gradStepGo(g float32, h, w, e *float32, n int) {
+	hs, ws, es := view(h, n), view(w, n), view(e, n)
+	for i, hv := range hs {
+		wv := ws[i]
+		es[i] += g * wv
+		ws[i] = wv + g*hv
+	}
+}
+
+func adaGradPairGo(f float32, w1, w2, g1, g2 *float32, n int) {
+	a, b, p, q := view(w1, n), view(w2, n), view(g1, n), view(g2, n)
+	for i := range a {
+		t1 := f * b[i]
+		t2 := f * a[i]
+		a[i] -= t1 / float32(math.Sqrt(float64(p[i])))
+		b[i] -= t2 / float32(math.Sqrt(float64(q[i])))
+		p[i] += t1 * t1
+		q[i] += t2 * t2
 	}
 }

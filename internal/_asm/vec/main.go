@@ -1,5 +1,5 @@
 // Command vec writes the amd64 vector kernels of goformer's
-// tensor/internal/vec package with avo, in AVX-512 and AVX2+FMA variants.
+// internal/vec package with avo, in AVX-512 and AVX2+FMA variants.
 //
 // Every kernel walks its slices in blocks of several vectors, then single
 // vectors, then a masked tail (AVX-512 opmask registers, AVX2 VMASKMOVPS),
@@ -1087,6 +1087,85 @@ func colSum64(s isa) {
 	f.ret()
 }
 
+// gradStep is the update of one output row in negative sampling and
+// hierarchical softmax (the embedding trainers): e += g·w, then w += g·h,
+// reading w once.
+func gradStep(s isa) {
+	f := newG(s, "gradStep"+s.name, "func(a float32, h, w, e *float32, n int)")
+	a := f.bcast("a")
+	h := Load(Param("h"), GP64())
+	w := Load(Param("w"), GP64())
+	e := Load(Param("e"), GP64())
+	n := Load(Param("n"), GP64()).(reg.GPVirtual)
+	f.loop(n, []reg.Register{h, w, e}, 2, func(k int) {
+		for i := 0; i < k; i++ {
+			off := i * s.vbytes()
+			wv := f.load(w, off)
+			ev := f.load(e, off)
+			VFMADD231PS(wv, a, ev)
+			f.store(ev, e, off)
+			VFMADD231PS(f.load(h, off), a, wv)
+			f.store(wv, w, off)
+		}
+	})
+	f.ret()
+}
+
+// adaGradPair is GloVe's AdaGrad step on a word row w1 and a context row
+// w2 with their accumulated squared gradients g1 and g2, for a scaled
+// error f: t1 = f·w2, t2 = f·w1 (old values), w1 -= t1/√g1,
+// w2 -= t2/√g2, g1 += t1², g2 += t2². Square roots and quotients are
+// correctly rounded, as Go's.
+func adaGradPair(s isa) {
+	f := newG(s, "adaGradPair"+s.name, "func(f float32, w1, w2, g1, g2 *float32, n int)")
+	a := f.bcast("f")
+	w1 := Load(Param("w1"), GP64())
+	w2 := Load(Param("w2"), GP64())
+	g1 := Load(Param("g1"), GP64())
+	g2 := Load(Param("g2"), GP64())
+	n := Load(Param("n"), GP64()).(reg.GPVirtual)
+	f.loop(n, []reg.Register{w1, w2, g1, g2}, 1, func(k int) {
+		for i := 0; i < k; i++ {
+			off := i * s.vbytes()
+			x1, x2 := f.load(w1, off), f.load(w2, off)
+			q1, q2 := f.load(g1, off), f.load(g2, off)
+			t1, t2 := s.vec(), s.vec()
+			VMULPS(x2, a, t1)
+			VMULPS(x1, a, t2)
+			r1, r2 := s.vec(), s.vec()
+			VSQRTPS(q1, r1)
+			VSQRTPS(q2, r2)
+			VDIVPS(r1, t1, r1)
+			VDIVPS(r2, t2, r2)
+			VSUBPS(r1, x1, x1)
+			VSUBPS(r2, x2, x2)
+			VFMADD231PS(t1, t1, q1)
+			VFMADD231PS(t2, t2, q2)
+			f.store(x1, w1, off)
+			f.store(x2, w2, off)
+			f.store(q1, g1, off)
+			f.store(q2, g2, off)
+		}
+	})
+	f.ret()
+}
+
+// prefetch asks for the cache lines of x[0:n] (n > 0) to be loaded.
+func prefetch() {
+	TEXT("prefetchAMD64", NOSPLIT, "func(x *float32, n int)")
+	Pragma("noescape")
+	x := Load(Param("x"), GP64())
+	n := Load(Param("n"), GP64())
+	end := GP64()
+	LEAQ(Mem{Base: x, Index: n, Scale: 4}, end)
+	Label("prefetch_loop")
+	PREFETCHT0(Mem{Base: x})
+	ADDQ(U32(64), x)
+	CMPQ(x, end)
+	JL(LabelRef("prefetch_loop"))
+	RET()
+}
+
 func main() {
 	ConstraintExpr("amd64,!purego")
 	tailMask = GLOBL("tailmask", RODATA|NOPTR)
@@ -1108,6 +1187,9 @@ func main() {
 		layerNorm(s)
 		adamw(s)
 		colSum64(s)
+		gradStep(s)
+		adaGradPair(s)
 	}
+	prefetch()
 	Generate()
 }

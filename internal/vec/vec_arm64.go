@@ -6,10 +6,10 @@ import (
 	"math"
 	"unsafe"
 
-	"github.com/goformer/goformer/tensor/internal/cpu"
+	"github.com/goformer/goformer/internal/cpu"
 )
 
-// NEON kernels (tensor/internal/_asm/neon) work on whole groups of four
+// NEON kernels (internal/_asm/neon) work on whole groups of four
 // elements; the wrappers below finish the last one to three with the Go
 // twins. Kernels without a NEON version use the twins.
 
@@ -51,6 +51,15 @@ func sumSqDevNEON(x *float32, n int, mean float32) float32
 
 //go:noescape
 func normAffineNEON(dst, x, gamma, beta *float32, n int, mean, rstd float32)
+
+//go:noescape
+func gradStepNEON(a float32, h, w, e *float32, n int)
+
+//go:noescape
+func adaGradPairNEON(f float32, w1, w2, g1, g2 *float32, n int)
+
+//go:noescape
+func prefetchNEON(x *float32, n int)
 
 // at returns p advanced by i elements.
 func at(p *float32, i int) *float32 { return (*float32)(unsafe.Add(unsafe.Pointer(p), 4*i)) }
@@ -122,6 +131,17 @@ var neonKernels = &kernels{
 	layerNormBackwardRow: layerNormBackwardRowGo,
 	adamw:                adamwGo,
 	colSum64:             colSum64Go,
+	gradStep: func(g float32, h, w, e *float32, n int) {
+		b, t := split(n)
+		gradStepNEON(g, h, w, e, b)
+		gradStepGo(g, at(h, b), at(w, b), at(e, b), t)
+	},
+	adaGradPair: func(f float32, w1, w2, g1, g2 *float32, n int) {
+		b, t := split(n)
+		adaGradPairNEON(f, w1, w2, g1, g2, b)
+		adaGradPairGo(f, at(w1, b), at(w2, b), at(g1, b), at(g2, b), t)
+	},
+	prefetch: prefetchNEON,
 }
 
 func expShiftSumNEONTail(dst, x *float32, n int, shift float32) float32 {

@@ -2,6 +2,6 @@
 
 package vec
 
-import "github.com/goformer/goformer/tensor/internal/cpu"
+import "github.com/goformer/goformer/internal/cpu"
 
 func kernelsFor(cpu.Level) *kernels { return goKernels }

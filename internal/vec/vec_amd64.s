@@ -3207,6 +3207,139 @@ colSum64AVX512_end:
 	VZEROUPPER
 	RET
 
+// func gradStepAVX512(a float32, h *float32, w *float32, e *float32, n int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·gradStepAVX512(SB), NOSPLIT, $0-40
+	VBROADCASTSS a+0(FP), Z0
+	MOVQ         h+8(FP), AX
+	MOVQ         w+16(FP), CX
+	MOVQ         e+24(FP), DX
+	MOVQ         n+32(FP), BX
+
+gradStepAVX512_blockcheck:
+	CMPQ        BX, $0x00000020
+	JL          gradStepAVX512_single
+	VMOVUPS     (CX), Z1
+	VMOVUPS     (DX), Z2
+	VFMADD231PS Z1, Z0, Z2
+	VMOVUPS     Z2, (DX)
+	VMOVUPS     (AX), Z2
+	VFMADD231PS Z2, Z0, Z1
+	VMOVUPS     Z1, (CX)
+	VMOVUPS     64(CX), Z1
+	VMOVUPS     64(DX), Z2
+	VFMADD231PS Z1, Z0, Z2
+	VMOVUPS     Z2, 64(DX)
+	VMOVUPS     64(AX), Z2
+	VFMADD231PS Z2, Z0, Z1
+	VMOVUPS     Z1, 64(CX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x00000080, DX
+	SUBQ        $0x00000020, BX
+	JMP         gradStepAVX512_blockcheck
+
+gradStepAVX512_single:
+	CMPQ        BX, $0x00000010
+	JL          gradStepAVX512_tail
+	VMOVUPS     (CX), Z1
+	VMOVUPS     (DX), Z2
+	VFMADD231PS Z1, Z0, Z2
+	VMOVUPS     Z2, (DX)
+	VMOVUPS     (AX), Z2
+	VFMADD231PS Z2, Z0, Z1
+	VMOVUPS     Z1, (CX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000010, BX
+	JMP         gradStepAVX512_single
+
+gradStepAVX512_tail:
+	TESTQ       BX, BX
+	JZ          gradStepAVX512_end
+	MOVQ        $-1, SI
+	BZHIQ       BX, SI, BX
+	KMOVW       BX, K1
+	VMOVUPS.Z   (CX), K1, Z1
+	VMOVUPS.Z   (DX), K1, Z2
+	VFMADD231PS Z1, Z0, Z2
+	VMOVUPS     Z2, K1, (DX)
+	VMOVUPS.Z   (AX), K1, Z2
+	VFMADD231PS Z2, Z0, Z1
+	VMOVUPS     Z1, K1, (CX)
+
+gradStepAVX512_end:
+	VZEROUPPER
+	RET
+
+// func adaGradPairAVX512(f float32, w1 *float32, w2 *float32, g1 *float32, g2 *float32, n int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·adaGradPairAVX512(SB), NOSPLIT, $0-48
+	VBROADCASTSS f+0(FP), Z0
+	MOVQ         w1+8(FP), AX
+	MOVQ         w2+16(FP), CX
+	MOVQ         g1+24(FP), DX
+	MOVQ         g2+32(FP), BX
+	MOVQ         n+40(FP), SI
+
+adaGradPairAVX512_single:
+	CMPQ        SI, $0x00000010
+	JL          adaGradPairAVX512_tail
+	VMOVUPS     (AX), Z1
+	VMOVUPS     (CX), Z2
+	VMOVUPS     (DX), Z3
+	VMOVUPS     (BX), Z4
+	VMULPS      Z2, Z0, Z5
+	VMULPS      Z1, Z0, Z6
+	VSQRTPS     Z3, Z7
+	VSQRTPS     Z4, Z8
+	VDIVPS      Z7, Z5, Z7
+	VDIVPS      Z8, Z6, Z8
+	VSUBPS      Z7, Z1, Z1
+	VSUBPS      Z8, Z2, Z2
+	VFMADD231PS Z5, Z5, Z3
+	VFMADD231PS Z6, Z6, Z4
+	VMOVUPS     Z1, (AX)
+	VMOVUPS     Z2, (CX)
+	VMOVUPS     Z3, (DX)
+	VMOVUPS     Z4, (BX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	ADDQ        $0x00000040, BX
+	SUBQ        $0x00000010, SI
+	JMP         adaGradPairAVX512_single
+
+adaGradPairAVX512_tail:
+	TESTQ       SI, SI
+	JZ          adaGradPairAVX512_end
+	MOVQ        $-1, DI
+	BZHIQ       SI, DI, SI
+	KMOVW       SI, K1
+	VMOVUPS.Z   (AX), K1, Z1
+	VMOVUPS.Z   (CX), K1, Z2
+	VMOVUPS.Z   (DX), K1, Z3
+	VMOVUPS.Z   (BX), K1, Z4
+	VMULPS      Z2, Z0, Z5
+	VMULPS      Z1, Z0, Z0
+	VSQRTPS     Z3, Z6
+	VSQRTPS     Z4, Z7
+	VDIVPS      Z6, Z5, Z6
+	VDIVPS      Z7, Z0, Z7
+	VSUBPS      Z6, Z1, Z1
+	VSUBPS      Z7, Z2, Z2
+	VFMADD231PS Z5, Z5, Z3
+	VFMADD231PS Z0, Z0, Z4
+	VMOVUPS     Z1, K1, (AX)
+	VMOVUPS     Z2, K1, (CX)
+	VMOVUPS     Z3, K1, (DX)
+	VMOVUPS     Z4, K1, (BX)
+
+adaGradPairAVX512_end:
+	VZEROUPPER
+	RET
+
 // func dotAVX2(x *float32, y *float32, n int) float32
 // Requires: AVX, FMA3
 TEXT ·dotAVX2(SB), NOSPLIT, $0-28
@@ -5457,4 +5590,153 @@ colSum64AVX2_store:
 
 colSum64AVX2_end:
 	VZEROUPPER
+	RET
+
+// func gradStepAVX2(a float32, h *float32, w *float32, e *float32, n int)
+// Requires: AVX, FMA3
+TEXT ·gradStepAVX2(SB), NOSPLIT, $0-40
+	VBROADCASTSS a+0(FP), Y0
+	MOVQ         h+8(FP), AX
+	MOVQ         w+16(FP), CX
+	MOVQ         e+24(FP), DX
+	MOVQ         n+32(FP), BX
+
+gradStepAVX2_blockcheck:
+	CMPQ        BX, $0x00000010
+	JL          gradStepAVX2_single
+	VMOVUPS     (CX), Y1
+	VMOVUPS     (DX), Y2
+	VFMADD231PS Y1, Y0, Y2
+	VMOVUPS     Y2, (DX)
+	VMOVUPS     (AX), Y2
+	VFMADD231PS Y2, Y0, Y1
+	VMOVUPS     Y1, (CX)
+	VMOVUPS     32(CX), Y1
+	VMOVUPS     32(DX), Y2
+	VFMADD231PS Y1, Y0, Y2
+	VMOVUPS     Y2, 32(DX)
+	VMOVUPS     32(AX), Y2
+	VFMADD231PS Y2, Y0, Y1
+	VMOVUPS     Y1, 32(CX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000010, BX
+	JMP         gradStepAVX2_blockcheck
+
+gradStepAVX2_single:
+	CMPQ        BX, $0x00000008
+	JL          gradStepAVX2_tail
+	VMOVUPS     (CX), Y1
+	VMOVUPS     (DX), Y2
+	VFMADD231PS Y1, Y0, Y2
+	VMOVUPS     Y2, (DX)
+	VMOVUPS     (AX), Y2
+	VFMADD231PS Y2, Y0, Y1
+	VMOVUPS     Y1, (CX)
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000008, BX
+	JMP         gradStepAVX2_single
+
+gradStepAVX2_tail:
+	TESTQ       BX, BX
+	JZ          gradStepAVX2_end
+	SHLQ        $0x02, BX
+	NEGQ        BX
+	LEAQ        tailmask<>+32(SB), SI
+	VMOVDQU     (SI)(BX*1), Y1
+	VMASKMOVPS  (CX), Y1, Y2
+	VMASKMOVPS  (DX), Y1, Y3
+	VFMADD231PS Y2, Y0, Y3
+	VMASKMOVPS  Y3, Y1, (DX)
+	VMASKMOVPS  (AX), Y1, Y3
+	VFMADD231PS Y3, Y0, Y2
+	VMASKMOVPS  Y2, Y1, (CX)
+
+gradStepAVX2_end:
+	VZEROUPPER
+	RET
+
+// func adaGradPairAVX2(f float32, w1 *float32, w2 *float32, g1 *float32, g2 *float32, n int)
+// Requires: AVX, FMA3
+TEXT ·adaGradPairAVX2(SB), NOSPLIT, $0-48
+	VBROADCASTSS f+0(FP), Y0
+	MOVQ         w1+8(FP), AX
+	MOVQ         w2+16(FP), CX
+	MOVQ         g1+24(FP), DX
+	MOVQ         g2+32(FP), BX
+	MOVQ         n+40(FP), SI
+
+adaGradPairAVX2_single:
+	CMPQ        SI, $0x00000008
+	JL          adaGradPairAVX2_tail
+	VMOVUPS     (AX), Y1
+	VMOVUPS     (CX), Y2
+	VMOVUPS     (DX), Y3
+	VMOVUPS     (BX), Y4
+	VMULPS      Y2, Y0, Y5
+	VMULPS      Y1, Y0, Y6
+	VSQRTPS     Y3, Y7
+	VSQRTPS     Y4, Y8
+	VDIVPS      Y7, Y5, Y7
+	VDIVPS      Y8, Y6, Y8
+	VSUBPS      Y7, Y1, Y1
+	VSUBPS      Y8, Y2, Y2
+	VFMADD231PS Y5, Y5, Y3
+	VFMADD231PS Y6, Y6, Y4
+	VMOVUPS     Y1, (AX)
+	VMOVUPS     Y2, (CX)
+	VMOVUPS     Y3, (DX)
+	VMOVUPS     Y4, (BX)
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	ADDQ        $0x00000020, BX
+	SUBQ        $0x00000008, SI
+	JMP         adaGradPairAVX2_single
+
+adaGradPairAVX2_tail:
+	TESTQ       SI, SI
+	JZ          adaGradPairAVX2_end
+	SHLQ        $0x02, SI
+	NEGQ        SI
+	LEAQ        tailmask<>+32(SB), DI
+	VMOVDQU     (DI)(SI*1), Y1
+	VMASKMOVPS  (AX), Y1, Y2
+	VMASKMOVPS  (CX), Y1, Y3
+	VMASKMOVPS  (DX), Y1, Y4
+	VMASKMOVPS  (BX), Y1, Y5
+	VMULPS      Y3, Y0, Y6
+	VMULPS      Y2, Y0, Y0
+	VSQRTPS     Y4, Y7
+	VSQRTPS     Y5, Y8
+	VDIVPS      Y7, Y6, Y7
+	VDIVPS      Y8, Y0, Y8
+	VSUBPS      Y7, Y2, Y2
+	VSUBPS      Y8, Y3, Y3
+	VFMADD231PS Y6, Y6, Y4
+	VFMADD231PS Y0, Y0, Y5
+	VMASKMOVPS  Y2, Y1, (AX)
+	VMASKMOVPS  Y3, Y1, (CX)
+	VMASKMOVPS  Y4, Y1, (DX)
+	VMASKMOVPS  Y5, Y1, (BX)
+
+adaGradPairAVX2_end:
+	VZEROUPPER
+	RET
+
+// func prefetchAMD64(x *float32, n int)
+// Requires: MMX+
+TEXT ·prefetchAMD64(SB), NOSPLIT, $0-16
+	MOVQ x+0(FP), AX
+	MOVQ n+8(FP), CX
+	LEAQ (AX)(CX*4), CX
+
+prefetch_loop:
+	PREFETCHT0 (AX)
+	ADDQ       $0x00000040, AX
+	CMPQ       AX, CX
+	JL         prefetch_loop
 	RET

@@ -3,13 +3,13 @@
 
 Run with Debian's python3 (python3-numpy, python3-mpmath):
 
-    /usr/bin/python3 tensor/internal/_asm/vec/fit.py
+    /usr/bin/python3 internal/_asm/vec/fit.py
 
 Each fit minimises the maximum relative error by iteratively reweighted
 least squares on Chebyshev-distributed points, against 40-digit reference
 values from mpmath, and prints the coefficients (lowest degree first) with
 the relative error of the fit. The numbers are copied into main.go and
-into tensor/internal/vec/generic.go.
+into internal/vec/generic.go.
 """
 import numpy as np
 import mpmath as mp

@@ -30,6 +30,11 @@ type kernels struct {
 	// colSum64 adds rows rows (stride ld) of n columns, n a multiple of
 	// 16, into float64 accumulators.
 	colSum64 func(acc *float64, x *float32, n, rows, ld int)
+
+	// The embedding trainers' row updates, and a cache hint.
+	gradStep    func(g float32, h, w, e *float32, n int)
+	adaGradPair func(f float32, w1, w2, g1, g2 *float32, n int)
+	prefetch    func(x *float32, n int)
 }
 
 // goKernels are the portable twins.
@@ -57,4 +62,7 @@ var goKernels = &kernels{
 	layerNormBackwardRow: layerNormBackwardRowGo,
 	adamw:                adamwGo,
 	colSum64:             colSum64Go,
+	gradStep:             gradStepGo,
+	adaGradPair:          adaGradPairGo,
+	prefetch:             func(*float32, int) {},
 }

@@ -3,7 +3,7 @@ package vec_test
 import (
 	"fmt"
 
-	"github.com/goformer/goformer/tensor/internal/vec"
+	"github.com/goformer/goformer/internal/vec"
 )
 
 func ExampleSoftmax() {

@@ -71,6 +71,12 @@ func adamwAVX512(p *float32, grad *float32, m *float32, v *float32, n int, h *[8
 func colSum64AVX512(acc *float64, x *float32, n int, rows int, ld int)
 
 //go:noescape
+func gradStepAVX512(a float32, h *float32, w *float32, e *float32, n int)
+
+//go:noescape
+func adaGradPairAVX512(f float32, w1 *float32, w2 *float32, g1 *float32, g2 *float32, n int)
+
+//go:noescape
 func dotAVX2(x *float32, y *float32, n int) float32
 
 //go:noescape
@@ -135,3 +141,12 @@ func adamwAVX2(p *float32, grad *float32, m *float32, v *float32, n int, h *[8]f
 
 //go:noescape
 func colSum64AVX2(acc *float64, x *float32, n int, rows int, ld int)
+
+//go:noescape
+func gradStepAVX2(a float32, h *float32, w *float32, e *float32, n int)
+
+//go:noescape
+func adaGradPairAVX2(f float32, w1 *float32, w2 *float32, g1 *float32, g2 *float32, n int)
+
+//go:noescape
+func prefetchAMD64(x *float32, n int)

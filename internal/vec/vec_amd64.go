@@ -2,7 +2,7 @@
 
 package vec
 
-import "github.com/goformer/goformer/tensor/internal/cpu"
+import "github.com/goformer/goformer/internal/cpu"
 
 var avx512Kernels = &kernels{
 	name:                 "avx512",
@@ -28,6 +28,9 @@ var avx512Kernels = &kernels{
 	layerNormBackwardRow: layerNormBackwardRowAVX512,
 	adamw:                adamwAVX512,
 	colSum64:             colSum64AVX512,
+	gradStep:             gradStepAVX512,
+	adaGradPair:          adaGradPairAVX512,
+	prefetch:             prefetchAMD64,
 }
 
 var avx2Kernels = &kernels{
@@ -54,6 +57,9 @@ var avx2Kernels = &kernels{
 	layerNormBackwardRow: layerNormBackwardRowAVX2,
 	adamw:                adamwAVX2,
 	colSum64:             colSum64AVX2,
+	gradStep:             gradStepAVX2,
+	adaGradPair:          adaGradPairAVX2,
+	prefetch:             prefetchAMD64,
 }
 
 func kernelsFor(l cpu.Level) *kernels {

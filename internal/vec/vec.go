@@ -1,10 +1,15 @@
-// Package vec holds goformer's vector kernels on plain []float32: dot
-// products, axpy, element-wise arithmetic, reductions, exp, tanh and GELU,
-// and fused row kernels for softmax and layer normalisation (forward and
-// backward) and the AdamW update.
+// Package vec holds goformer's vector kernels on plain []float32, the one
+// SIMD kernel set of the module: dot products, axpy, element-wise
+// arithmetic, reductions, exp, tanh and GELU, fused row kernels for
+// softmax and layer normalisation (forward and backward), the AdamW
+// update, float64-accumulating column sums, and the row updates of the
+// word-embedding trainers (GradStep, AdaGradPair, Prefetch). Package
+// tensor's CPU backend, its fused attention, and the embed trainers all
+// call these kernels; one dispatcher (package cpu: the CPU's features, or
+// GOFORMER_CPU=purego|avx2|avx512) picks the set for all of them.
 //
 // Each kernel has AVX-512 and AVX2+FMA assembly on amd64 (written by the avo
-// program in tensor/internal/_asm/vec), NEON assembly for the main kernels
+// program in internal/_asm/vec), NEON assembly for the main kernels
 // on arm64, and a pure-Go twin used under the purego build tag, on other
 // architectures, and when GOFORMER_CPU=purego; [Level] names the set in
 // use. Start with [Softmax], [LayerNorm] or [GELU]: the row kernels take a
@@ -26,7 +31,7 @@
 package vec
 
 // The assembly is generated: avo writes the amd64 kernels, a small
-// program of its own the arm64 ones (see tensor/internal/_asm).
+// program of its own the arm64 ones (see internal/_asm).
 //go:generate sh -c "cd ../_asm && go run ./vec -out ../vec/vec_amd64.s -stubs ../vec/vec_amd64_stubs.go -pkg vec"
 //go:generate sh -c "cd ../_asm && go run ./neon -vec ../vec/vec_arm64.s"
 
@@ -37,8 +42,8 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/goformer/goformer/internal/cpu"
 	"github.com/goformer/goformer/internal/parallel"
-	"github.com/goformer/goformer/tensor/internal/cpu"
 )
 
 // impl is the kernel set in use, chosen once from cpu.Active.
@@ -104,6 +109,38 @@ func ColSum64(acc []float64, x []float32, rows, ld int) {
 	}
 	if k := n &^ 15; k < n {
 		colSum64Go(&acc[k], &x[k], n-k, rows, ld)
+	}
+}
+
+// GradStep is the update of one output row in negative sampling and
+// hierarchical softmax (word2vec, fastText): e[i] += g·w[i], then
+// w[i] += g·h[i], reading w once. h, w and e have one length and do not
+// overlap. It runs on the calling goroutine.
+func GradStep(g float32, h, w, e []float32) {
+	checkLen("GradStep", len(h), "h, w, e", len(w), len(e))
+	if len(h) > 0 {
+		impl.gradStep(g, ptr(h), ptr(w), ptr(e), len(h))
+	}
+}
+
+// AdaGradPair is GloVe's AdaGrad step on a word row w1 and a context row
+// w2 with their accumulated squared gradients g1 and g2, for a scaled
+// error f: t1 = f·w2, t2 = f·w1 (old values), w1 -= t1/√g1,
+// w2 -= t2/√g2, g1 += t1², g2 += t2². The four slices have one length and
+// do not overlap. It runs on the calling goroutine.
+func AdaGradPair(f float32, w1, w2, g1, g2 []float32) {
+	checkLen("AdaGradPair", len(w1), "w1, w2, g1, g2", len(w2), len(g1), len(g2))
+	if len(w1) > 0 {
+		impl.adaGradPair(f, ptr(w1), ptr(w2), ptr(g1), ptr(g2), len(w1))
+	}
+}
+
+// Prefetch asks the CPU to start loading x into cache, so that a later
+// read of a row picked at random does not wait for memory. It is a hint:
+// it changes no values, and does nothing with the Go twins.
+func Prefetch(x []float32) {
+	if len(x) > 0 {
+		impl.prefetch(ptr(x), len(x))
 	}
 }
 

@@ -3,7 +3,7 @@ package cpu_test
 import (
 	"fmt"
 
-	"github.com/goformer/goformer/tensor/internal/cpu"
+	"github.com/goformer/goformer/internal/cpu"
 )
 
 // The kernels bind to cpu.Active at start-up; GOFORMER_CPU=purego (or avx2)

@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/goformer/goformer/tensor/internal/cpu"
+	"github.com/goformer/goformer/internal/cpu"
 )
 
 // levels returns the kernel sets this machine can run other than the Go
@@ -539,6 +539,51 @@ func TestColSum64HandlesAnyWidth(t *testing.T) {
 		for j := range acc {
 			if math.Abs(acc[j]-want[j]) > 1e-9 {
 				t.Fatalf("n=%d: acc[%d] = %v, want %v", n, j, acc[j], want[j])
+			}
+		}
+	}
+}
+
+// TestEmbeddingKernelsMatchTheGoTwins checks GradStep and AdaGradPair of
+// every kernel set against the Go twins on every length up to 300, at
+// unaligned offsets, with guards past the ends.
+func TestEmbeddingKernelsMatchTheGoTwins(t *testing.T) {
+	for _, k := range levels() {
+		for _, n := range testSizes() {
+			rng := rand.New(rand.NewPCG(uint64(n), 17))
+			_, h := buf(rng, n, 1, 1)
+			wa, w := buf(rng, n, 2, 1)
+			ea, e := buf(rng, n, 3, 1)
+			w2, e2 := append([]float32(nil), w...), append([]float32(nil), e...)
+			if n > 0 {
+				k.gradStep(0.37, &h[0], &w[0], &e[0], n)
+				gradStepGo(0.37, &h[0], &w2[0], &e2[0], n)
+			}
+			checkGuards(t, k.name+" gradStep w", wa, 2, n)
+			checkGuards(t, k.name+" gradStep e", ea, 3, n)
+			for i := range w {
+				if !close32(w[i], w2[i], 4, 1e-6) || !close32(e[i], e2[i], 4, 1e-6) {
+					t.Fatalf("%s gradStep n=%d i=%d: w %v e %v, want %v %v", k.name, n, i, w[i], e[i], w2[i], e2[i])
+				}
+			}
+			_, a1 := buf(rng, n, 0, 1)
+			_, a2 := buf(rng, n, 1, 1)
+			ga, g1 := buf(rng, n, 2, 1)
+			_, g2 := buf(rng, n, 3, 1)
+			for i := range g1 {
+				g1[i], g2[i] = 1+g1[i]*g1[i], 1+g2[i]*g2[i]
+			}
+			b1, b2, c1, c2 := append([]float32(nil), a1...), append([]float32(nil), a2...), append([]float32(nil), g1...), append([]float32(nil), g2...)
+			if n > 0 {
+				k.adaGradPair(0.7, &a1[0], &a2[0], &g1[0], &g2[0], n)
+				adaGradPairGo(0.7, &b1[0], &b2[0], &c1[0], &c2[0], n)
+				k.prefetch(&a1[0], n)
+			}
+			checkGuards(t, k.name+" adaGradPair g1", ga, 2, n)
+			for i := range a1 {
+				if !close32(a1[i], b1[i], 4, 1e-6) || !close32(a2[i], b2[i], 4, 1e-6) || !close32(g1[i], c1[i], 4, 1e-6) || !close32(g2[i], c2[i], 4, 1e-6) {
+					t.Fatalf("%s adaGradPair n=%d i=%d differs from the Go twin", k.name, n, i)
+				}
 			}
 		}
 	}
