@@ -281,19 +281,18 @@ func TestRotaryScalingMatchesHuggingFaceFormulas(t *testing.T) {
 		return scaled(func(i int, _ float64) float64 { return 1 / math.Pow(b, float64(2*i)/dim) })
 	}
 	for _, tc := range []struct {
-		name    string
-		s       embed.RotaryScaling
-		offset  int
-		t       int
-		freqs   []float64
-		usesDyn bool
+		name   string
+		s      embed.RotaryScaling
+		offset int
+		t      int
+		freqs  []float64
 	}{
-		{"none", embed.RotaryScaling{}, 3, 4, plain, false},
-		{"beyond the tables", embed.RotaryScaling{}, 18, 5, plain, false},
-		{"linear divides every frequency", embed.RotaryScaling{Type: "linear", Factor: 4}, 3, 4, scaled(func(_ int, v float64) float64 { return v / 4 }), false},
-		{"llama3 blends by wavelength", embed.RotaryScaling{Type: "llama3", Factor: factor, OriginalMaxLen: old, LowFreqFactor: low, HighFreqFactor: high}, 5, 3, llama3, false},
-		{"dynamic within the original context changes nothing", embed.RotaryScaling{Type: "dynamic", Factor: 2, OriginalMaxLen: 16}, 10, 6, plain, false},
-		{"dynamic beyond it grows the base with the length", embed.RotaryScaling{Type: "dynamic", Factor: 2, OriginalMaxLen: 16}, 10, 14, ntk(24), true},
+		{"none", embed.RotaryScaling{}, 3, 4, plain},
+		{"beyond the tables", embed.RotaryScaling{}, 18, 5, plain},
+		{"linear divides every frequency", embed.RotaryScaling{Type: "linear", Factor: 4}, 3, 4, scaled(func(_ int, v float64) float64 { return v / 4 })},
+		{"llama3 blends by wavelength", embed.RotaryScaling{Type: "llama3", Factor: factor, OriginalMaxLen: old, LowFreqFactor: low, HighFreqFactor: high}, 5, 3, llama3},
+		{"dynamic within the original context changes nothing", embed.RotaryScaling{Type: "dynamic", Factor: 2, OriginalMaxLen: 16}, 10, 6, plain},
+		{"dynamic beyond it grows the base with the length", embed.RotaryScaling{Type: "dynamic", Factor: 2, OriginalMaxLen: 16}, 10, 14, ntk(24)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := embed.NewScaledRotary(dim, 20, base, tc.s)
