@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -292,5 +293,44 @@ func TestLongLinesEncodeAsIfWhole(t *testing.T) {
 				t.Errorf("lowercase %v: EncodeIDs differs from Encode", lower)
 			}
 		}
+	}
+}
+
+// allocPerByte returns the bytes f allocates per byte of an input of n
+// bytes.
+func allocPerByte(n int, f func()) float64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return float64(after.TotalAlloc-before.TotalAlloc) / float64(n)
+}
+
+func TestHostileInputsCostBoundedMemory(t *testing.T) {
+	run := strings.Repeat("a", 1<<20)
+	gpt2 := GPT2()
+	var ids []int
+	var e *Encoding
+	var err error
+	// The ids themselves take 2 bytes per input byte (one 8-byte id per 4
+	// letters), an Encoding about 20.
+	if got := allocPerByte(len(run), func() { ids, err = gpt2.EncodeIDs(run) }); err != nil || got > 30 {
+		t.Errorf("GPT-2 ids of a run of one letter: %.1f bytes allocated per input byte (%v), want at most 30", got, err)
+	}
+	if len(ids) != 1<<18 {
+		t.Errorf("%d ids, want %d", len(ids), 1<<18)
+	}
+	if got := allocPerByte(len(run), func() { e, err = gpt2.Encode(run) }); err != nil || got > 70 {
+		t.Errorf("GPT-2 encoding of a run of one letter: %.1f bytes allocated per input byte (%v), want at most 70", got, err)
+	}
+	words := strings.Fields(string(readGz(t, "testdata/train/corpus.txt.gz")))
+	line := strings.Join(words, " ")
+	bert := BERTUncased()
+	if got := allocPerByte(len(line), func() { e, err = bert.Encode(line) }); err != nil || got > 35 {
+		t.Errorf("BERT encoding of a %d-byte line: %.1f bytes allocated per input byte (%v), want at most 35", len(line), got, err)
+	}
+	if e.IDs[0] != 101 || e.IDs[len(e.IDs)-1] != 102 {
+		t.Errorf("the encoding lacks [CLS] ... [SEP]")
 	}
 }
