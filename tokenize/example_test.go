@@ -99,3 +99,19 @@ func ExampleTokenizer_EncodeBatch() {
 	// [101 2460 102 0 0 0] [1 1 1 0 0 0]
 	// [101 1037 2978 2936 3793 102] [1 1 1 1 1 1]
 }
+
+func ExampleFromSentencePieceFile() {
+	// A SentencePiece BPE model; Unigram models load the same way.
+	tok, err := tokenize.FromSentencePieceFile("unigram/testdata/sotu_bpe_1k.model")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	e, _ := tok.Encode("Tokenizers split the Congressional record.")
+	fmt.Println(strings.Join(e.Tokens, " "))
+	text, _ := tok.Decode(e.IDs, false)
+	fmt.Println(text)
+	// Output:
+	// ▁To k en iz ers ▁sp lit ▁the ▁Congress ion al ▁rec ord .
+	// Tokenizers split the Congressional record.
+}
