@@ -12,6 +12,11 @@ import (
 // The tensor benchmarks time the ops of package tensor on float32 CPU
 // tensors at transformer-like sizes. benchmarks/reference/tensor_ops.py
 // times the same ops in PyTorch; tensor_compare.sh alternates the two.
+//
+// Each loop releases the op's result (Tensor.Release), as PyTorch frees a
+// result whose last reference goes: the next call reuses its buffer from
+// the cache, warm. The training loops open a tensor.Scope per step, and
+// ZeroGrad recycles the gradients.
 
 func tensorRandN(seed uint64, shape ...int) *tensor.Tensor {
 	return tensor.RandN(rand.New(rand.NewPCG(seed, 7)), shape...)
@@ -43,7 +48,7 @@ func BenchmarkTensorAdd(b *testing.B) {
 	b.ReportAllocs()
 	cpu0 := tensorCPU()
 	for b.Loop() {
-		x.Add(y)
+		x.Add(y).Release()
 	}
 	tensorCPUReport(b, cpu0)
 	tensorBytes(b, 3<<20)
@@ -54,7 +59,7 @@ func BenchmarkTensorBiasAdd(b *testing.B) {
 	b.ReportAllocs()
 	cpu0 := tensorCPU()
 	for b.Loop() {
-		x.Add(bias)
+		x.Add(bias).Release()
 	}
 	tensorCPUReport(b, cpu0)
 	tensorBytes(b, 2*512*1024)
@@ -65,7 +70,7 @@ func BenchmarkTensorGELU(b *testing.B) {
 	b.ReportAllocs()
 	cpu0 := tensorCPU()
 	for b.Loop() {
-		x.GELU()
+		x.GELU().Release()
 	}
 	tensorCPUReport(b, cpu0)
 	tensorBytes(b, 2<<20)
@@ -76,7 +81,7 @@ func BenchmarkTensorSoftmax(b *testing.B) {
 	b.ReportAllocs()
 	cpu0 := tensorCPU()
 	for b.Loop() {
-		x.Softmax(-1)
+		x.Softmax(-1).Release()
 	}
 	tensorCPUReport(b, cpu0)
 	tensorBytes(b, 2<<20)
@@ -87,7 +92,7 @@ func BenchmarkTensorLayerNorm(b *testing.B) {
 	b.ReportAllocs()
 	cpu0 := tensorCPU()
 	for b.Loop() {
-		tensor.LayerNorm(x, w, bias, 1e-5)
+		tensor.LayerNorm(x, w, bias, 1e-5).Release()
 	}
 	tensorCPUReport(b, cpu0)
 	tensorBytes(b, 2*4096*768)
@@ -114,7 +119,7 @@ func BenchmarkTensorSumRows(b *testing.B) {
 	b.ReportAllocs()
 	cpu0 := tensorCPU()
 	for b.Loop() {
-		x.Sum(0)
+		x.Sum(0).Release()
 	}
 	tensorCPUReport(b, cpu0)
 	tensorBytes(b, 4096*768)
@@ -128,7 +133,7 @@ func BenchmarkTensorMatMul(b *testing.B) {
 			b.ReportAllocs()
 			cpu0 := tensorCPU()
 			for b.Loop() {
-				x.MatMul(w)
+				x.MatMul(w).Release()
 			}
 			tensorCPUReport(b, cpu0)
 			b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
@@ -143,7 +148,7 @@ func BenchmarkTensorAttentionScores(b *testing.B) {
 	b.ReportAllocs()
 	cpu0 := tensorCPU()
 	for b.Loop() {
-		q.MatMul(k.T())
+		q.MatMul(k.T()).Release()
 	}
 	tensorCPUReport(b, cpu0)
 	b.ReportMetric(2*float64(8*12*128*128*64)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
@@ -188,6 +193,8 @@ func BenchmarkTensorMLPStep(b *testing.B) {
 	cpu0 := tensorCPU()
 	for b.Loop() {
 		step++
+		sc := tensor.NewScope()
+		x := sc.Use(x)
 		h := tensor.LayerNorm(x.MatMul(w1.w).Add(b1.w), ln.w, nil, 1e-5).GELU()
 		h = h.MatMul(w2.w).Add(b2.w).GELU()
 		loss := tensor.CrossEntropy(h.MatMul(w3.w).Add(b3.w), y)
@@ -198,6 +205,7 @@ func BenchmarkTensorMLPStep(b *testing.B) {
 		for _, p := range params {
 			tensor.AdamWStep(p.w, p.w.Grad(), p.m, p.v, tensor.AdamWParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, Step: step})
 		}
+		sc.Close()
 	}
 	tensorCPUReport(b, cpu0)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")

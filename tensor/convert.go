@@ -36,11 +36,11 @@ func (t *Tensor) To(dev Device) *Tensor {
 		return t
 	}
 	b := mustBackend("To", dev)
-	out := newTensor(b, t.dtype, t.shape)
+	out := newIn(t.buf.scope, b, t.dtype, t.shape)
 	transfer(out, t)
 	if t.needsGrad() {
 		record(out, "To", func(g *Tensor) []*Tensor {
-			dx := newTensor(t.backend(), g.dtype, g.shape)
+			dx := newIn(g.buf.scope, t.backend(), g.dtype, g.shape)
 			transfer(dx, g)
 			return []*Tensor{dx}
 		}, t)

@@ -86,30 +86,49 @@ func CrossEntropy(logits, targets *Tensor, opts ...CrossEntropyOption) *Tensor {
 		out = rows.reshapeRaw(targets.shape)
 	case ReductionSum:
 		out = rawReduce(ReduceSum, rows, nil, 0)
+		rows.release()
 	case ReductionMean:
-		valid := rawBinary(OpNe, t1, scalarLike(t1, float64(cfg.ignore)))
+		ignore := scalarLike(t1, float64(cfg.ignore))
+		valid := rawBinary(OpNe, t1, ignore)
 		cnt := rawReduce(ReduceSum, valid, nil, 0)
 		count = newLike(logits, logits.dtype, nil)
 		be.Cast(count.view(), cnt.view())
-		out = rawBinary(OpDiv, rawReduce(ReduceSum, rows, nil, 0), count)
+		sum := rawReduce(ReduceSum, rows, nil, 0)
+		out = rawBinary(OpDiv, sum, count)
+		for _, t := range []*Tensor{ignore, valid, cnt, sum, rows} {
+			t.release()
+		}
 	default:
 		panic(fmt.Sprintf("tensor: CrossEntropy: unknown reduction %d", cfg.reduction))
+	}
+	if !logits.needsGrad() {
+		lse.release()
+		if count != nil {
+			count.release()
+		}
 	}
 	if logits.needsGrad() {
 		record(out, "CrossEntropy", func(g *Tensor) []*Tensor {
 			var dl View
+			var scaled *Tensor
 			switch cfg.reduction {
 			case ReductionNone:
 				dl = g.reshapeRaw([]int{n}).view()
 			case ReductionSum:
 				dl = g.expandedView([]int{n})
 			case ReductionMean:
-				dl = rawBinary(OpDiv, g, count).expandedView([]int{n})
+				scaled = rawBinary(OpDiv, g, count)
+				dl = scaled.expandedView([]int{n})
 			}
 			dx := newLike(g, g.dtype, []int{n, c})
 			g.backend().CrossEntropyGrad(dx.view(), x2.view(), t1.view(), lse.view(), dl, p)
+			scaled.release()
 			return []*Tensor{dx.reshapeRaw(logits.shape), nil}
 		}, logits, targets)
+		out.node.scratch = []*Tensor{lse}
+		if count != nil {
+			out.node.scratch = append(out.node.scratch, count)
+		}
 	}
 	return out
 }
