@@ -3,6 +3,8 @@ package tensor
 import (
 	"fmt"
 	"math"
+
+	"github.com/goformer/goformer/internal/parallel"
 )
 
 // AttentionOptions configures Attention and AttentionPacked. The zero
@@ -312,61 +314,16 @@ func attnNegBig(dt DType) float64 {
 	return -1e30
 }
 
-// composedAttention computes attention with differentiable tensor ops.
+// composedAttention computes attention with differentiable tensor ops:
+// the masked scores of AttentionScores, a softmax, and a product with v.
 func composedAttention(q, k, v *Tensor, d attnDims, o *AttentionOptions) (out, weights *Tensor) {
 	g := d.h / d.hk
 	dt := q.dtype
-	dev := q.Device()
-	// Group query heads by their key/value head: q [B, Hk, G, Tq, D]
-	// against k [B, Hk, 1, Tk, D], broadcast by MatMul without copies.
-	qg := q
-	if g > 1 {
-		qg = q.Reshape(d.b, d.hk, g, d.tq, d.dh)
-		k = k.Unsqueeze(2)
-		v = v.Unsqueeze(2)
-	}
-	s := qg.MatMul(k.T()).Scale(o.scale(d.dh))
-	if g > 1 {
-		s = s.Reshape(d.b, d.h, d.tq, d.tk)
-	}
+	s := attentionScores(q, k, d, o)
 	neg := attnNegBig(dt)
-	if o.Bias != nil {
-		s = s.Add(o.Bias).Clamp(neg, math.Inf(1))
-	}
-	var blocked *Tensor
-	or := func(x *Tensor) {
-		if blocked == nil {
-			blocked = x
-		} else {
-			blocked = blocked.Maximum(x)
-		}
-	}
-	zero := FullOn(dev, dt, 0)
-	if o.Causal {
-		rows := Arange(0, float64(d.tq), 1).As(dt).To(dev).Reshape(d.tq, 1)
-		cols := Arange(0, float64(d.tk), 1).As(dt).To(dev).Reshape(1, d.tk)
-		or(cols.Gt(rows.AddScalar(float64(d.tk - d.tq))))
-	}
-	if o.KeepKeys != nil {
-		kk := o.KeepKeys.Detach()
-		if kk.dtype != dt {
-			kk = kk.As(dt)
-		}
-		or(kk.Eq(zero).Reshape(d.b, 1, 1, d.tk))
-	}
-	if o.Keep != nil {
-		kp := o.Keep.Detach()
-		if kp.dtype != dt {
-			kp = kp.As(dt)
-		}
-		or(kp.Eq(zero))
-	}
-	if blocked != nil {
-		s = s.MaskedFill(blocked, neg)
-	}
 	var valid *Tensor // 1 for rows with a key left, else 0: [B, H, Tq, 1]
-	if blocked != nil || o.Bias != nil {
-		valid = s.Detach().Max(-1).Gt(FullOn(dev, dt, neg/2)).Unsqueeze(-1)
+	if o.Causal || o.KeepKeys != nil || o.Keep != nil || o.Bias != nil {
+		valid = s.Detach().Max(-1).Gt(FullOn(q.Device(), dt, neg/2)).Unsqueeze(-1)
 	}
 	w := s.Softmax(-1)
 	if valid != nil {
@@ -378,10 +335,195 @@ func composedAttention(q, k, v *Tensor, d attnDims, o *AttentionOptions) (out, w
 	}
 	if g > 1 {
 		w = w.Reshape(d.b, d.hk, g, d.tq, d.tk)
+		v = v.Unsqueeze(2)
 	}
 	out = w.MatMul(v)
 	if g > 1 {
 		out = out.Reshape(d.b, d.h, d.tq, d.dv)
 	}
 	return out, weights
+}
+
+// AttentionScores returns the scores of attention, q·kᵀ·scale + Bias
+// [B, H, Tq, Tk], with every score the masks of o block set to -1e30
+// (-1e300 in float64: finite, so that a softmax over a row with no key
+// left gives no NaN) and Bias entries of -Inf likewise. It is one op: the
+// scale is applied inside the product and the masks in one pass over the
+// scores; its backward pass gives no gradient to masked scores. q, k and
+// o are as in Attention (o's dropout is not used).
+func AttentionScores(q, k *Tensor, o AttentionOptions) *Tensor {
+	checkNotNil("AttentionScores", q, k)
+	if len(k.shape) != 4 {
+		panic(fmt.Sprintf("tensor: AttentionScores: k of shape %v must be [B, Hk, Tk, D]", k.shape))
+	}
+	o.Dropout = 0
+	d := checkAttention("AttentionScores", q, k, k, &o)
+	return attentionScores(q, k, d, &o)
+}
+
+// attentionScores computes the masked, scaled scores and records their
+// backward pass.
+func attentionScores(q, k *Tensor, d attnDims, o *AttentionOptions) *Tensor {
+	g := d.h / d.hk
+	dt := q.dtype
+	scale := o.scale(d.dh)
+	neg := attnNegBig(dt)
+	be := q.backend()
+	// Group query heads by their key/value head: q [B, Hk, G, Tq, D]
+	// against k [B, Hk, 1, Tk, D], broadcast without copies.
+	qg, kt := q, k.swapLast()
+	sShape := []int{d.b, d.h, d.tq, d.tk}
+	mm := func(dst View, a, b *Tensor, alpha float64) {
+		be.MatMul(dst, a.view(), b.view(), alpha, 0)
+	}
+	s := newLike2(q, k, dt, sShape)
+	if g > 1 {
+		qg = q.reshapeRaw([]int{d.b, d.hk, g, d.tq, d.dh})
+		kb := kt.reshapeRaw([]int{d.b, d.hk, 1, d.dh, d.tk})
+		kt = viewOf(kb, kb.offset, []int{d.b, d.hk, g, d.dh, d.tk}, []int{kb.strides[0], kb.strides[1], 0, kb.strides[3], kb.strides[4]})
+		s5 := s.reshapeRaw([]int{d.b, d.hk, g, d.tq, d.tk})
+		mm(s5.view(), qg, kt, scale)
+	} else {
+		mm(s.view(), qg, kt, scale)
+	}
+	masks := attnMasks(o, d, dt)
+	if !attnMaskScoresCPU(s, masks, o.Causal, d) {
+		attnMaskScoresComposed(s, o, d, neg)
+	}
+	bias := o.Bias
+	if !anyNeedsGrad(q, k, bias) {
+		return s
+	}
+	record(s, "AttentionScores", func(gr *Tensor) []*Tensor {
+		gb := gr.backend()
+		// dS: the upstream gradient, zero where a score is masked.
+		ds := newLike(gr, dt, sShape)
+		thr := scalarLike(s, neg/2)
+		keep := newLike(s, dt, sShape)
+		gb.Binary(OpGt, keep.view(), s.view(), thr.expandedView(sShape))
+		gb.Binary(OpMul, ds.view(), gr.view(), keep.view())
+		keep.release()
+		thr.release()
+		var dq, dk, db *Tensor
+		dsg := ds
+		if g > 1 {
+			dsg = ds.reshapeRaw([]int{d.b, d.hk, g, d.tq, d.tk})
+		}
+		if q.needsGrad() {
+			// dq = scale·dS·k, with k broadcast over the group.
+			kk := k
+			if g > 1 {
+				kb := k.reshapeRaw([]int{d.b, d.hk, 1, d.tk, d.dh})
+				kk = viewOf(kb, kb.offset, []int{d.b, d.hk, g, d.tk, d.dh}, []int{kb.strides[0], kb.strides[1], 0, kb.strides[3], kb.strides[4]})
+			}
+			dq = newLike(gr, dt, qg.shape)
+			gb.MatMul(dq.view(), dsg.view(), kk.view(), scale, 0)
+			dq = dq.reshapeRaw(q.shape)
+		}
+		if k.needsGrad() {
+			// dk = scale·Σ_group dSᵀ·q.
+			if g > 1 {
+				full := newLike(gr, dt, []int{d.b, d.hk, g, d.tk, d.dh})
+				gb.MatMul(full.view(), dsg.swapLast().view(), qg.view(), scale, 0)
+				dk = rawReduce(ReduceSum, full, []int{2}, 0)
+				full.release()
+			} else {
+				dk = newLike(gr, dt, k.shape)
+				gb.MatMul(dk.view(), ds.swapLast().view(), q.view(), scale, 0)
+			}
+		}
+		if bias != nil && bias.needsGrad() {
+			db = sumTo(ds, bias.shape)
+			if db == ds {
+				ds = nil // handed over
+			}
+		}
+		if ds != nil {
+			ds.release()
+		}
+		return []*Tensor{dq, dk, db}
+	}, q, k, bias)
+	return s
+}
+
+// attnMaskScoresCPU applies the masks and bias to the scores s on the CPU:
+// bias added, blocked scores and scores below the -Inf stand-in set to it.
+func attnMaskScoresCPU(s *Tensor, m AttentionMasks, causal bool, d attnDims) bool {
+	if s.backend() != cpuBackend {
+		return false
+	}
+	switch s.dtype {
+	case Float32:
+		attnMaskScores[float32](s, m, causal, d)
+	case Float64:
+		attnMaskScores[float64](s, m, causal, d)
+	default:
+		return false
+	}
+	return true
+}
+
+func attnMaskScores[T float](s *Tensor, m AttentionMasks, causal bool, d attnDims) {
+	if !causal && !m.KeepKeys.Valid() && !m.Keep.Valid() && !m.Bias.Valid() {
+		return
+	}
+	mp := newAttnMaskPlan[T](m, AttentionParams{Causal: causal}, d)
+	neg := T(attnNegBig(s.dtype))
+	data := data[T](s.view())[s.offset:]
+	parallel.For(d.b*d.h, max(1, (1<<14)/max(d.tq*d.tk, 1)), func(lo, hi int) {
+		for bh := lo; bh < hi; bh++ {
+			b, h := bh/d.h, bh%d.h
+			blk := data[bh*d.tq*d.tk : (bh+1)*d.tq*d.tk]
+			mp.apply(blk, b, h, 0, d.tq, 0, d.tk)
+			for i, x := range blk {
+				if x < neg {
+					blk[i] = neg
+				}
+			}
+		}
+	})
+}
+
+// attnMaskScoresComposed applies the masks with backend ops, on devices
+// without the CPU's pass.
+func attnMaskScoresComposed(s *Tensor, o *AttentionOptions, d attnDims, neg float64) {
+	be := s.backend()
+	dt, dev := s.dtype, s.Device()
+	sv := s.view()
+	if o.Bias != nil {
+		be.Binary(OpAdd, sv, sv, o.Bias.expandedView(s.shape))
+		be.Unary(OpClamp, sv, sv, UnaryParams{A: neg, B: math.Inf(1)})
+	}
+	var blocked *Tensor
+	or := func(x *Tensor) {
+		if blocked == nil {
+			blocked = x
+		} else {
+			blocked = rawBinary(OpMaximum, blocked, x)
+		}
+	}
+	zero := FullOn(dev, dt, 0)
+	if o.Causal {
+		rows := Arange(0, float64(d.tq), 1).As(dt).To(dev).Reshape(d.tq, 1)
+		cols := Arange(0, float64(d.tk), 1).As(dt).To(dev).Reshape(1, d.tk)
+		or(rawBinary(OpGt, cols, rows.AddScalar(float64(d.tk-d.tq))))
+	}
+	if o.KeepKeys != nil {
+		kk := o.KeepKeys.Detach()
+		if kk.dtype != dt {
+			kk = kk.As(dt)
+		}
+		or(rawBinary(OpEq, kk, zero).reshapeRaw([]int{d.b, 1, 1, d.tk}))
+	}
+	if o.Keep != nil {
+		kp := o.Keep.Detach()
+		if kp.dtype != dt {
+			kp = kp.As(dt)
+		}
+		or(rawBinary(OpEq, kp, zero))
+	}
+	if blocked != nil {
+		fill := scalarLike(s, neg)
+		be.Where(sv, blocked.expandedView(s.shape), fill.expandedView(s.shape), sv)
+	}
 }

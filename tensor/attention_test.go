@@ -396,3 +396,29 @@ func TestLeftPaddingChangesNoBitOfTheAttention(t *testing.T) {
 		restore()
 	}
 }
+
+// TestAttentionOnABackendWithoutTheCapability runs attention on a device
+// that has no fused kernel (the fake device of backend_test.go): the
+// composed path, with its masks built from backend ops, must give the
+// CPU's outputs and gradients.
+func TestAttentionOnABackendWithoutTheCapability(t *testing.T) {
+	dev := fakeDevice(t, 0)
+	const b, h, hk, tq, tk, dh = 2, 4, 2, 3, 6, 4
+	q, k, v := attnRandN(1, b, h, tq, dh), attnRandN(2, b, hk, tk, dh), attnRandN(3, b, hk, tk, dh)
+	bias := attnRandN(4, h, 1, tk).MaskedFill(attnRandN(5, h, 1, tk).Gt(Scalar(1)), math.Inf(-1))
+	keys := FromSlice([]float32{1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1}, b, tk)
+	run := func(on Device) []float64 {
+		qq, kk, vv := q.To(on).SetRequiresGrad(true), k.To(on).SetRequiresGrad(true), v.To(on).SetRequiresGrad(true)
+		bb := bias.To(on).SetRequiresGrad(true)
+		y := Attention(qq, kk, vv, AttentionOptions{Causal: true, KeepKeys: keys.To(on), Bias: bb})
+		y.Backward(WithGrad(attnRandN(6, y.Shape()...).To(on)))
+		var all []float64
+		for _, x := range []*Tensor{y, qq.Grad(), kk.Grad(), vv.Grad(), bb.Grad()} {
+			all = append(all, x.To(CPU).Float64s()...)
+		}
+		return all
+	}
+	if e := attnRelErr(run(dev), run(CPU), 0); e > 1e-5 {
+		t.Fatalf("the composed path on another backend differs from the CPU's by %g", e)
+	}
+}

@@ -134,6 +134,15 @@ func gradCases() []gradCase {
 			s, y := tensor.AddLayerNorm(in[0], in[1], in[2], in[3], 1e-5)
 			return s.Mul(y)
 		}},
+		{"AttentionScores with grouped heads, masks and a bias", [][]int{{1, 4, 3, 2}, {1, 2, 5, 2}, {4, 1, 5}}, normal, func(in []*tensor.Tensor) *tensor.Tensor {
+			keep := tensor.FromSlice([]int32{1, 1, 0, 1, 1}, 1, 5)
+			s := tensor.AttentionScores(in[0], in[1], tensor.AttentionOptions{Causal: true, KeepKeys: keep, Bias: in[2]})
+			return s.Clamp(-1e3, math.Inf(1)) // masked scores are -1e300
+		}},
+		{"AttentionWeights with a bias that needs a gradient", [][]int{{1, 2, 3, 2}, {1, 2, 4, 2}, {1, 2, 4, 3}, {3, 4}}, normal, func(in []*tensor.Tensor) *tensor.Tensor {
+			out, _ := tensor.AttentionWeights(in[0], in[1], in[2], tensor.AttentionOptions{Causal: true, Bias: in[3]})
+			return out
+		}},
 		{"LinearAct SiLU", [][]int{{3, 4}, {5, 4}, {5}}, normal, func(in []*tensor.Tensor) *tensor.Tensor {
 			return tensor.LinearAct(in[0], in[1], in[2], tensor.OpSiLU)
 		}},
