@@ -6,7 +6,7 @@
 // # Getting started
 //
 //	lm, err := auto.LoadCausalLM("HuggingFaceTB/SmolLM2-135M-Instruct", auto.Options{})
-//	srv, err := serve.New(serve.Config{Model: lm})
+//	srv, err := serve.New(serve.Config{Model: lm, ModelName: "smollm2"})
 //	defer srv.Close()
 //	http.ListenAndServe("127.0.0.1:8080", srv)
 //
@@ -33,8 +33,9 @@
 // fields, invalid UTF-8, bodies over the limit (413), prompts or
 // max_tokens beyond the limits, and unsupported parameters get a 4xx
 // with OpenAI's error body naming the field. Sampling follows OpenAI's
-// parameters (temperature, top_p, stop, seed, max_tokens) plus top_k,
-// repetition_penalty and min_tokens; temperature 0 decodes greedily.
+// parameters (temperature, top_p, stop, seed, max_tokens, logprobs and
+// top_logprobs) plus top_k, repetition_penalty and min_tokens; temperature
+// 0 decodes greedily.
 //
 // # Continuous batching
 //

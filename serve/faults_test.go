@@ -54,6 +54,7 @@ func errorBody(t testing.TB, body string) api.ErrorBody {
 
 func TestBadRequestsGetClearErrors(t *testing.T) {
 	ts := start(t, serve.Config{ModelName: "m", EmbedderName: "e", MaxBodyBytes: 64 << 10})
+	before := goroutines()
 	long := strings.Repeat("hello world ", 200)
 	for _, tc := range []struct {
 		name, path, body string
@@ -145,6 +146,7 @@ func TestBadRequestsGetClearErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts.idle(t)
+	noLeaks(t, before, ts.http.Client().CloseIdleConnections)
 }
 
 // A flood of requests past the queue gets 429 with Retry-After; the rest
