@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/goformer/goformer/examples/chat/quiz"
 	"io"
 	"math/rand/v2"
 	"strings"
@@ -40,31 +41,31 @@ func (s score) String() string {
 	return fmt.Sprintf("%5.1f%% correct, %5.1f%% in the right form (baseline %4.1f%%), %d questions", pct(s.Correct), pct(s.Form), pct(s.Baseline), s.N)
 }
 
-func (s *score) add(f fact, reply, baseline string) {
+func (s *score) add(f quiz.Fact, reply, baseline string) {
 	s.N++
-	if f.correct(reply) {
+	if f.Correct(reply) {
 		s.Correct++
 	}
-	if f.form(reply) {
+	if f.Form(reply) {
 		s.Form++
 	}
-	if f.correct(fmt.Sprintf(f.rel.answer, f.subject, baseline)) {
+	if f.Correct(fmt.Sprintf(f.Rel.Answer, f.Subject, baseline)) {
 		s.Baseline++
 	}
 }
 
 // majority returns each relation's most frequent object among facts.
-func majority(facts []fact) map[*relation]string {
-	counts := map[*relation]map[string]int{}
-	out := map[*relation]string{}
+func majority(facts []quiz.Fact) map[*quiz.Relation]string {
+	counts := map[*quiz.Relation]map[string]int{}
+	out := map[*quiz.Relation]string{}
 	for _, f := range facts {
-		if counts[f.rel] == nil {
-			counts[f.rel] = map[string]int{}
+		if counts[f.Rel] == nil {
+			counts[f.Rel] = map[string]int{}
 		}
-		o := strings.ToLower(f.object)
-		counts[f.rel][o]++
-		if best := out[f.rel]; counts[f.rel][o] > counts[f.rel][best] || best == "" {
-			out[f.rel] = o
+		o := strings.ToLower(f.Object)
+		counts[f.Rel][o]++
+		if best := out[f.Rel]; counts[f.Rel][o] > counts[f.Rel][best] || best == "" {
+			out[f.Rel] = o
 		}
 	}
 	return out
@@ -72,47 +73,47 @@ func majority(facts []fact) map[*relation]string {
 
 // evaluate asks at most n trained facts (a sample drawn with seed) and every
 // held-out fact, first alone and then as follow-ups.
-func evaluate(ctx context.Context, s *Session, trainFacts, held []fact, n int, seed uint64) (*evalReport, error) {
+func evaluate(ctx context.Context, s *Session, trainFacts, held []quiz.Fact, n int, seed uint64) (*evalReport, error) {
 	rng := rand.New(rand.NewPCG(seed, 0xe7a1))
 	base := majority(trainFacts)
 	sample := trainFacts
 	if len(sample) > n {
-		sample = make([]fact, n)
+		sample = make([]quiz.Fact, n)
 		for i, k := range rng.Perm(len(trainFacts))[:n] {
 			sample[i] = trainFacts[k]
 		}
 	}
-	byRel := map[*relation][]fact{}
+	byRel := map[*quiz.Relation][]quiz.Fact{}
 	for _, f := range trainFacts {
-		byRel[f.rel] = append(byRel[f.rel], f)
+		byRel[f.Rel] = append(byRel[f.Rel], f)
 	}
 	rep := &evalReport{}
-	ask := func(sc *score, f fact) error {
+	ask := func(sc *score, f quiz.Fact) error {
 		s.Reset()
-		reply, err := s.Send(ctx, f.question(), io.Discard)
+		reply, err := s.Send(ctx, f.Question(), io.Discard)
 		if err != nil {
 			return err
 		}
-		sc.add(f, reply, base[f.rel])
+		sc.add(f, reply, base[f.Rel])
 		return nil
 	}
-	follow := func(sc *score, f fact) error {
+	follow := func(sc *score, f quiz.Fact) error {
 		s.Reset()
-		peers := byRel[f.rel]
+		peers := byRel[f.Rel]
 		first := peers[rng.IntN(len(peers))]
-		for first.subject == f.subject && len(peers) > 1 {
+		for first.Subject == f.Subject && len(peers) > 1 {
 			first = peers[rng.IntN(len(peers))]
 		}
-		if _, err := s.Send(ctx, first.question(), io.Discard); err != nil {
+		if _, err := s.Send(ctx, first.Question(), io.Discard); err != nil {
 			return err
 		}
-		reply, err := s.Send(ctx, f.followUp(rng.IntN(2)), io.Discard)
+		reply, err := s.Send(ctx, f.FollowUp(rng.IntN(2)), io.Discard)
 		if err != nil {
 			return err
 		}
 		rep.Prefill += float64(s.Stats.Prefill)
 		rep.Prompt += float64(s.Stats.Reused + s.Stats.Prefill)
-		sc.add(f, reply, base[f.rel])
+		sc.add(f, reply, base[f.Rel])
 		return nil
 	}
 	for _, f := range sample {

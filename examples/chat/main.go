@@ -52,6 +52,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/goformer/goformer/examples/chat/quiz"
 	"io"
 	"os"
 	"os/signal"
@@ -111,8 +112,8 @@ func main() {
 // out; notes go to errw.
 func run(ctx context.Context, c config, in io.Reader, out, errw io.Writer) error {
 	name := c.model
-	quiz, trained := name == "", false
-	if quiz {
+	useQuiz, trained := name == "", false
+	if useQuiz {
 		dir, err := quizDir(c.dir)
 		if err != nil {
 			return err
@@ -138,12 +139,12 @@ func run(ctx context.Context, c config, in io.Reader, out, errw io.Writer) error
 	if err := configure(s, c); err != nil {
 		return err
 	}
-	if quiz && (c.evaluate || trained && c.evalAfterTrain) {
-		facts, err := loadFacts()
+	if useQuiz && (c.evaluate || trained && c.evalAfterTrain) {
+		facts, err := quiz.Facts()
 		if err != nil {
 			return err
 		}
-		trainFacts, held := splitFacts(facts, c.train.HeldOut, c.train.Seed)
+		trainFacts, held := quiz.Split(facts, c.train.HeldOut, c.train.Seed)
 		start := time.Now()
 		rep, err := evaluate(ctx, s, trainFacts, held, c.evalN, c.seed)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/goformer/goformer/examples/chat/quiz"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,7 +98,7 @@ func (c *countingModel) MaxLen() int { return c.Model.(interface{ MaxLen() int }
 // tokenizer and the ChatML template, and loads it through models/auto.
 func tinyModel(t *testing.T, family string) *auto.CausalLM {
 	t.Helper()
-	facts, err := loadFacts()
+	facts, err := quiz.Facts()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +263,7 @@ func TestModelsWithoutAChatTemplateGetAPlainOne(t *testing.T) {
 }
 
 func TestConversationsEncodeAsTheWholeRendering(t *testing.T) {
-	facts, _ := loadFacts()
+	facts, _ := quiz.Facts()
 	convs := dialogues(facts[:40], 1, 2)
 	tok, err := quizTokenizer(convs, 300)
 	if err != nil {
@@ -310,10 +311,10 @@ func TestConversationsEncodeAsTheWholeRendering(t *testing.T) {
 }
 
 func TestEvaluationScoresAnswers(t *testing.T) {
-	facts, _ := loadFacts()
-	var f fact
+	facts, _ := quiz.Facts()
+	var f quiz.Fact
 	for _, x := range facts {
-		if x.rel == relCapital && x.subject == "France" {
+		if x.Rel == quiz.Capital && x.Subject == "France" {
 			f = x
 		}
 	}
@@ -324,15 +325,15 @@ func TestEvaluationScoresAnswers(t *testing.T) {
 	if s.N != 3 || s.Correct != 1 || s.Form != 2 || s.Baseline != 1 {
 		t.Fatalf("%+v", s)
 	}
-	maj := majority([]fact{{rel: relCollective, object: "herd"}, {rel: relCollective, object: "flock"}, {rel: relCollective, object: "herd"}})
-	if maj[relCollective] != "herd" {
-		t.Fatalf("majority %q", maj[relCollective])
+	maj := majority([]quiz.Fact{{Rel: quiz.Collective, Object: "herd"}, {Rel: quiz.Collective, Object: "flock"}, {Rel: quiz.Collective, Object: "herd"}})
+	if maj[quiz.Collective] != "herd" {
+		t.Fatalf("majority %q", maj[quiz.Collective])
 	}
 
 	m := tinyModel(t, "gpt2")
 	sess := NewSession(m)
 	sess.Options.MaxNewTokens = 4
-	tr, held := splitFacts(facts[:50], 0.1, 1)
+	tr, held := quiz.Split(facts[:50], 0.1, 1)
 	rep, err := evaluate(context.Background(), sess, tr, held, 5, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -344,5 +345,40 @@ func TestEvaluationScoresAnswers(t *testing.T) {
 	rep.print(&b)
 	if !strings.Contains(b.String(), "held-out facts as a follow-up") {
 		t.Fatal(b.String())
+	}
+}
+
+func TestDialoguesAskEveryTrainingFactOncePerRound(t *testing.T) {
+	facts, err := quiz.Facts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, _ := quiz.Split(facts, 0.1, 1)
+	convs := dialogues(tr, 2, 1)
+	answers := map[string]int{}
+	for _, f := range tr {
+		answers[f.Answer()] = 0
+	}
+	followUps := 0
+	for _, c := range convs {
+		for i, m := range c {
+			if want := []string{"user", "assistant"}[i%2]; m.Role != want {
+				t.Fatalf("message %d of a conversation is %s's", i, m.Role)
+			}
+			if _, ok := answers[m.Content]; ok {
+				answers[m.Content]++
+			}
+			if strings.HasPrefix(m.Content, "And ") || strings.HasPrefix(m.Content, "What about ") {
+				followUps++
+			}
+		}
+	}
+	for a, n := range answers {
+		if n != 2 {
+			t.Fatalf("%q answered %d times in 2 rounds", a, n)
+		}
+	}
+	if followUps < len(tr)/4 {
+		t.Fatalf("only %d follow-ups", followUps)
 	}
 }

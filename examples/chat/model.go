@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/goformer/goformer/examples/chat/quiz"
 	"io"
 	"os"
 	"path/filepath"
@@ -160,11 +161,11 @@ func trainQuizModel(ctx context.Context, o trainOptions, w io.Writer) (*trainRep
 	if o.Dir == "" {
 		return nil, errors.New("chat: no folder for the model")
 	}
-	facts, err := loadFacts()
+	facts, err := quiz.Facts()
 	if err != nil {
 		return nil, err
 	}
-	trainFacts, held := splitFacts(facts, o.HeldOut, o.Seed)
+	trainFacts, held := quiz.Split(facts, o.HeldOut, o.Seed)
 	convs := dialogues(trainFacts, o.Rounds, o.Seed)
 	tmpl, err := chat.Builtin("chatml")
 	if err != nil {

@@ -1,4 +1,4 @@
-package main
+package quiz
 
 import (
 	"slices"
@@ -26,11 +26,11 @@ func TestQuizPatterns(t *testing.T) {
 		if len(item) != 1 {
 			t.Fatalf("%q: %d fields", tc.field, len(item))
 		}
-		if got := item[0].canonical(); got != tc.canonical {
+		if got := item[0].Canonical(); got != tc.canonical {
 			t.Errorf("%q: canonical %q, want %q", tc.field, got, tc.canonical)
 		}
 		if tc.forms != nil {
-			got := item[0].forms(100)
+			got := item[0].Forms(100)
 			slices.Sort(got)
 			want := slices.Sorted(slices.Values(tc.forms))
 			if !slices.Equal(got, want) {
@@ -38,69 +38,54 @@ func TestQuizPatterns(t *testing.T) {
 			}
 		}
 	}
-	items, err := parseQuiz("a:b\\\n:c\n\nd:e\n")
+	items, err := Parse("a:b\\\n:c\n\nd:e\n")
 	if err != nil || len(items) != 2 || len(items[0]) != 3 {
 		t.Fatalf("continued lines: %v items, %v", len(items), err)
 	}
 	for _, bad := range []string{"a{b", "a]b", "x:[y|z", "a}"} {
-		if _, err := parseQuiz(bad); err == nil {
+		if _, err := Parse(bad); err == nil {
 			t.Errorf("%q parsed", bad)
 		}
 	}
 }
 
 func TestFactsFromTheShippedQuizzes(t *testing.T) {
-	facts, err := loadFacts()
+	facts, err := Facts()
 	if err != nil {
 		t.Fatal(err)
 	}
 	count := map[string]int{}
 	for _, f := range facts {
-		count[f.rel.name]++
-		if strings.ContainsAny(f.subject+f.object, "{}[]|:\\") {
-			t.Errorf("%s fact %q → %q keeps quiz syntax", f.rel.name, f.subject, f.object)
+		count[f.Rel.Name]++
+		if strings.ContainsAny(f.Subject+f.Object, "{}[]|:\\") {
+			t.Errorf("%s fact %q → %q keeps quiz syntax", f.Rel.Name, f.Subject, f.Object)
 		}
 	}
 	t.Log(len(facts), count)
-	find := func(rel *relation, subject string) fact {
+	find := func(rel *Relation, subject string) Fact {
 		for _, f := range facts {
-			if f.rel == rel && f.subject == subject {
+			if f.Rel == rel && f.Subject == subject {
 				return f
 			}
 		}
-		t.Fatalf("no %s fact about %s", rel.name, subject)
-		return fact{}
+		t.Fatalf("no %s fact about %s", rel.Name, subject)
+		return Fact{}
 	}
-	if f := find(relCapital, "France"); f.object != "Paris" || f.answer() != "The capital of France is Paris." {
+	if f := find(Capital, "France"); f.Object != "Paris" || f.Answer() != "The capital of France is Paris." {
 		t.Errorf("France: %+v", f)
 	}
-	if f := find(relSymbol, "Helium"); f.object != "He" {
+	if f := find(Symbol, "Helium"); f.Object != "He" {
 		t.Errorf("Helium: %+v", f)
 	}
-	if f := find(relBaby, "fox"); !slices.Contains(f.golds, "kitten") || !slices.Contains(f.golds, "pup") {
+	if f := find(Baby, "fox"); !slices.Contains(f.Golds, "kitten") || !slices.Contains(f.Golds, "pup") {
 		t.Errorf("a baby fox is a kitten or a pup: %+v", f)
 	}
-	f := find(relCapital, "France")
-	if !f.correct("The capital of France is paris.") || f.correct("The capital of France is Lyon.") || !f.form("The capital of France is Lyon.") || f.form("Paris.") {
+	f := find(Capital, "France")
+	if !f.Correct("The capital of France is paris.") || f.Correct("The capital of France is Lyon.") || !f.Form("The capital of France is Lyon.") || f.Form("Paris.") {
 		t.Error("France: correct and form disagree with the answer sentence")
 	}
-	tr, held := splitFacts(facts, 0.1, 1)
+	tr, held := Split(facts, 0.1, 1)
 	if len(tr)+len(held) != len(facts) || len(held) < len(count) {
 		t.Fatalf("split %d + %d of %d", len(tr), len(held), len(facts))
-	}
-	convs := dialogues(tr, 2, 1)
-	asked := 0
-	for _, c := range convs {
-		for i, m := range c {
-			if want := []string{"user", "assistant"}[i%2]; m.Role != want {
-				t.Fatalf("message %d of a conversation is %s's", i, m.Role)
-			}
-			if m.Role == "assistant" && !strings.HasPrefix(m.Content, "Hello") && m.Content != "You are welcome." && m.Content != "Goodbye!" && !strings.HasPrefix(m.Content, "I ") {
-				asked++
-			}
-		}
-	}
-	if asked != 2*len(tr) {
-		t.Fatalf("%d questions in 2 rounds over %d facts", asked, len(tr))
 	}
 }

@@ -1,4 +1,16 @@
-package main
+// Package quiz reads the quiz databases of BSD quiz(6), shipped in data/
+// (from Debian's bsdgames package; see data/README.md), into facts with
+// their questions and answer sentences: capitals of countries and US
+// states, state abbreviations and flowers, chemical symbols and atomic
+// numbers, collective nouns, young animals and feminine forms. The
+// examples chat and qa build their training data from them.
+//
+// A database holds one item a line, its fields separated by ':'
+// ("France:Paris"), a '\' at the end of a line continuing it. A Field is
+// a pattern: "a|b" are alternatives, "{x}" is optional ("Cal{if{ornia}}"
+// matches "Cal", "Calif" and "California"), "[x|y]" is a required choice
+// ("Yaound['e|e'|e]", accents written as two characters), and groups nest.
+package quiz
 
 import (
 	"fmt"
@@ -8,16 +20,16 @@ import (
 
 // A quiz database of BSD quiz(6) holds one item a line, its fields
 // separated by ':' ("France:Paris"), a '\' at the end of a line continuing
-// it. A field is a field: "a|b" are alternatives, "{x}" is optional
+// it. A Field is a Field: "a|b" are alternatives, "{x}" is optional
 // ("Cal{if{ornia}}" matches "Cal", "Calif" and "California"), "[x|y]" is
 // a required choice ("Yaound['e|e'|e]", accents written as two
 // characters), and groups nest.
 
-// quizItem is one line of a database: its fields, parsed.
-type quizItem []field
+// Item is one line of a database: its fields, parsed.
+type Item []Field
 
-// field is one field: its alternatives.
-type field []seq
+// Field is one Field: its alternatives.
+type Field []seq
 
 // seq is a sequence of literal text and groups.
 type seq []part
@@ -25,13 +37,13 @@ type seq []part
 // part is literal text, or a group of alternatives (optional for "{}").
 type part struct {
 	text     string
-	group    field
+	group    Field
 	optional bool
 }
 
-// parseQuiz reads a quiz database.
-func parseQuiz(src string) ([]quizItem, error) {
-	var items []quizItem
+// Parse reads a quiz database.
+func Parse(src string) ([]Item, error) {
+	var items []Item
 	lines := strings.Split(strings.ReplaceAll(src, "\r\n", "\n"), "\n")
 	for n := 0; n < len(lines); n++ {
 		line, first := lines[n], n+1
@@ -52,9 +64,9 @@ func parseQuiz(src string) ([]quizItem, error) {
 }
 
 // parseItem splits a line into fields at the ':' outside groups.
-func parseItem(line string) (quizItem, error) {
+func parseItem(line string) (Item, error) {
 	p := &quizParser{s: line}
-	var item quizItem
+	var item Item
 	for {
 		f, err := p.alternatives(0)
 		if err != nil {
@@ -77,9 +89,9 @@ type quizParser struct {
 }
 
 // alternatives parses "seq|seq|..." up to the closing bracket close (0 at
-// the top level, where ':' ends a field).
-func (p *quizParser) alternatives(close byte) (field, error) {
-	var alts field
+// the top level, where ':' ends a Field).
+func (p *quizParser) alternatives(close byte) (Field, error) {
+	var alts Field
 	for {
 		s, err := p.sequence(close)
 		if err != nil {
@@ -142,12 +154,12 @@ func (p *quizParser) sequence(close byte) (seq, error) {
 	return out, nil
 }
 
-// canonical returns the field's fullest plain form: the first
+// Canonical returns the field's fullest plain form: the first
 // alternative (but an abbreviation in capitals gives way to a longer
 // one), every optional part included, and in a choice the first
 // alternative written without accent codes ("Yaound['e|e'|e]" gives
 // "Yaounde").
-func (p field) canonical() string {
+func (p Field) Canonical() string {
 	best := p[0].canonical()
 	if isUpper(best) {
 		for _, s := range p[1:] {
@@ -182,9 +194,9 @@ func (s seq) canonical() string {
 	return b.String()
 }
 
-// forms returns every string the field matches, spaces collapsed (at
+// Forms returns every string the field matches, spaces collapsed (at
 // most limit of them).
-func (p field) forms(limit int) []string {
+func (p Field) Forms(limit int) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, f := range p.raw(limit) {
@@ -197,8 +209,8 @@ func (p field) forms(limit int) []string {
 	return out
 }
 
-// raw returns the strings the field matches, as written.
-func (p field) raw(limit int) []string {
+// raw returns the strings the Field matches, as written.
+func (p Field) raw(limit int) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range p {
