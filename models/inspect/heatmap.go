@@ -3,7 +3,9 @@ package inspect
 import (
 	"bufio"
 	"fmt"
+	"image"
 	"image/color"
+	"image/draw"
 	"io"
 	"math"
 	"os"
@@ -12,7 +14,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
+	vgdraw "gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
@@ -80,33 +82,26 @@ func HeatMap(w io.Writer, m Map, o HeatMapOptions) error {
 		title += " (" + m.Module + ")"
 	}
 
-	pal := blues(64)
+	pal := blues(256)
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "key"
 	p.Y.Label.Text = "query"
-	h := plotter.NewHeatMap(grid{m}, pal)
-	h.Min, h.Max = 0, hi
-	h.Overflow, h.Underflow = pal.Colors()[len(pal.Colors())-1], pal.Colors()[0]
-	h.Rasterized = true
-	p.Add(h)
+	p.Add(plotter.NewImage(raster(m, hi, pal), -0.5, -0.5, float64(m.Keys)-0.5, float64(m.Queries)-0.5))
 	p.X.Padding, p.Y.Padding = 0, 0
 	p.X.Min, p.X.Max = -0.5, float64(m.Keys)-0.5
 	p.Y.Min, p.Y.Max = -0.5, float64(m.Queries)-0.5
 	p.X.Tick.Marker = labelTicks(o.Keys, m.Keys, false)
 	p.Y.Tick.Marker = labelTicks(o.Queries, m.Queries, true)
 	p.X.Tick.Label.Rotation = math.Pi / 2
-	p.X.Tick.Label.XAlign = draw.XRight
-	p.X.Tick.Label.YAlign = draw.YCenter
+	p.X.Tick.Label.XAlign = vgdraw.XRight
+	p.X.Tick.Label.YAlign = vgdraw.YCenter
 
 	// The colour scale: a one-column heat map from 0 to hi.
 	bar := plot.New()
 	bar.HideX()
 	bar.Y.Padding = 0
-	const steps = 64
-	bh := plotter.NewHeatMap(scaleGrid{steps: steps, hi: hi}, pal)
-	bh.Min, bh.Max, bh.Rasterized = 0, hi, true
-	bar.Add(bh)
+	bar.Add(plotter.NewImage(scaleImage(pal), 0, 0, 1, hi))
 	bar.Y.Min, bar.Y.Max = 0, hi
 	bar.Y.Tick.Marker = plot.ConstantTicks{{Value: 0, Label: "0"}, {Value: hi / 2, Label: fmt.Sprintf("%.2g", hi/2)}, {Value: hi, Label: fmt.Sprintf("%.2g", hi)}}
 
@@ -122,14 +117,14 @@ func HeatMap(w io.Writer, m Map, o HeatMapOptions) error {
 	left := longest(o.Queries, m.Queries) + 1.5*vg.Centimeter
 	bottom := longest(o.Keys, m.Keys) + 1.5*vg.Centimeter
 	top := 1.2 * vg.Centimeter
-	barW := 2 * vg.Centimeter
+	barW := 2.6 * vg.Centimeter
 	width := max(cell*vg.Length(m.Keys)+left+barW+vg.Centimeter, p.Title.TextStyle.Width(title)+vg.Centimeter, 8*vg.Centimeter)
 	height := max(cell*vg.Length(m.Queries)+bottom+top, 6*vg.Centimeter)
 
 	img := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(dpi))
-	dc := draw.New(img)
-	p.Draw(draw.Crop(dc, 0, -barW, 0, 0))
-	bar.Draw(draw.Crop(dc, width-barW+vg.Centimeter/2, -vg.Centimeter/4, bottom, -top))
+	dc := vgdraw.New(img)
+	p.Draw(vgdraw.Crop(dc, 0, -barW, 0, 0))
+	bar.Draw(vgdraw.Crop(dc, width-barW+vg.Centimeter/2, -vg.Centimeter/2, bottom, -top))
 	bw := bufio.NewWriter(w)
 	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(bw); err != nil {
 		return fmt.Errorf("inspect: heat map: %w", err)
@@ -186,25 +181,35 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return nil
 }
 
-// scaleGrid is the colour scale: steps rows from 0 to hi.
-type scaleGrid struct {
-	steps int
-	hi    float64
+// cellPixels is the side of a cell in the raster drawn for a map, large
+// enough that scaling it to the plot blurs only the cells' edges.
+const cellPixels = 24
+
+// raster draws map m as an image, query 0 at the top, each weight's colour
+// taken from pal on the scale 0 to hi.
+func raster(m Map, hi float64, pal blues) image.Image {
+	colors := pal.Colors()
+	img := image.NewRGBA(image.Rect(0, 0, m.Keys*cellPixels, m.Queries*cellPixels))
+	for i := range m.Queries {
+		for j := range m.Keys {
+			k := int(float64(m.At(i, j)) / hi * float64(len(colors)-1))
+			c := colors[min(max(k, 0), len(colors)-1)]
+			draw.Draw(img, image.Rect(j*cellPixels, i*cellPixels, (j+1)*cellPixels, (i+1)*cellPixels), image.NewUniform(c), image.Point{}, draw.Src)
+		}
+	}
+	return img
 }
 
-func (g scaleGrid) Dims() (c, r int)   { return 1, g.steps }
-func (g scaleGrid) Z(_, r int) float64 { return g.Y(r) }
-func (g scaleGrid) X(int) float64      { return 0 }
-func (g scaleGrid) Y(r int) float64    { return (float64(r) + 0.5) * g.hi / float64(g.steps) }
-
-// grid shows a map with query 0 at the top: column c is key c, row r
-// (counted from the bottom) is query Queries-1-r.
-type grid struct{ m Map }
-
-func (g grid) Dims() (c, r int)   { return g.m.Keys, g.m.Queries }
-func (g grid) Z(c, r int) float64 { return float64(g.m.At(g.m.Queries-1-r, c)) }
-func (g grid) X(c int) float64    { return float64(c) }
-func (g grid) Y(r int) float64    { return float64(r) }
+// scaleImage is the colour scale: a column of the palette's colours, the
+// highest at the top.
+func scaleImage(pal blues) image.Image {
+	colors := pal.Colors()
+	img := image.NewRGBA(image.Rect(0, 0, 1, len(colors)))
+	for k, c := range colors {
+		img.Set(0, len(colors)-1-k, c)
+	}
+	return img
+}
 
 // label returns labels[i], or i when there are no labels.
 func label(labels []string, i int) string {
