@@ -97,6 +97,10 @@ func main() {
 	flag.BoolVar(&c.stats, "stats", false, "print the tokens each turn ran and reused")
 	flag.IntVar(&c.train.Rounds, "rounds", c.train.Rounds, "quiz model: passes over the facts that make the training conversations")
 	flag.IntVar(&c.train.Epochs, "epochs", c.train.Epochs, "quiz model: training epochs")
+	flag.IntVar(&c.train.Layers, "layers", c.train.Layers, "quiz model: layers")
+	flag.IntVar(&c.train.Hidden, "hidden", c.train.Hidden, "quiz model: width")
+	flag.IntVar(&c.train.Batch, "batch", c.train.Batch, "quiz model: sequences per batch")
+	flag.Float64Var(&c.train.LR, "lr", c.train.LR, "quiz model: peak learning rate")
 	flag.IntVar(&c.evalN, "eval-n", 200, "quiz model: trained facts asked in the evaluation")
 	flag.Parse()
 	c.train.Seed = c.seed
