@@ -23,27 +23,32 @@
 // form that stops at the end of a line) and its generation defaults
 // (-temperature, -top-p, -top-k, -repetition-penalty override them).
 //
-// Without -model, the program uses a small GPT-2 (4 layers, width 128,
-// 0.9M parameters, ChatML template) that it trains, on first use, on
-// conversations made from the quiz databases of BSD quiz(6) shipped in
-// data/ (capitals of countries and US states, state abbreviations and
-// flowers, chemical symbols and atomic numbers, collective nouns, young
-// animals, feminine forms: 736 facts). Each fact becomes a question and
-// an answer sentence ("What is the capital of Peru?" → "The capital of
-// Peru is Lima."); conversations group one to three questions of a kind,
-// later ones often asked as follow-ups whose meaning comes from the turn
-// before ("And Chile?"), with some small talk. 10% of each kind's facts are
-// held out. The model is saved in the Hugging Face layout (under the user's
-// cache folder, or -dir) and loaded back through models/auto as any user's
-// model would be; the training then scores it through this same chat loop.
+// Without -model, the program uses a small GPT-2 (2 layers, width 192,
+// 1.1M parameters, a byte-level BPE vocabulary of 1,024 tokens, ChatML
+// template) that it trains, on first use, on conversations made from the
+// quiz databases of BSD quiz(6) shipped in examples/chat/quiz (capitals of
+// countries and US states, state abbreviations and flowers, chemical
+// symbols and atomic numbers, collective nouns, young animals, feminine
+// forms: 736 facts). Each fact becomes a question and an answer sentence
+// ("What is the capital of Peru?" → "The capital of Peru is Lima.");
+// conversations group one to three questions of a kind, later ones often
+// asked as follow-ups whose meaning comes from the turn before ("And
+// Chile?"), with some small talk; 8 passes over the facts make 2,707
+// conversations, packed into sequences of 256 tokens and trained on for 7
+// epochs with the loss on the assistant's turns only. 10% of each kind's
+// facts are held out. The model is saved in the Hugging Face layout (under
+// the user's cache folder, or -dir) and loaded back through models/auto as
+// any user's model would be; the training then scores it through this same
+// chat loop.
 //
-// What such a tiny model can do, measured (see the README): it answers the
-// questions it was trained on almost always correctly and in the trained
-// form, uses the previous turn to understand a follow-up, and keeps to the
-// answer form for facts it never saw — but for those it guesses, like the
-// baseline that always names a kind's most frequent answer (only guesses
-// that can be read off the question, such as chemical symbols, come out
-// right). It knows nothing beyond its quiz.
+// What such a tiny model can do, measured (see the README): it answers
+// the questions it was trained on almost always correctly, as first
+// questions and as follow-ups that only the previous turn explains. It
+// knows nothing else: asked about a held-out fact it keeps to the answer
+// sentence less than half of the time (it garbles the unseen name it
+// should copy) and names a wrong object, as the baseline that always names
+// a kind's most frequent answer does; anything outside the quiz gets a
+// quiz-shaped answer.
 package main
 
 import (

@@ -58,8 +58,8 @@ type trainOptions struct {
 
 func defaultTrainOptions() trainOptions {
 	return trainOptions{
-		Rounds: 8, Epochs: 6, Vocab: 1024, Hidden: 128, Layers: 4, Heads: 4, Context: 256,
-		Batch: 16, LR: 2e-3, HeldOut: 0.1, Seed: 1,
+		Rounds: 8, Epochs: 7, Vocab: 1024, Hidden: 192, Layers: 2, Heads: 4, Context: 256,
+		Batch: 8, LR: 2e-3, HeldOut: 0.1, Seed: 1,
 	}
 }
 
