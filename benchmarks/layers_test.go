@@ -14,7 +14,8 @@ import (
 )
 
 // The layers benchmarks time multi-head attention and a transformer
-// encoder layer at BERT-base sizes; benchmarks/reference/layers_torch.py
+// encoder layer at BERT-base sizes, inference through nn.Detached views and
+// every call in a tensor.Scope, as a server runs them; benchmarks/reference/layers_torch.py
 // times PyTorch's nn.MultiheadAttention and nn.TransformerEncoderLayer on
 // the same sizes and layers_compare.sh alternates the two.
 
@@ -41,12 +42,13 @@ func BenchmarkMultiHeadAttention(b *testing.B) {
 		x := layersInput(bs, t, d, 2)
 		flops := layersFlopsMHA(bs, t, d)
 		b.Run(name+"/forward", func(b *testing.B) {
-			nn.Freeze(mha) // inference: no graph is recorded
-			defer nn.Unfreeze(mha)
+			view := nn.Detached(mha) // inference: no graph is recorded
 			b.ReportAllocs()
 			cpu0 := tensorCPU()
 			for b.Loop() {
-				mha.Forward(x, attention.Mask{}, nil)
+				sc := tensor.NewScope()
+				view.Forward(sc.Use(x), attention.Mask{}, nil)
+				sc.Close()
 			}
 			tensorCPUReport(b, cpu0)
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
@@ -60,7 +62,9 @@ func BenchmarkMultiHeadAttention(b *testing.B) {
 			for b.Loop() {
 				nn.ZeroGrad(mha)
 				xg.ZeroGrad()
-				mha.Forward(xg, attention.Mask{}, nil).Backward(tensor.WithGrad(g))
+				sc := tensor.NewScope()
+				mha.Forward(sc.Use(xg), attention.Mask{}, nil).Backward(tensor.WithGrad(g))
+				sc.Close()
 			}
 			tensorCPUReport(b, cpu0)
 			b.ReportMetric(3*flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
@@ -77,12 +81,13 @@ func BenchmarkEncoderLayer(b *testing.B) {
 		x := layersInput(bs, t, d, 2)
 		flops := layersFlopsMHA(bs, t, d) + 2*2*float64(bs*t)*float64(d)*float64(4*d)
 		b.Run(name+"/forward", func(b *testing.B) {
-			nn.Freeze(layer)
-			defer nn.Unfreeze(layer)
+			view := nn.Detached(layer)
 			b.ReportAllocs()
 			cpu0 := tensorCPU()
 			for b.Loop() {
-				layer.Forward(x, attention.Mask{})
+				sc := tensor.NewScope()
+				view.Forward(sc.Use(x), attention.Mask{})
+				sc.Close()
 			}
 			tensorCPUReport(b, cpu0)
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")

@@ -417,9 +417,10 @@ func reduceColumns[T number](op ReduceOp, xs []T, base, dbase, cols int, rb *red
 // sumColumns32 sums the rows of a float32 matrix of `rows` rows of cols
 // elements (row stride ld) into float64 accumulators with the vector
 // kernels, a band of rows at a time so that the rows a column chunk walks
-// stay in cache for the next chunk. Workers take blocks of columns.
+// stay in L1 for the next chunk (8 rows timed fastest: bands of 32 rows
+// ran about 1.4× slower). Workers take blocks of columns.
 func sumColumns32(mean bool, xs []float32, base, dbase, cols, rows, ld int, store func(o int, v float64, idx int)) {
-	const band = 32
+	const band = 8
 	block := max(256, (cols+parallel.Workers()-1)/parallel.Workers())
 	block = (block + 15) &^ 15
 	nb := (cols + block - 1) / block

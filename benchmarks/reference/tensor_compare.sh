@@ -16,7 +16,8 @@ B=$BENCH/tensor_bench.test
 go test -c -o "$B" . >/dev/null
 OUT=$(mktemp)
 for i in $(seq "$ROUNDS"); do
-  GOFORMER_THREADS=$THREADS "$B" -test.run XXX -test.bench 'Tensor' -test.benchtime 10x | grep '^BenchmarkTensor' >>"$OUT"
+  echo "round $i, load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  GOMAXPROCS=$THREADS GOFORMER_THREADS=$THREADS "$B" -test.run XXX -test.bench 'Tensor' -test.benchtime 20x | grep '^BenchmarkTensor' >>"$OUT"
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \
     /usr/bin/python3 reference/tensor_ops.py "$THREADS" 10 >>"$OUT"
 done
