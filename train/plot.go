@@ -81,7 +81,7 @@ func Plot(path, title string, h History) error {
 			raw[i] = plotter.XY{X: float64(i + 1), Y: finite(l)}
 			avg[i] = plotter.XY{X: float64(i + 1), Y: finite(sm[i])}
 		}
-		if err := addLine(left, raw, color.RGBA{R: 31, G: 119, B: 180, A: 70}, ""); err != nil {
+		if err := addLine(left, raw, color.NRGBA{R: 31, G: 119, B: 180, A: 70}, ""); err != nil {
 			return err
 		}
 		if err := addLine(left, avg, palette[0], "train (smoothed)"); err != nil {
