@@ -95,7 +95,7 @@ func TestRunShort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range tr.Examples[:120] {
+	for _, e := range tr.Examples[:40] {
 		lines = append(lines, e.Text+"\t"+tr.Labels[e.Label])
 	}
 	path := filepath.Join(dir, "small.tsv")
@@ -103,12 +103,12 @@ func TestRunShort(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	o := Options{Data: path, Test: 0.25, MaxSteps: 3, HeadEpochs: 1, Epochs: 1, Out: filepath.Join(dir, "out"), Plot: filepath.Join(dir, "curve.png")}
+	o := Options{Data: path, Test: 0.25, MaxSteps: 2, BatchSize: 8, HeadEpochs: 1, Epochs: 1, Out: filepath.Join(dir, "out"), Plot: filepath.Join(dir, "curve.png")}
 	res, err := Run(context.Background(), o, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Train != 90 || res.Test != 30 {
+	if res.Train != 30 || res.Test != 10 {
 		t.Errorf("%d training and %d test examples", res.Train, res.Test)
 	}
 	for _, want := range []string{"majority class", "same model, from scratch", "pre-trained, fine-tuned", "macro avg", "fine-tuned model saved"} {
@@ -140,10 +140,14 @@ func TestRunShort(t *testing.T) {
 
 func TestRunErrors(t *testing.T) {
 	dir := t.TempDir()
+	small := filepath.Join(dir, "small.tsv")
+	if err := os.WriteFile(small, []byte("good\tpos\nbad\tneg\nfine\tpos\nawful\tneg\nnice\tpos\nworse\tneg\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for name, o := range map[string]Options{
 		"missing data file":  {Data: filepath.Join(dir, "none.tsv")},
 		"missing model":      {Model: filepath.Join(dir, "nomodel")},
-		"bad freeze pattern": {Freeze: "no.such.layer", MaxSteps: 1, NoScratch: true, Out: filepath.Join(dir, "o")},
+		"bad freeze pattern": {Data: small, Test: 0.34, Freeze: "no.such.layer", MaxSteps: 1, NoScratch: true, Out: filepath.Join(dir, "o")},
 		"bad test fraction":  {Data: "x.tsv", Test: 1.5},
 		"bad device":         {Device: "tpu"},
 	} {
