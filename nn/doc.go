@@ -58,6 +58,19 @@
 // every module that implements Moder (Dropout) to training mode and Eval
 // back.
 //
+// Forward passes through a model whose parameters require gradients record
+// an autograd graph. To evaluate or generate without one — beside training,
+// from many goroutines — take a Detached view: it shares the weights (and
+// sees the optimizer's in-place updates) but requires no gradient, and its
+// modes are its own:
+//
+//	eval := nn.Detached(model)
+//	nn.Eval(eval)
+//	logits := eval.Forward(ids) // no graph, model's gradients untouched
+//
+// With a tensor.Scope per call, such a forward pass also reuses its
+// buffers call after call instead of allocating them.
+//
 // # Freezing
 //
 // Freeze (a module) and FreezeMatching (glob patterns over dotted names)

@@ -109,3 +109,18 @@ func ExampleSave() {
 	// norm.bias [16] [8]
 	// classifier.weight [3 16] [3 8]
 }
+
+// A Detached view evaluates a model that is being trained: its forward
+// passes record no graph, and it sees the optimizer's in-place updates.
+func ExampleDetached() {
+	model := nn.NewLinear(3, 2, true, tensor.NewGenerator(1))
+	eval := nn.Detached(model)
+	x := tensor.Ones(4, 3)
+	fmt.Println(model.Forward(x).RequiresGrad(), eval.Forward(x).RequiresGrad())
+	// An in-place update of the model (an optimizer step) shows in the view.
+	model.Bias.Detach().Fill(10)
+	fmt.Println(eval.Forward(x).Sub(model.Forward(x).Detach()).Abs().Max().Item())
+	// Output:
+	// true false
+	// 0
+}

@@ -93,3 +93,41 @@ func ExampleRandN() {
 	fmt.Printf("mean %.1f, variance %.1f\n", x.Mean().Item(), x.Var().Item())
 	// Output: mean 0.0, variance 1.0
 }
+
+// A Scope gathers what one step computes, so that Close recycles its
+// buffers for the next step; Keep saves what must outlive it.
+func ExampleScope() {
+	w := tensor.Full(0.5, 3, 2)
+	var outputs []*tensor.Tensor
+	for step := range 3 {
+		sc := tensor.NewScope()
+		x := sc.Use(tensor.Full(float64(step), 1, 3))
+		h := x.MatMul(w).GELU() // allocated in the scope
+		outputs = append(outputs, sc.Keep(h.Sum()))
+		sc.Close() // h's buffer goes back to the cache; the kept sum stays
+		fmt.Println(h.IsReleased())
+	}
+	for _, o := range outputs {
+		fmt.Printf("%.4f\n", o.Item())
+	}
+	// Output:
+	// true
+	// true
+	// true
+	// 0.0000
+	// 2.7996
+	// 5.9919
+}
+
+// Attention reads heads as strided views: here the keys and values are the
+// first four positions of a KV cache with room for eight.
+func ExampleAttention() {
+	q := tensor.Ones(1, 2, 1, 4)                                    // [B, H, Tq, D]: one new token, two heads
+	cache := tensor.Arange(0, 64, 1).Reshape(1, 1, 8, 8).Scale(0.1) // [B, Hk, capacity, 2·D]
+	k := cache.Narrow(2, 0, 4).Narrow(3, 0, 4)                      // [1, 1, 4, 4]: grouped-query attention
+	v := cache.Narrow(2, 0, 4).Narrow(3, 4, 4)
+	y := tensor.Attention(q, k, v, tensor.AttentionOptions{Causal: true})
+	fmt.Println(y.Shape())
+	// Output:
+	// [1 2 1 4]
+}
