@@ -99,7 +99,7 @@ func run(ctx context.Context, c config, w io.Writer) (*result, error) {
 		return nil, err
 	}
 	for _, m := range res.Maps {
-		p := pattern(m)
+		p := pattern(m, res.Tokens)
 		res.Patterns = append(res.Patterns, p)
 		fmt.Fprintf(w, "layer %d head %d: %s\n", m.Layer, m.Head, p)
 	}
@@ -189,9 +189,10 @@ func causalAttention(ctx context.Context, path, text string) ([]string, []inspec
 	return tokens, maps, err
 }
 
-// pattern says what most queries of m attend to most.
-func pattern(m inspect.Map) string {
-	names := []string{"the token itself", "the token before", "the token after", "the first token", "the last token", "elsewhere"}
+// pattern says what most queries of m attend to most, and which token
+// (of tokens, the keys' labels) gets the most weight over all queries.
+func pattern(m inspect.Map, tokens []string) string {
+	names := []string{"the token itself", "the token before", "the token after", "the first token", "the last token", "another token"}
 	counts := make([]int, len(names))
 	for i := range m.Queries {
 		best := 0
@@ -224,7 +225,21 @@ func pattern(m inspect.Map) string {
 			top = k
 		}
 	}
-	return fmt.Sprintf("%d%% of the queries attend most to %s", 100*counts[top]/m.Queries, names[top])
+	total := make([]float64, m.Keys)
+	heavy := 0
+	for i := range m.Queries {
+		for j := range m.Keys {
+			total[j] += float64(m.At(i, j))
+			if total[j] > total[heavy] {
+				heavy = j
+			}
+		}
+	}
+	out := fmt.Sprintf("%d%% of the queries attend most to %s", 100*counts[top]/m.Queries, names[top])
+	if len(tokens) == m.Keys {
+		out += fmt.Sprintf("; %q gets the most weight (%.0f%% of it)", tokens[heavy], 100*total[heavy]/float64(m.Queries))
+	}
+	return out
 }
 
 func toInt32(ids []int) []int32 {

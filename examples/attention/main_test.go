@@ -90,6 +90,9 @@ func TestPatternNamesWhatQueriesAttendTo(t *testing.T) {
 		}
 		return m
 	}
+	if got, want := pattern(diag(0), []string{"a", "b", "c", "d"}), `100% of the queries attend most to the token itself; "a" gets the most weight (25% of it)`; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
 	for _, tc := range []struct {
 		m    inspect.Map
 		want string
@@ -99,7 +102,7 @@ func TestPatternNamesWhatQueriesAttendTo(t *testing.T) {
 		{diag(1), "75% of the queries attend most to the token after"},
 		{inspect.Map{Queries: 1, Keys: 3, Weights: []float32{0.1, 0.7, 0.2}}, "100% of the queries attend most to the token before"},
 	} {
-		if got := pattern(tc.m); got != tc.want {
+		if got := pattern(tc.m, nil); got != tc.want {
 			t.Errorf("got %q, want %q", got, tc.want)
 		}
 	}
