@@ -83,7 +83,12 @@ var phrasings = map[*quiz.Relation]struct {
 // in a random order. A passage in which the answer's text or the
 // question's key occurs twice, or that keep (when not nil) rejects, is
 // drawn again.
-func makeExamples(facts []quiz.Fact, n, per int, seed uint64, keep func(example) bool) ([]example, error) {
+//
+// With counterfactual set, each passage pairs its subjects with objects
+// drawn from other facts of the same relation ("The capital of Peru is
+// Oslo."), so that the answer can only be read from the passage, never
+// remembered from other examples.
+func makeExamples(facts []quiz.Fact, n, per int, seed uint64, counterfactual bool, keep func(example) bool) ([]example, error) {
 	if len(facts) < per {
 		return nil, fmt.Errorf("%d facts, fewer than the %d of a passage", len(facts), per)
 	}
@@ -117,8 +122,19 @@ func makeExamples(facts []quiz.Fact, n, per int, seed uint64, keep func(example)
 			}
 		}
 		rng.Shuffle(len(chosen), func(i, j int) { chosen[i], chosen[j] = chosen[j], chosen[i] })
+		// The facts as the passage states them.
+		stated := make(map[int]quiz.Fact, len(chosen))
+		for _, i := range chosen {
+			g := facts[i]
+			if counterfactual {
+				peers := byRel[g.Rel]
+				o := facts[peers[rng.IntN(len(peers))]]
+				g.Object, g.Golds = o.Object, []string{o.Object}
+			}
+			stated[i] = g
+		}
 
-		f := facts[target]
+		f := stated[target]
 		ph := phrasings[f.Rel]
 		q := ph.questions[rng.IntN(len(ph.questions))]
 		answer, asked := f.Object, f.Subject
@@ -129,7 +145,7 @@ func makeExamples(facts []quiz.Fact, n, per int, seed uint64, keep func(example)
 		var sb strings.Builder
 		start := -1
 		for k, i := range chosen {
-			g := facts[i]
+			g := stated[i]
 			st := phrasings[g.Rel].statements[rng.IntN(len(phrasings[g.Rel].statements))]
 			if k > 0 {
 				sb.WriteByte(' ')

@@ -7,7 +7,7 @@
 //
 // Usage:
 //
-//	go run ./examples/qa [-epochs 3] [-train 4000] [-test 400] [-seed 1]
+//	go run ./examples/qa [-epochs 8] [-train 4000] [-test 400] [-seed 1]
 //	go run ./examples/qa -model DIR|org/name      # a user's BERT checkpoint
 //
 // # The data, and how it is built
@@ -36,7 +36,13 @@
 //
 // Passages and questions are drawn with -seed: 4,000 training and 400
 // test examples by default; a passage that with its question exceeds the
-// model's positions (64 for the shipped BERT) is drawn again.
+// model's positions (64 for the shipped BERT) is drawn again. The training
+// passages are counterfactual (-counterfactual, on by default): each
+// subject is stated with the object of a random fact of its kind ("The
+// capital city of Peru is Oslo."), so that an answer can only be read from
+// its passage, never remembered from other examples — trained on true
+// passages, the model learns the facts instead of reading and scores
+// half as well on the held-out ones. The test passages are true.
 //
 // # The models and the baseline
 //
@@ -44,8 +50,9 @@
 // examples/pretrain pre-trained on the State of the Union addresses (2
 // layers, width 128, 64 positions; examples/finetune/model) and adds a new
 // question-answering head (models/bert's ForQuestionAnswering). It
-// trains with the library's loop (train.Run, AdamW, linear warm-up and
-// decay), then decodes each test question's best span (start ≤ end, at
+// trains with the library's loop (train.Run; AdamW, peak learning rate
+// 2e-3 with 10% linear warm-up and linear decay, batches of 16, 8
+// epochs), then decodes each test question's best span (start ≤ end, at
 // most 16 tokens, inside the passage) and scores it with package metrics'
 // SQuAD. The same architecture fine-tuned from random weights (-scratch)
 // shows what the pre-training adds. The baseline, after the sliding-window
@@ -79,14 +86,14 @@ import (
 )
 
 type config struct {
-	model                string
-	trainN, testN, facts int
-	epochs, steps, batch int
-	lr                   float64
-	seed                 uint64
-	scratch              bool
-	show                 int
-	progress             io.Writer
+	model                   string
+	trainN, testN, facts    int
+	epochs, steps, batch    int
+	lr                      float64
+	seed                    uint64
+	scratch, counterfactual bool
+	show                    int
+	progress                io.Writer
 }
 
 func main() {
@@ -95,12 +102,13 @@ func main() {
 	flag.IntVar(&c.trainN, "train", 4000, "training examples")
 	flag.IntVar(&c.testN, "test", 400, "test examples (about held-out facts)")
 	flag.IntVar(&c.facts, "facts", 3, "facts per passage")
-	flag.IntVar(&c.epochs, "epochs", 3, "training epochs")
+	flag.IntVar(&c.epochs, "epochs", 8, "training epochs")
 	flag.IntVar(&c.steps, "steps", 0, "stop after this many updates (0: the epochs decide)")
-	flag.IntVar(&c.batch, "batch", 32, "examples per batch")
-	flag.Float64Var(&c.lr, "lr", 1e-3, "peak learning rate")
+	flag.IntVar(&c.batch, "batch", 16, "examples per batch")
+	flag.Float64Var(&c.lr, "lr", 2e-3, "peak learning rate")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of the split, the examples, the head and the batches")
 	flag.BoolVar(&c.scratch, "scratch", true, "also fine-tune the same network from random weights")
+	flag.BoolVar(&c.counterfactual, "counterfactual", true, "train on passages whose objects are shuffled among facts of a kind")
 	flag.IntVar(&c.show, "show", 5, "test predictions to print")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -149,11 +157,11 @@ func run(ctx context.Context, c config, w io.Writer) (*report, error) {
 		enc, err := tok.EncodePair(e.Question, e.Context)
 		return err == nil && enc.Len() <= maxLen
 	}
-	trainEx, err := makeExamples(trainFacts, c.trainN, c.facts, c.seed, fits)
+	trainEx, err := makeExamples(trainFacts, c.trainN, c.facts, c.seed, c.counterfactual, fits)
 	if err != nil {
 		return nil, err
 	}
-	testEx, err := makeExamples(testFacts, c.testN, c.facts, c.seed+1, fits)
+	testEx, err := makeExamples(testFacts, c.testN, c.facts, c.seed+1, false, fits)
 	if err != nil {
 		return nil, err
 	}

@@ -16,11 +16,11 @@ func TestExamplesAreBuiltAsDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr, _ := quiz.Split(facts, 0.1, 1)
-	exs, err := makeExamples(tr, 300, 3, 7, nil)
+	exs, err := makeExamples(tr, 300, 3, 7, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, _ := makeExamples(tr, 300, 3, 7, nil)
+	again, _ := makeExamples(tr, 300, 3, 7, false, nil)
 	if !reflect.DeepEqual(exs, again) {
 		t.Fatal("the same seed builds other examples")
 	}
@@ -55,17 +55,17 @@ func TestExamplesAreBuiltAsDocumented(t *testing.T) {
 	if reversed == 0 {
 		t.Fatal("no reversed question")
 	}
-	if _, err := makeExamples(tr[:2], 5, 3, 1, nil); err == nil {
+	if _, err := makeExamples(tr[:2], 5, 3, 1, false, nil); err == nil {
 		t.Fatal("two facts made passages of three")
 	}
-	if _, err := makeExamples(tr, 5, 3, 1, func(example) bool { return false }); err == nil {
+	if _, err := makeExamples(tr, 5, 3, 1, false, func(example) bool { return false }); err == nil {
 		t.Fatal("examples built though none is kept")
 	}
 }
 
 func TestAnswersMapToTheirTokens(t *testing.T) {
 	facts, _ := quiz.Facts()
-	exs, err := makeExamples(facts, 50, 3, 3, nil)
+	exs, err := makeExamples(facts, 50, 3, 3, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
