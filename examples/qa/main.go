@@ -40,9 +40,9 @@
 // passages are counterfactual (-counterfactual, on by default): each
 // subject is stated with the object of a random fact of its kind ("The
 // capital city of Peru is Oslo."), so that an answer can only be read from
-// its passage, never remembered from other examples — trained on true
-// passages, the model learns the facts instead of reading and scores
-// half as well on the held-out ones. The test passages are true.
+// its passage, never remembered from other examples (trained on true
+// passages instead, the model scores about the same: EM 37.0, F1 42.6
+// with the defaults). The test passages are true.
 //
 // # The models and the baseline
 //
