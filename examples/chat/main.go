@@ -41,14 +41,16 @@
 // any user's model would be; the training then scores it through this same
 // chat loop.
 //
-// What such a tiny model can do, measured (see the README): it answers
-// the questions it was trained on almost always correctly, as first
-// questions and as follow-ups that only the previous turn explains. It
+// What such a tiny model can do, measured (see the README; training took
+// 297 s on 2 cores at load average 13): it answers 94.0% of the questions
+// it was trained on correctly (a baseline naming each kind's most frequent
+// answer: 2.0%), and 87.7% when asked as follow-ups that only the previous
+// turn explains. It
 // knows nothing else: asked about a held-out fact it keeps to the answer
-// sentence less than half of the time (it garbles the unseen name it
-// should copy) and names a wrong object, as the baseline that always names
-// a kind's most frequent answer does; anything outside the quiz gets a
-// quiz-shaped answer.
+// sentence 41% of the time (it garbles the unseen name it should copy)
+// and names a wrong object (0% correct, as the baseline); anything
+// outside the quiz gets a quiz-shaped answer. Its second turns ran 18.8
+// tokens through the model on average, of prompts of 51.3.
 package main
 
 import (

@@ -59,6 +59,14 @@
 // baselines of MCTest and SQuAD, takes the passage's sentence sharing the
 // most words with the question and answers the longest run of its words
 // that the question lacks.
+//
+// Measured with the defaults (628 s on 2 cores at load average 14; 125 s
+// on a nearly idle machine), on the 400 test questions: the pre-trained
+// BERT fine-tuned scores EM 37.2 / F1 42.9, the same network from random
+// weights 17.8 / 24.6, the word-overlap baseline 36.5 / 48.7. The model
+// does not beat the baseline's F1: two layers of two heads often answer
+// with the passage's other fact of the same kind, while the baseline
+// exploits the templated passages.
 package main
 
 import (

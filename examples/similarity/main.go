@@ -27,7 +27,11 @@
 // addresses and these training sentences (without their labels): 2 layers,
 // width 128, shipped in examples/finetune/model. It was never trained to
 // make sentence embeddings, so expect them to group sentences by their
-// words more than by their meaning (see the README for the figures).
+// words more than by their meaning. Measured with the defaults (45 s at
+// load average 14 on 2 cores): 1-NN / 10-NN accuracy 58.6% / 59.8% with
+// mean pooling and 52.9% / 56.8% with [CLS] pooling, no better than the
+// untrained network (58.3% / 61.0%) and below TF-IDF (74.2% / 80.7%); the
+// majority class gives 48.4%.
 package main
 
 import (
