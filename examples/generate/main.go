@@ -81,6 +81,9 @@ type config struct {
 	epochs, steps                 int
 	vocab, hidden, layers, maxLen int
 	progress                      io.Writer
+	// limit, when positive, trains on the first limit training sentences
+	// only (the short mode the tests run).
+	limit int
 }
 
 func main() {
@@ -137,6 +140,9 @@ func run(ctx context.Context, c config, w io.Writer) (*report, error) {
 		return nil, fmt.Errorf("-held-out %d: want 1 to %d sentences", c.heldOut, len(sentences)-21)
 	}
 	trainText, heldText := sentences[:len(sentences)-c.heldOut], sentences[len(sentences)-c.heldOut:]
+	if c.limit > 0 && c.limit < len(trainText) {
+		trainText = trainText[:c.limit]
+	}
 	rep := &report{}
 
 	name := c.model

@@ -15,7 +15,7 @@ import (
 func TestTheShortModePreTrainsScoresAndDecodes(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sotu")
 	c := config{dir: dir, heldOut: 30, prompts: []string{"The Congress", "We"}, maxNew: 4, seed: 1,
-		epochs: 1, steps: 2, vocab: 300, hidden: 32, layers: 1, maxLen: 32}
+		epochs: 1, steps: 2, vocab: 300, hidden: 32, layers: 1, maxLen: 32, limit: 1500}
 	var w bytes.Buffer
 	rep, err := run(context.Background(), c, &w)
 	if err != nil {

@@ -108,11 +108,11 @@ func TestOverlapBaseline(t *testing.T) {
 // examples, from the shipped BERT and from scratch, and scores all three.
 func TestTheShortModeRunsEveryStage(t *testing.T) {
 	var w bytes.Buffer
-	rep, err := run(context.Background(), config{trainN: 64, testN: 16, facts: 3, epochs: 1, steps: 2, batch: 16, lr: 1e-3, seed: 1, scratch: true, show: 2}, &w)
+	rep, err := run(context.Background(), config{trainN: 32, testN: 8, facts: 3, epochs: 1, steps: 2, batch: 8, lr: 1e-3, seed: 1, scratch: true, show: 2}, &w)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Train != 64 || rep.Test != 16 || len(rep.Scores) != 3 {
+	if rep.Train != 32 || rep.Test != 8 || len(rep.Scores) != 3 {
 		t.Fatalf("report %+v", rep)
 	}
 	for _, s := range rep.Scores {

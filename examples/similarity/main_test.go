@@ -10,11 +10,11 @@ import (
 
 func TestTheEvaluationInShortMode(t *testing.T) {
 	var w bytes.Buffer
-	rep, err := run(context.Background(), config{pooling: "mean", examples: 2, seed: 1, limit: 60}, &w)
+	rep, err := run(context.Background(), config{pooling: "mean", examples: 2, seed: 1, limit: 24}, &w)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Index != 60 || rep.Queries != 60 || len(rep.Rows) != 4 {
+	if rep.Index != 24 || rep.Queries != 24 || len(rep.Rows) != 4 {
 		t.Fatalf("report %+v", rep)
 	}
 	for _, r := range rep.Rows {
@@ -35,7 +35,7 @@ func TestTheEvaluationInShortMode(t *testing.T) {
 
 func TestAQueryPrintsItsNeighbours(t *testing.T) {
 	var w bytes.Buffer
-	if _, err := run(context.Background(), config{pooling: "cls", query: "The food was great.", k: 4, limit: 30}, &w); err != nil {
+	if _, err := run(context.Background(), config{pooling: "cls", query: "The food was great.", k: 4, limit: 12}, &w); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(w.String()), "\n")
