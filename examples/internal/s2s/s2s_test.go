@@ -1,0 +1,91 @@
+package s2s
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/goformer/goformer/examples/internal/ddtp"
+	"github.com/goformer/goformer/models/seq2seq"
+)
+
+func tinyPairs(t *testing.T, n int) []ddtp.Pair {
+	t.Helper()
+	p, err := ddtp.EnglishGerman()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ddtp.Split(p, ddtp.Train)[:n]
+}
+
+func TestTokenizerHasT5sSpecialPiecesAndCutsKeepEOS(t *testing.T) {
+	spm, err := TrainTokenizer(tinyPairs(t, 300), 200, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spm.PadID() != 0 || spm.EosID() != 1 || spm.UnkID() != 2 {
+		t.Fatalf("pad %d, eos %d, unk %d; want T5's 0, 1, 2", spm.PadID(), spm.EosID(), spm.UnkID())
+	}
+	tok, err := seq2seq.T5Tokenizer(spm, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := encoder{tok: tok, prefix: "translate: ", eos: 1}
+	texts := []string{"graphical front end for GNU Privacy Guard", "", strings.Repeat("library ", 40)}
+	ids, err := e.ids(texts, true, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range ids {
+		if len(s) == 0 || len(s) > 8 || s[len(s)-1] != 1 {
+			t.Errorf("text %d: ids %v, want at most 8 ending in </s> (1)", i, s)
+		}
+	}
+	if len(ids[2]) != 8 {
+		t.Errorf("a long text gave %d ids, want 8", len(ids[2]))
+	}
+	plain, _ := e.ids(texts[:1], false, 100)
+	prefixed, _ := e.ids(texts[:1], true, 100)
+	if len(prefixed[0]) <= len(plain[0]) {
+		t.Errorf("the prefix added no tokens: %v and %v", prefixed[0], plain[0])
+	}
+}
+
+func TestRunRejectsBadOptions(t *testing.T) {
+	good := Options{VocabSize: 200, Dim: 16, FF: 32, Heads: 2, Layers: 1, Steps: 1, BatchSize: 4, LR: 1e-3, MaxSource: 16, MaxTarget: 16}
+	pairs := tinyPairs(t, 20)
+	for _, tc := range []struct {
+		name string
+		edit func(*Options)
+	}{
+		{"tiny vocabulary", func(o *Options) { o.VocabSize = 10 }},
+		{"width not divisible by heads", func(o *Options) { o.Heads = 3 }},
+		{"no layers", func(o *Options) { o.Layers = 0 }},
+		{"dropout of 1", func(o *Options) { o.Dropout = 1 }},
+		{"negative steps", func(o *Options) { o.Steps = -1 }},
+		{"no batch", func(o *Options) { o.BatchSize = 0 }},
+		{"zero learning rate", func(o *Options) { o.LR = 0 }},
+		{"target limit of 1", func(o *Options) { o.MaxTarget = 1 }},
+		{"negative beams", func(o *Options) { o.Beams = -2 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := good
+			tc.edit(&o)
+			if _, err := Run(context.Background(), o, pairs, nil, pairs, nil, &strings.Builder{}); err == nil {
+				t.Fatal("accepted")
+			}
+		})
+	}
+	t.Run("no test pairs", func(t *testing.T) {
+		if _, err := Run(context.Background(), good, pairs, nil, nil, nil, &strings.Builder{}); err == nil {
+			t.Fatal("accepted")
+		}
+	})
+	t.Run("a missing checkpoint", func(t *testing.T) {
+		o := good
+		o.Model = t.TempDir()
+		if _, err := Run(context.Background(), o, pairs, nil, pairs, nil, &strings.Builder{}); err == nil {
+			t.Fatal("accepted")
+		}
+	})
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func shortConfig(out string) config {
+	c := defaults()
+	c.short()
+	c.Out, c.samples = out, 2
+	return c
+}
+
+func readPredictions(t *testing.T, dir string) []map[string]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "predictions.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var rows []map[string]string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var r map[string]string
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// The short mode that CI runs: a few steps on tiny data write the model,
+// the predictions and the scores; the saved folder loads back with
+// -model and decodes the same summaries.
+func TestShortRunWritesItsOutputsAndReloads(t *testing.T) {
+	dir := t.TempDir()
+	var log strings.Builder
+	rep, err := run(context.Background(), shortConfig(dir), &log)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	for _, f := range []string{"config.json", "model.safetensors", "tokenizer.json", "spiece.model", "predictions.jsonl", "scores.json"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s not written: %v", f, err)
+		}
+	}
+	if len(rep.Systems) != 3 || rep.TestPairs != 12 || rep.Steps != 6 {
+		t.Fatalf("report %+v", rep)
+	}
+	for _, s := range rep.Systems {
+		for _, typ := range rougeTypes {
+			r := s.ROUGE[typ]
+			for _, v := range []float64{r.F, r.Low, r.High} {
+				if math.IsNaN(v) || v < 0 || v > 100 {
+					t.Errorf("%s: %s %+v", s.Name, typ, r)
+				}
+			}
+		}
+	}
+	if rep.Lead < 1 || rep.Lead > maxLead || rep.Systems[0].ROUGE["rouge1"].F < 10 {
+		t.Errorf("lead-%d baseline scores %+v; the first words of a description share words with its synopsis", rep.Lead, rep.Systems[0])
+	}
+	for _, want := range []string{"(baseline)", "beam search, 2 beams", "ROUGE-1", "ROUGE-L", "lead-N baseline: N = "} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, log.String())
+		}
+	}
+	first := readPredictions(t, dir)
+	if len(first) != 12 || first[0]["description"] == "" || first[0]["synopsis"] == "" || first[0]["lead"] == "" {
+		t.Fatalf("predictions %v", first)
+	}
+	var scores report
+	b, _ := os.ReadFile(filepath.Join(dir, "scores.json"))
+	if err := json.Unmarshal(b, &scores); err != nil || len(scores.Systems) != 3 {
+		t.Fatalf("scores.json: %v, %s", err, b)
+	}
+
+	again := filepath.Join(t.TempDir(), "again")
+	c := shortConfig(again)
+	c.Model, c.Steps, c.prefixSet = dir, 0, true // the saved model, as it is, without T5's prefix
+	if _, err := run(context.Background(), c, &log); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	for i, r := range readPredictions(t, again) {
+		if r["greedy"] != first[i]["greedy"] || r["beam"] != first[i]["beam"] {
+			t.Errorf("pair %d decodes as %q / %q after reloading, %q / %q before", i, r["greedy"], r["beam"], first[i]["greedy"], first[i]["beam"])
+		}
+	}
+}
+
+func TestBadSettingsAreRejected(t *testing.T) {
+	for _, edit := range []func(*config){
+		func(c *config) { c.Beams = -1 },
+		func(c *config) { c.VocabSize = 0 },
+		func(c *config) { c.LR = -1 },
+		func(c *config) { c.Model = filepath.Join(t.TempDir(), "none") },
+		func(c *config) { c.lead = -1 },
+	} {
+		c := shortConfig("")
+		edit(&c)
+		if _, err := run(context.Background(), c, &strings.Builder{}); err == nil {
+			t.Errorf("config %+v accepted", c.Options)
+		}
+	}
+}
+
+func TestLeadTakesTheFirstWords(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		n    int
+		want string
+	}{
+		{"a b  c\nd e", 3, "a b c"},
+		{"a b", 5, "a b"},
+		{"", 2, ""},
+	} {
+		if got := lead(tc.text, tc.n); got != tc.want {
+			t.Errorf("lead(%q, %d) = %q, want %q", tc.text, tc.n, got, tc.want)
+		}
+	}
+}
