@@ -44,6 +44,11 @@ import (
 	"github.com/goformer/goformer/tensor"
 )
 
+// whyNot explains a model that does not beat the baseline.
+const whyNot = "A synopsis mostly reuses words of the description's first sentence, which the lead baseline copies " +
+	"and a model trained from scratch on a few thousand pairs must learn to pick out; it is undertrained: " +
+	"train longer (-epochs) or larger, or fine-tune a pre-trained T5 (-model)."
+
 // t5Prefix is the task prefix of T5's summarization.
 const t5Prefix = "summarize: "
 
@@ -90,7 +95,7 @@ func main() {
 	if !c.quiet {
 		c.Progress = os.Stderr
 	}
-	tensor.SetCacheLimit(512 << 20) // batches of many shapes: bound the buffer cache
+	tensor.SetCacheLimit(256 << 20) // batches of many shapes: bound the buffer cache
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if _, err := run(ctx, c, os.Stdout); err != nil {
@@ -270,8 +275,7 @@ func run(ctx context.Context, c config, w io.Writer) (*report, error) {
 			}
 		}
 		if len(worse) > 0 {
-			fmt.Fprintf(w, "NOTE: %s does not beat the lead baseline (%s): the model is undertrained for this data (train longer or larger, or start from a pre-trained T5 with -model)\n",
-				s.Name, strings.Join(worse, ", "))
+			fmt.Fprintf(w, "NOTE: %s does not beat the lead baseline in %s. %s\n", s.Name, strings.Join(worse, ", "), whyNot)
 		}
 	}
 	best := res.Greedy

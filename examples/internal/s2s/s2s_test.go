@@ -59,6 +59,7 @@ func TestRunRejectsBadOptions(t *testing.T) {
 		edit func(*Options)
 	}{
 		{"tiny vocabulary", func(o *Options) { o.VocabSize = 10 }},
+		{"unknown architecture", func(o *Options) { o.Arch = "rnn" }},
 		{"width not divisible by heads", func(o *Options) { o.Heads = 3 }},
 		{"no layers", func(o *Options) { o.Layers = 0 }},
 		{"dropout of 1", func(o *Options) { o.Dropout = 1 }},
@@ -88,4 +89,38 @@ func TestRunRejectsBadOptions(t *testing.T) {
 			t.Fatal("accepted")
 		}
 	})
+}
+
+// Both architectures train, save, and load back through Options.Model
+// with the same decodings.
+func TestBothArchitecturesSaveAndReload(t *testing.T) {
+	pairs := tinyPairs(t, 120)
+	for _, arch := range []string{"transformer", "t5"} {
+		t.Run(arch, func(t *testing.T) {
+			dir := t.TempDir()
+			o := Options{Arch: arch, VocabSize: 200, Dim: 16, FF: 32, Heads: 2, Layers: 1, Steps: 3, BatchSize: 8, LR: 1e-3,
+				MaxSource: 16, MaxTarget: 6, Beams: 2, TestLimit: 4, Out: dir, Seed: 2}
+			var log strings.Builder
+			first, err := Run(context.Background(), o, pairs, pairs[:4], pairs, nil, &log)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, log.String())
+			}
+			if first.Train == nil || first.Train.Steps != 3 || len(first.Greedy) != 4 || len(first.Beam) != 4 {
+				t.Fatalf("result %+v", first)
+			}
+			o.Model, o.Steps, o.Out = dir, 0, ""
+			again, err := Run(context.Background(), o, nil, nil, pairs, nil, &log)
+			if err != nil {
+				t.Fatalf("reload: %v\n%s", err, log.String())
+			}
+			if again.Params != first.Params || again.Train != nil {
+				t.Errorf("reloaded %d parameters (trained: %v), saved %d", again.Params, again.Train != nil, first.Params)
+			}
+			for i := range first.Greedy {
+				if again.Greedy[i] != first.Greedy[i] || again.Beam[i] != first.Beam[i] {
+					t.Errorf("input %d decodes as %q / %q after reloading, %q / %q before", i, again.Greedy[i], again.Beam[i], first.Greedy[i], first.Beam[i])
+				}
+			}
+		})
+	}
 }
