@@ -57,17 +57,17 @@ const maxLead = 30
 
 type config struct {
 	s2s.Options
-	prefixSet bool
-	lead      int
-	samples   int
-	quiet     bool
+	set     map[string]bool // the flags given
+	lead    int
+	samples int
+	quiet   bool
 }
 
 func defaults() config {
 	return config{Options: s2s.Options{
-		VocabSize: 4000, Dim: 128, FF: 512, Heads: 4, Layers: 2, Dropout: 0.1,
-		Epochs: 10, BatchSize: 32, LR: 2e-3, Warmup: 200,
-		MaxSource: 96, MaxTarget: 32, Beams: 4, EvalEvery: 300, Seed: 1,
+		VocabSize: 2000, Dim: 128, FF: 512, Heads: 4, Layers: 2, Dropout: 0.1,
+		Epochs: 15, BatchSize: 32, LR: 3e-3, Warmup: 200,
+		MaxSource: 64, MaxTarget: 32, Beams: 4, EvalEvery: 400, Seed: 1,
 	}, samples: 5}
 }
 
@@ -90,8 +90,10 @@ func main() {
 	if *short {
 		c.short()
 		flag.Parse() // flags given explicitly win over the short settings
+		c.set["steps"] = true
 	}
-	flag.Visit(func(f *flag.Flag) { c.prefixSet = c.prefixSet || f.Name == "prefix" })
+	c.set = map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { c.set[f.Name] = true })
 	if !c.quiet {
 		c.Progress = os.Stderr
 	}
@@ -181,9 +183,7 @@ func bestLead(pairs []ddtp.Pair) (int, error) {
 }
 
 func run(ctx context.Context, c config, w io.Writer) (*report, error) {
-	if c.Model != "" && !c.prefixSet {
-		c.Prefix = t5Prefix
-	}
+	c.FineTuneDefaults(c.set, t5Prefix)
 	if c.lead < 0 {
 		return nil, fmt.Errorf("lead %d words", c.lead)
 	}

@@ -85,7 +85,8 @@ func TestShortRunWritesItsOutputsAndReloads(t *testing.T) {
 
 	again := filepath.Join(t.TempDir(), "again")
 	c := shortConfig(again)
-	c.Model, c.Steps, c.prefixSet = dir, 0, true // the saved model, as it is, without T5's prefix
+	c.Model, c.Steps = dir, 0 // the saved model, as it is, without T5's prefix
+	c.set = map[string]bool{"prefix": true, "steps": true, "epochs": true}
 	if _, err := run(context.Background(), c, &log); err != nil {
 		t.Fatalf("reload: %v", err)
 	}

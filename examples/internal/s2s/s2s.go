@@ -546,7 +546,7 @@ func WriteFile(path string, data []byte) error {
 // o's values as their defaults; t5Prefix is the task prefix that -prefix
 // defaults to with -model (the caller applies it).
 func (o *Options) RegisterFlags(fs *flag.FlagSet, t5Prefix string) {
-	fs.StringVar(&o.Model, "model", o.Model, "fine-tune this Hugging Face T5 checkpoint (folder or org/name) instead of a new model")
+	fs.StringVar(&o.Model, "model", o.Model, "fine-tune this Hugging Face T5 checkpoint (folder or org/name) instead of a new model (by default for 1 epoch at -lr 3e-4; -epochs 0 only evaluates it)")
 	fs.StringVar(&o.Prefix, "prefix", o.Prefix, fmt.Sprintf("text put before every input (default: none, or %q with -model)", t5Prefix))
 	fs.StringVar(&o.Out, "out", o.Out, "save the model, predictions.jsonl and scores.json in this folder")
 	fs.StringVar(&o.Arch, "arch", o.Arch, "architecture of a new model: transformer or t5")
@@ -571,4 +571,24 @@ func (o *Options) RegisterFlags(fs *flag.FlagSet, t5Prefix string) {
 	fs.Uint64Var(&o.Seed, "seed", o.Seed, "random seed")
 	fs.StringVar(&o.Checkpoints, "checkpoints", o.Checkpoints, "folder of resumable training checkpoints")
 	fs.StringVar(&o.Plot, "plot", o.Plot, "write the training curves to this PNG")
+}
+
+// FineTuneDefaults adapts o to fine-tuning a pre-trained checkpoint
+// (o.Model set), for the settings the user did not give (set holds the
+// names of the flags given): the task prefix t5Prefix, one epoch, and a
+// learning rate of 3e-4 (the defaults of a new model are far too high
+// for a pre-trained one). Without o.Model it does nothing.
+func (o *Options) FineTuneDefaults(set map[string]bool, t5Prefix string) {
+	if o.Model == "" {
+		return
+	}
+	if !set["prefix"] {
+		o.Prefix = t5Prefix
+	}
+	if !set["epochs"] && !set["steps"] {
+		o.Epochs, o.Steps = 1, 0
+	}
+	if !set["lr"] {
+		o.LR = 3e-4
+	}
 }

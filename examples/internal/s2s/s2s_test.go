@@ -124,3 +124,24 @@ func TestBothArchitecturesSaveAndReload(t *testing.T) {
 		})
 	}
 }
+
+func TestFineTuneDefaultsApplyToAPretrainedModelOnly(t *testing.T) {
+	base := Options{Epochs: 12, LR: 3e-3}
+	o := base
+	o.FineTuneDefaults(nil, "summarize: ")
+	if o != base {
+		t.Errorf("a new model's options changed: %+v", o)
+	}
+	o = base
+	o.Model = "google-t5/t5-small"
+	o.FineTuneDefaults(nil, "summarize: ")
+	if o.Prefix != "summarize: " || o.Epochs != 1 || o.LR != 3e-4 {
+		t.Errorf("fine-tuning defaults not applied: %+v", o)
+	}
+	o = base
+	o.Model, o.Steps = "google-t5/t5-small", 5
+	o.FineTuneDefaults(map[string]bool{"prefix": true, "steps": true, "lr": true}, "summarize: ")
+	if o.Prefix != "" || o.Epochs != 12 || o.Steps != 5 || o.LR != 3e-3 {
+		t.Errorf("the flags given were overridden: %+v", o)
+	}
+}
