@@ -390,10 +390,11 @@ func viaJSON(t *testing.T, s string) string {
 	return out
 }
 
-// With FastLoneSequence, a request alone is decoded as generate.Generate
-// decodes it, one row: the same log-probabilities, bit for bit.
-func TestFastLoneSequenceDecodesAsGenerate(t *testing.T) {
-	ts := start(t, serve.Config{ModelName: "m", FastLoneSequence: true})
+// A request alone is decoded as generate.Generate decodes it, one row:
+// the same log-probabilities, bit for bit (and, by the tests above, the
+// same as among other requests).
+func TestALoneRequestDecodesAsGenerate(t *testing.T) {
+	ts := start(t, serve.Config{ModelName: "m"})
 	ids, _ := gpt2.Encode("The quick brown fox")
 	want, err := generate.Generate(ctx(t), gpt2.Model, [][]int{ids}, generate.Options{MaxNewTokens: 16, StopTokens: gpt2.StopTokens()})
 	if err != nil {

@@ -47,11 +47,12 @@
 // attention mask hiding the padding (models/lm's Concat and TrimLeft).
 // A sequence's output never depends on what else runs: with greedy
 // decoding, or sampling with a seed, a request gives the same tokens, and
-// the same log-probabilities bit for bit, alone or among any others. To
-// that end a lone sequence is decoded beside a copy of itself, since a
-// one-row matrix product rounds differently from a row of a larger one;
-// Config.FastLoneSequence trades this invariance for the speed of the
-// one-row path at low load (see benchmarks/results/serve.md).
+// the same log-probabilities bit for bit, alone or among any others: the
+// matrix products of a decoding step round each sequence's row as they
+// would round it alone, for batches of up to tensor.BatchInvariantRows
+// (16, the default MaxBatch) sequences — the tensor package's doc says
+// which products keep that guarantee. A lone sequence is decoded as one
+// row, on the same fast path as a batch.
 //
 // Admission is bounded three ways: the batch holds at most MaxBatch
 // sequences; their keys and values at their longest must fit

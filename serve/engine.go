@@ -28,12 +28,10 @@ import (
 //
 // A sequence's output does not depend on the rest of the batch, bit for
 // bit: its prompt is always prefilled alone, the attention of a
-// left-padded row starts at its first token, and a decoding step never
-// runs a single row. A matrix product of one row takes another path
-// (matrix-vector) than one of several rows, whose rows are computed alike
-// whatever their number and order, so a lone sequence is decoded beside
-// a copy of itself that produces nothing (unless fastLone trades this
-// for the speed of the matrix-vector path).
+// left-padded row starts at its first token, and the matrix products of
+// a decoding step (x·Wᵀ with one row per sequence) round every row as
+// they would round it alone, for any number of rows up to
+// tensor.BatchInvariantRows (see the tensor package's doc).
 
 // Errors of Submit.
 var (
@@ -113,7 +111,6 @@ type engineConfig struct {
 	queueSize     int
 	budget        int64 // KV-cache bytes
 	prefillTokens int
-	fastLone      bool // decode a lone sequence as one row
 	log           *slog.Logger
 }
 
@@ -132,8 +129,7 @@ type engine struct {
 	done   chan struct{}
 	once   sync.Once
 
-	// The batch, owned by the loop goroutine. rows[i] is nil for the copy
-	// that keeps a lone sequence company (always row 1, a copy of row 0).
+	// The batch, owned by the loop goroutine.
 	cache generate.Cache
 	rows  []*job
 	lens  []int   // real tokens each row holds
@@ -168,24 +164,16 @@ func (e *engine) measure() (err error) {
 	return nil
 }
 
-// reserve returns the KV bytes a batch of rows sequences (a lone one
-// counts twice, for its copy) of at most need positions may take: the
-// cache's buffers grow geometrically, to at most twice the positions held
-// (16 at least).
+// reserve returns the KV bytes a batch of rows sequences of at most need
+// positions may take: the cache's buffers grow geometrically, to at most
+// twice the positions held (16 at least).
 func (e *engine) reserve(rows, need int) int64 {
-	if !e.cfg.fastLone {
-		rows = max(rows, 2)
-	}
 	return int64(rows) * int64(max(2*need, 16)) * e.posBytes
 }
 
 // mostPositions is the longest sequence the KV budget admits.
 func (e *engine) mostPositions() int {
-	rows := int64(2)
-	if e.cfg.fastLone {
-		rows = 1
-	}
-	return int(e.cfg.budget / (2 * rows * e.posBytes))
+	return int(e.cfg.budget / (2 * e.posBytes))
 }
 
 // submit queues the jobs of one request, all or none.
@@ -285,23 +273,10 @@ func (e *engine) failAll(err error) {
 		e.end(j, err)
 	}
 	for _, j := range e.rows {
-		if j != nil {
-			e.end(j, err)
-		}
+		e.end(j, err)
 	}
 	e.cache, e.rows, e.lens, e.last = nil, nil, nil, nil
 	e.updateStats()
-}
-
-// realRows counts the sequences of the batch (not the lone one's copy).
-func (e *engine) realRows() int {
-	n := 0
-	for _, j := range e.rows {
-		if j != nil {
-			n++
-		}
-	}
-	return n
 }
 
 // admit prefills waiting prompts, in order, while the batch has room and
@@ -347,12 +322,9 @@ func (e *engine) admit() {
 // fits reports whether j can join the batch and the prompts prefilled
 // for it this round within the batch size and the KV budget.
 func (e *engine) fits(j *job, fresh []*job) bool {
-	n, need := 1+len(fresh), j.need()
+	n, need := 1+len(fresh)+len(e.rows), j.need()
 	for _, r := range e.rows {
-		if r != nil {
-			n++
-			need = max(need, r.need())
-		}
+		need = max(need, r.need())
 	}
 	for _, f := range fresh {
 		need = max(need, f.need())
@@ -393,7 +365,6 @@ func (e *engine) prefill(j *job) (c generate.Cache) {
 // join adds prefilled jobs to the batch.
 func (e *engine) join(fresh []*job, caches []generate.Cache) {
 	if len(e.rows) > 0 {
-		e.dropCopy()
 		caches = append([]generate.Cache{e.cache}, caches...)
 	}
 	if len(caches) == 1 {
@@ -409,14 +380,6 @@ func (e *engine) join(fresh []*job, caches []generate.Cache) {
 	e.keep(allRows(len(e.rows)))
 }
 
-// dropCopy removes the lone sequence's copy from the batch.
-func (e *engine) dropCopy() {
-	if len(e.rows) == 2 && e.rows[1] == nil {
-		e.cache.Reorder(tensor.FromSlice([]int32{0}, 1))
-		e.rows, e.lens, e.last = e.rows[:1], e.lens[:1], e.last[:1]
-	}
-}
-
 func allRows(n int) []int {
 	r := make([]int, n)
 	for i := range r {
@@ -425,22 +388,17 @@ func allRows(n int) []int {
 	return r
 }
 
-// keep makes the batch the real rows keep (indices into rows, in order):
-// a lone row gets its copy, and the padding columns no row needs are
-// dropped.
+// keep makes the batch the rows keep (indices into rows, in order), and
+// drops the padding columns no row needs.
 func (e *engine) keep(keep []int) {
-	keep = slices.DeleteFunc(keep, func(i int) bool { return e.rows[i] == nil })
-	switch {
-	case len(keep) == 0:
+	if len(keep) == 0 {
 		e.cache, e.rows, e.lens, e.last = nil, nil, nil, nil
 		e.updateStats()
 		return
-	case len(keep) == 1 && !e.cfg.fastLone:
-		keep = []int{keep[0], keep[0]}
 	}
 	unchanged := len(keep) == len(e.rows)
 	for i, k := range keep {
-		if unchanged && k != i && !(i == 1 && k == 0 && e.rows[1] == nil) {
+		if k != i {
 			unchanged = false
 		}
 	}
@@ -451,9 +409,6 @@ func (e *engine) keep(keep []int) {
 		last := make([]int32, len(keep))
 		for i, k := range keep {
 			idx[i], rows[i], lens[i], last[i] = int32(k), e.rows[k], e.lens[k], e.last[k]
-		}
-		if len(keep) == 2 && keep[0] == keep[1] {
-			rows[1] = nil
 		}
 		e.cache.Reorder(tensor.FromSlice(idx, len(idx)))
 		e.rows, e.lens, e.last = rows, lens, last
@@ -468,20 +423,17 @@ func (e *engine) updateStats() {
 	var held int64
 	need := 0
 	for _, j := range e.rows {
-		if j != nil {
-			need = max(need, j.need())
-		}
+		need = max(need, j.need())
 	}
 	if e.cache != nil {
 		held = lm.CacheBytes(e.cache)
 	}
-	real := e.realRows()
 	var reserved int64
-	if real > 0 {
-		reserved = e.reserve(real, need)
+	if len(e.rows) > 0 {
+		reserved = e.reserve(len(e.rows), need)
 	}
 	e.mu.Lock()
-	e.stats.Running, e.stats.KVBytes, e.stats.KVReserved = real, held, reserved
+	e.stats.Running, e.stats.KVBytes, e.stats.KVReserved = len(e.rows), held, reserved
 	e.mu.Unlock()
 }
 
@@ -491,16 +443,13 @@ func (e *engine) step() {
 	// passed) leave before the step.
 	var keep []int
 	for i, j := range e.rows {
-		if j == nil {
-			continue
-		}
 		if err := j.ctx.Err(); err != nil {
 			e.end(j, err)
 			continue
 		}
 		keep = append(keep, i)
 	}
-	if len(keep) < e.realRows() {
+	if len(keep) < len(e.rows) {
 		e.keep(keep)
 		if len(e.rows) == 0 {
 			return
@@ -510,9 +459,7 @@ func (e *engine) step() {
 		if r := recover(); r != nil {
 			e.cfg.log.Error("serve: a decoding step failed; the batch is dropped", "panic", r)
 			for _, j := range e.rows {
-				if j != nil {
-					e.end(j, fmt.Errorf("serve: the model failed: %v", r))
-				}
+				e.end(j, fmt.Errorf("serve: the model failed: %v", r))
 			}
 			e.cache, e.rows, e.lens, e.last = nil, nil, nil, nil
 			e.updateStats()
@@ -538,20 +485,13 @@ func (e *engine) step() {
 	lf := logits.Float32s()
 	v := len(lf) / b
 	keep = keep[:0]
-	real := 0
+	real := len(e.rows)
 	for r, j := range e.rows {
 		e.lens[r]++
-		if j == nil {
-			continue
-		}
-		real++
 		if !e.pick(j, lf[r*v:(r+1)*v]) {
 			keep = append(keep, r)
 		}
 		e.last[r] = int32(j.gen[len(j.gen)-1])
-	}
-	if len(e.rows) == 2 && e.rows[1] == nil {
-		e.last[1] = e.last[0]
 	}
 	now := time.Now()
 	e.m.stepTime.observe(now.Sub(start).Seconds())

@@ -271,7 +271,8 @@ func TestRequestsPastTheirDeadlineEnd(t *testing.T) {
 }
 
 // The KV budget admits two sequences of 32 positions at once: more wait
-// their turn, and one that could never fit is refused.
+// their turn, one alone may take it all, and one that could never fit is
+// refused.
 func TestTheKVCacheBudgetBoundsTheBatch(t *testing.T) {
 	// The tiny GPT-2 holds 1 KiB of keys and values per position (2
 	// layers, keys and values of 64 float32); a sequence of 32 positions
@@ -307,11 +308,16 @@ func TestTheKVCacheBudgetBoundsTheBatch(t *testing.T) {
 	if metric(text, "goformer_kv_cache_budget_bytes") != "131072" {
 		t.Errorf("budget %q", metric(text, "goformer_kv_cache_budget_bytes"))
 	}
-	req.MaxTokens = api.Ptr(40)
+	// Alone, a sequence may grow to the whole budget: 64 positions.
+	req.MaxTokens = api.Ptr(64 - len(ids))
+	if _, err := ts.c.Completion(ctx(t), req); err != nil {
+		t.Errorf("a sequence of 64 positions: %v", err)
+	}
+	req.MaxTokens = api.Ptr(65 - len(ids))
 	_, err = ts.c.Completion(ctx(t), req)
 	var ce *client.Error
-	if !errors.As(err, &ce) || ce.StatusCode != 400 || *ce.Body.Code != "kv_cache_exceeded" || !strings.Contains(ce.Body.Message, "limit of 32 per sequence") {
-		t.Errorf("a sequence of %d positions: %v", len(ids)+40, err)
+	if !errors.As(err, &ce) || ce.StatusCode != 400 || *ce.Body.Code != "kv_cache_exceeded" || !strings.Contains(ce.Body.Message, "limit of 64 per sequence") {
+		t.Errorf("a sequence of 65 positions: %v", err)
 	}
 	ts.idle(t)
 }

@@ -36,7 +36,10 @@ type Config struct {
 	// name).
 	EmbedderName string
 
-	// MaxBatch is the most sequences decoded together (16).
+	// MaxBatch is the most sequences decoded together (16). Up to
+	// tensor.BatchInvariantRows (16), every response is the one the request
+	// gets alone, bit for bit; a larger batch rounds the steps of more rows
+	// differently (see the package doc).
 	MaxBatch int
 	// QueueSize is the most prompts waiting for a place in the batch
 	// (64); beyond, requests are refused with 429.
@@ -49,14 +52,6 @@ type Config struct {
 	// decoding steps (512; at least one prompt), so that arrivals do not
 	// stall the running sequences for long.
 	PrefillTokens int
-	// FastLoneSequence decodes a sequence that runs alone as one row, with
-	// matrix-vector products, several times faster per step on the CPU
-	// than the two rows (itself and a copy) the server otherwise decodes
-	// so that a lone sequence is computed exactly as a batched one. The
-	// price is batch invariance: the same request's logits then differ,
-	// alone or batched, by float rounding (about 1e-7 relative), so a
-	// greedy near-tie may be decided differently. Off by default.
-	FastLoneSequence bool
 
 	// MaxBodyBytes bounds request bodies (1 MiB); larger ones get 413.
 	MaxBodyBytes int64
@@ -148,7 +143,7 @@ func New(c Config) (*Server, error) {
 		}
 		s.eng, err = newEngine(c.Model.Model, engineConfig{
 			maxBatch: c.MaxBatch, queueSize: c.QueueSize, budget: c.KVCacheBytes,
-			prefillTokens: c.PrefillTokens, fastLone: c.FastLoneSequence, log: c.Logger,
+			prefillTokens: c.PrefillTokens, log: c.Logger,
 		}, s.m)
 		if err != nil {
 			return nil, err

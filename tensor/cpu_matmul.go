@@ -7,6 +7,13 @@ import (
 	"github.com/goformer/goformer/tensor/internal/gemm"
 )
 
+// BatchInvariantRows is the most rows a float32 product x·Wᵀ (Linear,
+// LinearAct, MatMul with a transposed right operand) may have for every
+// row to round exactly as it would in a product of that row alone, on the
+// CPU: such products take a path whose arithmetic per element does not
+// depend on the number of rows (see the package doc, "Batch invariance").
+const BatchInvariantRows = gemm.SmallRows
+
 // gemmLayout tells how a rows×cols matrix with row stride rs and column
 // stride cs maps onto a BLAS operand: row-major (trans false) or stored
 // transposed (trans true), with leading dimension ld. ok is false when the

@@ -94,6 +94,31 @@
 // their tensor is alive. The same release points hand device memory back
 // to a GPU backend's caching allocator through Backend.Free.
 //
+// # Batch invariance
+//
+// On the CPU, a float32 product x·Wᵀ — Linear, LinearAct, or MatMul whose
+// right operand is the transpose of a row-major matrix — with at most
+// BatchInvariantRows (16) rows computes every element by the same
+// sequence of floating-point operations whatever the number of rows and
+// wherever a row sits among them: a row of the result depends only on
+// that row of x, on W and on the kernel level (GOFORMER_CPU). Batch
+// dimensions fold into rows (x [B, T, in] has B·T rows), so a decoding
+// step of one sequence or of sixteen, one token each, gives each sequence
+// the same logits bit for bit; that is what lets package serve answer a
+// request batched exactly as it answers it alone. Such products read W in
+// place, with no packing: they are bound by the speed at which W streams
+// from memory.
+//
+// Products of more rows take the packed, cache-blocked path. Its rows are
+// independent of one another and of the row count too, but they round
+// differently from the few-row path: a prompt of T tokens prefilled alone
+// and the same prompt prefilled among others (B·T rows) agree bit for bit
+// when both products have more than 16 rows or both have at most 16, and
+// to rounding (about 1e-7 relative) when they fall on either side. Results
+// also differ, by rounding, between kernel levels, between the CPU and a
+// GPU backend, and for products whose operands are not laid out as above
+// (x·W with W row-major, a transposed x).
+//
 // # Concurrency
 //
 // Many goroutines may run ops on the same tensors at once (a model serving

@@ -335,7 +335,7 @@ func TestIntoVariantsEqualTheOpsAndAllocateNothing(t *testing.T) {
 		{"UnaryInto GELU", func() *tensor.Tensor { return tensor.UnaryInto(dst, a, tensor.OpGELU, tensor.UnaryParams{}) }, func() *tensor.Tensor { return a.GELU() }},
 		{"SoftmaxInto", func() *tensor.Tensor { return tensor.SoftmaxInto(dst, a) }, func() *tensor.Tensor { return a.Softmax(-1) }},
 		{"MatMulInto", func() *tensor.Tensor { return tensor.MatMulInto(out, a, w) }, func() *tensor.Tensor { return a.MatMul(w) }},
-		{"MatMulInto a transposed operand", func() *tensor.Tensor { return tensor.MatMulInto(out, b, wtt) }, func() *tensor.Tensor { return b.MatMul(w) }},
+		{"MatMulInto a transposed operand", func() *tensor.Tensor { return tensor.MatMulInto(out, b, wtt) }, func() *tensor.Tensor { return b.MatMul(wtt) }},
 	}
 	for _, c := range cases {
 		if !equalBits(c.into().Float32s(), c.ref().Float32s()) {

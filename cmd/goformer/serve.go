@@ -81,7 +81,6 @@ func serveUntil(ctx context.Context, args []string, stderr io.Writer, ready func
 	fs.Var(&keys, "api-key", "accept this bearer token (repeatable; also $GOFORMER_API_KEY); none: no authentication")
 	fs.Var(&origins, "cors-origin", "let browsers call from this origin (repeatable; * for any)")
 	seed := fs.Uint64("seed", 0, "seed of the sampling of requests without one")
-	fastLone := fs.Bool("fast-lone-sequence", false, "decode a sequence that runs alone as one row: faster at low load, not batch-invariant (see serve.Config)")
 	offline := fs.Bool("offline", false, "never download; use the local cache only")
 	revision := fs.String("revision", "", "hub revision: branch, tag or commit (default main)")
 	if err := parseFlags(fs, args); err != nil {
@@ -131,7 +130,7 @@ func serveUntil(ctx context.Context, args []string, stderr io.Writer, ready func
 
 	cfg := serve.Config{
 		MaxBatch: *maxBatch, QueueSize: *queue, KVCacheBytes: *kvMB << 20, MaxTokens: *maxTokens, MaxPromptTokens: *maxPrompt,
-		MaxBodyBytes: *maxBody << 10, RequestTimeout: *timeout, APIKeys: keys, CORSOrigins: origins, Seed: *seed, FastLoneSequence: *fastLone,
+		MaxBodyBytes: *maxBody << 10, RequestTimeout: *timeout, APIKeys: keys, CORSOrigins: origins, Seed: *seed,
 		Logger: slog.New(slog.NewTextHandler(stderr, nil)),
 	}
 	ho := hub.Options{Offline: *offline, Revision: *revision}

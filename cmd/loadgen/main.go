@@ -69,7 +69,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	requests := fs.Int("requests", 16, "distinct requests in the mix")
 	maxTokens := fs.Int("max-tokens", 32, "most tokens per answer")
 	maxBatch := fs.Int("max-batch", 16, "in process: most sequences decoded together")
-	fastLone := fs.Bool("fast-lone-sequence", false, "in process: decode a lone sequence as one row (not batch-invariant); -compare measures one client both ways")
 	compare := fs.Bool("compare", false, "also measure one-request-at-a-time serving")
 	rounds := fs.Int("rounds", 1, "with -compare, alternate the measurements this many times and report medians")
 	jsonOut := fs.String("json", "", "write the reports to this file as JSON")
@@ -86,8 +85,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// In process: load the model and serve it on loopback.
 	var lm *auto.CausalLM
-	start := func(batch int, fastLone bool) (string, func(), error) {
-		s, err := serve.New(serve.Config{Model: lm, ModelName: *modelName, MaxBatch: batch, QueueSize: 4 * *clients, FastLoneSequence: fastLone,
+	start := func(batch int) (string, func(), error) {
+		s, err := serve.New(serve.Config{Model: lm, ModelName: *modelName, MaxBatch: batch, QueueSize: 4 * *clients,
 			Logger: slog.New(slog.NewTextHandler(stderr, nil))})
 		if err != nil {
 			return "", nil, err
@@ -133,7 +132,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	mix := loadgen.Mix(*requests, *maxTokens)
 	target := *url
 	if target == "" {
-		u, stop, err := start(*maxBatch, *fastLone)
+		u, stop, err := start(*maxBatch)
 		if err != nil {
 			return err
 		}
@@ -158,7 +157,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		one.Clients = 1
 		modes = append(modes, mode{"one client", one})
 		if lm != nil {
-			u, stop, err := start(1, *fastLone)
+			u, stop, err := start(1)
 			if err != nil {
 				return err
 			}
@@ -169,23 +168,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 			modes = append(modes, mode{"max-batch 1", seq})
-			// One client the other way round: exact if the server runs
-			// fast, fast if it runs exact.
-			u, stop, err = start(*maxBatch, !*fastLone)
-			if err != nil {
-				return err
-			}
-			defer stop()
-			other := one
-			other.URL = u
-			if other.Expected, err = loadgen.Baseline(ctx, other); err != nil {
-				return err
-			}
-			name := "one client, fast"
-			if *fastLone {
-				name = "one client, exact"
-			}
-			modes = append(modes, mode{name, other})
 		}
 	}
 	reports := map[string][]*loadgen.Report{}

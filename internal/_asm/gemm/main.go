@@ -539,5 +539,6 @@ func main() {
 	packBN(avx2d, 2)
 	packBT(avx512s, 2)
 	packBT(avx2s, 2)
+	dotKernels()
 	Generate()
 }

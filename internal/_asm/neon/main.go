@@ -669,6 +669,7 @@ func main() {
 		sgemmKernel("P")
 		sgemmKernel("R")
 		packBN()
+		dotKernelsNEON()
 		write(*gemmOut)
 	}
 	if *vecOut != "" {

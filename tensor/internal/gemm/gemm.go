@@ -129,6 +129,10 @@ func checkBatchArgs(transA, transB bool, m, n, k, lenA, lda, lenB, ldb, lenC, ld
 // worker in turn.
 func SgemmBatch(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bt Batch) {
 	checkBatchArgs(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc, bt)
+	if alpha != 0 && small(transA, transB, m, n, k) {
+		smallBatch(sDots, parallel.Workers(), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bt)
+		return
+	}
 	runBatch(&sJobs, sKernel, sBlock, parallel.Workers(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bt)
 }
 

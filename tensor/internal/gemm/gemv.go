@@ -7,13 +7,13 @@ import (
 	"github.com/goformer/goformer/internal/vec"
 )
 
-// Products with one row (m = 1, a vector times a matrix: a decoder step on
-// one token) are bound by reading B once; packing B and padding the row to
-// a full micro-tile would triple the memory traffic and waste most of the
-// arithmetic. They run as dot products (B transposed, element j of C is a
-// row of Bᵀ against A) or as axpys over the rows of B, split by columns
-// across workers. The same holds for one column (n = 1), by symmetry
-// Cᵀ = op(B)ᵀ·op(A)ᵀ.
+// Products with one row (m = 1, a vector times a matrix) are bound by
+// reading B once; packing B and padding the row to a full micro-tile would
+// triple the memory traffic and waste most of the arithmetic. With B
+// transposed they take the few-row path (small.go), like any product of up
+// to SmallRows rows; the others run here as dot products (A transposed)
+// or as axpys over the rows of B, split by columns across workers. The
+// same holds for one column (n = 1), by symmetry Cᵀ = op(B)ᵀ·op(A)ᵀ.
 
 // gemvTask computes y[j] = alpha·Σ_p x[p]·M[p, j] + beta·y[j] for a row
 // vector x of k elements and a k×n matrix M stored row-major (ldm) or

@@ -1,7 +1,7 @@
 package gemm
 
 // The assembly is generated: avo writes the amd64 kernels, a small
-// program of its own the arm64 ones (see tensor/internal/_asm).
+// program of its own the arm64 ones (see internal/_asm).
 //go:generate sh -c "cd ../../../internal/_asm && go run ./gemm -out ../../tensor/internal/gemm/kernels_amd64.s -stubs ../../tensor/internal/gemm/kernels_amd64_stubs.go -pkg gemm"
 //go:generate sh -c "cd ../../../internal/_asm && go run ./neon -gemm ../../tensor/internal/gemm/kernel_arm64.s"
 
@@ -25,6 +25,10 @@ var (
 func KernelName() string { return sKernel.name }
 
 func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if alpha != 0 && small(transA, transB, m, n, k) {
+		sgemmSmall(sDots, parallel.Workers(), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	if k > 0 && alpha != 0 && (m == 1 || n == 1) {
 		sgemmVector(parallel.Workers(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return

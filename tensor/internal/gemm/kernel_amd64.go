@@ -32,3 +32,26 @@ func kernelsFor(l cpu.Level) (*kernel[float32], *kernel[float64]) {
 	}
 	return goKernel[float32](), goKernel[float64]()
 }
+
+// The few-row kernels (small.go) of each level.
+var (
+	sDotsAVX512 = &dotSet{name: "avx512-dot",
+		nr:    [5]int{0, 8, 8, 8, 6},
+		block: [5]dotFunc{nil, sdotAVX512_1x8, sdotAVX512_2x8, sdotAVX512_3x8, sdotAVX512_4x6},
+		edge:  [5]dotFunc{nil, sdotAVX512_1x1, sdotAVX512_2x1, sdotAVX512_3x1, sdotAVX512_4x1}}
+	sDotsAVX2 = &dotSet{name: "avx2-dot",
+		nr:    [5]int{0, 8, 4, 3, 2},
+		block: [5]dotFunc{nil, sdotAVX2_1x8, sdotAVX2_2x4, sdotAVX2_3x3, sdotAVX2_4x2},
+		edge:  [5]dotFunc{nil, sdotAVX2_1x1, sdotAVX2_2x1, sdotAVX2_3x1, sdotAVX2_4x1}}
+)
+
+// dotsFor returns the few-row kernels of a level.
+func dotsFor(l cpu.Level) *dotSet {
+	switch l {
+	case cpu.AVX512:
+		return sDotsAVX512
+	case cpu.AVX2:
+		return sDotsAVX2
+	}
+	return goDots()
+}

@@ -8,3 +8,6 @@ import "github.com/goformer/goformer/internal/cpu"
 func kernelsFor(cpu.Level) (*kernel[float32], *kernel[float64]) {
 	return goKernel[float32](), goKernel[float64]()
 }
+
+// dotsFor returns the portable few-row kernels.
+func dotsFor(cpu.Level) *dotSet { return goDots() }

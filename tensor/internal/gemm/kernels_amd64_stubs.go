@@ -123,3 +123,83 @@ func spackBTAVX512_32(dst *float32, src *float32, kc int, ld int, panels int)
 //
 //go:noescape
 func spackBTAVX2_16(dst *float32, src *float32, kc int, ld int, panels int)
+
+// sdotAVX512_1x8 computes a 1×8 block of C = alpha·A·Bᵀ (+ beta·C) from rows of A and B read in place.
+//
+//go:noescape
+func sdotAVX512_1x8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, flags int)
+
+// sdotAVX512_2x8 computes a 2×8 block of C = alpha·A·Bᵀ (+ beta·C) from rows of A and B read in place.
+//
+//go:noescape
+func sdotAVX512_2x8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, flags int)
+
+// sdotAVX512_3x8 computes a 3×8 block of C = alpha·A·Bᵀ (+ beta·C) from rows of A and B read in place.
+//
+//go:noescape
+func sdotAVX512_3x8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, flags int)
+
+// sdotAVX512_4x6 computes a 4×6 block of C = alpha·A·Bᵀ (+ beta·C) from rows of A and B read in place.
+//
+//go:noescape
+func sdotAVX512_4x6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, flags int)
+
+// sdotAVX512_1x1 computes a 1×1 block of C = alpha·A·Bᵀ (+ beta·C) from rows of A and B read in place.
+//
+//go:noescape
+func sdotAVX512_1x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, flags int)
+
+// sdotAVX512_2x1 computes a 2×1 block of C = alpha·A·Bᵀ (+ beta·C) from rows of A and B read in place.
+//
+//go:noescape
+func sdotAVX512_2x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, flags int)
+
+// sdotAVX512_3x1 computes a 3×1 block of C = alpha·A·Bᵀ (+ beta·C) from rows of A and B read in place.
+//
+//go:noescape
+func sdotAVX512_3x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, flags int)
+
+// sdotAVX512_4x1 computes a 4×1 block of C = alpha·A·Bᵀ (+ beta·C) from rows of A and B read in place.
+//
+//go:noescape
+func sdotAVX512_4x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, flags int)
+
+// sdotAVX2_1x8 computes a 1×8 block of C = alpha·A·Bᵀ (+ beta·C) from rows of A and B read in place.
+//
+//go:noescape
+func sdotAVX2_1x8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, flags int)
+
+// sdotAVX2_2x4 computes a 2×4 block of C = alpha·A·Bᵀ (+ beta·C) from rows of A and B read in place.
+//
+//go:noescape
+func sdotAVX2_2x4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, flags int)
+
+// sdotAVX2_3x3 computes a 3×3 block of C = alpha·A·Bᵀ (+ beta·C) from rows of A and B read in place.
+//
+//go:noescape
+func sdotAVX2_3x3(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, flags int)
+
+// sdotAVX2_4x2 computes a 4×2 block of C = alpha·A·Bᵀ (+ beta·C) from rows of A and B read in place.
+//
+//go:noescape
+func sdotAVX2_4x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, flags int)
+
+// sdotAVX2_1x1 computes a 1×1 block of C = alpha·A·Bᵀ (+ beta·C) from rows of A and B read in place.
+//
+//go:noescape
+func sdotAVX2_1x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, flags int)
+
+// sdotAVX2_2x1 computes a 2×1 block of C = alpha·A·Bᵀ (+ beta·C) from rows of A and B read in place.
+//
+//go:noescape
+func sdotAVX2_2x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, flags int)
+
+// sdotAVX2_3x1 computes a 3×1 block of C = alpha·A·Bᵀ (+ beta·C) from rows of A and B read in place.
+//
+//go:noescape
+func sdotAVX2_3x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, flags int)
+
+// sdotAVX2_4x1 computes a 4×1 block of C = alpha·A·Bᵀ (+ beta·C) from rows of A and B read in place.
+//
+//go:noescape
+func sdotAVX2_4x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, flags int)
