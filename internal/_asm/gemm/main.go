@@ -114,12 +114,24 @@ func kernelName(s isa, mr, nv int, layout string, explicit bool) string {
 // broadcast into a register followed by nv register FMAs instead of nv FMAs
 // with an embedded broadcast operand.
 func kernel(s isa, mr, nv int, layout string, explicit bool) {
+	kernelStore(s, mr, nv, layout, explicit, false)
+}
+
+// kernelStore is kernel; with transposed set (AVX-512 float32, mr = 8
+// only) the tile is stored transposed: element (i, j) of the tile at
+// c[j·ldc + i], the suffix t.
+func kernelStore(s isa, mr, nv int, layout string, explicit, transposed bool) {
 	const unroll = 4
 	name := kernelName(s, mr, nv, layout, explicit)
+	what := "tile of C"
+	if transposed {
+		name += "t"
+		what = "tile of Cᵀ"
+	}
 	gt := s.goType()
 	TEXT(name, NOSPLIT, fmt.Sprintf("func(kc int, a, b, c *%s, ldc int, alpha, beta %s, flags int, rs int)", gt, gt))
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s computes a %d×%d tile of C (%s A panel).", name, mr, nv*s.width, layout))
+	Doc(fmt.Sprintf("%s computes a %d×%d %s (%s A panel).", name, mr, nv*s.width, what, layout))
 
 	kc := Load(Param("kc"), GP64())
 	pa := Load(Param("a"), GP64())
@@ -135,7 +147,18 @@ func kernel(s isa, mr, nv int, layout string, explicit bool) {
 	}
 
 	// Prefetch the C tile: the loop below is long enough to hide it.
-	{
+	if transposed {
+		pc := Load(Param("c"), GP64())
+		ldc := Load(Param("ldc"), GP64())
+		SHLQ(U8(shift(s.size)), ldc)
+		for j := 0; j < nv*s.width; j++ {
+			PREFETCHT0(Mem{Base: pc})
+			PREFETCHT0(Mem{Base: pc, Disp: mr*s.size - 1})
+			if j+1 < nv*s.width {
+				ADDQ(ldc, pc)
+			}
+		}
+	} else {
 		pc := Load(Param("c"), GP64())
 		ldc := Load(Param("ldc"), GP64())
 		SHLQ(U8(shift(s.size)), ldc)
@@ -269,6 +292,10 @@ func kernel(s isa, mr, nv int, layout string, explicit bool) {
 	JNZ(LabelRef(name + "_loop1"))
 
 	Label(name + "_store")
+	if transposed {
+		storeTransposed(s, name, acc)
+		return
+	}
 	pc := Load(Param("c"), GP64())
 	ldc := Load(Param("ldc"), GP64())
 	SHLQ(U8(shift(s.size)), ldc)
@@ -539,6 +566,102 @@ func main() {
 	packBN(avx2d, 2)
 	packBT(avx512s, 2)
 	packBT(avx2s, 2)
+	kernelStore(avx512s, 8, 2, "R", true, true)
 	dotKernels()
 	Generate()
+}
+
+// storeTransposed stores an 8×(16·nv) AVX-512 float32 tile transposed:
+// row i of the tile (acc[i]) becomes column i of 16·nv rows of C, each
+// row 8 consecutive floats at c + j·ldc. It computes alpha·acc, or
+// alpha·acc + beta·C (flags bit 0) with the kernel's rounding: C·beta
+// rounded, then one fused multiply-add.
+func storeTransposed(s isa, name string, acc [][]reg.VecVirtual) {
+	if s.name != "AVX512" || s.elem != "S" || len(acc) != 8 {
+		panic("storeTransposed: AVX-512 float32 8-row tiles only")
+	}
+	pc := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(2), ldc)
+	ldc3 := GP64()
+	LEAQ(Mem{Base: ldc, Index: ldc, Scale: 2}, ldc3)
+	va, vb := ZMM(), ZMM()
+	VBROADCASTSS(paramAddr("alpha"), va)
+	VBROADCASTSS(paramAddr("beta"), vb)
+	flags := Load(Param("flags"), GP64())
+	nv := len(acc[0])
+	// out[t] holds, for t = 4L + s, the 8 values of token rows 4L+s
+	// (lanes 0-7) and ... see below: each zmm holds two rows of C.
+	for v := 0; v < nv; v++ {
+		r := make([]reg.VecVirtual, 8)
+		for i := range r {
+			r[i] = acc[i][v]
+		}
+		a := make([]reg.VecVirtual, 8)
+		for i := 0; i < 8; i += 2 {
+			a[i], a[i+1] = ZMM(), ZMM()
+			VUNPCKLPS(r[i+1], r[i], a[i])   // per 128-bit lane: r_i[0] r_i+1[0] r_i[1] r_i+1[1]
+			VUNPCKHPS(r[i+1], r[i], a[i+1]) // r_i[2] r_i+1[2] r_i[3] r_i+1[3]
+		}
+		// b[g][e]: 128-bit lane L holds rows 4g..4g+3 at token 4L+e.
+		var b [2][4]reg.VecVirtual
+		for g := 0; g < 2; g++ {
+			for e := range b[g] {
+				b[g][e] = ZMM()
+			}
+			VSHUFPS(U8(0x44), a[4*g+2], a[4*g], b[g][0])
+			VSHUFPS(U8(0xEE), a[4*g+2], a[4*g], b[g][1])
+			VSHUFPS(U8(0x44), a[4*g+3], a[4*g+1], b[g][2])
+			VSHUFPS(U8(0xEE), a[4*g+3], a[4*g+1], b[g][3])
+		}
+		// Row pointers of tokens 16v + 4L, L = 0..3.
+		base := make([]reg.GPVirtual, 4)
+		for l := range base {
+			base[l] = GP64()
+			MOVQ(ldc, base[l])
+			IMUL3Q(U32(16*v+4*l), base[l], base[l])
+			ADDQ(pc, base[l])
+		}
+		rowAddr := func(t int) Mem { // token 16v + t
+			l, e := t/4, t%4
+			switch e {
+			case 0:
+				return Mem{Base: base[l]}
+			case 1:
+				return Mem{Base: base[l], Index: ldc, Scale: 1}
+			case 2:
+				return Mem{Base: base[l], Index: ldc, Scale: 2}
+			default:
+				return Mem{Base: base[l], Index: ldc3, Scale: 1}
+			}
+		}
+		for e := 0; e < 4; e++ {
+			for h, imm := range []uint8{0x44, 0xEE} {
+				// Tokens 8h + e (low half) and 8h + 4 + e (high half).
+				u := ZMM()
+				VSHUFF32X4(U8(imm), b[1][e], b[0][e], u) // b0.L b0.L+1 b1.L b1.L+1
+				VSHUFF32X4(U8(0xD8), u, u, u)            // b0.L b1.L b0.L+1 b1.L+1
+				lo, hi := rowAddr(8*h+e), rowAddr(8*h+4+e)
+				lb := fmt.Sprintf("%s_t%d_%d_%d", name, v, e, h)
+				done := lb + "_st"
+				TESTQ(U32(1), flags)
+				JZ(LabelRef(lb))
+				y, t := YMM(), ZMM()
+				VMOVUPS(lo, y)
+				VINSERTF32X8(U8(1), hi, y.AsZ(), t)
+				VMULPS(vb, t, t)
+				VFMADD231PS(va, u, t)
+				VMOVUPS(t.AsY(), lo)
+				VEXTRACTF32X8(U8(1), t, hi)
+				JMP(LabelRef(done))
+				Label(lb)
+				VMULPS(va, u, u)
+				VMOVUPS(u.AsY(), lo)
+				VEXTRACTF32X8(U8(1), u, hi)
+				Label(done)
+			}
+		}
+	}
+	VZEROUPPER()
+	RET()
 }

@@ -424,7 +424,7 @@ func (j *job[T]) compute(s, c int, buf *workerBufs[T]) {
 				copy(row, tr)
 			} else {
 				for jj, v := range tr {
-					row[jj] = v + beta*row[jj]
+					row[jj] = v + T(beta*row[jj]) // C·beta rounded, as the kernels round it
 				}
 			}
 		}

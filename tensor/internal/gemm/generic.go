@@ -29,6 +29,10 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		sgemmSmall(sDots, parallel.Workers(), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
+	if alpha != 0 && k > 0 && useXW(sKernel, transA, transB, m, n) {
+		runXW(sKernel, sBlock, parallel.Workers(), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	if k > 0 && alpha != 0 && (m == 1 || n == 1) {
 		sgemmVector(parallel.Workers(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return

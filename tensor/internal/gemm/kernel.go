@@ -21,6 +21,10 @@ type kernel[T float32 | float64] struct {
 	name   string
 	mr, nr int
 	p, r   kernelFunc[T] // A panel p-major (A transposed) or row by row (A not transposed)
+	// rt is r storing the tile transposed (element (i, j) at c[j·ldc+i]),
+	// or nil: with it, a product x·Wᵀ can run as Cᵀ = W·xᵀ, reading the
+	// rows of W in place (see weights.go).
+	rt kernelFunc[T]
 	// Optional fast packers of whole nr-wide B panels from a row-major B
 	// (packBN) and from a transposed B (packBT); nil means the Go code.
 	// packBT handles kc rounded down to a multiple of btStep only.

@@ -12,7 +12,7 @@ import "github.com/goformer/goformer/internal/cpu"
 // usual row counts (multiples of 64) evenly between workers; see the kernel
 // lab in kernel_lab_test.go for the shapes measured against it.
 var (
-	sAVX512 = &kernel[float32]{name: "avx512-8x32", mr: 8, nr: 32, p: sgemmAVX512_8x32Pb, r: sgemmAVX512_8x32Rb,
+	sAVX512 = &kernel[float32]{name: "avx512-8x32", mr: 8, nr: 32, p: sgemmAVX512_8x32Pb, r: sgemmAVX512_8x32Rb, rt: sgemmAVX512_8x32Rbt,
 		packBN: spackBNAVX512_32, packBT: spackBTAVX512_32, btStep: 16}
 	sAVX2 = &kernel[float32]{name: "avx2-6x16", mr: 6, nr: 16, p: sgemmAVX2_6x16P, r: sgemmAVX2_6x16R,
 		packBN: spackBNAVX2_16, packBT: spackBTAVX2_16, btStep: 8}

@@ -124,6 +124,11 @@ func spackBTAVX512_32(dst *float32, src *float32, kc int, ld int, panels int)
 //go:noescape
 func spackBTAVX2_16(dst *float32, src *float32, kc int, ld int, panels int)
 
+// sgemmAVX512_8x32Rbt computes a 8×32 tile of Cᵀ (R A panel).
+//
+//go:noescape
+func sgemmAVX512_8x32Rbt(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, flags int, rs int)
+
 // sdotAVX512_1x8 computes a 1×8 block of C = alpha·A·Bᵀ (+ beta·C) from rows of A and B read in place.
 //
 //go:noescape

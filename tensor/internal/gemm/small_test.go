@@ -350,3 +350,29 @@ func BenchmarkFewRowsPaths(b *testing.B) {
 		}
 	}
 }
+
+// Above SmallRows, products x·Wᵀ take the packed path or the swapped one
+// (runXW) by their row count; both compute every element alike, so a row
+// still does not depend on the row count, only on which side of
+// SmallRows the product falls.
+func TestSgemmManyRowsAreBatchInvariant(t *testing.T) {
+	rng := rand.New(rand.NewPCG(29, 30))
+	const rows = 300
+	n, k := 77, 450
+	a := to32(randSlice(rng, rows*k))
+	b := to32(randSlice(rng, n*k))
+	ref := make([]float32, rows*n)
+	Sgemm(false, true, rows, n, k, 1, a, k, b, k, 0, ref, n)
+	for _, m := range []int{SmallRows + 1, 31, 32, 33, 100, 256, 257} {
+		r0 := rng.IntN(rows - m + 1)
+		c := make([]float32, m*n)
+		Sgemm(false, true, m, n, k, 1, a[r0*k:], k, b, k, 0, c, n)
+		for i := range m {
+			for j := range n {
+				if got, want := c[i*n+j], ref[(r0+i)*n+j]; math.Float32bits(got) != math.Float32bits(want) {
+					t.Fatalf("row %d in a product of %d rows: C[%d,%d] = %v, in a product of %d rows %v", r0+i, m, i, j, got, rows, want)
+				}
+			}
+		}
+	}
+}
