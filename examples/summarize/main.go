@@ -23,10 +23,12 @@
 // models/generate. -arch t5 trains a T5 of the same size instead. -out
 // saves the model (config.json, model.safetensors, tokenizer.json,
 // spiece.model), predictions.jsonl and scores.json; -model loads such a
-// folder, or fine-tunes (by default one epoch at -lr 3e-4; -epochs 0 only
-// evaluates) a Hugging Face T5 checkpoint with its tokenizer, such as
-// google-t5/t5-small, with T5's prefix "summarize: " (the default -prefix
-// with -model).
+// folder, or a Hugging Face T5 checkpoint with its tokenizer (such as
+// google-t5/t5-small), and fine-tunes it (by default one epoch at -lr 3e-4;
+// -epochs 0 only evaluates it). With -model, inputs get the prefix that the
+// checkpoint's config.json gives "summarization" in task_specific_params
+// ("summarize: " for T5; none for a folder saved by -out) unless -prefix
+// says otherwise.
 //
 // Measured with the defaults on the 2-core machine while it was shared
 // (load average 14 to 16): 23 min 40 s wall clock, 7 min 22 s of CPU
@@ -71,8 +73,9 @@ const whyNot = "A synopsis mostly reuses words of the description's first senten
 	"but not to pick the right words out of a description it has not seen. " +
 	"It needs more data or a pre-trained start (-model), more than more epochs."
 
-// t5Prefix is the task prefix of T5's summarization.
-const t5Prefix = "summarize: "
+// task is the entry of a T5 checkpoint's task_specific_params whose
+// prefix the inputs get with -model.
+const task = "summarization"
 
 // maxLead is the longest lead tried for the baseline.
 const maxLead = 30
@@ -104,7 +107,7 @@ func (c *config) short() {
 func main() {
 	c := defaults()
 	short := flag.Bool("short", false, "a few steps on tiny data (what CI runs)")
-	c.RegisterFlags(flag.CommandLine, t5Prefix)
+	c.RegisterFlags(flag.CommandLine, task)
 	flag.IntVar(&c.lead, "lead", 0, fmt.Sprintf("words of the lead-N baseline (0: the N in 1..%d with the best ROUGE on the dev split, or its first -dev-pairs)", maxLead))
 	flag.IntVar(&c.samples, "samples", c.samples, "test summaries to print")
 	flag.BoolVar(&c.quiet, "quiet", false, "no progress bar")
@@ -205,7 +208,7 @@ func bestLead(pairs []ddtp.Pair) (int, error) {
 }
 
 func run(ctx context.Context, c config, w io.Writer) (*report, error) {
-	c.FineTuneDefaults(c.set, t5Prefix)
+	c.FineTuneDefaults(c.set, task)
 	if c.lead < 0 {
 		return nil, fmt.Errorf("lead %d words", c.lead)
 	}

@@ -85,10 +85,13 @@ func TestShortRunWritesItsOutputsAndReloads(t *testing.T) {
 
 	again := filepath.Join(t.TempDir(), "again")
 	c := shortConfig(again)
-	c.Model, c.Steps = dir, 0 // the saved model, as it is, without T5's prefix
-	c.set = map[string]bool{"prefix": true, "steps": true, "epochs": true}
+	c.Model, c.Steps = dir, 0 // the saved model as it is
+	c.set = map[string]bool{"steps": true, "epochs": true}
 	if _, err := run(context.Background(), c, &log); err != nil {
 		t.Fatalf("reload: %v", err)
+	}
+	if !strings.Contains(log.String(), `input prefix "", from config.json's task_specific_params[`) {
+		t.Errorf("the saved model's config gave a prefix:\n%s", log.String())
 	}
 	for i, r := range readPredictions(t, again) {
 		if r["greedy"] != first[i]["greedy"] || r["beam"] != first[i]["beam"] {

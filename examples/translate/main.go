@@ -21,11 +21,13 @@
 // models/generate. -arch t5 trains a T5 of the same size instead. -out
 // saves the model (config.json, model.safetensors, tokenizer.json,
 // spiece.model), predictions.jsonl and scores.json; -model loads such a
-// folder, or fine-tunes (by default one epoch at -lr 3e-4; -epochs 0 only
-// evaluates) a Hugging Face T5 checkpoint with its tokenizer, such as
+// folder, or a Hugging Face T5 checkpoint with its tokenizer (such as
 // google-t5/t5-small, whose pre-training included English-German
-// translation with the prefix "translate English to German: " (the
-// default -prefix with -model).
+// translation), and fine-tunes it (by default one epoch at -lr 3e-4;
+// -epochs 0 only evaluates it). With -model, inputs get the prefix that the
+// checkpoint's config.json gives "translation_en_to_de" in
+// task_specific_params ("translate English to German: " for T5; none for a
+// folder saved by -out) unless -prefix says otherwise.
 //
 // Measured with the defaults on the 2-core machine while it was shared
 // (load average 10 to 19): 9 min 25 s wall clock, 3 min 28 s of CPU time,
@@ -71,8 +73,9 @@ const whyNot = "Synopses are full of names and technical terms that stay as they
 	"and misses word order, which BLEU's exact word 4-grams punish more than chrF's character n-grams. " +
 	"It needs more data or a pre-trained start (-model), more than more epochs."
 
-// t5Prefix is the task prefix of T5's English-German translation.
-const t5Prefix = "translate English to German: "
+// task is the entry of a T5 checkpoint's task_specific_params whose
+// prefix the inputs get with -model.
+const task = "translation_en_to_de"
 
 type config struct {
 	s2s.Options
@@ -100,7 +103,7 @@ func (c *config) short() {
 func main() {
 	c := defaults()
 	short := flag.Bool("short", false, "a few steps on tiny data (what CI runs)")
-	c.RegisterFlags(flag.CommandLine, t5Prefix)
+	c.RegisterFlags(flag.CommandLine, task)
 	flag.IntVar(&c.samples, "samples", c.samples, "test translations to print")
 	flag.BoolVar(&c.quiet, "quiet", false, "no progress bar")
 	flag.Parse()
@@ -147,7 +150,7 @@ type report struct {
 }
 
 func run(ctx context.Context, c config, w io.Writer) (*report, error) {
-	c.FineTuneDefaults(c.set, t5Prefix)
+	c.FineTuneDefaults(c.set, task)
 	pairs, err := ddtp.EnglishGerman()
 	if err != nil {
 		return nil, err

@@ -62,6 +62,13 @@ type Options struct {
 	// Prefix is put before every input (T5's task prefix, as
 	// "translate English to German: ").
 	Prefix string
+	// TaskPrefix, with Model, replaces Prefix by the prefix that the
+	// checkpoint's config.json gives the task Task in its
+	// task_specific_params, as Hugging Face's T5 checkpoints do
+	// ("translation_en_to_de": "translate English to German: "), or ""
+	// when it gives none (a model saved by Run).
+	TaskPrefix bool
+	Task       string
 	// Out, when set, is the folder that receives the trained model
 	// (config.json, model.safetensors, tokenizer.json and, for a new
 	// model, spiece.model).
@@ -218,7 +225,17 @@ func Run(ctx context.Context, o Options, trainSet, dev, test []ddtp.Pair, score 
 		if tok, err = seq2seq.LoadTokenizer(d); err != nil {
 			return nil, err
 		}
+		if o.TaskPrefix {
+			if o.Prefix, err = taskPrefix(d, o.Task); err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(log, "input prefix %q, from config.json's task_specific_params[%q]\n", o.Prefix, o.Task)
+		}
 		nn.SetGenerator(m, g)
+	}
+	if n := m.MaxLen(); n > 0 && (o.MaxSource > n || o.MaxTarget > n) {
+		o.MaxSource, o.MaxTarget = min(o.MaxSource, n), min(o.MaxTarget, n)
+		fmt.Fprintf(log, "the model takes %d positions: inputs cut to %d tokens, targets to %d\n", n, o.MaxSource, o.MaxTarget)
 	}
 	res := &Result{Model: m, Tokenizer: tok, Vocab: m.VocabSize()}
 	for _, p := range nn.Params(m) {
@@ -543,11 +560,11 @@ func WriteFile(path string, data []byte) error {
 }
 
 // RegisterFlags defines the command-line flags of o's fields on fs, with
-// o's values as their defaults; t5Prefix is the task prefix that -prefix
-// defaults to with -model (the caller applies it).
-func (o *Options) RegisterFlags(fs *flag.FlagSet, t5Prefix string) {
+// o's values as their defaults; task is the task_specific_params entry
+// whose prefix -prefix defaults to with -model (see FineTuneDefaults).
+func (o *Options) RegisterFlags(fs *flag.FlagSet, task string) {
 	fs.StringVar(&o.Model, "model", o.Model, "fine-tune this Hugging Face T5 checkpoint (folder or org/name) instead of a new model (by default for 1 epoch at -lr 3e-4; -epochs 0 only evaluates it)")
-	fs.StringVar(&o.Prefix, "prefix", o.Prefix, fmt.Sprintf("text put before every input (default: none, or %q with -model)", t5Prefix))
+	fs.StringVar(&o.Prefix, "prefix", o.Prefix, fmt.Sprintf("text put before every input (default: none, or with -model the prefix its config.json gives %q, as T5's do)", task))
 	fs.StringVar(&o.Out, "out", o.Out, "save the model, predictions.jsonl and scores.json in this folder")
 	fs.StringVar(&o.Arch, "arch", o.Arch, "architecture of a new model: transformer or t5")
 	fs.IntVar(&o.VocabSize, "vocab", o.VocabSize, "Unigram vocabulary size of a new model")
@@ -573,17 +590,32 @@ func (o *Options) RegisterFlags(fs *flag.FlagSet, t5Prefix string) {
 	fs.StringVar(&o.Plot, "plot", o.Plot, "write the training curves to this PNG")
 }
 
+// taskPrefix returns the prefix that the config.json of d gives task in
+// its task_specific_params ("" when there is none).
+func taskPrefix(d *hub.Dir, task string) (string, error) {
+	var c struct {
+		Tasks map[string]struct {
+			Prefix string `json:"prefix"`
+		} `json:"task_specific_params"`
+	}
+	if err := d.DecodeConfig(&c); err != nil {
+		return "", err
+	}
+	return c.Tasks[task].Prefix, nil
+}
+
 // FineTuneDefaults adapts o to fine-tuning a pre-trained checkpoint
 // (o.Model set), for the settings the user did not give (set holds the
-// names of the flags given): the task prefix t5Prefix, one epoch, and a
-// learning rate of 3e-4 (the defaults of a new model are far too high
-// for a pre-trained one). Without o.Model it does nothing.
-func (o *Options) FineTuneDefaults(set map[string]bool, t5Prefix string) {
+// names of the flags given): the checkpoint's own prefix for task (see
+// Options.TaskPrefix), one epoch, and a learning rate of 3e-4 (the
+// defaults of a new model are far too high for a pre-trained one).
+// Without o.Model it does nothing.
+func (o *Options) FineTuneDefaults(set map[string]bool, task string) {
 	if o.Model == "" {
 		return
 	}
 	if !set["prefix"] {
-		o.Prefix = t5Prefix
+		o.TaskPrefix, o.Task = true, task
 	}
 	if !set["epochs"] && !set["steps"] {
 		o.Epochs, o.Steps = 1, 0

@@ -2,10 +2,13 @@ package s2s
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/goformer/goformer/examples/internal/ddtp"
+	"github.com/goformer/goformer/models/hub"
 	"github.com/goformer/goformer/models/seq2seq"
 )
 
@@ -121,6 +124,11 @@ func TestBothArchitecturesSaveAndReload(t *testing.T) {
 					t.Errorf("input %d decodes as %q / %q after reloading, %q / %q before", i, again.Greedy[i], again.Beam[i], first.Greedy[i], first.Beam[i])
 				}
 			}
+			// Limits beyond the model's positions are cut to them.
+			o.MaxSource, o.MaxTarget = 1000, 1000
+			if _, err := Run(context.Background(), o, nil, nil, pairs, nil, &log); err != nil {
+				t.Fatalf("long limits: %v", err)
+			}
 		})
 	}
 }
@@ -128,20 +136,47 @@ func TestBothArchitecturesSaveAndReload(t *testing.T) {
 func TestFineTuneDefaultsApplyToAPretrainedModelOnly(t *testing.T) {
 	base := Options{Epochs: 12, LR: 3e-3}
 	o := base
-	o.FineTuneDefaults(nil, "summarize: ")
+	o.FineTuneDefaults(nil, "summarization")
 	if o != base {
 		t.Errorf("a new model's options changed: %+v", o)
 	}
 	o = base
 	o.Model = "google-t5/t5-small"
-	o.FineTuneDefaults(nil, "summarize: ")
-	if o.Prefix != "summarize: " || o.Epochs != 1 || o.LR != 3e-4 {
+	o.FineTuneDefaults(nil, "summarization")
+	if !o.TaskPrefix || o.Task != "summarization" || o.Epochs != 1 || o.LR != 3e-4 {
 		t.Errorf("fine-tuning defaults not applied: %+v", o)
 	}
 	o = base
 	o.Model, o.Steps = "google-t5/t5-small", 5
-	o.FineTuneDefaults(map[string]bool{"prefix": true, "steps": true, "lr": true}, "summarize: ")
-	if o.Prefix != "" || o.Epochs != 12 || o.Steps != 5 || o.LR != 3e-3 {
+	o.FineTuneDefaults(map[string]bool{"prefix": true, "steps": true, "lr": true}, "summarization")
+	if o.TaskPrefix || o.Epochs != 12 || o.Steps != 5 || o.LR != 3e-3 {
 		t.Errorf("the flags given were overridden: %+v", o)
+	}
+}
+
+func TestTaskPrefixComesFromTheCheckpointsConfig(t *testing.T) {
+	dir := t.TempDir()
+	config := `{"model_type": "t5", "task_specific_params": {
+		"summarization": {"num_beams": 4, "prefix": "summarize: "},
+		"translation_en_to_de": {"prefix": "translate English to German: "}}}`
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := hub.OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for task, want := range map[string]string{"summarization": "summarize: ", "translation_en_to_de": "translate English to German: ", "translation_en_to_fr": ""} {
+		if got, err := taskPrefix(d, task); err != nil || got != want {
+			t.Errorf("%s: prefix %q (%v), want %q", task, got, err, want)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"model_type": "t5", "task_specific_params": {"summarization": {"prefix": 3}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if d, err = hub.OpenDir(dir); err == nil {
+		if p, err := taskPrefix(d, "summarization"); err == nil {
+			t.Errorf("a numeric prefix read as %q", p)
+		}
 	}
 }
