@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/goformer/goformer/examples/chat/quiz"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/goformer/goformer/examples/chat/quiz"
+	"github.com/goformer/goformer/internal/atomicfile"
 
 	"github.com/goformer/goformer/models/generate/chat"
 	"github.com/goformer/goformer/models/gpt"
@@ -288,11 +289,7 @@ func writeTokenizerConfig(dir string, c gpt.Config, tmpl *chat.Template) error {
 		if err != nil {
 			return err
 		}
-		tmp := filepath.Join(dir, "."+name+".tmp")
-		if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-			return fmt.Errorf("chat: %w", err)
-		}
-		if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		if err := atomicfile.WriteFile(filepath.Join(dir, name), append(b, '\n')); err != nil {
 			return fmt.Errorf("chat: %w", err)
 		}
 	}

@@ -40,6 +40,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goformer/goformer/internal/atomicfile"
+
 	"github.com/goformer/goformer/examples/internal/ddtp"
 	"github.com/goformer/goformer/models/generate"
 	"github.com/goformer/goformer/models/hub"
@@ -543,20 +545,7 @@ func WriteFile(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.WriteFile(path, data)
 }
 
 // RegisterFlags defines the command-line flags of o's fields on fs, with
