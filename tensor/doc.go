@@ -81,9 +81,29 @@
 // The out-variants (AddInto, MatMulInto, SoftmaxInto, ...) write into a
 // tensor the caller owns and allocate nothing. Buffers that no release
 // point reaches are returned to the cache by the garbage collector once
-// nothing refers to their memory (a finalizer on the array), and the cache
-// lets go of buffers unused for a few collections; SetCacheLimit bounds
-// it, EmptyCache empties it, BufferCache reports it.
+// nothing refers to their memory (a finalizer on the array).
+//
+// The cache bounds itself; programs need not tune it. It holds at most its
+// bound in bytes, letting go of the least recently cached buffers beyond
+// it. The bound is automatic unless SetCacheLimit sets one: the largest of
+// 64 MiB, the live heap outside the cache (the mean of the last four
+// collections) and twice the memory allocated in the largest Scope closed
+// since, at most a quarter of the memory the process may use (physical
+// memory, its cgroup's limit, GOMEMLIMIT). So a scoped training loop gets
+// every buffer of its step back, a loop without scopes recycles about what
+// the collector would let it allocate between two collections anyway, and
+// a small program reuses freely. Buffers that the collector returned, and
+// buffers that stay in the cache through two collections, are held weakly:
+// they serve allocations until the next collection frees them, and the
+// collector counts them as garbage, so that the cache does not raise the
+// heap goal for them. An allocation whose size class is empty takes a
+// cached buffer up to twice as large, so that batches of varying shapes
+// share buffers instead of each keeping its own. A training loop on
+// batches of ever-changing shapes, which grew the unbounded cache until
+// the process was killed, keeps its heap within a small factor (about
+// twice) of the heap it has with the cache off. BufferCache reports the
+// cache (hits, misses, bytes held, the bound), EmptyCache empties it, and
+// SetCacheLimit(0) turns it off.
 //
 // A released buffer is never handed out while a tensor can read it
 // through the package: release marks the buffer shared by a tensor and all

@@ -109,9 +109,10 @@ func (t *Tensor) Release() {
 // Keep exempts a tensor (and its views) that must outlive the scope.
 // Tensors computed from a closed scope's tensors belong to no scope.
 type Scope struct {
-	mu     sync.Mutex
-	bufs   []*buffer
-	closed bool
+	mu       sync.Mutex
+	bufs     []*buffer
+	cpuBytes int64 // memory of the CPU buffer cache's size classes allocated in the scope
+	closed   bool
 }
 
 // NewScope returns an open scope.
@@ -127,6 +128,9 @@ func (s *Scope) adopt(b *buffer) {
 	}
 	b.scope, b.scoped = s, true
 	s.bufs = append(s.bufs, b)
+	if st, ok := b.storage.(*CPUStorage); ok && st.class >= 0 {
+		s.cpuBytes += st.bytes()
+	}
 	s.mu.Unlock()
 }
 
@@ -183,6 +187,11 @@ func (s *Scope) Close() {
 	bufs := s.bufs
 	s.bufs = nil
 	s.mu.Unlock()
+	// The buffer cache learns the step's size first, so that it can keep
+	// all of it for the next step.
+	if s.cpuBytes > 0 {
+		cpuCache.scopeClosed(s.cpuBytes)
+	}
 	for _, b := range bufs {
 		if b.scope == s && b.scoped {
 			b.release(releasedByScope)
