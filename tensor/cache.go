@@ -59,7 +59,8 @@ const (
 )
 
 // The automatic bound (autoBound) is the largest of cacheFloor, the live
-// heap outside the cache at the last few collections and twice the memory
+// heap outside the cache at the last few collections (their mean) and
+// twice the memory
 // allocated in the largest scope closed since, but at most a
 // 1/cacheCeilingShare of the memory the process may use (physical memory,
 // its cgroup's limit or GOMEMLIMIT, the smallest known). The live heap
@@ -223,8 +224,9 @@ func (c *bufferCache) collected() {
 }
 
 // autoBound returns the automatic bound: the largest of cacheFloor, the
-// recent live heaps outside the cache and the recent largest scopes, at
-// most ceiling.
+// mean of the recent live heaps outside the cache (a mean, as a
+// collection in the middle of a step counts its activations, one between
+// steps does not) and twice the recent largest scopes, at most ceiling.
 func autoBound(live, scope []int64, ceiling int64) int64 {
 	var sum int64
 	b := cacheFloor

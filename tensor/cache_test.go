@@ -335,7 +335,7 @@ func TestAutoBound(t *testing.T) {
 		ceiling, want int64
 	}{
 		{"a small program gets the floor", []int64{5 * mb, 0, 0, 0}, []int64{0, 0, 0, 0}, 1 << 40, 64 * mb},
-		{"the largest recent live heap", []int64{100 * mb, 300 * mb, 200 * mb, 0}, []int64{0, 0, 0, 0}, 1 << 40, 300 * mb},
+		{"the mean of the recent live heaps", []int64{100 * mb, 300 * mb, 200 * mb, 200 * mb}, []int64{0, 0, 0, 0}, 1 << 40, 200 * mb},
 		{"a scope larger than the heap", []int64{100 * mb, 0, 0, 0}, []int64{0, 0, 500 * mb, 0}, 1 << 40, 500 * mb},
 		{"the ceiling wins", []int64{100 * mb, 0, 0, 0}, []int64{0, 900 * mb, 0, 0}, 256 * mb, 256 * mb},
 		{"a ceiling below the floor", []int64{0, 0, 0, 0}, []int64{0, 0, 0, 0}, 16 * mb, 16 * mb},
