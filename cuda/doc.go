@@ -27,7 +27,9 @@
 // Below the tensor backend sits a small runtime usable on its own: Open
 // returns a GPU (the device's primary context and one stream that all work
 // goes to in order), with a caching allocator (Alloc, MemStats,
-// EmptyCache), page-locked host buffers (AllocHost), transfers and events
-// for timing. Every call makes the context current on the calling thread,
+// EmptyCache, SetCacheLimit: freed blocks are reused by size class, a
+// block up to twice the size serving a smaller one, and the cache holds at
+// most as much as the program's peak in use unless told otherwise),
+// page-locked host buffers (AllocHost), transfers and events for timing. Every call makes the context current on the calling thread,
 // so a GPU may be used from any goroutine.
 package cuda

@@ -1,10 +1,12 @@
 package cuda
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math/bits"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -68,22 +70,53 @@ type MemStats struct {
 	DriverAllocs uint64 // cuMemAlloc calls
 	DriverFrees  uint64 // cuMemFree calls
 	Retries      uint64 // allocations retried after emptying the cache
+	Trimmed      uint64 // cached blocks returned to the driver to stay within Limit or make room
+	Limit        uint64 // the bound on Cached in effect (see SetCacheLimit)
 }
 
 // allocator keeps freed blocks by size class for reuse.
+//
+// Its policy: an allocation takes the most recently freed block of its
+// class or, when that class has none, the smallest cached block at most
+// twice as large (bestFit), so that shapes that vary from step to step
+// share blocks. The cache holds at most a bound: SetCacheLimit's, or by
+// default as much as the most the program ever had in use (PeakInUse, at
+// least minAutoLimit), so that the memory held from the driver stays within
+// twice the program's peak instead of filling the device with sizes that
+// no longer come up. The bound is enforced when an allocation must ask
+// the driver for memory — never when a block is freed, which would
+// synchronise the stream in the middle of a step: the least recently
+// freed blocks are returned, with one synchronisation, down to three
+// quarters of the bound. When the device is full anyway, the least
+// recently freed blocks are returned first, then the whole cache, then
+// the garbage collector is asked for unreachable buffers.
 type allocator struct {
 	gpu      *GPU
 	mu       sync.Mutex
-	free     map[int][]uint64
+	free     map[int][]freeBlock
+	classes  []int // the classes with free blocks, ascending
+	seq      uint64
+	limit    int64 // < 0 automatic, 0 off, > 0 bytes
 	stats    MemStats
 	gcMark   uint64 // Reserved when a collection was last started
 	gcRuns   uint64
 	gcManual bool // tests switch the early collections off
 }
 
+// freeBlock is a cached block and when it was freed.
+type freeBlock struct {
+	ptr uint64
+	seq uint64
+}
+
+// minAutoLimit is the least the automatic bound lets the cache hold (a
+// variable for the tests).
+var minAutoLimit int64 = 256 << 20
+
 func (a *allocator) init(g *GPU) {
 	a.gpu = g
-	a.free = map[int][]uint64{}
+	a.free = map[int][]freeBlock{}
+	a.limit = -1
 }
 
 // Size classes: multiples of 512 bytes up to 1 MiB, then four classes per
@@ -129,32 +162,47 @@ func (g *GPU) Alloc(bytes int) (*Buffer, error) {
 func (a *allocator) get(n int) (block, error) {
 	class := sizeClass(n)
 	a.mu.Lock()
-	if l := a.free[class]; len(l) > 0 {
-		p := l[len(l)-1]
-		a.free[class] = l[:len(l)-1]
-		a.stats.Cached -= uint64(class)
+	if c, p, ok := a.take(class); ok {
 		a.stats.CacheHits++
-		a.took(class, n)
+		a.took(c, n)
 		a.mu.Unlock()
-		return block{p, class, n}, nil
+		return block{p, c, n}, nil
 	}
 	a.maybeCollect(class)
+	// The cache is about to grow: bring it back within its bound first.
+	var excess int64
+	if b := a.bound(); b > 0 && int64(a.stats.Cached) > b {
+		excess = int64(a.stats.Cached) - b/4*3
+	}
 	a.mu.Unlock()
+	if excess > 0 {
+		if err := a.trim(excess); err != nil {
+			return block{}, err
+		}
+	}
 
 	p, err := a.gpu.eng.alloc(class)
-	// Out of memory: return the cache to the driver, then let the garbage
-	// collector find unreachable buffers (their cleanups run after a
-	// collection, on their own goroutine, so give them a moment), and try
-	// again with growing patience.
+	// Out of memory: return the least recently freed blocks to the
+	// driver, then the whole cache, then let the garbage collector find
+	// unreachable buffers (their cleanups run after a collection, on their
+	// own goroutine, so give them a moment), and try again with growing
+	// patience.
 	for attempt := 0; err != nil && errors.Is(err, ErrOutOfMemory) && attempt < len(oomWaits); attempt++ {
 		a.mu.Lock()
 		a.stats.Retries++
 		a.mu.Unlock()
-		if attempt > 0 {
+		var ferr error
+		switch attempt {
+		case 0:
+			ferr = a.trim(int64(class))
+		case 1:
+			ferr = a.emptyCache()
+		default:
 			runtime.GC()
 			time.Sleep(oomWaits[attempt])
+			ferr = a.emptyCache()
 		}
-		if ferr := a.emptyCache(); ferr != nil {
+		if ferr != nil {
 			return block{}, ferr
 		}
 		p, err = a.gpu.eng.alloc(class)
@@ -194,18 +242,129 @@ func (a *allocator) took(class, n int) {
 	a.stats.PeakInUse = max(a.stats.PeakInUse, a.stats.InUse)
 }
 
+// bestFit is the largest cached block an allocation of the class may
+// take: twice the class, so that the blocks of a long batch serve the
+// shorter ones that follow.
+func bestFit(class int) int { return 2 * class }
+
+// take pops the most recently freed block of the class or of the
+// smallest class with free blocks within bestFit; a.mu is held.
+func (a *allocator) take(class int) (c int, p uint64, ok bool) {
+	i, _ := slices.BinarySearch(a.classes, class)
+	if i == len(a.classes) || a.classes[i] > bestFit(class) {
+		return 0, 0, false
+	}
+	c = a.classes[i]
+	l := a.free[c]
+	p = l[len(l)-1].ptr
+	if len(l) == 1 {
+		delete(a.free, c)
+		a.classes = slices.Delete(a.classes, i, i+1)
+	} else {
+		a.free[c] = l[:len(l)-1]
+	}
+	a.stats.Cached -= uint64(c)
+	return c, p, true
+}
+
+// bound returns the most bytes the cache holds; a.mu is held.
+func (a *allocator) bound() int64 {
+	if a.limit >= 0 {
+		return a.limit
+	}
+	return max(int64(a.stats.PeakInUse), minAutoLimit)
+}
+
 func (a *allocator) release(b block) {
 	if b.class == 0 {
 		return
 	}
 	a.mu.Lock()
-	a.free[b.class] = append(a.free[b.class], b.ptr)
 	a.stats.InUse -= uint64(b.class)
 	a.stats.Requested -= uint64(b.size)
-	a.stats.Cached += uint64(b.class)
 	a.stats.Live--
 	a.stats.Frees++
+	if a.limit == 0 {
+		// No cache: the block goes back to the driver once the work
+		// enqueued before, which may use it, is done (or to the cache
+		// after all if the driver fails).
+		a.mu.Unlock()
+		err := a.gpu.eng.synchronize()
+		if err == nil {
+			err = a.gpu.eng.free(b.ptr)
+		}
+		a.mu.Lock()
+		if err == nil {
+			a.stats.Reserved -= uint64(b.class)
+			a.stats.DriverFrees++
+			a.mu.Unlock()
+			return
+		}
+	}
+	l, ok := a.free[b.class]
+	if !ok {
+		i, _ := slices.BinarySearch(a.classes, b.class)
+		a.classes = slices.Insert(a.classes, i, b.class)
+	}
+	a.seq++
+	a.free[b.class] = append(l, freeBlock{b.ptr, a.seq})
+	a.stats.Cached += uint64(b.class)
 	a.mu.Unlock()
+}
+
+// trim returns the least recently freed blocks, at least n bytes of them
+// (or all), to the driver. Blocks may still be in use by enqueued work,
+// so it synchronises first.
+func (a *allocator) trim(n int64) error {
+	if err := a.gpu.eng.synchronize(); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	type aged struct {
+		class int
+		freeBlock
+	}
+	var all []aged
+	for c, l := range a.free {
+		for _, f := range l {
+			all = append(all, aged{c, f})
+		}
+	}
+	slices.SortFunc(all, func(x, y aged) int { return cmp.Compare(x.seq, y.seq) })
+	var freed int64
+	gone := map[uint64]bool{}
+	var first error
+	for _, f := range all {
+		if freed >= n {
+			break
+		}
+		if err := a.gpu.eng.free(f.ptr); err != nil {
+			first = err
+			break
+		}
+		gone[f.ptr] = true
+		freed += int64(f.class)
+		a.stats.Cached -= uint64(f.class)
+		a.stats.Reserved -= uint64(f.class)
+		a.stats.DriverFrees++
+		a.stats.Trimmed++
+	}
+	a.classes = a.classes[:0]
+	for c, l := range a.free {
+		l = slices.DeleteFunc(l, func(f freeBlock) bool { return gone[f.ptr] })
+		if len(l) == 0 {
+			delete(a.free, c)
+			continue
+		}
+		a.free[c] = l
+		a.classes = append(a.classes, c)
+	}
+	slices.Sort(a.classes)
+	if first != nil {
+		return fmt.Errorf("cuda: return cached blocks to the driver: %w", first)
+	}
+	return nil
 }
 
 func (a *allocator) releaseCollected(b block) { a.release(b) }
@@ -220,8 +379,8 @@ func (a *allocator) emptyCache() error {
 	defer a.mu.Unlock()
 	var first error
 	for class, l := range a.free {
-		for i, p := range l {
-			if err := a.gpu.eng.free(p); err != nil {
+		for i, f := range l {
+			if err := a.gpu.eng.free(f.ptr); err != nil {
 				a.free[class] = l[i:]
 				if first == nil {
 					first = err
@@ -236,6 +395,11 @@ func (a *allocator) emptyCache() error {
 			delete(a.free, class)
 		}
 	}
+	a.classes = a.classes[:0]
+	for c := range a.free {
+		a.classes = append(a.classes, c)
+	}
+	slices.Sort(a.classes)
 	return first
 }
 
@@ -245,7 +409,33 @@ func (g *GPU) MemStats() MemStats {
 	defer g.mem.mu.Unlock()
 	s := g.mem.stats
 	s.Reserved = s.InUse + s.Cached
+	s.Limit = uint64(g.mem.bound())
 	return s
+}
+
+// SetCacheLimit bounds the free device memory the GPU's allocator keeps
+// for reuse (MemStats.Cached) to n bytes. With n < 0 the bound is
+// automatic, the default: as much as the most the program ever had in use
+// (MemStats.PeakInUse), at least 256 MiB, so that the memory held from the
+// driver stays within twice the program's peak. With n == 0 the cache is
+// off: every freed block goes back to the driver, which waits for the work
+// enqueued before it (slow; for sharing the device or finding leaks). The
+// bound is enforced when an allocation next asks the driver for memory,
+// by returning the least recently freed blocks down to three quarters of
+// it; programs need not call SetCacheLimit.
+func (g *GPU) SetCacheLimit(n int64) error {
+	a := &g.mem
+	a.mu.Lock()
+	a.limit = max(n, -1)
+	b := a.bound()
+	excess := int64(a.stats.Cached) - b
+	a.mu.Unlock()
+	if excess > 0 {
+		if err := a.trim(excess); err != nil {
+			return fmt.Errorf("cuda: set cache limit: %w", err)
+		}
+	}
+	return nil
 }
 
 // EmptyCache returns the allocator's free blocks to the driver, so that

@@ -43,7 +43,7 @@ import (
 // collection to collection, and cached buffers it counted as live raised
 // its next goal — a pre-training run with batches of varying shapes grew to
 // 17 GB. With the bound, the memory circulating through the cache is
-// bounded, and the strong part counted as live is too.
+// bounded, and so is the part the collector counts as live.
 const (
 	poolMin      = 64   // smallest cached buffer, in elements
 	finalizerMin = 1024 // smallest buffer that the garbage collector returns to the cache
@@ -60,13 +60,12 @@ const (
 
 // The automatic bound (autoBound) is the largest of cacheFloor, the live
 // heap outside the cache at the last few collections (their mean) and
-// twice the memory
-// allocated in the largest scope closed since, but at most a
-// 1/cacheCeilingShare of the memory the process may use (physical memory,
-// its cgroup's limit or GOMEMLIMIT, the smallest known). The live heap
-// outside the cache covers the garbage that the collector returns (a
+// twice the memory allocated in the largest scope closed since, but at
+// most a 1/cacheCeilingShare of the memory the process may use (physical
+// memory, its cgroup's limit or GOMEMLIMIT, the smallest known). The live
+// heap outside the cache covers the garbage that the collector returns (a
 // program without the cache makes as much between two collections); the
-// largest scope covers a training step's activations, which a scoped loop
+// largest scope covers a training step's buffers, which a scoped loop
 // needs back at the next step; the floor lets small programs reuse freely.
 var (
 	cacheFloor        int64 = 64 << 20
@@ -482,7 +481,7 @@ func BufferCache() CacheStats {
 // memory, its cgroup's limit or GOMEMLIMIT). With n == 0 the cache is off:
 // every buffer is left to the garbage collector and every allocation takes
 // new memory. Programs need not call it: the automatic bound keeps the
-// heap within about twice what the program needs without the cache.
+// heap within a small factor of what the program needs without the cache.
 func SetCacheLimit(n int64) {
 	c := &cpuCache
 	c.mu.Lock()

@@ -100,10 +100,11 @@
 // cached buffer up to twice as large, so that batches of varying shapes
 // share buffers instead of each keeping its own. A training loop on
 // batches of ever-changing shapes, which grew the unbounded cache until
-// the process was killed, keeps its heap within a small factor (about
-// twice) of the heap it has with the cache off. BufferCache reports the
-// cache (hits, misses, bytes held, the bound), EmptyCache empties it, and
-// SetCacheLimit(0) turns it off.
+// the process was killed, keeps its heap within a small factor of the heap
+// it has with the cache off (1.1 to 2.7 times on average over a run, in
+// the package's tests). BufferCache reports the cache (hits, misses, bytes
+// held, the bound), EmptyCache empties it, and SetCacheLimit(0) turns it
+// off.
 //
 // A released buffer is never handed out while a tensor can read it
 // through the package: release marks the buffer shared by a tensor and all
