@@ -160,6 +160,7 @@ type bufferCache struct {
 	gcs          int           // collections seen
 	live         [window]int64 // live heap outside the cache at the last collections
 	scope        [window]int64 // largest Scope.Close in the cycles since them
+	machine      int64         // the memory the process may use; 0 until the first collection
 	ceiling      int64         // the automatic bound's ceiling; 0 until the first collection
 	stats        CacheStats
 }
@@ -194,14 +195,15 @@ func (c *bufferCache) collected() {
 	memLimit := debug.SetMemoryLimit(-1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.ceiling == 0 {
-		c.ceiling = machineMemory() / cacheCeilingShare
-		if c.ceiling <= 0 {
-			c.ceiling = math.MaxInt64
+	if c.machine == 0 {
+		c.machine = machineMemory()
+		if c.machine <= 0 {
+			c.machine = math.MaxInt64
 		}
-		if memLimit > 0 && memLimit < math.MaxInt64 {
-			c.ceiling = min(c.ceiling, memLimit/cacheCeilingShare)
-		}
+	}
+	c.ceiling = c.machine / cacheCeilingShare
+	if memLimit > 0 && memLimit < math.MaxInt64 {
+		c.ceiling = min(c.ceiling, memLimit/cacheCeilingShare)
 	}
 	// The collector counted the strongly held buffers as live (those
 	// cached since it marked are few).

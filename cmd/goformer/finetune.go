@@ -8,7 +8,6 @@ import (
 
 	_ "github.com/goformer/goformer/cuda" // registers the GPU backend for -device cuda
 	"github.com/goformer/goformer/examples/finetune/finetune"
-	"github.com/goformer/goformer/tensor"
 )
 
 func init() {
@@ -49,9 +48,6 @@ func runFinetune(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if !*quiet {
 		o.Progress = stderr
 	}
-	// Batches of varying length allocate buffers of many sizes: bound the
-	// tensor buffer cache so that it does not keep every size it saw.
-	tensor.SetCacheLimit(512 << 20)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	_, err := finetune.Run(ctx, o, stdout)

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/goformer/goformer/examples/pretrain/pretrain"
-	"github.com/goformer/goformer/tensor"
 )
 
 func init() {
@@ -65,9 +64,6 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if !*quiet {
 		o.Progress = stderr
 	}
-	// Batches of varying length allocate buffers of many sizes: bound the
-	// tensor buffer cache so that it does not keep every size it saw.
-	tensor.SetCacheLimit(512 << 20)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	run := pretrain.BERT
