@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/goformer/goformer/internal/parallel"
 )
 
 func attnRandN(seed uint64, shape ...int) *Tensor {
@@ -420,5 +423,53 @@ func TestAttentionOnABackendWithoutTheCapability(t *testing.T) {
 	}
 	if e := attnRelErr(run(dev), run(CPU), 0); e > 1e-5 {
 		t.Fatalf("the composed path on another backend differs from the CPU's by %g", e)
+	}
+}
+
+// The backward pass gives the same gradients, bit for bit, however many
+// workers share it and whichever worker runs which item: a unit's key
+// blocks split into chunks (one head, a long sequence) once added their
+// query gradients in per-worker buffers, so that two identical steps
+// could differ in the last bits, and two training runs with one seed
+// drift apart.
+func TestAttentionGradIsTheSameOnAnyNumberOfWorkers(t *testing.T) {
+	defer setAttnBlocks(8, 16)()
+	for _, tc := range []struct {
+		name         string
+		b, h, hk, tq int
+		causal       bool
+	}{
+		{"one head", 1, 1, 1, 150, false},
+		{"causal, two query heads per key head", 1, 4, 2, 97, true},
+		{"a batch of three", 3, 2, 2, 64, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const dh = 8
+			q, k, v := attnRandN(1, tc.b, tc.h, tc.tq, dh), attnRandN(2, tc.b, tc.hk, tc.tq, dh), attnRandN(3, tc.b, tc.hk, tc.tq, dh)
+			dout := attnRandN(4, tc.b, tc.h, tc.tq, dh)
+			grads := func() []float32 {
+				qq, kk, vv := q.Detach().SetRequiresGrad(true), k.Detach().SetRequiresGrad(true), v.Detach().SetRequiresGrad(true)
+				Attention(qq, kk, vv, AttentionOptions{Causal: tc.causal}).Backward(WithGrad(dout))
+				return slices.Concat(qq.Grad().Float32s(), kk.Grad().Float32s(), vv.Grad().Float32s())
+			}
+			var want []float32
+			for _, w := range []int{1, 2, 3, 4, 8} {
+				old := parallel.SetWorkers(w)
+				for rep := range 10 {
+					got := grads()
+					if want == nil {
+						want = got
+						continue
+					}
+					for i := range got {
+						if got[i] != want[i] {
+							parallel.SetWorkers(old)
+							t.Fatalf("%d workers, repetition %d: gradient element %d is %v, %v on one worker", w, rep, i, got[i], want[i])
+						}
+					}
+				}
+				parallel.SetWorkers(old)
+			}
+		})
 	}
 }

@@ -22,6 +22,14 @@ var (
 	attnBlockK = 512
 )
 
+// attnGradItems is how many work items the backward pass makes at least,
+// when the key blocks allow: with fewer (batch, key/value head) units,
+// each unit's key blocks are split into chunks. It is a constant, not the
+// number of workers, so that the gradients, whose rounding depends on the
+// chunks, are the same on any number of threads (as LayerNorm's, see
+// internal/vec).
+const attnGradItems = 16
+
 // attnOperand is a 4-D view [B, H, T, D] of a CPU storage read through its
 // strides; its last stride is 1.
 type attnOperand[T float] struct {
@@ -491,6 +499,13 @@ func (g attnGrad[T]) store(b, h, t0, n, c int, src []T) {
 // head), so that the query heads sharing a key/value head accumulate its
 // gradient without races; each worker accumulates in contiguous scratch
 // and stores the result once.
+//
+// The gradients do not depend on which worker ran which item: when the
+// key blocks of a unit are split into chunks, each chunk accumulates its
+// share of the query gradient in a buffer of its own, and the shares are
+// added in chunk order at the end (a buffer per worker, summed in worker
+// order, made the sum's rounding depend on the schedule); the chunks do
+// not depend on the number of workers (attnGradItems).
 func attentionBackward[T float](dqV, dkV, dvV, qV, kV, vV, outV, lseV, doutV View, m AttentionMasks, p AttentionParams) {
 	d := attnDimsOf(qV, kV, vV)
 	q, k, v := newAttnOperand[T]("AttentionGrad", qV), newAttnOperand[T]("AttentionGrad", kV), newAttnOperand[T]("AttentionGrad", vV)
@@ -506,21 +521,29 @@ func attentionBackward[T float](dqV, dkV, dvV, qV, kV, vV, outV, lseV, doutV Vie
 	nkb := (d.tk + bk - 1) / bk
 	nw := parallel.Workers()
 	// With few (batch, key/value head) units, split their key blocks into
-	// chunks so that every worker has work; the chunks' query gradients
-	// then accumulate in one buffer per worker, summed at the end.
+	// chunks so that every worker has work; each chunk then accumulates
+	// its query gradient, [g, Tq, Dh] for the g query heads of its unit, in
+	// its own part of cdq, and the chunks' parts are summed in order at
+	// the end.
+	units := d.b * d.hk
 	chunks := 1
-	if units := d.b * d.hk; units < 2*nw {
-		chunks = max(1, min(nkb, (2*nw+units-1)/units))
+	if units < attnGradItems {
+		chunks = max(1, min(nkb, (attnGradItems+units-1)/units))
+	}
+	var chunkDQ attnScratch[T]
+	var cdq []T
+	share := g * d.tq * d.dh
+	if chunks > 1 && needQ {
+		cdq = chunkDQ.get(units * chunks * share)
 	}
 	type scratch struct {
 		attnScratch[T]
 		p, dp, z, pd []T
 		dsum         []T
 		dq, dk, dv   []T
-		wdq          []T // [B, H, Tq, Dh] when chunks > 1
 	}
 	workers := make([]*scratch, nw)
-	parallelItems(d.b*d.hk*chunks, func(w, item int) {
+	parallelItems(units*chunks, func(w, item int) {
 		sc := workers[w]
 		if sc == nil {
 			sc = &scratch{}
@@ -529,10 +552,6 @@ func attentionBackward[T float](dqV, dkV, dvV, qV, kV, vV, outV, lseV, doutV Vie
 			if dr != nil {
 				sc.z, sc.pd = sc.get(bq*bk), sc.get(bq*bk)
 			}
-			if chunks > 1 && needQ {
-				sc.wdq = sc.get(d.b * d.h * d.tq * d.dh)
-				clear(sc.wdq)
-			}
 			workers[w] = sc
 		}
 		unit, c := item/chunks, item%chunks
@@ -540,12 +559,17 @@ func attentionBackward[T float](dqV, dkV, dvV, qV, kV, vV, outV, lseV, doutV Vie
 		jStart, jEnd := c*nkb/chunks*bk, min(d.tk, (c+1)*nkb/chunks*bk)
 		clear(sc.dk[jStart*d.dh : jEnd*d.dh])
 		clear(sc.dv[jStart*d.dv : jEnd*d.dv])
+		var own []T // this chunk's share of the query gradient
+		if cdq != nil {
+			own = cdq[item*share : (item+1)*share]
+			clear(own)
+		}
 		for h := hk * g; h < (hk+1)*g; h++ {
-			// Query gradients go to the per-head scratch, or straight to
-			// this worker's whole-problem buffer when chunked.
+			// Query gradients go to the per-head scratch, or to this
+			// chunk's share when chunked.
 			dqData, dqBase := sc.dq, 0
-			if chunks > 1 {
-				dqData, dqBase = sc.wdq, (b*d.h+h)*d.tq*d.dh
+			if own != nil {
+				dqData, dqBase = own, (h-hk*g)*d.tq*d.dh
 			} else {
 				clear(sc.dq)
 			}
@@ -630,26 +654,22 @@ func attentionBackward[T float](dqV, dkV, dvV, qV, kV, vV, outV, lseV, doutV Vie
 			gv.store(b, hk, jStart, jEnd-jStart, d.dv, sc.dv[jStart*d.dv:])
 		}
 	})
-	if chunks > 1 && needQ {
-		// Sum the workers' query gradients into the destination.
-		var sum []T
-		for _, sc := range workers {
-			if sc == nil || sc.wdq == nil {
-				continue
+	if cdq != nil {
+		// Sum each unit's chunk shares, in chunk order, into its first
+		// share, and store it.
+		for unit := range units {
+			sum := cdq[unit*chunks*share : (unit*chunks+1)*share]
+			for c := 1; c < chunks; c++ {
+				for i, v := range cdq[(unit*chunks+c)*share : (unit*chunks+c+1)*share] {
+					sum[i] += v
+				}
 			}
-			if sum == nil {
-				sum = sc.wdq
-				continue
-			}
-			for i, v := range sc.wdq {
-				sum[i] += v
-			}
-		}
-		for b := range d.b {
-			for h := range d.h {
-				gq.store(b, h, 0, d.tq, d.dh, sum[(b*d.h+h)*d.tq*d.dh:])
+			b, hk := unit/d.hk, unit%d.hk
+			for h := hk * g; h < (hk+1)*g; h++ {
+				gq.store(b, h, 0, d.tq, d.dh, sum[(h-hk*g)*d.tq*d.dh:])
 			}
 		}
+		chunkDQ.free()
 	}
 	for _, sc := range workers {
 		if sc != nil {
