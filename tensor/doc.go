@@ -130,15 +130,17 @@
 // place, with no packing: they are bound by the speed at which W streams
 // from memory.
 //
-// Products of more rows take the packed, cache-blocked path. Its rows are
-// independent of one another and of the row count too, but they round
-// differently from the few-row path: a prompt of T tokens prefilled alone
-// and the same prompt prefilled among others (B·T rows) agree bit for bit
-// when both products have more than 16 rows or both have at most 16, and
-// to rounding (about 1e-7 relative) when they fall on either side. Results
-// also differ, by rounding, between kernel levels, between the CPU and a
-// GPU backend, and for products whose operands are not laid out as above
-// (x·W with W row-major, a transposed x).
+// Products of more rows take the cache-blocked paths (W packed into
+// panels, or, from 32 to 256 rows on AVX-512, x packed and W read in
+// place). Both compute every element by the same operations, so there too
+// a row is independent of the row count, but it rounds differently from
+// the few-row path: a prompt of T tokens prefilled alone and the same
+// prompt prefilled among others (B·T rows) agree bit for bit when both
+// products have more than 16 rows or both have at most 16, and to rounding
+// (about 1e-7 relative) when they fall on either side. Results also
+// differ, by rounding, between kernel levels, between the CPU and a GPU
+// backend, and for products whose operands are not laid out as above (x·W
+// with W row-major, a transposed x).
 //
 // # Concurrency
 //

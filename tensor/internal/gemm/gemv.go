@@ -10,10 +10,11 @@ import (
 // Products with one row (m = 1, a vector times a matrix) are bound by
 // reading B once; packing B and padding the row to a full micro-tile would
 // triple the memory traffic and waste most of the arithmetic. With B
-// transposed they take the few-row path (small.go), like any product of up
-// to SmallRows rows; the others run here as dot products (A transposed)
-// or as axpys over the rows of B, split by columns across workers. The
-// same holds for one column (n = 1), by symmetry Cᵀ = op(B)ᵀ·op(A)ᵀ.
+// transposed and A not they take the few-row path (small.go), like every
+// such product of up to SmallRows rows; the others run here as dot
+// products or as axpys over the rows of B, split by columns across
+// workers. The same holds for one column (n = 1), by symmetry
+// Cᵀ = op(B)ᵀ·op(A)ᵀ.
 
 // gemvTask computes y[j] = alpha·Σ_p x[p]·M[p, j] + beta·y[j] for a row
 // vector x of k elements and a k×n matrix M stored row-major (ldm) or

@@ -66,36 +66,31 @@ func TestXWMatchesTheDefinitionAndRun(t *testing.T) {
 }
 
 // BenchmarkPrefillPaths compares, in one binary, the packed product and
-// the swapped one (runXW) on the x·Wᵀ products of a GPT-2-small
-// prefill of 128 and 512 tokens, including the LM head:
+// the swapped one (runXW) on the x·Wᵀ products of a GPT-2-small prefill of
+// 32 to 512 tokens, including the LM head, by CPU time per call with the
+// paths alternating (abCPU):
 //
-//	GOFORMER_THREADS=1 go test -run XXX -bench PrefillPaths -count 3 ./tensor/internal/gemm/
-//
-// cpu-ms/op is the process's CPU time per product, steadier than the wall
-// time on a shared machine.
+//	GOFORMER_THREADS=1 go test -run XXX -bench PrefillPaths -benchtime 1x ./tensor/internal/gemm/
 func BenchmarkPrefillPaths(b *testing.B) {
 	if !cpu.Supports(cpu.AVX512) {
 		b.Skip("needs AVX-512")
 	}
-	for _, s := range [][3]int{{128, 2304, 768}, {128, 768, 768}, {128, 3072, 768}, {128, 768, 3072}, {128, 50257, 768}, {512, 2304, 768}, {512, 768, 3072}} {
+	for _, s := range [][3]int{{32, 2304, 768}, {128, 2304, 768}, {128, 768, 768}, {128, 3072, 768}, {128, 768, 3072}, {128, 50257, 768}, {256, 2304, 768}, {512, 2304, 768}, {512, 768, 3072}} {
 		m, n, kk := s[0], s[1], s[2]
 		rng := rand.New(rand.NewPCG(1, 1))
 		x := to32(randSlice(rng, m*kk))
 		w := to32(randSlice(rng, n*kk))
 		c := make([]float32, m*n)
-		for _, path := range []string{"packed", "xw"} {
-			b.Run(fmt.Sprintf("m=%d,n=%d,k=%d/%s", m, n, kk, path), func(b *testing.B) {
-				cpu0 := cpuTime()
-				for range b.N {
-					if path == "xw" {
-						runXW(sAVX512, sBlock, parallel.Workers(), m, n, kk, 1, x, kk, w, kk, 0, c, n)
-					} else {
-						run(&sJobs, sAVX512, sBlock, parallel.Workers(), false, true, m, n, kk, 1, x, kk, w, kk, 0, c, n)
-					}
+		b.Run(fmt.Sprintf("m=%d,n=%d,k=%d", m, n, kk), func(b *testing.B) {
+			abCPU(b, []string{"packed", "xw"}, func(path string) {
+				if path == "xw" {
+					runXW(sAVX512, sBlock, parallel.Workers(), m, n, kk, 1, x, kk, w, kk, 0, c, n)
+				} else {
+					run(&sJobs, sAVX512, sBlock, parallel.Workers(), false, true, m, n, kk, 1, x, kk, w, kk, 0, c, n)
 				}
-				b.ReportMetric(2*float64(m*n*kk)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-				b.ReportMetric((cpuTime()-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/op")
+			}, func(path string, sec float64) {
+				b.ReportMetric(2*float64(m*n*kk)/sec/1e9, path+"-GFLOP/s")
 			})
-		}
+		})
 	}
 }
