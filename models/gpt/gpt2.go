@@ -234,8 +234,7 @@ func (m *Model) parts(head func(h *tensor.Tensor) *tensor.Tensor) lm.Parts {
 // in.IDs, and the hidden states when in.Hidden is set (see lm.Output).
 // Labels are ignored: the base model has no loss.
 func (m *Model) Forward(in lm.Inputs) (last *tensor.Tensor, hidden []*tensor.Tensor) {
-	out := m.parts(func(h *tensor.Tensor) *tensor.Tensor { return h }).Forward(lm.Inputs{IDs: in.IDs, Mask: in.Mask, Hidden: in.Hidden})
-	return out.Logits, out.Hidden
+	return m.parts(nil).Base(in)
 }
 
 // LMHeadModel is GPT-2 with its language-model head, Hugging Face's
@@ -250,14 +249,7 @@ type LMHeadModel struct {
 // zeros, to be loaded).
 func NewLMHeadModel(c Config, g *tensor.Generator) *LMHeadModel {
 	m := &LMHeadModel{Transformer: New(c, g)}
-	if c.TieWordEmbeddings {
-		m.LMHead = &nn.Linear{Weight: m.Transformer.Wte.Weight}
-	} else {
-		m.LMHead = nn.NewLinear(c.NEmbd, c.VocabSize, false, nil)
-		if g != nil {
-			g.Normal(m.LMHead.Weight.Detach(), 0, c.InitializerRange)
-		}
-	}
+	m.LMHead = lm.NewHead(m.Transformer.Wte, c.TieWordEmbeddings, c.InitializerRange, g)
 	return m
 }
 

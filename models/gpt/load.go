@@ -1,10 +1,10 @@
 package gpt
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/goformer/goformer/models/hub"
+	"github.com/goformer/goformer/models/lm"
 	"github.com/goformer/goformer/nn"
 	"github.com/goformer/goformer/tensor"
 )
@@ -31,18 +31,9 @@ var Layout = hub.Layout{
 	Ignore:     []string{"*.attn.bias", "*.attn.masked_bias"},
 }
 
-// LoadOptions configures FromPretrained and the Load functions.
-type LoadOptions struct {
-	// Hub says where a repository name is looked for (the local Hugging
-	// Face cache) and how it is downloaded.
-	Hub hub.Options
-	// DType is the type the weights are held in: Float32 (the zero value)
-	// converts float16 and bfloat16 checkpoints on load; Float16 or
-	// BFloat16 keeps them as stored, half the memory, for a GPU or for
-	// saving again (the CPU computes in float32 and float64: nn.Cast the
-	// model before running it there).
-	DType tensor.DType
-}
+// LoadOptions configures FromPretrained and the Load functions: where a
+// repository is looked for, and the type the weights are held in.
+type LoadOptions = lm.LoadOptions
 
 // FromPretrained loads GPT-2 with its language-model head from a Hugging
 // Face model directory, or from a repository name ("openai-community/gpt2")
@@ -58,18 +49,7 @@ func FromPretrained(nameOrPath string, o LoadOptions) (*LMHeadModel, error) {
 
 // ReadConfig reads and checks the configuration of a model directory.
 func ReadConfig(d *hub.Dir) (Config, error) {
-	if err := d.Expect("gpt2"); err != nil {
-		return Config{}, fmt.Errorf("gpt: %w", err)
-	}
-	var raw json.RawMessage
-	if err := d.DecodeConfig(&raw); err != nil {
-		return Config{}, fmt.Errorf("gpt: %w", err)
-	}
-	c, err := ParseConfig(raw)
-	if err != nil {
-		return Config{}, fmt.Errorf("%w (%s)", err, d.Path)
-	}
-	return c, nil
+	return lm.ReadConfig(d, "gpt", ParseConfig, "gpt2")
 }
 
 // Load reads GPT-2 with its language-model head from an opened model

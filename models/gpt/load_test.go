@@ -24,22 +24,6 @@ func logits(m *gpt.LMHeadModel) *tensor.Tensor {
 	return m.Forward(lm.Inputs{IDs: probe}).Logits
 }
 
-func readWeights(t *testing.T, path string) map[string]*tensor.Tensor {
-	t.Helper()
-	f, err := safetensors.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	out := map[string]*tensor.Tensor{}
-	for _, n := range f.Names() {
-		if out[n], err = f.Tensor(n); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
-}
-
 // copyDir writes a model directory holding src's config.json and the
 // given weights.
 func copyDir(t *testing.T, src string, weights map[string]*tensor.Tensor) string {
@@ -64,7 +48,7 @@ func TestSaveThenLoadGivesTheSameModel(t *testing.T) {
 	if err := m.Save(dir, hub.SaveOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	w := readWeights(t, filepath.Join(dir, "model.safetensors"))
+	w := nntest.ReadTensors(t, filepath.Join(dir, "model.safetensors"))
 	if s := w["transformer.h.1.attn.c_attn.weight"]; s == nil || s.Dim(0) != 32 || s.Dim(1) != 96 {
 		t.Errorf("c_attn is not stored as a Conv1D [in, out]: %v", s)
 	}
@@ -95,7 +79,7 @@ func TestABaseModelCheckpointWithMaskBuffersLoads(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := map[string]*tensor.Tensor{}
-	for n, v := range readWeights(t, filepath.Join(src, "model.safetensors")) {
+	for n, v := range nntest.ReadTensors(t, filepath.Join(src, "model.safetensors")) {
 		w[strings.TrimPrefix(n, "transformer.")] = v
 	}
 	w["h.0.attn.bias"] = tensor.Ones(1, 1, 32, 32)
@@ -150,7 +134,9 @@ func readConfigFile(t *testing.T, dir string) gpt.Config {
 
 func TestBadCheckpointsGiveClearErrors(t *testing.T) {
 	src := filepath.Join("testdata", "gpt2-tiny")
-	weights := func() map[string]*tensor.Tensor { return readWeights(t, filepath.Join(src, "model.safetensors")) }
+	weights := func() map[string]*tensor.Tensor {
+		return nntest.ReadTensors(t, filepath.Join(src, "model.safetensors"))
+	}
 	for _, tc := range []struct {
 		name string
 		dir  func() string

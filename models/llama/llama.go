@@ -287,8 +287,7 @@ func (m *Model) parts(head func(h *tensor.Tensor) *tensor.Tensor) lm.Parts {
 // final norm) of in.IDs, and the hidden states when in.Hidden is set
 // (see lm.Output). Labels are ignored: the base model has no loss.
 func (m *Model) Forward(in lm.Inputs) (last *tensor.Tensor, hidden []*tensor.Tensor) {
-	out := m.parts(func(h *tensor.Tensor) *tensor.Tensor { return h }).Forward(lm.Inputs{IDs: in.IDs, Mask: in.Mask, Hidden: in.Hidden})
-	return out.Logits, out.Hidden
+	return m.parts(nil).Base(in)
 }
 
 // ForCausalLM is a Llama-family language model, Hugging Face's
@@ -303,14 +302,7 @@ type ForCausalLM struct {
 // to be loaded).
 func NewForCausalLM(c Config, g *tensor.Generator) *ForCausalLM {
 	m := &ForCausalLM{Model: New(c, g)}
-	if c.TieWordEmbeddings {
-		m.LMHead = &nn.Linear{Weight: m.Model.EmbedTokens.Weight}
-	} else {
-		m.LMHead = nn.NewLinear(c.HiddenSize, c.VocabSize, false, nil)
-		if g != nil {
-			g.Normal(m.LMHead.Weight.Detach(), 0, c.InitializerRange)
-		}
-	}
+	m.LMHead = lm.NewHead(m.Model.EmbedTokens, c.TieWordEmbeddings, c.InitializerRange, g)
 	return m
 }
 

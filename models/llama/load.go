@@ -1,10 +1,10 @@
 package llama
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/goformer/goformer/models/hub"
+	"github.com/goformer/goformer/models/lm"
 	"github.com/goformer/goformer/nn"
 	"github.com/goformer/goformer/tensor"
 )
@@ -27,18 +27,10 @@ var Layout = hub.Layout{
 	Ignore:     []string{"*.rotary_emb.inv_freq"},
 }
 
-// LoadOptions configures FromPretrained and Load.
-type LoadOptions struct {
-	// Hub says where a repository name is looked for (the local Hugging
-	// Face cache) and how it is downloaded.
-	Hub hub.Options
-	// DType is the type the weights are held in: Float32 (the zero value)
-	// converts bfloat16 and float16 checkpoints on load; BFloat16 or
-	// Float16 keeps them as stored, half the memory, for a GPU or for
-	// saving again (the CPU computes in float32 and float64: nn.Cast the
-	// model before running it there).
-	DType tensor.DType
-}
+// LoadOptions configures FromPretrained and Load: where a repository is
+// looked for, and the type the weights are held in (BFloat16 keeps a
+// bfloat16 checkpoint as stored).
+type LoadOptions = lm.LoadOptions
 
 // FromPretrained loads a Llama-family language model (model_type "llama"
 // or "qwen2") from a Hugging Face model directory, or from a repository
@@ -55,18 +47,7 @@ func FromPretrained(nameOrPath string, o LoadOptions) (*ForCausalLM, error) {
 
 // ReadConfig reads and checks the configuration of a model directory.
 func ReadConfig(d *hub.Dir) (Config, error) {
-	if err := d.Expect("llama", "qwen2"); err != nil {
-		return Config{}, fmt.Errorf("llama: %w", err)
-	}
-	var raw json.RawMessage
-	if err := d.DecodeConfig(&raw); err != nil {
-		return Config{}, fmt.Errorf("llama: %w", err)
-	}
-	c, err := ParseConfig(raw)
-	if err != nil {
-		return Config{}, fmt.Errorf("%w (%s)", err, d.Path)
-	}
-	return c, nil
+	return lm.ReadConfig(d, "llama", ParseConfig, "llama", "qwen2")
 }
 
 // Load reads a language model from an opened model directory. Missing,

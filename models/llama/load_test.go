@@ -45,7 +45,7 @@ func TestSaveThenLoadGivesTheSameModel(t *testing.T) {
 			if err := m.Save(dir, hub.SaveOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			w := readHF(t, filepath.Join(dir, "model.safetensors"))
+			w := nntest.ReadTensors(t, filepath.Join(dir, "model.safetensors"))
 			if _, ok := w["model.layers.1.mlp.gate_proj.weight"]; !ok {
 				t.Errorf("names are not transformers': %v", len(w))
 			}
@@ -76,7 +76,7 @@ func TestAnOldCheckpointWithRotaryBuffersLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := readHF(t, filepath.Join(src, "model.safetensors"))
+	w := nntest.ReadTensors(t, filepath.Join(src, "model.safetensors"))
 	w["model.layers.0.self_attn.rotary_emb.inv_freq"] = tensor.Ones(4)
 	m, err := llama.FromPretrained(copyDir(t, src, nil, w), llama.LoadOptions{})
 	if err != nil {
@@ -108,7 +108,7 @@ func TestABFloat16CheckpointConvertsOrStaysAsStored(t *testing.T) {
 	if err := nn.Cast(kept, tensor.BFloat16).Save(out, hub.SaveOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	a, b := readHF(t, filepath.Join(dir, "model.safetensors")), readHF(t, filepath.Join(out, "model.safetensors"))
+	a, b := nntest.ReadTensors(t, filepath.Join(dir, "model.safetensors")), nntest.ReadTensors(t, filepath.Join(out, "model.safetensors"))
 	for n, x := range a {
 		if y := b[n]; y == nil || y.DType() != tensor.BFloat16 || nntest.RelErr(y, x) != 0 {
 			t.Errorf("%s: not saved back as stored", n)
@@ -128,7 +128,9 @@ func TestBadCheckpointsGiveClearErrors(t *testing.T) {
 		}
 		return []byte(strings.Replace(string(cfg), old, new, 1))
 	}
-	weights := func() map[string]*tensor.Tensor { return readHF(t, filepath.Join(src, "model.safetensors")) }
+	weights := func() map[string]*tensor.Tensor {
+		return nntest.ReadTensors(t, filepath.Join(src, "model.safetensors"))
+	}
 	for _, tc := range []struct {
 		name   string
 		config []byte

@@ -2,7 +2,8 @@
 // (models/gpt, models/llama) share above their transformer stack: the
 // inputs and outputs of a full-sequence pass, position ids derived from an
 // attention mask, the shifted next-token loss, and the decoding step with
-// a KV cache through which every family implements generate.Model.
+// a KV cache through which every family implements generate.Model, the
+// language-model head, and the reading of a family's config.json.
 //
 // A family describes its model as Parts — how it embeds tokens, its
 // transformer.Stack, its head — and calls Parts.Forward and Parts.Step;
@@ -13,7 +14,9 @@ import (
 	"fmt"
 
 	"github.com/goformer/goformer/attention"
+	"github.com/goformer/goformer/embed"
 	"github.com/goformer/goformer/models/generate"
+	"github.com/goformer/goformer/nn"
 	"github.com/goformer/goformer/tensor"
 	"github.com/goformer/goformer/transformer"
 )
@@ -50,6 +53,7 @@ type Output struct {
 }
 
 // Parts is a decoder-only language model as the shared code sees it.
+// A base model (without a head) leaves Head nil and runs Base.
 type Parts struct {
 	// Embed returns the input of the stack [B, T, D] for ids [B, T]
 	// whose positions are positions [B, T] (Int32), or, when positions is
@@ -78,6 +82,31 @@ func (p Parts) Forward(in Inputs) Output {
 		out.Loss = ShiftedLoss(out.Logits, in.Labels)
 	}
 	return out
+}
+
+// Base runs the stack without a head: the last hidden state [B, T, D]
+// (after the final norm), and the hidden states when in.Hidden is set.
+// in.Labels and p.Head are ignored: a base model has no loss.
+func (p Parts) Base(in Inputs) (last *tensor.Tensor, hidden []*tensor.Tensor) {
+	p.Head = func(h *tensor.Tensor) *tensor.Tensor { return h }
+	out := p.Forward(Inputs{IDs: in.IDs, Mask: in.Mask, Hidden: in.Hidden})
+	return out.Logits, out.Hidden
+}
+
+// NewHead returns the language-model head over a token embedding whose
+// weight is [V, D]: a bias-free Linear from D to V that is the
+// embedding's transpose when tie is set (its weight is the embedding's
+// tensor), or else a weight of its own drawn from N(0, std) (zeros when
+// g is nil, to be loaded).
+func NewHead(tokens *embed.Token, tie bool, std float64, g *tensor.Generator) *nn.Linear {
+	if tie {
+		return &nn.Linear{Weight: tokens.Weight}
+	}
+	h := nn.NewLinear(tokens.Weight.Dim(1), tokens.Weight.Dim(0), false, nil)
+	if g != nil {
+		g.Normal(h.Weight.Detach(), 0, std)
+	}
+	return h
 }
 
 // body embeds ids [B, T] that follow the cache's tokens and runs the

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goformer/goformer/embed"
 	"github.com/goformer/goformer/models/lm"
 	"github.com/goformer/goformer/tensor"
 )
@@ -91,5 +92,29 @@ func TestStepAndForwardRejectBadInputs(t *testing.T) {
 			}()
 			tc.f()
 		}()
+	}
+}
+
+func TestNewHeadTiesOrDrawsItsOwnWeight(t *testing.T) {
+	tokens := embed.NewToken(10, 4, tensor.NewGenerator(1))
+	tied := lm.NewHead(tokens, true, 0.02, tensor.NewGenerator(2))
+	if tied.Weight != tokens.Weight || tied.Bias != nil {
+		t.Errorf("tied head: weight %p (want the embedding's %p), bias %v", tied.Weight, tokens.Weight, tied.Bias)
+	}
+	for _, tc := range []struct {
+		name string
+		g    *tensor.Generator
+		zero bool
+	}{
+		{"drawn", tensor.NewGenerator(2), false},
+		{"to be loaded", nil, true},
+	} {
+		h := lm.NewHead(tokens, false, 0.02, tc.g)
+		if h.Weight == tokens.Weight || h.Bias != nil || h.Weight.Dim(0) != 10 || h.Weight.Dim(1) != 4 {
+			t.Errorf("%s: untied head %v, bias %v, want its own [10 4] weight", tc.name, h.Weight.Shape(), h.Bias)
+		}
+		if zero := h.Weight.Detach().Abs().Sum().Item() == 0; zero != tc.zero {
+			t.Errorf("%s: all zeros %v, want %v", tc.name, zero, tc.zero)
+		}
 	}
 }

@@ -33,23 +33,6 @@ func copyDir(t *testing.T, name string) string {
 	return dir
 }
 
-// readTensors reads every tensor of a safetensors file.
-func readTensors(t *testing.T, path string) map[string]*tensor.Tensor {
-	t.Helper()
-	f, err := safetensors.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	out := map[string]*tensor.Tensor{}
-	for _, n := range f.Names() {
-		if out[n], err = f.Tensor(n); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
-}
-
 func TestSaveLoadRoundTrip(t *testing.T) {
 	for _, name := range fixtures {
 		t.Run(name, func(t *testing.T) {
@@ -60,8 +43,8 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 			}
 			// The same tensors under the same names as the checkpoint
 			// (Hugging Face's for T5), bit for bit.
-			orig := readTensors(t, filepath.Join("testdata", name, hub.WeightsFile))
-			saved := readTensors(t, filepath.Join(dir, hub.WeightsFile))
+			orig := nntest.ReadTensors(t, filepath.Join("testdata", name, hub.WeightsFile))
+			saved := nntest.ReadTensors(t, filepath.Join(dir, hub.WeightsFile))
 			for n, want := range orig {
 				got, ok := saved[n]
 				if !ok {
@@ -212,7 +195,7 @@ func TestShardedCheckpointsRoundTrip(t *testing.T) {
 func TestLoadErrors(t *testing.T) {
 	edit := func(t *testing.T, dir string, change func(map[string]*tensor.Tensor)) {
 		t.Helper()
-		ts := readTensors(t, filepath.Join(dir, hub.WeightsFile))
+		ts := nntest.ReadTensors(t, filepath.Join(dir, hub.WeightsFile))
 		change(ts)
 		if err := safetensors.WriteFile(filepath.Join(dir, hub.WeightsFile), ts, map[string]string{"format": "pt"}); err != nil {
 			t.Fatal(err)
@@ -327,7 +310,7 @@ func TestLoadAcceptsTiedCopies(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := copyDir(t, "t5-v1.0")
-			ts := readTensors(t, filepath.Join(dir, hub.WeightsFile))
+			ts := nntest.ReadTensors(t, filepath.Join(dir, hub.WeightsFile))
 			c.change(ts)
 			if err := safetensors.WriteFile(filepath.Join(dir, hub.WeightsFile), ts, nil); err != nil {
 				t.Fatal(err)

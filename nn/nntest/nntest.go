@@ -129,6 +129,24 @@ func Load(path string) ([]Case, error) {
 	return cases, nil
 }
 
+// ReadTensors reads every tensor of a safetensors file, by name, and
+// fails t when the file cannot be read.
+func ReadTensors(t testing.TB, path string) map[string]*tensor.Tensor {
+	t.Helper()
+	f, err := safetensors.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := map[string]*tensor.Tensor{}
+	for _, n := range f.Names() {
+		if out[n], err = f.Tensor(n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
 // RelErr returns max|got − want| / max(max|want|, 1e-12): the largest
 // difference relative to the reference's largest magnitude. A NaN on
 // either side that the other lacks, or a shape mismatch, gives +Inf.

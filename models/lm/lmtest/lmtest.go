@@ -1,17 +1,21 @@
 // Package lmtest checks what every decoder-only language model of
-// goformer must do beside matching its reference: decode with a KV cache
-// exactly as without one, give a left-padded row what it gives alone, and
-// follow its cache's reordering for beam search. Model families call it
-// from their tests.
+// goformer must do: match its reference's fixtures (logits, hidden
+// states, loss, gradients), decode with a KV cache exactly as without
+// one, give a left-padded row what it gives alone, and follow its cache's
+// reordering for beam search. Model families call it from their tests.
 package lmtest
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/goformer/goformer/models/generate"
+	"github.com/goformer/goformer/models/hub"
 	"github.com/goformer/goformer/models/lm"
+	"github.com/goformer/goformer/nn"
 	"github.com/goformer/goformer/nn/nntest"
+	"github.com/goformer/goformer/nn/safetensors"
 	"github.com/goformer/goformer/tensor"
 )
 
@@ -149,4 +153,64 @@ func ReorderedCacheContinuesTheChosenRows(t *testing.T, m Model, vocab, promptLe
 			t.Fatalf("row %d (from %d): logits differ by %g", i, src, e)
 		}
 	}
+}
+
+// Masked zeroes the positions of x [B, T, ...] where mask [B, T] is 0:
+// padding, whose outputs a reference computes at other positions.
+func Masked(x, mask *tensor.Tensor) *tensor.Tensor {
+	m := mask.As(x.DType()).Detach()
+	for m.Rank() < x.Rank() {
+		m = m.Unsqueeze(-1)
+	}
+	return x.Detach().Mul(m)
+}
+
+// MatchesReference runs m over a reference's inputs ("in.ids", "in.mask",
+// "in.labels") with its hidden states, checks the logits, the layers+1
+// hidden states (at the positions the mask keeps) and the loss against
+// the reference's "out.logits", "out.hidden.N" and "out.loss", and
+// returns the output, whose loss the caller may run backward.
+func MatchesReference(t *testing.T, m Model, ref map[string]*tensor.Tensor, layers int) lm.Output {
+	t.Helper()
+	mask := ref["in.mask"]
+	out := m.Forward(lm.Inputs{IDs: ref["in.ids"], Mask: mask, Labels: ref["in.labels"], Hidden: true})
+	e := nntest.Close(t, "logits", Masked(out.Logits, mask), Masked(ref["out.logits"], mask), 1e-4)
+	if len(out.Hidden) != layers+1 {
+		t.Fatalf("%d hidden states, want %d", len(out.Hidden), layers+1)
+	}
+	for i, h := range out.Hidden {
+		nntest.Close(t, fmt.Sprintf("hidden state %d", i), Masked(h, mask), Masked(ref[fmt.Sprintf("out.hidden.%d", i)], mask), 1e-4)
+	}
+	nntest.Close(t, "loss", out.Loss, ref["out.loss"], 1e-5)
+	t.Logf("logits error %.2g", e)
+	return out
+}
+
+// GradientsMatch checks the gradient of every parameter of m against the
+// reference's gradients in the safetensors file path, stored under a
+// checkpoint's names: they are read through layout into ref, a model of
+// m's shape.
+func GradientsMatch(t *testing.T, m, ref any, layout *hub.Layout, path string) {
+	t.Helper()
+	f, err := safetensors.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := hub.LoadFiles(ref, layout, []*safetensors.File{f}, hub.LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]*tensor.Tensor{}
+	for _, p := range nn.Params(ref) {
+		want[p.Name] = p.Tensor
+	}
+	worst := 0.0
+	for _, p := range nn.Params(m) {
+		if p.Tensor.Grad() == nil {
+			t.Errorf("%s: no gradient", p.Name)
+			continue
+		}
+		worst = max(worst, nntest.Close(t, "gradient of "+p.Name, p.Tensor.Grad(), want[p.Name], 1e-3))
+	}
+	t.Logf("largest gradient error %.2g", worst)
 }
