@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/goformer/goformer/examples/chat/quiz"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/goformer/goformer/examples/chat/quiz"
 
 	"github.com/goformer/goformer/models/auto"
 	"github.com/goformer/goformer/models/generate"

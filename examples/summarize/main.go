@@ -52,19 +52,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"path/filepath"
 	"strings"
 
 	"github.com/goformer/goformer/examples/internal/ddtp"
 	"github.com/goformer/goformer/examples/internal/s2s"
 	"github.com/goformer/goformer/metrics"
-	"github.com/goformer/goformer/tensor"
 )
 
 // whyNot explains a model that does not beat the baseline.
@@ -85,7 +81,6 @@ type config struct {
 	set     map[string]bool // the flags given
 	lead    int
 	samples int
-	quiet   bool
 }
 
 func defaults() config {
@@ -106,29 +101,13 @@ func (c *config) short() {
 
 func main() {
 	c := defaults()
-	short := flag.Bool("short", false, "a few steps on tiny data (what CI runs)")
-	c.RegisterFlags(flag.CommandLine, task)
 	flag.IntVar(&c.lead, "lead", 0, fmt.Sprintf("words of the lead-N baseline (0: the N in 1..%d with the best ROUGE on the dev split, or its first -dev-pairs)", maxLead))
 	flag.IntVar(&c.samples, "samples", c.samples, "test summaries to print")
-	flag.BoolVar(&c.quiet, "quiet", false, "no progress bar")
-	flag.Parse()
-	if *short {
-		c.short()
-		flag.Parse() // flags given explicitly win over the short settings
-		c.set["steps"] = true
-	}
-	c.set = map[string]bool{}
-	flag.Visit(func(f *flag.Flag) { c.set[f.Name] = true })
-	if !c.quiet {
-		c.Progress = os.Stderr
-	}
-	tensor.SetCacheLimit(256 << 20) // batches of many shapes: bound the buffer cache
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if _, err := run(ctx, c, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "summarize:", err)
-		os.Exit(1)
-	}
+	s2s.Main("summarize", task, &c.Options, c.short, func(ctx context.Context, set map[string]bool) error {
+		c.set = set
+		_, err := run(ctx, c, os.Stdout)
+		return err
+	})
 }
 
 // rougeTypes are the ROUGE variants reported.
@@ -153,14 +132,9 @@ type system struct {
 
 // report is what run measures, as scores.json holds it.
 type report struct {
-	Systems      []system `json:"systems"`
-	Lead         int      `json:"lead_words"`
-	TestPairs    int      `json:"test_pairs"`
-	TrainPairs   int      `json:"train_pairs"`
-	Params       int      `json:"params"`
-	Steps        int      `json:"steps"`
-	TrainSeconds float64  `json:"train_seconds"`
-	Model        string   `json:"model"`
+	Systems []system `json:"systems"`
+	Lead    int      `json:"lead_words"`
+	s2s.Stats
 }
 
 // lead returns the first n words of text.
@@ -218,7 +192,7 @@ func run(ctx context.Context, c config, w io.Writer) (*report, error) {
 	}
 	trainSet, dev, test := ddtp.Split(pairs, ddtp.Train), ddtp.Split(pairs, ddtp.Dev), ddtp.Split(pairs, ddtp.Test)
 	fmt.Fprintf(w, "description → synopsis: %d training, %d dev, %d test pairs (Debian package descriptions)\n", len(trainSet), len(dev), len(test))
-	rep := &report{Lead: c.lead, Model: c.Model}
+	rep := &report{Lead: c.lead}
 	if rep.Lead == 0 {
 		leadDev := dev
 		if c.DevLimit > 0 && len(leadDev) > c.DevLimit {
@@ -237,17 +211,7 @@ func run(ctx context.Context, c config, w io.Writer) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep.TestPairs, rep.Params, rep.TrainSeconds = len(res.Sources), res.Params, res.TrainTime.Seconds()
-	rep.TrainPairs = len(trainSet)
-	if c.TrainLimit > 0 {
-		rep.TrainPairs = min(rep.TrainPairs, c.TrainLimit)
-	}
-	if res.Train != nil {
-		rep.Steps = res.Train.Steps
-	}
-	if rep.Model == "" {
-		rep.Model = fmt.Sprintf("new T5: %d layers, width %d, vocabulary %d", c.Layers, c.Dim, res.Vocab)
-	}
+	rep.Stats = res.Stats(c.Options, len(trainSet))
 	score := func(name string, hyps []string, seconds float64) error {
 		r, err := scorer.Corpus(res.References, hyps)
 		if err != nil {
@@ -289,11 +253,7 @@ func run(ctx context.Context, c config, w io.Writer) (*report, error) {
 			r := s.ROUGE[t]
 			fmt.Fprintf(w, " %6.2f (%5.2f–%5.2f)", r.F, r.Low, r.High)
 		}
-		took := "-"
-		if s.Seconds > 0 {
-			took = fmt.Sprintf("%.1fs", s.Seconds)
-		}
-		fmt.Fprintf(w, " %9s\n", took)
+		fmt.Fprintf(w, " %9s\n", s2s.Took(s.Seconds))
 	}
 	base := rep.Systems[0]
 	for _, s := range rep.Systems[1:] {
@@ -307,39 +267,19 @@ func run(ctx context.Context, c config, w io.Writer) (*report, error) {
 			fmt.Fprintf(w, "NOTE: %s does not beat the lead baseline in %s. %s\n", s.Name, strings.Join(worse, ", "), whyNot)
 		}
 	}
-	best := res.Greedy
-	if res.Beam != nil {
-		best = res.Beam
-	}
+	best := res.Best()
 	for i := range min(c.samples, len(best)) {
 		fmt.Fprintf(w, "\n  description: %s\n  synopsis:    %s\n  lead-%d:      %s\n  model:       %s\n",
 			clip(res.Sources[i], 40), res.References[i], rep.Lead, leads[i], best[i])
 	}
 
 	if c.Out != "" {
-		var pred strings.Builder
-		enc := json.NewEncoder(&pred)
-		enc.SetEscapeHTML(false)
-		for i := range res.Sources {
-			row := map[string]string{"description": res.Sources[i], "synopsis": res.References[i], "lead": leads[i], "greedy": res.Greedy[i]}
-			if res.Beam != nil {
-				row["beam"] = res.Beam[i]
-			}
-			if err := enc.Encode(row); err != nil {
-				return nil, err
-			}
+		row := func(i int) map[string]string {
+			return map[string]string{"description": res.Sources[i], "synopsis": res.References[i], "lead": leads[i]}
 		}
-		if err := s2s.WriteFile(filepath.Join(c.Out, "predictions.jsonl"), []byte(pred.String())); err != nil {
+		if err := res.WriteOutputs(c.Out, row, rep, w); err != nil {
 			return nil, err
 		}
-		b, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
-			return nil, err
-		}
-		if err := s2s.WriteFile(filepath.Join(c.Out, "scores.json"), append(b, '\n')); err != nil {
-			return nil, err
-		}
-		fmt.Fprintf(w, "\npredictions.jsonl and scores.json written to %s\n", c.Out)
 	}
 	return rep, nil
 }

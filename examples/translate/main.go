@@ -51,20 +51,16 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/goformer/goformer/examples/internal/ddtp"
 	"github.com/goformer/goformer/examples/internal/s2s"
 	"github.com/goformer/goformer/metrics"
-	"github.com/goformer/goformer/tensor"
 )
 
 // whyNot explains a model that does not beat the baseline.
@@ -81,7 +77,6 @@ type config struct {
 	s2s.Options
 	set     map[string]bool // the flags given
 	samples int
-	quiet   bool
 }
 
 func defaults() config {
@@ -102,28 +97,12 @@ func (c *config) short() {
 
 func main() {
 	c := defaults()
-	short := flag.Bool("short", false, "a few steps on tiny data (what CI runs)")
-	c.RegisterFlags(flag.CommandLine, task)
 	flag.IntVar(&c.samples, "samples", c.samples, "test translations to print")
-	flag.BoolVar(&c.quiet, "quiet", false, "no progress bar")
-	flag.Parse()
-	c.set = map[string]bool{}
-	flag.Visit(func(f *flag.Flag) { c.set[f.Name] = true })
-	if *short {
-		c.short()
-		flag.Parse() // flags given explicitly win over the short settings
-		c.set["steps"] = true
-	}
-	if !c.quiet {
-		c.Progress = os.Stderr
-	}
-	tensor.SetCacheLimit(256 << 20) // batches of many shapes: bound the buffer cache
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if _, err := run(ctx, c, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "translate:", err)
-		os.Exit(1)
-	}
+	s2s.Main("translate", task, &c.Options, c.short, func(ctx context.Context, set map[string]bool) error {
+		c.set = set
+		_, err := run(ctx, c, os.Stdout)
+		return err
+	})
 }
 
 // system is one row of the score table.
@@ -141,12 +120,7 @@ type report struct {
 	Systems       []system `json:"systems"`
 	BLEUSignature string   `json:"bleu_signature"`
 	CHRFSignature string   `json:"chrf_signature"`
-	TestPairs     int      `json:"test_pairs"`
-	TrainPairs    int      `json:"train_pairs"`
-	Params        int      `json:"params"`
-	Steps         int      `json:"steps"`
-	TrainSeconds  float64  `json:"train_seconds"`
-	Model         string   `json:"model"`
+	s2s.Stats
 }
 
 func run(ctx context.Context, c config, w io.Writer) (*report, error) {
@@ -165,17 +139,7 @@ func run(ctx context.Context, c config, w io.Writer) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &report{TestPairs: len(res.Sources), Params: res.Params, TrainSeconds: res.TrainTime.Seconds(), Model: c.Model}
-	rep.TrainPairs = len(trainSet)
-	if c.TrainLimit > 0 {
-		rep.TrainPairs = min(rep.TrainPairs, c.TrainLimit)
-	}
-	if res.Train != nil {
-		rep.Steps = res.Train.Steps
-	}
-	if rep.Model == "" {
-		rep.Model = fmt.Sprintf("new T5: %d layers, width %d, vocabulary %d", c.Layers, c.Dim, res.Vocab)
-	}
+	rep := &report{Stats: res.Stats(c.Options, len(trainSet))}
 	refs := oneRef(res.References)
 	score := func(name string, hyps []string, took time.Duration) error {
 		b, bci, err := metrics.BLEU{}.Bootstrap(hyps, refs, metrics.BootstrapOptions{Seed: 12345})
@@ -205,11 +169,7 @@ func run(ctx context.Context, c config, w io.Writer) (*report, error) {
 	fmt.Fprintf(w, "\n%d test pairs; 95%% intervals by bootstrap resampling (1000 samples)\n", rep.TestPairs)
 	fmt.Fprintf(w, "%-28s %15s %15s %10s\n", "system", "BLEU", "chrF2", "decoding")
 	for _, s := range rep.Systems {
-		took := "-"
-		if s.Seconds > 0 {
-			took = fmt.Sprintf("%.1fs", s.Seconds)
-		}
-		fmt.Fprintf(w, "%-28s %7.2f ± %5.2f %7.2f ± %5.2f %10s\n", s.Name, s.BLEU, s.BLEUCI, s.CHRF, s.CHRFCI, took)
+		fmt.Fprintf(w, "%-28s %7.2f ± %5.2f %7.2f ± %5.2f %10s\n", s.Name, s.BLEU, s.BLEUCI, s.CHRF, s.CHRFCI, s2s.Took(s.Seconds))
 	}
 	fmt.Fprintf(w, "BLEU: %s\nchrF: %s\n", rep.BLEUSignature, rep.CHRFSignature)
 	base := rep.Systems[0]
@@ -225,38 +185,16 @@ func run(ctx context.Context, c config, w io.Writer) (*report, error) {
 			fmt.Fprintf(w, "NOTE: %s does not beat copying the source in %s. %s\n", s.Name, strings.Join(lost, ", "), whyNot)
 		}
 	}
-	best := res.Greedy
-	if res.Beam != nil {
-		best = res.Beam
-	}
+	best := res.Best()
 	for i := range min(c.samples, len(best)) {
 		fmt.Fprintf(w, "\n  en:   %s\n  ref:  %s\n  out:  %s\n", res.Sources[i], res.References[i], best[i])
 	}
 
 	if c.Out != "" {
-		var pred strings.Builder
-		enc := json.NewEncoder(&pred)
-		enc.SetEscapeHTML(false)
-		for i := range res.Sources {
-			row := map[string]string{"en": res.Sources[i], "de": res.References[i], "greedy": res.Greedy[i]}
-			if res.Beam != nil {
-				row["beam"] = res.Beam[i]
-			}
-			if err := enc.Encode(row); err != nil {
-				return nil, err
-			}
-		}
-		if err := s2s.WriteFile(filepath.Join(c.Out, "predictions.jsonl"), []byte(pred.String())); err != nil {
+		row := func(i int) map[string]string { return map[string]string{"en": res.Sources[i], "de": res.References[i]} }
+		if err := res.WriteOutputs(c.Out, row, rep, w); err != nil {
 			return nil, err
 		}
-		b, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
-			return nil, err
-		}
-		if err := s2s.WriteFile(filepath.Join(c.Out, "scores.json"), append(b, '\n')); err != nil {
-			return nil, err
-		}
-		fmt.Fprintf(w, "\npredictions.jsonl and scores.json written to %s\n", c.Out)
 	}
 	return rep, nil
 }

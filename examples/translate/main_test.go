@@ -1,14 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/goformer/goformer/examples/internal/s2s/s2stest"
 )
 
 func shortConfig(out string) config {
@@ -16,25 +15,6 @@ func shortConfig(out string) config {
 	c.short()
 	c.Out, c.samples = out, 2
 	return c
-}
-
-func readPredictions(t *testing.T, dir string) []map[string]string {
-	t.Helper()
-	f, err := os.Open(filepath.Join(dir, "predictions.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var rows []map[string]string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var r map[string]string
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatal(err)
-		}
-		rows = append(rows, r)
-	}
-	return rows
 }
 
 // The short mode that CI runs: a few steps on tiny data write the model,
@@ -46,11 +26,6 @@ func TestShortRunWritesItsOutputsAndReloads(t *testing.T) {
 	rep, err := run(context.Background(), shortConfig(dir), &log)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
-	}
-	for _, f := range []string{"config.json", "model.safetensors", "tokenizer.json", "spiece.model", "predictions.jsonl", "scores.json"} {
-		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
-			t.Errorf("%s not written: %v", f, err)
-		}
 	}
 	if len(rep.Systems) != 3 || rep.TestPairs != 12 || rep.Steps != 6 {
 		t.Fatalf("report %+v", rep)
@@ -70,14 +45,13 @@ func TestShortRunWritesItsOutputsAndReloads(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, log.String())
 		}
 	}
-	first := readPredictions(t, dir)
+	var scores report
+	first := s2stest.Outputs(t, dir, &scores)
 	if len(first) != 12 || first[0]["en"] == "" || first[0]["de"] == "" {
 		t.Fatalf("predictions %v", first)
 	}
-	var scores report
-	b, _ := os.ReadFile(filepath.Join(dir, "scores.json"))
-	if err := json.Unmarshal(b, &scores); err != nil || len(scores.Systems) != 3 {
-		t.Fatalf("scores.json: %v, %s", err, b)
+	if len(scores.Systems) != 3 {
+		t.Fatalf("scores.json: %+v", scores)
 	}
 
 	again := filepath.Join(t.TempDir(), "again")
@@ -90,11 +64,7 @@ func TestShortRunWritesItsOutputsAndReloads(t *testing.T) {
 	if !strings.Contains(log.String(), `input prefix "", from config.json's task_specific_params[`) {
 		t.Errorf("the saved model's config gave a prefix:\n%s", log.String())
 	}
-	for i, r := range readPredictions(t, again) {
-		if r["greedy"] != first[i]["greedy"] || r["beam"] != first[i]["beam"] {
-			t.Errorf("pair %d decodes as %q / %q after reloading, %q / %q before", i, r["greedy"], r["beam"], first[i]["greedy"], first[i]["beam"])
-		}
-	}
+	s2stest.SameDecodings(t, again, first)
 }
 
 func TestBadSettingsAreRejected(t *testing.T) {
