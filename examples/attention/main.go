@@ -37,7 +37,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/goformer/goformer/examples/finetune/model"
+	"github.com/goformer/goformer/examples/internal/shipped"
 	"github.com/goformer/goformer/models/auto"
 	"github.com/goformer/goformer/models/bert"
 	"github.com/goformer/goformer/models/generate"
@@ -82,7 +82,7 @@ func run(ctx context.Context, c config, w io.Writer) (*result, error) {
 		return nil, errors.New("no text")
 	}
 	start := time.Now()
-	d, cleanup, err := openModel(c.model)
+	d, cleanup, err := shipped.OpenBERT(c.model)
 	if err != nil {
 		return nil, err
 	}
@@ -109,30 +109,6 @@ func run(ctx context.Context, c config, w io.Writer) (*result, error) {
 	}
 	fmt.Fprintf(w, "wrote %d heat maps to %s in %.1fs\n", len(res.Files), c.out, time.Since(start).Seconds())
 	return &res, nil
-}
-
-// openModel opens the model directory: a path or hub name, or the shipped
-// BERT written to a temporary folder.
-func openModel(name string) (*hub.Dir, func(), error) {
-	if name != "" {
-		d, err := hub.Open(name, hub.Options{})
-		return d, func() {}, err
-	}
-	tmp, err := os.MkdirTemp("", "goformer-attention-*")
-	if err != nil {
-		return nil, func() {}, err
-	}
-	cleanup := func() { os.RemoveAll(tmp) }
-	if err := os.CopyFS(tmp, model.FS); err != nil {
-		cleanup()
-		return nil, func() {}, err
-	}
-	d, err := hub.OpenDir(tmp)
-	if err != nil {
-		cleanup()
-		return nil, func() {}, err
-	}
-	return d, cleanup, nil
 }
 
 // bertAttention runs a BERT encoder over text ([CLS] text [SEP]).

@@ -82,10 +82,9 @@ import (
 	"time"
 
 	"github.com/goformer/goformer/examples/chat/quiz"
-	"github.com/goformer/goformer/examples/finetune/model"
+	"github.com/goformer/goformer/examples/internal/shipped"
 	"github.com/goformer/goformer/metrics"
 	"github.com/goformer/goformer/models/bert"
-	"github.com/goformer/goformer/models/hub"
 	"github.com/goformer/goformer/nn"
 	"github.com/goformer/goformer/optim"
 	"github.com/goformer/goformer/tensor"
@@ -147,7 +146,7 @@ func run(ctx context.Context, c config, w io.Writer) (*report, error) {
 		return nil, err
 	}
 	trainFacts, testFacts := quiz.Split(facts, 0.1, c.seed)
-	d, cleanup, err := openModel(c.model)
+	d, cleanup, err := shipped.OpenBERT(c.model)
 	if err != nil {
 		return nil, err
 	}
@@ -421,28 +420,4 @@ func overlapBaseline(question, passage string) string {
 		}
 	}
 	return strings.Join(longest, " ")
-}
-
-// openModel opens the model directory: a path or hub name, or the shipped
-// BERT written to a temporary folder.
-func openModel(name string) (*hub.Dir, func(), error) {
-	if name != "" {
-		d, err := hub.Open(name, hub.Options{})
-		return d, func() {}, err
-	}
-	tmp, err := os.MkdirTemp("", "goformer-qa-*")
-	if err != nil {
-		return nil, func() {}, err
-	}
-	cleanup := func() { os.RemoveAll(tmp) }
-	if err := os.CopyFS(tmp, model.FS); err != nil {
-		cleanup()
-		return nil, func() {}, err
-	}
-	d, err := hub.OpenDir(tmp)
-	if err != nil {
-		cleanup()
-		return nil, func() {}, err
-	}
-	return d, cleanup, nil
 }

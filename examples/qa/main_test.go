@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/goformer/goformer/examples/chat/quiz"
+	"github.com/goformer/goformer/examples/internal/shipped"
 )
 
 func TestExamplesAreBuiltAsDocumented(t *testing.T) {
@@ -69,7 +70,7 @@ func TestAnswersMapToTheirTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, cleanup, err := openModel("")
+	d, cleanup, err := shipped.OpenBERT("")
 	if err != nil {
 		t.Fatal(err)
 	}

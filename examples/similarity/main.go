@@ -50,10 +50,9 @@ import (
 
 	"github.com/goformer/goformer/examples/finetune/data"
 	"github.com/goformer/goformer/examples/finetune/finetune"
-	"github.com/goformer/goformer/examples/finetune/model"
+	"github.com/goformer/goformer/examples/internal/shipped"
 	"github.com/goformer/goformer/metrics"
 	"github.com/goformer/goformer/models/bert"
-	"github.com/goformer/goformer/models/hub"
 	"github.com/goformer/goformer/nn"
 	"github.com/goformer/goformer/tensor"
 	"github.com/goformer/goformer/tokenize"
@@ -237,7 +236,7 @@ func run(ctx context.Context, c config, w io.Writer) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, cleanup, err := openModel(c.model)
+	d, cleanup, err := shipped.OpenBERT(c.model)
 	if err != nil {
 		return nil, err
 	}
@@ -368,28 +367,4 @@ func modelName(name string) string {
 		return "examples/finetune/model (shipped)"
 	}
 	return name
-}
-
-// openModel opens the model directory: a path or hub name, or the shipped
-// BERT written to a temporary folder.
-func openModel(name string) (*hub.Dir, func(), error) {
-	if name != "" {
-		d, err := hub.Open(name, hub.Options{})
-		return d, func() {}, err
-	}
-	tmp, err := os.MkdirTemp("", "goformer-similarity-*")
-	if err != nil {
-		return nil, func() {}, err
-	}
-	cleanup := func() { os.RemoveAll(tmp) }
-	if err := os.CopyFS(tmp, model.FS); err != nil {
-		cleanup()
-		return nil, func() {}, err
-	}
-	d, err := hub.OpenDir(tmp)
-	if err != nil {
-		cleanup()
-		return nil, func() {}, err
-	}
-	return d, cleanup, nil
 }
