@@ -114,15 +114,20 @@ type Message struct {
 	Name string `json:"name,omitempty"`
 }
 
-// CompletionResponse is the body of a non-streamed completion.
-type CompletionResponse struct {
-	ID      string             `json:"id"`
-	Object  string             `json:"object"` // "text_completion"
-	Created int64              `json:"created"`
-	Model   string             `json:"model"`
-	Choices []CompletionChoice `json:"choices"`
-	Usage   *Usage             `json:"usage,omitempty"`
+// Response is what every response body and streamed chunk holds around
+// its choices C.
+type Response[C any] struct {
+	ID      string `json:"id"`
+	Object  string `json:"object"`
+	Created int64  `json:"created"`
+	Model   string `json:"model"`
+	Choices []C    `json:"choices"`
+	Usage   *Usage `json:"usage,omitempty"`
 }
+
+// CompletionResponse is the body of a non-streamed completion (object
+// "text_completion").
+type CompletionResponse = Response[CompletionChoice]
 
 // CompletionChoice is one generated text (or, in a stream, a piece of
 // one).
@@ -141,15 +146,9 @@ type CompletionChoice struct {
 // piece of text of one choice, or, last when asked for, the usage.
 type CompletionChunk = CompletionResponse
 
-// ChatCompletionResponse is the body of a non-streamed chat completion.
-type ChatCompletionResponse struct {
-	ID      string       `json:"id"`
-	Object  string       `json:"object"` // "chat.completion"
-	Created int64        `json:"created"`
-	Model   string       `json:"model"`
-	Choices []ChatChoice `json:"choices"`
-	Usage   *Usage       `json:"usage,omitempty"`
-}
+// ChatCompletionResponse is the body of a non-streamed chat completion
+// (object "chat.completion").
+type ChatCompletionResponse = Response[ChatChoice]
 
 // ChatChoice is one reply.
 type ChatChoice struct {
@@ -161,14 +160,7 @@ type ChatChoice struct {
 
 // ChatCompletionChunk is one server-sent event of a streamed chat
 // completion (object "chat.completion.chunk").
-type ChatCompletionChunk struct {
-	ID      string            `json:"id"`
-	Object  string            `json:"object"`
-	Created int64             `json:"created"`
-	Model   string            `json:"model"`
-	Choices []ChatChunkChoice `json:"choices"`
-	Usage   *Usage            `json:"usage,omitempty"`
-}
+type ChatCompletionChunk = Response[ChatChunkChoice]
 
 // ChatChunkChoice is the piece of one reply a chunk carries.
 type ChatChunkChoice struct {
