@@ -102,6 +102,23 @@ func embedTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if *quiet {
 		progress = nil
 	}
+	// common passes on the flags that every method takes.
+	type fields struct {
+		dim, window, epochs, maxVocab, threads *int
+		lr                                     *float64
+		minCount                               *int64
+		seed                                   *uint64
+		progress                               *io.Writer
+	}
+	common := func(f fields) {
+		setInt(f.dim, "dim", *dim)
+		setInt(f.window, "window", *window)
+		setInt(f.epochs, "epochs", *epochs)
+		setInt(f.maxVocab, "max-vocab", *maxVocab)
+		setInt(f.threads, "threads", *threads)
+		setFloat(f.lr, "lr", *lr)
+		*f.minCount, *f.seed, *f.progress = *minCount, *seed, progress
+	}
 	for name, methods := range map[string]string{
 		"arch": "word2vec fasttext", "loss": "word2vec fasttext", "neg": "word2vec fasttext", "sample": "word2vec fasttext",
 		"minn": "fasttext", "maxn": "fasttext", "bucket": "fasttext", "x-max": "glove", "memory-mb": "glove",
@@ -130,16 +147,9 @@ func embedTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		default:
 			return usageErrorf("unknown -loss %q (ns or hs)", *loss)
 		}
-		setInt(&opt.Dim, "dim", *dim)
-		setInt(&opt.Window, "window", *window)
+		common(fields{&opt.Dim, &opt.Window, &opt.Epochs, &opt.MaxVocab, &opt.Threads, &opt.LR, &opt.MinCount, &opt.Seed, &opt.ProgressWriter})
 		setInt(&opt.Negative, "neg", *neg)
-		setInt(&opt.Epochs, "epochs", *epochs)
-		setInt(&opt.MaxVocab, "max-vocab", *maxVocab)
-		setInt(&opt.Threads, "threads", *threads)
 		setFloat(&opt.Sample, "sample", *sample)
-		setFloat(&opt.LR, "lr", *lr)
-		opt.MinCount, opt.Seed = *minCount, *seed
-		opt.ProgressWriter = progress
 		valid = opt.Validate()
 		train = func(ctx context.Context, text *corpus.Text) (*wordvec.Table, error) {
 			m, err := word2vec.Train(ctx, text, opt)
@@ -163,19 +173,12 @@ func embedTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		if *loss != "ns" {
 			return usageErrorf("fasttext trains with -loss ns only")
 		}
-		setInt(&opt.Dim, "dim", *dim)
-		setInt(&opt.Window, "window", *window)
+		common(fields{&opt.Dim, &opt.Window, &opt.Epochs, &opt.MaxVocab, &opt.Threads, &opt.LR, &opt.MinCount, &opt.Seed, &opt.ProgressWriter})
 		setInt(&opt.Negative, "neg", *neg)
-		setInt(&opt.Epochs, "epochs", *epochs)
-		setInt(&opt.MaxVocab, "max-vocab", *maxVocab)
-		setInt(&opt.Threads, "threads", *threads)
+		setFloat(&opt.Sample, "sample", *sample)
 		setInt(&opt.MinN, "minn", *minn)
 		setInt(&opt.MaxN, "maxn", *maxn)
 		setInt(&opt.Bucket, "bucket", *bucket)
-		setFloat(&opt.Sample, "sample", *sample)
-		setFloat(&opt.LR, "lr", *lr)
-		opt.MinCount, opt.Seed = *minCount, *seed
-		opt.ProgressWriter = progress
 		valid = opt.Validate()
 		train = func(ctx context.Context, text *corpus.Text) (*wordvec.Table, error) {
 			m, err := fasttext.Train(ctx, text, opt)
@@ -193,15 +196,9 @@ func embedTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		}
 	case "glove":
 		opt := glove.DefaultOptions()
-		setInt(&opt.Dim, "dim", *dim)
-		setInt(&opt.Window, "window", *window)
-		setInt(&opt.Epochs, "epochs", *epochs)
-		setInt(&opt.MaxVocab, "max-vocab", *maxVocab)
-		setInt(&opt.Threads, "threads", *threads)
-		setFloat(&opt.LR, "lr", *lr)
+		common(fields{&opt.Dim, &opt.Window, &opt.Epochs, &opt.MaxVocab, &opt.Threads, &opt.LR, &opt.MinCount, &opt.Seed, &opt.ProgressWriter})
 		setFloat(&opt.XMax, "x-max", *xmax)
-		opt.MinCount, opt.Seed, opt.MemoryBytes = *minCount, *seed, *memory<<20
-		opt.ProgressWriter = progress
+		opt.MemoryBytes = *memory << 20
 		valid = opt.Validate()
 		train = func(ctx context.Context, text *corpus.Text) (*wordvec.Table, error) {
 			m, err := glove.Train(ctx, text, opt)
