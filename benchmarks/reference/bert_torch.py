@@ -22,20 +22,14 @@ import time
 
 import torch
 
+import torchthreads
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models", "bert", "testdata"))
 import gen_bert  # noqa: E402
 
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 iters = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-torch.set_num_threads(threads)
-try:
-    import threadpoolctl
-
-    threadpoolctl.threadpool_limits(threads)
-except ImportError:
-    pass
-print(f"# torch {torch.__version__} threads={torch.get_num_threads()}", file=sys.stderr)
-torch.manual_seed(0)
+torchthreads.limit(threads)
 
 c = gen_bert.Cfg(vocab_size=30522, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
                  intermediate_size=3072, max_position_embeddings=512)

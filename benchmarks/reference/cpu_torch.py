@@ -20,18 +20,12 @@ import time
 import torch
 import torch.nn.functional as F
 
+import torchthreads
+
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
 only = sys.argv[3] if len(sys.argv) > 3 else ""
-torch.set_num_threads(threads)
-try:
-    import threadpoolctl
-
-    threadpoolctl.threadpool_limits(threads)
-except ImportError:
-    pass
-print(f"# torch {torch.__version__} threads={torch.get_num_threads()}", file=sys.stderr)
-torch.manual_seed(0)
+torchthreads.limit(threads)
 
 
 def bench(fn):

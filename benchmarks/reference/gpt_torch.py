@@ -25,6 +25,8 @@ import time
 
 import torch
 
+import torchthreads
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 _spec = importlib.util.spec_from_file_location(
     "gpt2_reference", os.path.join(HERE, "..", "..", "models", "gpt", "testdata", "gen_fixtures.py"))
@@ -34,15 +36,7 @@ GPT2LMHeadModel = _ref.GPT2LMHeadModel
 
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 iters = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-torch.set_num_threads(threads)
-try:
-    import threadpoolctl
-
-    threadpoolctl.threadpool_limits(threads)
-except ImportError:
-    pass
-print(f"# torch {torch.__version__} threads={torch.get_num_threads()}", file=sys.stderr)
-torch.manual_seed(0)
+torchthreads.limit(threads)
 
 config = {
     "vocab_size": 50257, "n_positions": 1024, "n_embd": 768, "n_layer": 12, "n_head": 12, "n_inner": None,

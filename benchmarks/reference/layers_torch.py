@@ -40,18 +40,12 @@ import time
 
 import torch
 
+import torchthreads
+
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 iters = int(sys.argv[2]) if len(sys.argv) > 2 else 10
 groups = set(sys.argv[3:]) or {"mha", "encoder"}
-torch.set_num_threads(threads)
-try:
-    import threadpoolctl
-
-    threadpoolctl.threadpool_limits(threads)
-except ImportError:
-    pass
-print(f"# torch {torch.__version__} threads={torch.get_num_threads()}", file=sys.stderr)
-torch.manual_seed(0)
+torchthreads.limit(threads)
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 

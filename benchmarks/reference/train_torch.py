@@ -29,18 +29,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import torchthreads
+
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 iters = int(sys.argv[2]) if len(sys.argv) > 2 else 5
 names = sys.argv[3:] or ["bert-base-frozen", "bert-base-full", "gpt2-small"]
-torch.set_num_threads(threads)
-try:
-    import threadpoolctl
-
-    threadpoolctl.threadpool_limits(threads)
-except ImportError:
-    pass
-print(f"# torch {torch.__version__} threads={torch.get_num_threads()}", file=sys.stderr)
-torch.manual_seed(0)
+torchthreads.limit(threads)
 
 
 class BertSelfAttention(nn.Module):
