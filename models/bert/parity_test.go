@@ -197,31 +197,38 @@ func TestBaseModelMatchesTransformers(t *testing.T) {
 	}
 }
 
-func TestMaskedLMMatchesTransformers(t *testing.T) {
-	x := openFixture(t, "masked_lm")
-	m := load[*bert.ForMaskedLM](t, x)
-	if m.Bert.Pooler != nil {
-		t.Fatal("BertForMaskedLM has no pooler")
-	}
-	in := x.input()
-	logits := m.Forward(in)
-	x.close("logits", logits, "out.logits", outTol)
-	loss := m.Loss(logits, x.get("in.arg0"))
-	x.close("loss", loss, "out.loss", outTol)
-	loss.Backward()
-	x.checkGrads(m)
-	x.checkHidden(m.Bert, in)
+// logitsModel is a task model with one logits tensor, whose loss takes
+// one labels tensor.
+type logitsModel interface {
+	bert.Task
+	Forward(in bert.Input) *tensor.Tensor
+	Loss(logits, labels *tensor.Tensor) *tensor.Tensor
 }
 
-func TestNextSentencePredictionMatchesTransformers(t *testing.T) {
-	x := openFixture(t, "nsp")
-	m := load[*bert.ForNextSentencePrediction](t, x)
+// checkLogits checks m's logits for the fixture's input, their loss
+// against the labels "in.arg0", and the gradients of that loss.
+func checkLogits[M logitsModel](x *fixture, m M) {
 	logits := m.Forward(x.input())
 	x.close("logits", logits, "out.logits", outTol)
 	loss := m.Loss(logits, x.get("in.arg0"))
 	x.close("loss", loss, "out.loss", outTol)
 	loss.Backward()
 	x.checkGrads(m)
+}
+
+func TestMaskedLMMatchesTransformers(t *testing.T) {
+	x := openFixture(t, "masked_lm")
+	m := load[*bert.ForMaskedLM](t, x)
+	if m.Bert.Pooler != nil {
+		t.Fatal("BertForMaskedLM has no pooler")
+	}
+	checkLogits(x, m)
+	x.checkHidden(m.Bert, x.input())
+}
+
+func TestNextSentencePredictionMatchesTransformers(t *testing.T) {
+	x := openFixture(t, "nsp")
+	checkLogits(x, load[*bert.ForNextSentencePrediction](t, x))
 }
 
 func TestPreTrainingMatchesTransformers(t *testing.T) {
@@ -242,39 +249,19 @@ func TestSequenceClassificationMatchesTransformers(t *testing.T) {
 	for _, name := range []string{"seq_cls", "seq_regression", "seq_multilabel"} {
 		t.Run(name, func(t *testing.T) {
 			x := openFixture(t, name)
-			m := load[*bert.ForSequenceClassification](t, x)
-			logits := m.Forward(x.input())
-			x.close("logits", logits, "out.logits", outTol)
-			loss := m.Loss(logits, x.get("in.arg0"))
-			x.close("loss", loss, "out.loss", outTol)
-			loss.Backward()
-			x.checkGrads(m)
+			checkLogits(x, load[*bert.ForSequenceClassification](t, x))
 		})
 	}
 }
 
 func TestMultipleChoiceMatchesTransformers(t *testing.T) {
 	x := openFixture(t, "multiple_choice")
-	m := load[*bert.ForMultipleChoice](t, x)
-	in := x.input()
-	in.AllHidden = false
-	logits := m.Forward(in)
-	x.close("logits", logits, "out.logits", outTol)
-	loss := m.Loss(logits, x.get("in.arg0"))
-	x.close("loss", loss, "out.loss", outTol)
-	loss.Backward()
-	x.checkGrads(m)
+	checkLogits(x, load[*bert.ForMultipleChoice](t, x))
 }
 
 func TestTokenClassificationMatchesTransformers(t *testing.T) {
 	x := openFixture(t, "token_cls")
-	m := load[*bert.ForTokenClassification](t, x)
-	logits := m.Forward(x.input())
-	x.close("logits", logits, "out.logits", outTol)
-	loss := m.Loss(logits, x.get("in.arg0"))
-	x.close("loss", loss, "out.loss", outTol)
-	loss.Backward()
-	x.checkGrads(m)
+	checkLogits(x, load[*bert.ForTokenClassification](t, x))
 }
 
 func TestQuestionAnsweringMatchesTransformers(t *testing.T) {
