@@ -252,32 +252,15 @@ func do(ctx context.Context, cl *client.Client, model string, r Request) (Outcom
 		if err != nil {
 			return o, 0, err
 		}
-		defer st.Close()
-		var text strings.Builder
-		for {
-			ch, err := st.Next()
-			if err == io.EOF {
-				break
+		o, first, err = collect(st, start, func(x api.ChatChunkChoice) (string, *string) {
+			if x.Delta.Content == nil {
+				return "", x.FinishReason
 			}
-			if err != nil {
-				return o, 0, err
-			}
-			if ch.Usage != nil {
-				o.Tokens = ch.Usage.CompletionTokens
-			}
-			for _, x := range ch.Choices {
-				if x.Delta.Content != nil && *x.Delta.Content != "" {
-					if first == 0 {
-						first = time.Since(start)
-					}
-					text.WriteString(*x.Delta.Content)
-				}
-				if x.FinishReason != nil {
-					o.Finish = *x.FinishReason
-				}
-			}
+			return *x.Delta.Content, x.FinishReason
+		})
+		if err != nil {
+			return o, 0, err
 		}
-		o.Text = text.String()
 	case r.Chat:
 		resp, err := cl.ChatCompletion(ctx, api.ChatCompletionRequest{Model: model, MaxTokens: api.Ptr(r.MaxTokens), Sampling: s,
 			Messages: []api.Message{{Role: "user", Content: api.Content(r.Prompt)}}})
@@ -290,30 +273,10 @@ func do(ctx context.Context, cl *client.Client, model string, r Request) (Outcom
 		if err != nil {
 			return o, 0, err
 		}
-		defer st.Close()
-		var text strings.Builder
-		for {
-			ch, err := st.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return o, 0, err
-			}
-			if ch.Usage != nil {
-				o.Tokens = ch.Usage.CompletionTokens
-			}
-			for _, x := range ch.Choices {
-				if x.Text != "" && first == 0 {
-					first = time.Since(start)
-				}
-				text.WriteString(x.Text)
-				if x.FinishReason != nil {
-					o.Finish = *x.FinishReason
-				}
-			}
+		o, first, err = collect(st, start, func(x api.CompletionChoice) (string, *string) { return x.Text, x.FinishReason })
+		if err != nil {
+			return o, 0, err
 		}
-		o.Text = text.String()
 	default:
 		resp, err := cl.Completion(ctx, api.CompletionRequest{Model: model, Prompt: api.Texts(r.Prompt), MaxTokens: api.Ptr(r.MaxTokens), Sampling: s})
 		if err != nil {
@@ -324,5 +287,40 @@ func do(ctx context.Context, cl *client.Client, model string, r Request) (Outcom
 	if o.Finish == "" || o.Tokens == 0 {
 		return o, first, fmt.Errorf("an answer without finish reason or usage: %+v", o)
 	}
+	return o, first, nil
+}
+
+// collect reads a stream of chunks to its end and closes it: the text of
+// the choices' pieces (piece returns a choice's text and finish reason),
+// the last finish reason, the usage's completion tokens, and the time
+// from start to the first piece of text.
+func collect[C any](st *client.Stream[api.Response[C]], start time.Time, piece func(C) (string, *string)) (Outcome, time.Duration, error) {
+	defer st.Close()
+	var o Outcome
+	var first time.Duration
+	var text strings.Builder
+	for {
+		ch, err := st.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return o, 0, err
+		}
+		if ch.Usage != nil {
+			o.Tokens = ch.Usage.CompletionTokens
+		}
+		for _, x := range ch.Choices {
+			t, finish := piece(x)
+			if t != "" && first == 0 {
+				first = time.Since(start)
+			}
+			text.WriteString(t)
+			if finish != nil {
+				o.Finish = *finish
+			}
+		}
+	}
+	o.Text = text.String()
 	return o, first, nil
 }
