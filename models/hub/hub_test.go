@@ -12,6 +12,7 @@ import (
 
 	"github.com/goformer/goformer/models/hub"
 	"github.com/goformer/goformer/nn"
+	"github.com/goformer/goformer/nn/nntest"
 	"github.com/goformer/goformer/nn/safetensors"
 	"github.com/goformer/goformer/tensor"
 )
@@ -196,16 +197,7 @@ func stored(t *testing.T, m any) map[string]*tensor.Tensor {
 	if err := hub.Save(dir, m, toyLayout, toy, hub.SaveOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	f, err := safetensors.Open(filepath.Join(dir, hub.WeightsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sd := map[string]*tensor.Tensor{}
-	for _, n := range f.Names() {
-		sd[n], _ = f.Tensor(n)
-	}
-	return sd
+	return nntest.ReadTensors(t, filepath.Join(dir, hub.WeightsFile))
 }
 
 func TestOldNamesBuffersAndHalfPrecisionLoad(t *testing.T) {
@@ -467,7 +459,7 @@ func TestFusedTensorsAreSplitOnSaveAndJoinedOnLoad(t *testing.T) {
 	sameTensors(t, dst, src)
 
 	// A missing part, and a part of another shape: one error for both.
-	sd := stored2(t, dir)
+	sd := nntest.ReadTensors(t, filepath.Join(dir, hub.WeightsFile))
 	delete(sd, "model.h.0.attn.v.weight")
 	sd["model.h.1.attn.v.weight"] = tensor.Zeros(3, 3)
 	d, _ = hub.OpenDir(writeCheckpoint(t, sd, `{"model_type": "toy"}`))
@@ -482,18 +474,4 @@ func TestFusedTensorsAreSplitOnSaveAndJoinedOnLoad(t *testing.T) {
 	if err := hub.Save(t.TempDir(), &fusedModel{Blocks: []*fusedBlock{{InProj: tensor.Zeros(8, 3)}}}, bad, toy, hub.SaveOptions{}); err == nil || !strings.Contains(err.Error(), "do not split") {
 		t.Fatalf("uneven split: %v", err)
 	}
-}
-
-func stored2(t *testing.T, dir string) map[string]*tensor.Tensor {
-	t.Helper()
-	f, err := safetensors.Open(filepath.Join(dir, hub.WeightsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sd := map[string]*tensor.Tensor{}
-	for _, n := range f.Names() {
-		sd[n], _ = f.Tensor(n)
-	}
-	return sd
 }

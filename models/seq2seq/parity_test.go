@@ -30,18 +30,7 @@ type reference map[string]*tensor.Tensor
 
 func loadReference(t *testing.T, name string) reference {
 	t.Helper()
-	f, err := safetensors.Open(filepath.Join("testdata", name+".ref.safetensors"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	ref := reference{}
-	for _, n := range f.Names() {
-		if ref[n], err = f.Tensor(n); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return ref
+	return nntest.ReadTensors(t, filepath.Join("testdata", name+".ref.safetensors"))
 }
 
 // checkName returns the checkpoint name of a parameter of m.
