@@ -68,27 +68,19 @@ func (c call) run(ctx context.Context, cl *client.Client) (outcome, error) {
 		}
 		defer st.Close()
 		var o outcome
-		for {
-			ch, err := st.Next()
-			if err == io.EOF {
-				return o, nil
+		usage, err := client.Each(st, func(x api.ChatChunkChoice) {
+			o.addChat(x.Logprobs)
+			if x.Delta.Content != nil {
+				o.text += *x.Delta.Content
 			}
-			if err != nil {
-				return o, err
+			if x.FinishReason != nil {
+				o.finish = *x.FinishReason
 			}
-			if ch.Usage != nil {
-				o.tokens = ch.Usage.CompletionTokens
-			}
-			for _, x := range ch.Choices {
-				o.addChat(x.Logprobs)
-				if x.Delta.Content != nil {
-					o.text += *x.Delta.Content
-				}
-				if x.FinishReason != nil {
-					o.finish = *x.FinishReason
-				}
-			}
+		})
+		if usage != nil {
+			o.tokens = usage.CompletionTokens
 		}
+		return o, err
 	case c.chat:
 		r, err := cl.ChatCompletion(ctx, c.conv)
 		if err != nil {
@@ -104,25 +96,17 @@ func (c call) run(ctx context.Context, cl *client.Client) (outcome, error) {
 		}
 		defer st.Close()
 		var o outcome
-		for {
-			ch, err := st.Next()
-			if err == io.EOF {
-				return o, nil
+		usage, err := client.Each(st, func(x api.CompletionChoice) {
+			o.addCompletion(x.Logprobs)
+			o.text += x.Text
+			if x.FinishReason != nil {
+				o.finish = *x.FinishReason
 			}
-			if err != nil {
-				return o, err
-			}
-			if ch.Usage != nil {
-				o.tokens = ch.Usage.CompletionTokens
-			}
-			for _, x := range ch.Choices {
-				o.addCompletion(x.Logprobs)
-				o.text += x.Text
-				if x.FinishReason != nil {
-					o.finish = *x.FinishReason
-				}
-			}
+		})
+		if usage != nil {
+			o.tokens = usage.CompletionTokens
 		}
+		return o, err
 	}
 	r, err := cl.Completion(ctx, c.comp)
 	if err != nil {

@@ -235,6 +235,30 @@ func (s *Stream[T]) Next() (T, error) {
 	return zero, fmt.Errorf("client: the stream ended without [DONE]: %w", io.ErrUnexpectedEOF)
 }
 
+// Each reads a stream of completion or chat completion chunks to its end
+// ([DONE]), passing every choice of every chunk, in order, to each, and
+// returns the last usage the stream reported (nil without one: ask for it
+// with api.StreamOptions), or the error that ended the stream with the
+// usage read before it. It leaves closing st to the caller.
+func Each[C any](st *Stream[api.Response[C]], each func(choice C)) (*api.Usage, error) {
+	var usage *api.Usage
+	for {
+		ch, err := st.Next()
+		if err == io.EOF {
+			return usage, nil
+		}
+		if err != nil {
+			return usage, err
+		}
+		if ch.Usage != nil {
+			usage = ch.Usage
+		}
+		for _, x := range ch.Choices {
+			each(x)
+		}
+	}
+}
+
 // Close ends the stream; the server stops generating for it at its next
 // step.
 func (s *Stream[T]) Close() error {

@@ -98,6 +98,47 @@ func TestStreamsReadChunksErrorsAndTheirEnd(t *testing.T) {
 	}
 }
 
+func TestEachPassesEveryChoiceAndTheUsage(t *testing.T) {
+	chunk := func(texts ...string) string {
+		var cs []string
+		for i, x := range texts {
+			cs = append(cs, fmt.Sprintf(`{"index":%d,"text":%q,"logprobs":null,"finish_reason":null}`, i, x))
+		}
+		return `data: {"id":"c","object":"text_completion","created":1,"model":"m","choices":[` + strings.Join(cs, ",") + "]}\n\n"
+	}
+	usage := `data: {"id":"c","object":"text_completion","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":3,"total_tokens":4}}` + "\n\n"
+	for _, tc := range []struct {
+		name, body string
+		want       string
+		tokens     int // -1: no usage
+		err        string
+	}{
+		{"two choices then the usage", chunk("a", "b") + chunk("c") + usage + "data: [DONE]\n\n", "abc", 3, ""},
+		{"no usage", chunk("a") + "data: [DONE]\n\n", "a", -1, ""},
+		{"a cut stream", chunk("a") + usage, "a", 3, "without [DONE]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _ := fake(t, 200, "text/event-stream", tc.body)
+			st, err := c.CompletionStream(context.Background(), api.CompletionRequest{Model: "m"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			var got string
+			u, err := client.Each(st, func(x api.CompletionChoice) { got += x.Text })
+			if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+				t.Errorf("error %v, want %q", err, tc.err)
+			}
+			if got != tc.want {
+				t.Errorf("text %q, want %q", got, tc.want)
+			}
+			if tc.tokens < 0 && u != nil || tc.tokens >= 0 && (u == nil || u.CompletionTokens != tc.tokens) {
+				t.Errorf("usage %+v, want %d completion tokens", u, tc.tokens)
+			}
+		})
+	}
+}
+
 func ExampleClient() {
 	// A stand-in for a server, answering every completion alike.
 	h := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -19,7 +19,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -299,27 +298,21 @@ func collect[C any](st *client.Stream[api.Response[C]], start time.Time, piece f
 	var o Outcome
 	var first time.Duration
 	var text strings.Builder
-	for {
-		ch, err := st.Next()
-		if err == io.EOF {
-			break
+	usage, err := client.Each(st, func(x C) {
+		t, finish := piece(x)
+		if t != "" && first == 0 {
+			first = time.Since(start)
 		}
-		if err != nil {
-			return o, 0, err
+		text.WriteString(t)
+		if finish != nil {
+			o.Finish = *finish
 		}
-		if ch.Usage != nil {
-			o.Tokens = ch.Usage.CompletionTokens
-		}
-		for _, x := range ch.Choices {
-			t, finish := piece(x)
-			if t != "" && first == 0 {
-				first = time.Since(start)
-			}
-			text.WriteString(t)
-			if finish != nil {
-				o.Finish = *finish
-			}
-		}
+	})
+	if usage != nil {
+		o.Tokens = usage.CompletionTokens
+	}
+	if err != nil {
+		return o, 0, err
 	}
 	o.Text = text.String()
 	return o, first, nil
