@@ -3,6 +3,8 @@ package train
 import (
 	"math/rand/v2"
 	"sort"
+
+	"github.com/goformer/goformer/tensor"
 )
 
 // Batch is one micro-batch handed to Config.Loss.
@@ -17,6 +19,15 @@ type Batch struct {
 	// sampling negatives), seeded from Config.Seed and the batch's
 	// position, so that a resumed run draws the same numbers.
 	Rand *rand.Rand
+	// Scope gathers what the step computes. Adopt the batch's inputs
+	// with Scope.Use (ids, masks, targets): every tensor computed from
+	// them — activations, the loss, the gradients of intermediate
+	// results — is then released when the loop closes the scope, once
+	// the micro-batch's gradients are in the parameters, and the next
+	// step reuses that memory instead of allocating it anew. Parameters,
+	// their gradients and the optimizer state stay outside it. A tensor
+	// the caller must keep beyond the step is kept with Scope.Keep.
+	Scope *tensor.Scope
 }
 
 // Batches returns the batches of one epoch: the n examples shuffled with a

@@ -33,7 +33,10 @@ func Example() {
 				idx[i] = int32(j)
 			}
 			sel := tensor.FromSlice(idx)
-			return nn.MSE(model.Forward(x.IndexSelect(0, sel)), y.IndexSelect(0, sel), tensor.ReductionMean), nil
+			// Adopted by the step's scope, the inputs make every tensor
+			// of the step recyclable when it ends.
+			xb, yb := b.Scope.Use(x), b.Scope.Use(y)
+			return nn.MSE(model.Forward(xb.IndexSelect(0, sel)), yb.IndexSelect(0, sel), tensor.ReductionMean), nil
 		},
 	})
 	if err != nil {

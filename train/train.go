@@ -23,7 +23,10 @@
 //		Seed:      1,
 //		Loss: func(b train.Batch) (*tensor.Tensor, error) {
 //			ids, mask, labels := collate(examples, b.Indices)
-//			return nn.CrossEntropy(model.Forward(ids, mask), labels), nil
+//			// Inputs adopted by the step's scope: its activations are
+//			// recycled when the step ends.
+//			sc := b.Scope
+//			return nn.CrossEntropy(model.Forward(sc.Use(ids), sc.Use(mask)), sc.Use(labels)), nil
 //		},
 //		Eval:      evaluate, // returns metrics (accuracy, F1 from package metrics)
 //		EvalEvery: 100,
@@ -31,6 +34,17 @@
 //		Progress:  os.Stderr,
 //		Plot:      "runs/sst/curves.png",
 //	})
+//
+// # Memory
+//
+// Each micro-batch runs in a tensor.Scope (Batch.Scope) that the loop
+// closes once the batch's gradients are in the parameters: a Loss that
+// adopts its inputs with Scope.Use has every activation and intermediate
+// gradient of the step returned to the buffer cache, and the next step
+// reuses that memory, so that a step in steady state allocates almost
+// nothing (see the package tensor's section Memory). Evaluate on
+// nn.Detached(model), which records no graph, in a scope of its own per
+// batch.
 //
 // # Reproducibility and resuming
 //
@@ -284,18 +298,10 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 			continue
 		}
 		b := Batch{Indices: batches[st.Batch], Epoch: st.Epoch, Index: st.Batch, Step: st.Step, Rand: batchRand(c.Seed, st.Micro)}
-		loss, err := c.Loss(b)
+		lv, err := c.microStep(b, params, st.Step+1, opt.Pending()+1 >= accum)
 		if err != nil {
-			return c.result(res, st, tokensHere, start), fmt.Errorf("train: step %d: %w", st.Step+1, err)
+			return c.result(res, st, tokensHere, start), err
 		}
-		if loss == nil || loss.Numel() != 1 {
-			return c.result(res, st, tokensHere, start), fmt.Errorf("train: step %d: the loss is not a scalar", st.Step+1)
-		}
-		lv := loss.Item()
-		if math.IsNaN(lv) || math.IsInf(lv, 0) {
-			return c.result(res, st, tokensHere, start), firstBad(st.Step+1, params, lv)
-		}
-		loss.Backward()
 		cycleLoss += lv
 		cycleN++
 		st.Batch++
@@ -303,13 +309,6 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 		tk := c.tokens(b)
 		st.Tokens += int64(tk)
 		tokensHere += int64(tk)
-		if opt.Pending()+1 >= accum {
-			// The gradients are complete: check them before they touch
-			// the weights.
-			if err := checkGrads(st.Step+1, params); err != nil {
-				return c.result(res, st, tokensHere, start), err
-			}
-		}
 		if !opt.Step() {
 			continue
 		}
@@ -364,6 +363,34 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 		}
 	}
 	return c.result(res, st, tokensHere, start), nil
+}
+
+// microStep computes the loss of micro-batch b and its gradients, within
+// a scope closed before it returns, and returns the loss; with last (the
+// micro-batch completes an update) it checks the gradients before they
+// touch the weights. step is the update being computed, for errors.
+func (c *Config) microStep(b Batch, params []nn.Param, step int, last bool) (float64, error) {
+	sc := tensor.NewScope()
+	defer sc.Close()
+	b.Scope = sc
+	loss, err := c.Loss(b)
+	if err != nil {
+		return 0, fmt.Errorf("train: step %d: %w", step, err)
+	}
+	if loss == nil || loss.Numel() != 1 {
+		return 0, fmt.Errorf("train: step %d: the loss is not a scalar", step)
+	}
+	lv := loss.Item()
+	if math.IsNaN(lv) || math.IsInf(lv, 0) {
+		return 0, firstBad(step, params, lv)
+	}
+	loss.Backward()
+	if last {
+		if err := checkGrads(sc, step, params); err != nil {
+			return 0, err
+		}
+	}
+	return lv, nil
 }
 
 func scheduleFactor(o *optim.Optimizer, step int) float64 {
@@ -506,13 +533,14 @@ func formatMetrics(m Metrics) string {
 
 // checkGrads returns a NonFiniteError naming the first parameter whose
 // gradient holds a NaN or an infinity.
-func checkGrads(step int, params []nn.Param) error {
+// The sums are computed in the step's scope sc.
+func checkGrads(sc *tensor.Scope, step int, params []nn.Param) error {
 	for _, p := range params {
 		g := p.Tensor.Grad()
 		if g == nil {
 			continue
 		}
-		if s := g.Sum().Item(); math.IsNaN(s) || math.IsInf(s, 0) {
+		if s := sc.Use(g).Sum().Item(); math.IsNaN(s) || math.IsInf(s, 0) {
 			return &NonFiniteError{Step: step, Tensor: "the gradient of " + p.Name, Value: s}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -69,7 +70,7 @@ func (t *task) loss(b Batch) (*tensor.Tensor, error) {
 	for i, j := range b.Indices {
 		idx[i], ys[i] = int32(j), t.y[j]
 	}
-	x := t.x.IndexSelect(0, tensor.FromSlice(idx))
+	x := b.Scope.Use(t.x).IndexSelect(0, tensor.FromSlice(idx))
 	// Use the batch's random source, as a masking step would.
 	x = x.Scale(1 + 0.01*b.Rand.Float64())
 	return nn.CrossEntropy(t.model.Forward(x), tensor.FromSlice(ys)), nil
@@ -486,5 +487,57 @@ func TestConfigErrors(t *testing.T) {
 	c.BatchSize = 4
 	if _, err := Run(context.Background(), c); err == nil || !strings.Contains(err.Error(), "batch size") {
 		t.Errorf("resume with another batch size: %v", err)
+	}
+}
+
+// A step whose inputs join the batch's scope gets its activations and
+// gradients from the buffer cache once the first steps have filled it: it
+// allocates a small fraction of what the same step allocates outside a
+// scope, and the weights it reaches are the same.
+func TestScopedStepsAllocateLittle(t *testing.T) {
+	const n, in, hidden, steps, warm = 256, 64, 512, 30, 10
+	run := func(scoped bool) (perStep float64, w map[string][]float32) {
+		rng := rand.New(rand.NewPCG(5, 5))
+		xs := make([]float32, n*in)
+		ys := make([]int32, n)
+		for i := range xs {
+			xs[i] = float32(rng.NormFloat64())
+		}
+		for i := range ys {
+			ys[i] = int32(i % 2)
+		}
+		x, y := tensor.FromSlice(xs, n, in), tensor.FromSlice(ys)
+		g := tensor.NewGenerator(2)
+		m := &mlp{L1: nn.NewLinear(in, hidden, true, g), Drop: nn.NewDropout(0.1, g), L2: nn.NewLinear(hidden, 2, true, g)}
+		var before, after runtime.MemStats
+		_, err := Run(context.Background(), Config{
+			Model: m, Optimizer: optim.New(optim.AdamW{}, optim.DefaultGroups(nn.Trainable(m), 1e-3, 0.01)...), Generator: g,
+			Examples: n, BatchSize: n, MaxSteps: steps, Seed: 1,
+			Loss: func(b Batch) (*tensor.Tensor, error) {
+				switch b.Step {
+				case warm:
+					runtime.ReadMemStats(&before)
+				case steps - 1:
+					runtime.ReadMemStats(&after)
+				}
+				xb, yb := x, y
+				if scoped {
+					xb, yb = b.Scope.Use(x), b.Scope.Use(y)
+				}
+				return nn.CrossEntropy(m.Forward(xb), yb), nil
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return float64(after.TotalAlloc-before.TotalAlloc) / (steps - 1 - warm), weights(m)
+	}
+	free, wFree := run(false)
+	scoped, wScoped := run(true)
+	sameWeights(t, wFree, wScoped)
+	activations := float64(n * hidden * 4) // one [n, hidden] float32 tensor
+	t.Logf("bytes per step: %.0f outside a scope, %.0f in one (one activation: %.0f)", free, scoped, activations)
+	if scoped > activations/4 || scoped > free/2 {
+		t.Errorf("a scoped step allocates %.0f bytes (%.0f outside a scope), want under half of that and a quarter of one activation (%.0f)", scoped, free, activations)
 	}
 }
