@@ -67,6 +67,16 @@ func Collate(seqs [][]int, idx []int, pad int) (ids, mask *tensor.Tensor) {
 	return tensor.FromSlice(is, len(idx), t), tensor.FromSlice(ms, len(idx), t)
 }
 
+// Scoped returns the tensors of a BERT batch moved to dev and adopted
+// by sc (see tensor.Scope.Use), so that everything a forward pass
+// computes from them is released when sc closes: ids and mask as given,
+// and segment ids of zeros (a model that made its own default segment
+// ids would allocate their lookup outside the scope).
+func Scoped(sc *tensor.Scope, dev tensor.Device, ids, mask *tensor.Tensor) (scopedIDs, scopedMask, typeIDs *tensor.Tensor) {
+	types := tensor.FullOn(dev, tensor.Int32, 0, ids.Shape()...)
+	return sc.Use(ids.To(dev)), sc.Use(mask.To(dev)), sc.Use(types)
+}
+
 // MLM describes BERT's masking: each maskable token is chosen with
 // probability Prob; a chosen token becomes Mask 80 % of the time, a random
 // token of [Low, Vocab) 10 %, and stays itself 10 %.

@@ -87,7 +87,9 @@ func GPT(ctx context.Context, o Options, w io.Writer) (*Report, error) {
 	fmt.Fprintf(w, "pre-training a GPT-2 (%d layers, width %d, %d heads, %s parameters) as a causal LM on %d sentences (%d held out), byte-level BPE vocabulary %d\n",
 		o.Layers, o.Hidden, o.Heads, millions(nn.NumParams(model)), len(trainSeqs), len(held), vocab)
 
-	batch := func(s [][]int, idx []int) lm.Inputs {
+	// batch collates the sequences s[idx...] as inputs adopted by sc, so
+	// that what is computed from them is released with it.
+	batch := func(sc *tensor.Scope, s [][]int, idx []int) lm.Inputs {
 		ids, mask := textbatch.Collate(s, idx, eot)
 		labels := ids.Int32s()
 		for i, m := range mask.Int32s() {
@@ -95,7 +97,7 @@ func GPT(ctx context.Context, o Options, w io.Writer) (*Report, error) {
 				labels[i] = -100
 			}
 		}
-		return lm.Inputs{IDs: ids, Mask: mask, Labels: tensor.FromSlice(labels, ids.Shape()...)}
+		return lm.Inputs{IDs: sc.Use(ids), Mask: sc.Use(mask), Labels: sc.Use(tensor.FromSlice(labels, ids.Shape()...))}
 	}
 	perplexity := func() float64 {
 		view := nn.Detached(model)
@@ -107,12 +109,14 @@ func GPT(ctx context.Context, o Options, w io.Writer) (*Report, error) {
 		}
 		for s := 0; s < len(held); s += 64 {
 			part := idx[s:min(s+64, len(held))]
-			in := batch(held, part)
+			sc := tensor.NewScope()
+			in := batch(sc, held, part)
 			count := 0.0
 			for _, i := range part {
 				count += float64(len(held[i]) - 1) // every token but the first is predicted
 			}
 			sum += view.Forward(in).Loss.Item() * count
+			sc.Close()
 			n += count
 		}
 		return math.Exp(sum / n)
@@ -133,7 +137,7 @@ func GPT(ctx context.Context, o Options, w io.Writer) (*Report, error) {
 		Lengths: textbatch.Lengths(trainSeqs), BatchSize: o.BatchSize, Bucket: 20,
 		Epochs: o.Epochs, MaxSteps: o.MaxSteps, Seed: o.Seed,
 		Loss: func(b train.Batch) (*tensor.Tensor, error) {
-			return model.Forward(batch(trainSeqs, b.Indices)).Loss, nil
+			return model.Forward(batch(b.Scope, trainSeqs, b.Indices)).Loss, nil
 		},
 		Eval: func(int) (train.Metrics, error) {
 			p := perplexity()
