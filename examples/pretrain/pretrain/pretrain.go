@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -24,6 +25,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goformer/goformer/embed"
+	"github.com/goformer/goformer/embed/wordvec"
 	"github.com/goformer/goformer/examples/finetune/data"
 	"github.com/goformer/goformer/examples/finetune/finetune"
 	"github.com/goformer/goformer/examples/internal/textbatch"
@@ -57,6 +60,19 @@ type Options struct {
 	// From, when set, is a BERT masked-LM folder to continue pre-training
 	// (with its tokenizer and sizes) instead of starting afresh.
 	From string
+	// Vectors, when set, is a file of pre-trained word vectors (GloVe or
+	// word2vec text, word2vec binary: see embed/wordvec) that initialise
+	// the word embeddings: the row of every vocabulary token found in it
+	// is its vector, the others are drawn at the vectors' scale. The
+	// hidden size defaults to the vectors' size; a larger one draws the
+	// extra features of every row at random.
+	Vectors string
+	// VectorStd, when positive, scales the vectors so that the standard
+	// deviation of their values is VectorStd.
+	VectorStd float64
+	// FreezeEmbeddings keeps the word embeddings as initialised (from
+	// Vectors) during pre-training.
+	FreezeEmbeddings bool
 	// SaveFloat16 stores the weights as float16 (half the size; loaders
 	// convert them back to float32).
 	SaveFloat16 bool
@@ -162,11 +178,28 @@ func Tokenizer(texts []string, vocab int) (*tokenize.Tokenizer, error) {
 // BERT pre-trains a masked-language-model BERT as o says, writes it to
 // o.Out and reports the held-out perplexity per epoch.
 func BERT(ctx context.Context, o Options, w io.Writer) (*Report, error) {
-	o.defaults()
 	if o.Out == "" {
 		return nil, errors.New("pretrain: no output folder")
 	}
 	start := time.Now()
+	var vecs *wordvec.Table
+	if o.Vectors != "" {
+		if o.From != "" {
+			return nil, errors.New("pretrain: word vectors initialise a new model, not one continued with From")
+		}
+		t, err := wordvec.Load(o.Vectors)
+		if err != nil {
+			return nil, fmt.Errorf("pretrain: %w", err)
+		}
+		if o.Hidden == 0 {
+			o.Hidden = t.Dim
+		}
+		if o.Hidden < t.Dim {
+			return nil, fmt.Errorf("pretrain: hidden size %d is smaller than the %d values of the word vectors", o.Hidden, t.Dim)
+		}
+		vecs = t
+	}
+	o.defaults()
 	texts, err := o.texts()
 	if err != nil {
 		return nil, err
@@ -213,6 +246,17 @@ func BERT(ctx context.Context, o Options, w io.Writer) (*Report, error) {
 		nn.SetGenerator(model, gen)
 		fmt.Fprintf(w, "continuing from %s\n", o.From)
 	}
+	if vecs != nil {
+		cov, err := initWordVectors(model.Bert.Embeddings.Word, tok, vecs, o.VectorStd, gen)
+		if err != nil {
+			return nil, fmt.Errorf("pretrain: %w", err)
+		}
+		fmt.Fprintf(w, "word embeddings from %s (%d words of %d values): %d of %d tokens found, the others drawn at random\n",
+			o.Vectors, vecs.Len(), vecs.Dim, cov.Exact+cov.Lowercased, vocab)
+	}
+	if o.FreezeEmbeddings {
+		nn.Freeze(model.Bert.Embeddings.Word)
+	}
 
 	fmt.Fprintf(w, "pre-training a BERT (%d layers, hidden %d, %d heads, %s parameters) with masked-LM on %d sentences (%d held out), WordPiece vocabulary %d\n",
 		o.Layers, o.Hidden, o.Heads, millions(nn.NumParams(model)), len(trainSeqs), len(held), vocab)
@@ -236,9 +280,12 @@ func BERT(ctx context.Context, o Options, w io.Writer) (*Report, error) {
 		view := nn.Detached(model)
 		sum, n := 0.0, 0.0
 		for _, e := range evals {
-			logits := view.Forward(bert.Input{IDs: e.ids, Mask: e.mask})
-			l := nn.CrossEntropy(logits, e.labels, tensor.Reduction(tensor.ReductionSum)).Item()
-			sum += l
+			sc := tensor.NewScope()
+			in := bert.Input{}
+			in.IDs, in.Mask, in.TypeIDs = textbatch.Scoped(sc, tensor.CPU, e.ids, e.mask)
+			logits := view.Forward(in)
+			sum += nn.CrossEntropy(logits, e.labels, tensor.Reduction(tensor.ReductionSum)).Item()
+			sc.Close()
 			for _, v := range e.labels.Int32s() {
 				if v != -100 {
 					n++
@@ -268,7 +315,8 @@ func BERT(ctx context.Context, o Options, w io.Writer) (*Report, error) {
 			ids, m := textbatch.Collate(trainSeqs, b.Indices, pad)
 			raw := ids.Int32s()
 			labels := mlm.Apply(raw, ids.Dim(0), ids.Dim(1), b.Rand)
-			in := bert.Input{IDs: tensor.FromSlice(raw, ids.Shape()...), Mask: m}
+			in := bert.Input{}
+			in.IDs, in.Mask, in.TypeIDs = textbatch.Scoped(b.Scope, tensor.CPU, tensor.FromSlice(raw, ids.Shape()...), m)
 			return maskedLoss(model, in, labels), nil
 		},
 		Eval: func(step int) (train.Metrics, error) {
@@ -338,3 +386,76 @@ func maskedLoss(model *bert.ForMaskedLM, in bert.Input, labels []int32) *tensor.
 }
 
 func millions(n int) string { return fmt.Sprintf("%.2fM", float64(n)/1e6) }
+
+// initWordVectors overwrites the word embeddings e (in place, so that the
+// masked-LM decoder tied to them follows) with the vectors of the
+// tokenizer's tokens: a token found in vecs (whole words; "##" pieces and
+// special tokens are not) takes its vector in the first vecs.Dim
+// features, everything else is drawn from N(0, σ²), σ the standard
+// deviation of the vectors' values, and the padding row stays zero.
+func initWordVectors(e *embed.Token, tok *tokenize.Tokenizer, vecs *wordvec.Table, scaleTo float64, gen *tensor.Generator) (embed.Coverage, error) {
+	vocab := make([]string, tok.Model.VocabSize())
+	for i := range vocab {
+		s, ok := tok.Model.IDToToken(i)
+		if !ok {
+			return embed.Coverage{}, fmt.Errorf("word vectors: the vocabulary has no token %d", i)
+		}
+		vocab[i] = s
+	}
+	init, cov, err := embed.FromVectors(vecs, vocab, embed.VectorOptions{Missing: embed.MissingRandom, Gen: gen})
+	if err != nil {
+		return cov, fmt.Errorf("word vectors: %w", err)
+	}
+	if e.Vocab() != len(vocab) {
+		return cov, fmt.Errorf("word vectors: %d embeddings for %d tokens", e.Vocab(), len(vocab))
+	}
+	w, v := e.Weight.Detach(), init.Weight.Detach()
+	sd := std(vecs.Data)
+	if scaleTo > 0 {
+		v, sd = v.Scale(scaleTo/sd), scaleTo
+	}
+	if extra := e.Dim() - vecs.Dim; extra > 0 {
+		gen.Normal(w, 0, sd)
+	}
+	w.Narrow(1, 0, vecs.Dim).CopyFrom(v)
+	if e.PaddingIdx >= 0 {
+		w.Narrow(0, e.PaddingIdx, 1).Fill(0)
+	}
+	return cov, nil
+}
+
+// std returns the standard deviation of xs.
+func std(xs []float32) float64 {
+	var s, s2 float64
+	for _, x := range xs {
+		s += float64(x)
+		s2 += float64(x) * float64(x)
+	}
+	n := float64(max(len(xs), 1))
+	return math.Sqrt(max(s2/n-(s/n)*(s/n), 0))
+}
+
+// RegisterFlags defines the command-line flags of o's fields on fs, with
+// the defaults that BERT and GPT give a zero Options.
+func (o *Options) RegisterFlags(fs *flag.FlagSet) {
+	var d Options
+	d.defaults()
+	fs.StringVar(&o.Out, "out", "pretrained-bert", "output folder (Hugging Face layout)")
+	fs.IntVar(&o.Epochs, "epochs", d.Epochs, "passes over the corpus")
+	fs.IntVar(&o.MaxSteps, "steps", 0, "stop after this many updates (0: the epochs decide)")
+	fs.IntVar(&o.BatchSize, "batch", d.BatchSize, "sentences per batch")
+	fs.Float64Var(&o.LR, "lr", d.LR, "peak learning rate (AdamW, linear warm-up and decay)")
+	fs.IntVar(&o.VocabSize, "vocab", d.VocabSize, "tokenizer vocabulary size")
+	fs.IntVar(&o.Hidden, "hidden", 0, fmt.Sprintf("hidden size (default %d, or the size of -vectors)", d.Hidden))
+	fs.IntVar(&o.Layers, "layers", d.Layers, "transformer layers")
+	fs.IntVar(&o.Heads, "heads", d.Heads, "attention heads")
+	fs.IntVar(&o.MaxLen, "maxlen", d.MaxLen, "longest sequence in tokens")
+	fs.Uint64Var(&o.Seed, "seed", d.Seed, "random seed")
+	fs.BoolVar(&o.SaveFloat16, "float16", false, "store the weights as float16 (half the size)")
+	fs.StringVar(&o.From, "from", "", "continue pre-training this BERT folder (its tokenizer and sizes) instead of starting afresh")
+	fs.StringVar(&o.Vectors, "vectors", "", "initialise the word embeddings from these word vectors (GloVe or word2vec text; the hidden size defaults to theirs)")
+	fs.Float64Var(&o.VectorStd, "vector-std", 0, "scale the word vectors to this standard deviation (0: as they are)")
+	fs.BoolVar(&o.FreezeEmbeddings, "freeze-embeddings", false, "keep the word embeddings fixed during pre-training")
+	fs.StringVar(&o.Dir, "checkpoints", "", "folder of resumable checkpoints (none when empty)")
+	fs.StringVar(&o.Plot, "plot", "", "write the loss and perplexity curves to this PNG")
+}

@@ -3,7 +3,9 @@ package pretrain
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -148,5 +150,128 @@ func TestGPTShort(t *testing.T) {
 	ids, err := tok.EncodeIDs("the people of the united states")
 	if err != nil || len(ids) == 0 {
 		t.Errorf("encode: %v %v", ids, err)
+	}
+}
+
+// writeVectors writes GloVe-style vectors of dim values for words to a
+// file and returns its path and the vectors.
+func writeVectors(t *testing.T, dir string, words []string, dim int) (string, map[string][]float32) {
+	t.Helper()
+	vecs := map[string][]float32{}
+	var b strings.Builder
+	for i, w := range words {
+		b.WriteString(w)
+		v := make([]float32, dim)
+		for j := range v {
+			v[j] = float32(i+1)*0.25 - float32(j)*0.125
+			fmt.Fprintf(&b, " %g", v[j])
+		}
+		b.WriteString("\n")
+		vecs[w] = v
+	}
+	path := filepath.Join(dir, "vectors.txt")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, vecs
+}
+
+// Word vectors initialise the word embeddings: the hidden size follows
+// them, a vocabulary word found in the file takes its vector (kept bit
+// for bit when frozen, scaled as VectorStd says), a wider model draws its
+// extra features, and the tied masked-LM decoder reads the same table.
+func TestBERTWordVectors(t *testing.T) {
+	c, err := Corpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	words := []string{"the", "of", "and", "to", "nation", "zzzunseen"}
+	path, vecs := writeVectors(t, dir, words, 8)
+	for _, tc := range []struct {
+		name   string
+		hidden int
+		std    float64
+	}{
+		{"as they are", 0, 0},
+		{"wider model, scaled", 12, 0.1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			o := Options{
+				Out: filepath.Join(dir, tc.name), Texts: c[:300], NoDefaultText: true,
+				VocabSize: 300, Hidden: tc.hidden, Layers: 1, Heads: 2, MaxLen: 32, Epochs: 1, BatchSize: 16, LR: 3e-3, Seed: 3,
+				Vectors: path, VectorStd: tc.std, FreezeEmbeddings: true,
+			}
+			if _, err := BERT(context.Background(), o, &out); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out.String(), "tokens found") {
+				t.Errorf("no coverage line:\n%s", out.String())
+			}
+			m, d, err := bert.FromPretrained[*bert.ForMaskedLM](o.Out, bert.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := max(tc.hidden, 8)
+			if h := m.Bert.Config.HiddenSize; h != want {
+				t.Fatalf("hidden size %d, want %d", h, want)
+			}
+			tok, err := d.Tokenizer()
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The scale of the vectors' values, as the test wrote them.
+			var all []float32
+			for _, w := range words {
+				all = append(all, vecs[w]...)
+			}
+			scale := 1.0
+			if tc.std > 0 {
+				scale = tc.std / std(all)
+			}
+			emb := m.Bert.Embeddings.Word.Weight
+			found := 0
+			for _, w := range words {
+				id, ok := tok.Model.TokenToID(w)
+				if !ok {
+					continue
+				}
+				found++
+				row := emb.Narrow(0, id, 1).Reshape(-1).Float32s()
+				for j, v := range vecs[w] {
+					if math.Abs(float64(row[j])-float64(v)*scale) > 1e-6 {
+						t.Fatalf("%s: feature %d is %v, want %v", w, j, row[j], float64(v)*scale)
+					}
+				}
+			}
+			if found < 4 {
+				t.Fatalf("only %d of the words are in the vocabulary", found)
+			}
+			if m.Cls.Predictions.Decoder.Weight != emb {
+				t.Error("the decoder is not tied to the word embeddings")
+			}
+		})
+	}
+}
+
+func TestBERTWordVectorErrors(t *testing.T) {
+	dir := t.TempDir()
+	path, _ := writeVectors(t, dir, []string{"the", "of"}, 8)
+	bad := filepath.Join(dir, "bad.txt")
+	if err := os.WriteFile(bad, []byte("the 1 2 3\nof 1 2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	texts := strings.Split(strings.Repeat("the people of the nation\n", 30), "\n")
+	for name, o := range map[string]Options{
+		"hidden smaller than the vectors": {Vectors: path, Hidden: 4},
+		"missing file":                    {Vectors: filepath.Join(dir, "none.txt")},
+		"malformed file":                  {Vectors: bad},
+		"vectors and From":                {Vectors: path, From: dir},
+	} {
+		o.Out, o.Texts, o.NoDefaultText, o.MaxSteps = filepath.Join(dir, "out"), texts, true, 1
+		if _, err := BERT(context.Background(), o, &bytes.Buffer{}); err == nil {
+			t.Errorf("%s: no error", name)
+		}
 	}
 }
