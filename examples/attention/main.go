@@ -22,9 +22,10 @@
 // the model whose attention modules report their weights, and
 // inspect.SaveHeatMaps draws them.
 //
-// With the defaults it takes 0.3 s; in the shipped BERT, layer 0's head 1
-// attends to the next token for 88% of the tokens, and its head 0 spreads
-// its weight over the content words ("president", "congress", "passed").
+// With the defaults it takes 0.14 s; in the shipped BERT, layer 0's head 0
+// sends 70% of the tokens mostly to [CLS], and its head 1 spreads over the
+// other tokens (82% look hardest at another token, most often the full
+// stop).
 package main
 
 import (
@@ -97,7 +98,11 @@ func run(ctx context.Context, c config, w io.Writer) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(w, "%s (%s): %d tokens: %s\n", d.Path, d.ModelType, len(res.Tokens), strings.Join(res.Tokens, " "))
+	name := c.model
+	if name == "" {
+		name = "examples/finetune/model (shipped)"
+	}
+	fmt.Fprintf(w, "%s (%s): %d tokens: %s\n", name, d.ModelType, len(res.Tokens), strings.Join(res.Tokens, " "))
 	res.Files, err = inspect.SaveHeatMaps(c.out, res.Maps, inspect.HeatMapOptions{Queries: res.Tokens, Keys: res.Tokens, Max: c.max})
 	if err != nil {
 		return nil, err

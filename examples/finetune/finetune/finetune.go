@@ -11,6 +11,7 @@ package finetune
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,10 +20,9 @@ import (
 	"time"
 
 	"github.com/goformer/goformer/examples/finetune/data"
-	"github.com/goformer/goformer/examples/finetune/model"
+	"github.com/goformer/goformer/examples/internal/shipped"
 	"github.com/goformer/goformer/examples/internal/textbatch"
 	"github.com/goformer/goformer/models/bert"
-	"github.com/goformer/goformer/models/hub"
 	"github.com/goformer/goformer/nn"
 	"github.com/goformer/goformer/optim"
 	"github.com/goformer/goformer/tensor"
@@ -83,10 +83,10 @@ func (o *Options) defaults() {
 		o.Epochs = 4
 	}
 	if o.LR == 0 {
-		o.LR = 3e-4
+		o.LR = 1e-3
 	}
 	if o.HeadLR == 0 {
-		o.HeadLR = 1e-3
+		o.HeadLR = 1e-2
 	}
 	if o.ScratchLR == 0 {
 		o.ScratchLR = 1e-3
@@ -133,8 +133,11 @@ func Run(ctx context.Context, o Options, w io.Writer) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, cleanup, err := openModel(o.Model)
+	dir, cleanup, err := shipped.OpenBERT(o.Model)
 	if err != nil {
+		if o.Model != "" {
+			return nil, fmt.Errorf("model %s: %w", o.Model, err)
+		}
 		return nil, err
 	}
 	defer cleanup()
@@ -142,11 +145,7 @@ func Run(ctx context.Context, o Options, w io.Writer) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("model %s: tokenizer: %w", o.Model, err)
 	}
-	load := func() (*bert.ForSequenceClassification, error) {
-		m, _, err := bert.LoadDir[*bert.ForSequenceClassification](dir, bert.Options{Seed: o.Seed, NumLabels: len(trainSet.Labels)})
-		return m, err
-	}
-	model, err := load()
+	model, _, err := bert.LoadDir[*bert.ForSequenceClassification](dir, bert.Options{Seed: o.Seed, NumLabels: len(trainSet.Labels)})
 	if err != nil {
 		return nil, fmt.Errorf("load model: %w", err)
 	}
@@ -290,8 +289,10 @@ func (r *runner) fit(ctx context.Context, m *bert.ForSequenceClassification, nam
 			for i, j := range b.Indices {
 				y[i] = ys[j]
 			}
-			logits := m.Forward(bert.Input{IDs: ids.To(r.dev), Mask: mask.To(r.dev)})
-			return m.Loss(logits, tensor.FromSlice(y).To(r.dev)), nil
+			// The step's activations are released when its scope closes.
+			in := bert.Input{}
+			in.IDs, in.Mask, in.TypeIDs = textbatch.Scoped(b.Scope, r.dev, ids, mask)
+			return m.Loss(m.Forward(in), b.Scope.Use(tensor.FromSlice(y).To(r.dev))), nil
 		},
 		Eval: func(int) (train.Metrics, error) {
 			s := r.score("", m)
@@ -317,7 +318,11 @@ func (r *runner) predict(m *bert.ForSequenceClassification) []int {
 	out := make([]int, 0, len(idx))
 	for s := 0; s < len(idx); s += 64 {
 		ids, mask := textbatch.Collate(r.testSeqs, idx[s:min(s+64, len(idx))], r.pad)
-		pred := view.Forward(bert.Input{IDs: ids.To(r.dev), Mask: mask.To(r.dev)}).ArgMax(1).Int32s()
+		sc := tensor.NewScope()
+		in := bert.Input{}
+		in.IDs, in.Mask, in.TypeIDs = textbatch.Scoped(sc, r.dev, ids, mask)
+		pred := view.Forward(in).ArgMax(1).Int32s()
+		sc.Close()
 		for _, p := range pred {
 			out = append(out, int(p))
 		}
@@ -354,33 +359,6 @@ func loadData(o Options) (trainSet, testSet *Data, err error) {
 	return trainSet, testSet, nil
 }
 
-// openModel opens the model directory: a path or hub name, or the shipped
-// checkpoint written to a temporary folder.
-func openModel(name string) (*hub.Dir, func(), error) {
-	if name != "" {
-		d, err := hub.Open(name, hub.Options{})
-		if err != nil {
-			return nil, func() {}, fmt.Errorf("model %s: %w", name, err)
-		}
-		return d, func() {}, nil
-	}
-	tmp, err := os.MkdirTemp("", "goformer-finetune-*")
-	if err != nil {
-		return nil, func() {}, err
-	}
-	cleanup := func() { os.RemoveAll(tmp) }
-	if err := os.CopyFS(tmp, model.FS); err != nil {
-		cleanup()
-		return nil, func() {}, err
-	}
-	d, err := hub.OpenDir(tmp)
-	if err != nil {
-		cleanup()
-		return nil, func() {}, err
-	}
-	return d, cleanup, nil
-}
-
 // save writes the fine-tuned classifier in the Hugging Face layout, with
 // vocab.txt beside the tokenizer.json bert.Save writes.
 func save(dir string, m *bert.ForSequenceClassification, tok *tokenize.Tokenizer) error {
@@ -400,4 +378,27 @@ func save(dir string, m *bert.ForSequenceClassification, tok *tokenize.Tokenizer
 		return err
 	}
 	return f.Close()
+}
+
+// RegisterFlags defines the command-line flags of o's fields on fs, with
+// the defaults that Run gives a zero Options.
+func (o *Options) RegisterFlags(fs *flag.FlagSet) {
+	var d Options
+	d.defaults()
+	fs.StringVar(&o.Model, "model", "", "Hugging Face BERT directory or hub name (default: the shipped pre-trained BERT)")
+	fs.StringVar(&o.Data, "data", "", "CSV or TSV file of text,label (default: the shipped sentiment sentences)")
+	fs.Float64Var(&o.Test, "test", d.Test, "fraction of -data held out for testing")
+	fs.StringVar(&o.Freeze, "freeze", "", "comma-separated name patterns frozen while fine-tuning (default: the embeddings and the bottom half of the layers from six layers up, nothing below)")
+	fs.IntVar(&o.HeadEpochs, "head-epochs", d.HeadEpochs, "epochs training the head alone on the frozen encoder")
+	fs.IntVar(&o.Epochs, "epochs", d.Epochs, "epochs fine-tuning the top layers and the head")
+	fs.Float64Var(&o.LR, "lr", d.LR, "peak learning rate of fine-tuning")
+	fs.Float64Var(&o.HeadLR, "head-lr", d.HeadLR, "peak learning rate of the head-only phase")
+	fs.Float64Var(&o.ScratchLR, "scratch-lr", d.ScratchLR, "peak learning rate of the from-scratch model")
+	fs.IntVar(&o.BatchSize, "batch", d.BatchSize, "sentences per batch")
+	fs.IntVar(&o.MaxSteps, "steps", 0, "cap every training phase at this many updates (a quick run)")
+	fs.StringVar(&o.Device, "device", "cpu", "cpu, or cuda[:N] for an NVIDIA GPU")
+	fs.StringVar(&o.Out, "out", d.Out, "folder the fine-tuned model is saved to")
+	fs.StringVar(&o.Plot, "plot", "", "write the fine-tuning curves to this PNG")
+	fs.BoolVar(&o.NoScratch, "no-scratch", false, "skip training the from-scratch comparison")
+	fs.Uint64Var(&o.Seed, "seed", d.Seed, "random seed")
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/goformer/goformer/models/bert"
+	"github.com/goformer/goformer/models/hub"
 	"github.com/goformer/goformer/tensor"
 )
 
@@ -121,9 +122,18 @@ func TestRunShort(t *testing.T) {
 			t.Errorf("%s: accuracy %v, macro-F1 %v", s.Name, s.Accuracy, s.MacroF1)
 		}
 	}
-	m, _, err := bert.FromPretrained[*bert.ForSequenceClassification](o.Out, bert.Options{})
+	d, err := hub.OpenDir(o.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, rep, err := bert.LoadDir[*bert.ForSequenceClassification](d, bert.Options{})
 	if err != nil {
 		t.Fatalf("the saved model does not load: %v", err)
+	}
+	// The saved model is complete: the pooler and the classifier, new in
+	// the masked-LM checkpoint, were trained and saved with the rest.
+	if len(rep.New) != 0 {
+		t.Errorf("the saved model lacks %v", rep.New)
 	}
 	if m.Classifier.Out() != 2 {
 		t.Errorf("saved classifier has %d labels", m.Classifier.Out())
