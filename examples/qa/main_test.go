@@ -9,6 +9,7 @@ import (
 
 	"github.com/goformer/goformer/examples/chat/quiz"
 	"github.com/goformer/goformer/examples/internal/shipped"
+	"github.com/goformer/goformer/examples/qa/model"
 )
 
 func TestExamplesAreBuiltAsDocumented(t *testing.T) {
@@ -70,7 +71,7 @@ func TestAnswersMapToTheirTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, cleanup, err := shipped.OpenBERT("")
+	d, cleanup, err := shipped.Open("", model.FS)
 	if err != nil {
 		t.Fatal(err)
 	}

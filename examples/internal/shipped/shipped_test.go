@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"testing/fstest"
 
 	"github.com/goformer/goformer/models/hub"
 )
@@ -48,5 +49,18 @@ func TestANamedDirectoryOpensAsIs(t *testing.T) {
 	_, none, err = OpenBERT(filepath.Join(t.TempDir(), "absent"))
 	if !errors.Is(err, hub.ErrNotFound) || none == nil {
 		t.Errorf("a missing folder: %v (cleanup %v)", err, none != nil)
+	}
+}
+
+func TestAShippedFolderThatIsNoModelIsRefusedAndRemoved(t *testing.T) {
+	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "goformer-model-*"))
+	d, cleanup, err := Open("", fstest.MapFS{"notes.txt": {Data: []byte("no config here")}})
+	if err == nil || d != nil || cleanup == nil {
+		t.Fatalf("got %v, %v", d, err)
+	}
+	cleanup()
+	after, _ := filepath.Glob(filepath.Join(os.TempDir(), "goformer-model-*"))
+	if len(after) > len(before) {
+		t.Errorf("temporary folders left behind: %v", after)
 	}
 }

@@ -40,7 +40,9 @@ import (
 )
 
 // Options configures a pre-training run. Zero fields take the defaults
-// that made the checkpoint shipped in examples/finetune/model.
+// that made the checkpoint shipped in examples/qa/model; with Vectors
+// (GloVe's), VocabSize 12000 and FreezeEmbeddings they made the one in
+// examples/finetune/model.
 type Options struct {
 	// Out is the folder the model is written to (Hugging Face layout).
 	Out string
