@@ -85,67 +85,51 @@ const (
 // its class's list and in the strong or weak list, and while held weakly
 // the weak pointer to its array (the storage's slice is then nil).
 type cacheEntry struct {
-	prev, next   *CPUStorage // the class's list, oldest first
-	older, newer *CPUStorage // the strong or the weak list, oldest first
-	array        weak.Pointer[byte]
-	capacity     int
-	gcs          int // collections seen when it was cached
-	state        entryState
+	class    links // in the class's list
+	hold     links // in the strong or the weak list
+	array    weak.Pointer[byte]
+	capacity int
+	gcs      int // collections seen when it was cached
+	state    entryState
 }
 
-// storageList is a doubly linked list of free storages: by class through
-// entry.prev and entry.next, or by how they are held through entry.older
-// and entry.newer.
+// links are a storage's place in one doubly linked storageList.
+type links struct{ prev, next *CPUStorage }
+
+// classLinks and holdLinks select the links of a free storage in its
+// class's list and in the strong or weak list.
+func classLinks(s *CPUStorage) *links { return &s.entry.class }
+func holdLinks(s *CPUStorage) *links  { return &s.entry.hold }
+
+// storageList is a doubly linked list of free storages, oldest first,
+// threaded through the links that at selects.
 type storageList struct{ head, tail *CPUStorage }
 
-func (l *storageList) pushClass(s *CPUStorage) {
-	s.entry.prev, s.entry.next = l.tail, nil
+// push appends s to l.
+func (l *storageList) push(s *CPUStorage, at func(*CPUStorage) *links) {
+	*at(s) = links{prev: l.tail}
 	if l.tail != nil {
-		l.tail.entry.next = s
+		at(l.tail).next = s
 	} else {
 		l.head = s
 	}
 	l.tail = s
 }
 
-func (l *storageList) unlinkClass(s *CPUStorage) {
-	e := &s.entry
+// unlink removes s from l.
+func (l *storageList) unlink(s *CPUStorage, at func(*CPUStorage) *links) {
+	e := at(s)
 	if e.prev != nil {
-		e.prev.entry.next = e.next
+		at(e.prev).next = e.next
 	} else {
 		l.head = e.next
 	}
 	if e.next != nil {
-		e.next.entry.prev = e.prev
+		at(e.next).prev = e.prev
 	} else {
 		l.tail = e.prev
 	}
-	e.prev, e.next = nil, nil
-}
-
-func (l *storageList) pushHold(s *CPUStorage) {
-	s.entry.older, s.entry.newer = l.tail, nil
-	if l.tail != nil {
-		l.tail.entry.newer = s
-	} else {
-		l.head = s
-	}
-	l.tail = s
-}
-
-func (l *storageList) unlinkHold(s *CPUStorage) {
-	e := &s.entry
-	if e.older != nil {
-		e.older.entry.newer = e.newer
-	} else {
-		l.head = e.newer
-	}
-	if e.newer != nil {
-		e.newer.entry.older = e.older
-	} else {
-		l.tail = e.older
-	}
-	e.older, e.newer = nil, nil
+	*e = links{}
 }
 
 // bufferCache is the CPU's buffer cache (there is one, cpuCache).
@@ -212,7 +196,7 @@ func (c *bufferCache) collected() {
 	c.scope[c.gcs%window] = 0
 	c.auto = autoBound(c.live[:], c.scope[:], c.ceiling)
 	for s := c.weak.head; s != nil; {
-		next := s.entry.newer
+		next := s.entry.hold.next
 		if s.entry.array.Value() == nil {
 			c.unlink(s)
 			c.stats.Expired++
@@ -312,8 +296,8 @@ func (c *bufferCache) put(s *CPUStorage, collected bool) {
 	c.enforce(b - size)
 	s.entry.capacity = s.capacity()
 	s.entry.gcs = c.gcs
-	c.class[s.dtype][s.class].pushClass(s)
-	c.strong.pushHold(s)
+	c.class[s.dtype][s.class].push(s, classLinks)
+	c.strong.push(s, holdLinks)
 	s.entry.state = heldStrong
 	c.strongBytes += size
 	if collected {
@@ -347,8 +331,8 @@ func (c *bufferCache) demote(s *CPUStorage) {
 	size := s.bytes()
 	s.entry.array = weak.Make((*byte)(s.data()))
 	s.setData(nil)
-	c.strong.unlinkHold(s)
-	c.weak.pushHold(s)
+	c.strong.unlink(s, holdLinks)
+	c.weak.push(s, holdLinks)
 	s.entry.state = heldWeak
 	c.strongBytes -= size
 	c.weakBytes += size
@@ -357,12 +341,12 @@ func (c *bufferCache) demote(s *CPUStorage) {
 // unlink takes a buffer out of the cache's lists; c.mu is held.
 func (c *bufferCache) unlink(s *CPUStorage) {
 	size := int64(s.entry.capacity) * int64(s.dtype.Size())
-	c.class[s.dtype][s.class].unlinkClass(s)
+	c.class[s.dtype][s.class].unlink(s, classLinks)
 	if s.entry.state == heldWeak {
-		c.weak.unlinkHold(s)
+		c.weak.unlink(s, holdLinks)
 		c.weakBytes -= size
 	} else {
-		c.strong.unlinkHold(s)
+		c.strong.unlink(s, holdLinks)
 		c.strongBytes -= size
 	}
 	s.entry.state = notCached

@@ -63,7 +63,7 @@ func stateOf(s *CPUStorage) entryState {
 func weaklyHeld(p uintptr) bool {
 	cpuCache.mu.Lock()
 	defer cpuCache.mu.Unlock()
-	for s := cpuCache.weak.head; s != nil; s = s.entry.newer {
+	for s := cpuCache.weak.head; s != nil; s = s.entry.hold.next {
 		if uintptr(unsafe.Pointer(s.entry.array.Value())) == p {
 			return true
 		}
