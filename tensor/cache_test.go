@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"runtime/metrics"
@@ -178,14 +179,19 @@ func TestScopedStepsAllocateNothingAcrossACollection(t *testing.T) {
 		t.Errorf("automatic bound %d below the %d bytes of a step", l, volume)
 	}
 	collect(t, 1)
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	const n = 10
-	for range n {
-		step()
+	// The least of three runs of ten steps: allocations of the runtime
+	// or of other tests running at the same time fall on one run at most.
+	perStep := math.Inf(1)
+	for range 3 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		const n = 10
+		for range n {
+			step()
+		}
+		runtime.ReadMemStats(&after)
+		perStep = min(perStep, float64(after.TotalAlloc-before.TotalAlloc)/n)
 	}
-	runtime.ReadMemStats(&after)
-	perStep := float64(after.TotalAlloc-before.TotalAlloc) / n
 	if perStep > 0.01*float64(volume) {
 		t.Errorf("a scoped step allocates %.0f bytes, %.1f%% of its %d bytes of buffers", perStep, 100*perStep/float64(volume), volume)
 	}

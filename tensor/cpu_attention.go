@@ -262,17 +262,18 @@ func newAttnDropout(p AttentionParams) *attnDropout {
 // survives dropout p and to 0 when it is dropped, with the counter mapping
 // of Backend.Dropout.
 func attnKeepMask[T float](z []T, seed, first uint64, p float64) {
-	e := first
-	for i := 0; i < len(z); {
-		blk := philox.Block(seed, e/4)
-		for lane := int(e % 4); lane < 4 && i < len(z); lane++ {
-			if philox.Uniform(blk[lane]) >= p {
-				z[i] = 1
+	t := philox.KeepThreshold(p)
+	var words [256]uint32
+	for i := 0; i < len(z); i += len(words) {
+		zc := z[i:min(i+len(words), len(z))]
+		w := words[:len(zc)]
+		philox.Words(seed, first+uint64(i), w)
+		for j, v := range w {
+			if v>>8 >= t {
+				zc[j] = 1
 			} else {
-				z[i] = 0
+				zc[j] = 0
 			}
-			i++
-			e++
 		}
 	}
 }

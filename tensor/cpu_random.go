@@ -81,14 +81,21 @@ func dropoutStrided[T float](dst, x View, p float64, seed, offset uint64) {
 	if p < 1 {
 		scale = 1 / (1 - p)
 	}
+	t := philox.KeepThreshold(p)
 	l.runIndexed(elemGrain, func(idx int, off *[maxOperands]int, n int) {
 		do, so := off[0], off[1]
-		philoxFill(Uniform, 0, 1, seed, offset+uint64(idx), n, func(i int, u float64) {
-			if u >= p {
-				d[do+i*inc[0]] = T(float64(s[so+i*inc[1]]) * scale)
-			} else {
-				d[do+i*inc[0]] = 0
+		var words [256]uint32
+		for c := 0; c < n; c += len(words) {
+			w := words[:min(len(words), n-c)]
+			philox.Words(seed, offset+uint64(idx+c), w)
+			for j, v := range w {
+				i := c + j
+				if v>>8 >= t {
+					d[do+i*inc[0]] = T(float64(s[so+i*inc[1]]) * scale)
+				} else {
+					d[do+i*inc[0]] = 0
+				}
 			}
-		})
+		}
 	})
 }

@@ -37,3 +37,53 @@ func TestUniform(t *testing.T) {
 		}
 	}
 }
+
+func TestWordsMatchBlockAtEveryStartAndLength(t *testing.T) {
+	const seed = 0x9e3779b97f4a7c15
+	for _, first := range []uint64{0, 1, 2, 3, 4, 5, 7, 1<<32 - 3, 1<<34 + 1} {
+		for n := 0; n <= 37; n++ {
+			got := make([]uint32, n)
+			Words(seed, first, got)
+			for i, w := range got {
+				e := first + uint64(i)
+				if want := Block(seed, e/4)[e%4]; w != want {
+					t.Fatalf("first %d, n %d: word %d is %08x, want %08x", first, n, i, w, want)
+				}
+			}
+		}
+	}
+}
+
+func TestKeepThresholdAgreesWithUniform(t *testing.T) {
+	for _, p := range []float64{-1, 0, 1e-9, 0.1, 0.25, 0.5, 1.0 / 3, 0.9, 1 - Two24, 1, 2} {
+		th := KeepThreshold(p)
+		for _, v := range []uint32{0, 1, th - 1, th, th + 1, 1<<24 - 1} {
+			if v >= 1<<24 {
+				continue
+			}
+			w := v<<8 | 0xab
+			if keep, want := w>>8 >= th, Uniform(w) >= p; keep != want {
+				t.Errorf("p %v, word %#x: kept %v by the threshold %d, %v by Uniform", p, w, keep, th, want)
+			}
+		}
+	}
+}
+
+func BenchmarkWords(b *testing.B) {
+	dst := make([]uint32, 4096)
+	b.SetBytes(int64(4 * len(dst)))
+	for b.Loop() {
+		Words(1, 0, dst)
+	}
+}
+
+func BenchmarkBlock(b *testing.B) {
+	dst := make([]uint32, 4096)
+	b.SetBytes(int64(4 * len(dst)))
+	for b.Loop() {
+		for i := 0; i < len(dst); i += 4 {
+			blk := Block(1, uint64(i/4))
+			copy(dst[i:], blk[:])
+		}
+	}
+}
