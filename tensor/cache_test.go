@@ -1,7 +1,6 @@
 package tensor
 
 import (
-	"math"
 	"math/rand/v2"
 	"runtime"
 	"runtime/metrics"
@@ -9,6 +8,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/goformer/goformer/internal/allocbytes"
 )
 
 // withCache runs the test with an empty CPU cache, the given floor of the
@@ -181,17 +182,7 @@ func TestScopedStepsAllocateNothingAcrossACollection(t *testing.T) {
 	collect(t, 1)
 	// The least of three runs of ten steps: allocations of the runtime
 	// or of other tests running at the same time fall on one run at most.
-	perStep := math.Inf(1)
-	for range 3 {
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		const n = 10
-		for range n {
-			step()
-		}
-		runtime.ReadMemStats(&after)
-		perStep = min(perStep, float64(after.TotalAlloc-before.TotalAlloc)/n)
-	}
+	perStep := allocbytes.PerCall(3, 10, step)
 	if perStep > 0.01*float64(volume) {
 		t.Errorf("a scoped step allocates %.0f bytes, %.1f%% of its %d bytes of buffers", perStep, 100*perStep/float64(volume), volume)
 	}

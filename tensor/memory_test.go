@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/goformer/goformer/internal/allocbytes"
 	"github.com/goformer/goformer/tensor"
 )
 
@@ -304,14 +305,7 @@ func TestScopedInferenceAllocatesAlmostNothing(t *testing.T) {
 	for range 5 {
 		step()
 	}
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	const n = 20
-	for range n {
-		step()
-	}
-	runtime.ReadMemStats(&after)
-	perStep := float64(after.TotalAlloc-before.TotalAlloc) / n
+	perStep := allocbytes.PerCall(3, 20, step)
 	activations := float64(4 * (64*1024*2 + 64*256*3))
 	if perStep > 0.02*activations {
 		t.Fatalf("a scoped step allocates %.0f bytes, %.1f%% of its %.0f bytes of activations", perStep, 100*perStep/activations, activations)
