@@ -8,14 +8,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/goformer/goformer/models/bert"
 	"github.com/goformer/goformer/models/hub"
-	"github.com/goformer/goformer/nn"
+	"github.com/goformer/goformer/serve"
 	"github.com/goformer/goformer/tensor"
 	"github.com/goformer/goformer/tokenize"
 )
@@ -94,72 +92,28 @@ func runEmbedText(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 		return badUsage(errors.New("no texts: give them as arguments or on stdin"), fs.Usage)
 	}
 
-	m, dir, err := bert.FromPretrained[*bert.Model](*model, bert.Options{Hub: hub.Options{Offline: *offline, Revision: *revision}})
+	// serve.LoadEmbedder reads what a sentence-transformers model says of
+	// its pooling, normalization and longest input.
+	e, err := serve.LoadEmbedder(*model, hub.Options{Offline: *offline, Revision: *revision})
 	if err != nil {
 		return err
 	}
-	tok, err := dir.Tokenizer()
-	if err != nil {
-		return err
-	}
-	st := readSentenceConfig(dir.Path)
-	opts := bert.EmbedOptions{Pooling: st.pooling, Normalize: st.normalize}
+	opts := bert.EmbedOptions{Pooling: e.Pooling, Normalize: e.Normalize}
 	if set["pooling"] {
 		opts.Pooling = pool
 	}
 	if set["normalize"] {
 		opts.Normalize = *normalize
 	}
-	limit := m.Config.MaxPositionEmbeddings
-	if st.maxLen > 0 {
-		limit = min(limit, st.maxLen)
-	}
+	limit := e.MaxLen
 	if *maxLen > 0 {
 		limit = min(limit, *maxLen)
 	}
-	embs, err := embedTexts(nn.Detached(m), tok, texts, opts, limit, *batch)
+	embs, err := embedTexts(e.Model, e.Tokenizer, texts, opts, limit, *batch)
 	if err != nil {
 		return err
 	}
 	return writeEmbeddings(stdout, *format, texts, embs)
-}
-
-// sentenceConfig is what a sentence-transformers model says of its pooling.
-type sentenceConfig struct {
-	pooling   bert.Pooling
-	normalize bool
-	maxLen    int
-}
-
-// readSentenceConfig reads 1_Pooling/config.json, modules.json and
-// sentence_bert_config.json where the model has them; missing or
-// unreadable files leave the defaults (mean pooling, no normalization).
-func readSentenceConfig(dir string) sentenceConfig {
-	var c sentenceConfig
-	var pc struct {
-		CLS  bool `json:"pooling_mode_cls_token"`
-		Mean bool `json:"pooling_mode_mean_tokens"`
-	}
-	if b, err := os.ReadFile(filepath.Join(dir, "1_Pooling", "config.json")); err == nil && json.Unmarshal(b, &pc) == nil && pc.CLS && !pc.Mean {
-		c.pooling = bert.CLS
-	}
-	var mods []struct {
-		Type string `json:"type"`
-	}
-	if b, err := os.ReadFile(filepath.Join(dir, "modules.json")); err == nil && json.Unmarshal(b, &mods) == nil {
-		for _, m := range mods {
-			if strings.HasSuffix(m.Type, ".Normalize") {
-				c.normalize = true
-			}
-		}
-	}
-	var sc struct {
-		MaxSeqLength int `json:"max_seq_length"`
-	}
-	if b, err := os.ReadFile(filepath.Join(dir, "sentence_bert_config.json")); err == nil && json.Unmarshal(b, &sc) == nil {
-		c.maxLen = sc.MaxSeqLength
-	}
-	return c
 }
 
 // embedTexts runs the texts through m in batches, each padded to its
