@@ -46,12 +46,6 @@ balancer for more throughput, with /healthz as their readiness probe.
 flags:
 `
 
-// stringFlags is a repeatable string flag.
-type stringFlags []string
-
-func (s *stringFlags) String() string     { return fmt.Sprint(*s) }
-func (s *stringFlags) Set(v string) error { *s = append(*s, v); return nil }
-
 func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
@@ -77,7 +71,7 @@ func serveUntil(ctx context.Context, args []string, stderr io.Writer, ready func
 	maxBody := fs.Int64("max-body-kb", 1024, "largest request body, KiB")
 	timeout := fs.Duration("timeout", 5*time.Minute, "longest a request may take, queueing included")
 	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "longest wait for requests in flight when stopping")
-	var keys, origins stringFlags
+	var keys, origins stringList
 	fs.Var(&keys, "api-key", "accept this bearer token (repeatable; also $GOFORMER_API_KEY); none: no authentication")
 	fs.Var(&origins, "cors-origin", "let browsers call from this origin (repeatable; * for any)")
 	seed := fs.Uint64("seed", 0, "seed of the sampling of requests without one")
