@@ -516,12 +516,11 @@ func (e *engine) pick(j *job, logits []float32) bool {
 	if j.top > 0 {
 		ev.top = topLogprobs(logits, j.top)
 	}
-	switch {
-	case slices.Contains(j.stopIDs, id):
+	if slices.Contains(j.stopIDs, id) {
 		ev.finish = finishStop
-	case len(j.stops) > 0 && j.stopString() != "":
-		ev.finish, ev.stop = finishStop, j.stopString()
-	case len(j.gen) >= j.maxNew:
+	} else if ev.stop = j.stopString(); ev.stop != "" {
+		ev.finish = finishStop
+	} else if len(j.gen) >= j.maxNew {
 		ev.finish = finishLength
 	}
 	e.send(j, ev)
@@ -535,6 +534,9 @@ func (e *engine) pick(j *job, logits []float32) bool {
 // stopString returns the stop string the text of the last generated
 // tokens contains, "" for none.
 func (j *job) stopString() string {
+	if len(j.stops) == 0 {
+		return ""
+	}
 	text, err := j.dec.Decode(j.gen[max(0, len(j.gen)-j.window):], false)
 	if err != nil {
 		return ""
