@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/goformer/goformer/models/auto"
 	"github.com/goformer/goformer/models/generate"
@@ -396,6 +397,38 @@ func TestALoneRequestDecodesAsGenerate(t *testing.T) {
 	for i, lp := range lps {
 		if lp != want[0][0].LogProbs[i] {
 			t.Errorf("token %d: log-probability %v, generate's %v", i, lp, want[0][0].LogProbs[i])
+		}
+	}
+}
+
+// A token's entry among the alternatives is its own log-probability, bit
+// for bit: clients read either.
+func TestTopLogprobsHoldEachTokensOwnLogprob(t *testing.T) {
+	ts := start(t, serve.Config{ModelName: "m"})
+	greedy := api.Sampling{Temperature: api.Ptr(0.0)}
+	comp, err := ts.c.Completion(ctx(t), api.CompletionRequest{Model: "m", Prompt: api.Texts("The quick brown fox"), MaxTokens: api.Ptr(12),
+		Sampling: greedy, Logprobs: api.Ptr(5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := comp.Choices[0].Logprobs
+	for i, tok := range l.Tokens {
+		if strings.ContainsRune(tok, utf8.RuneError) {
+			continue // tokens holding part of a character share this text
+		}
+		if got, ok := l.TopLogprobs[i][tok]; !ok || got != l.TokenLogprobs[i] {
+			t.Errorf("completion token %d %q: logprob %v, among the alternatives %v (%v)", i, tok, l.TokenLogprobs[i], got, ok)
+		}
+	}
+	reply, err := ts.c.ChatCompletion(ctx(t), api.ChatCompletionRequest{Model: "m", MaxTokens: api.Ptr(12), Sampling: greedy,
+		Logprobs: api.Ptr(true), TopLogprobs: api.Ptr(5), Messages: []api.Message{{Role: "user", Content: "Hello there"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tl := range reply.Choices[0].Logprobs.Content {
+		// Greedy: the token is the most likely one.
+		if top := tl.TopLogprobs[0]; top.Token != tl.Token || top.Logprob != tl.Logprob {
+			t.Errorf("chat token %d %q: logprob %v, most likely %q %v", i, tl.Token, tl.Logprob, top.Token, top.Logprob)
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -550,18 +549,11 @@ func (j *job) stopString() string {
 	return stop
 }
 
-// topLogprobs returns the n most likely tokens of logits (by
-// log-softmax, in float64), most likely first.
+// topLogprobs returns the n most likely tokens of logits and their
+// log-probabilities, most likely first. The log-probabilities are
+// generate.LogProb's, bit for bit, so that the sampled token's entry
+// equals its own log-probability; the normalizer is computed once.
 func topLogprobs(logits []float32, n int) []alt {
-	mx := math.Inf(-1)
-	for _, v := range logits {
-		mx = max(mx, float64(v))
-	}
-	var sum float64
-	for _, v := range logits {
-		sum += math.Exp(float64(v) - mx)
-	}
-	lse := mx + math.Log(sum)
 	top := make([]alt, 0, n+1)
 	for id, v := range logits {
 		if len(top) == n && float64(v) <= top[n-1].logprob {
@@ -579,8 +571,15 @@ func topLogprobs(logits []float32, n int) []alt {
 			top = top[:n]
 		}
 	}
+	if len(top) == 0 {
+		return top
+	}
+	// LogProb(logits, id) is float64(logits[id]−max) − log Σ exp32(l−max):
+	// at the most likely token, minus the logarithm alone.
+	mx := logits[top[0].id]
+	lse := -generate.LogProb(logits, top[0].id)
 	for i := range top {
-		top[i].logprob -= lse
+		top[i].logprob = float64(logits[top[i].id]-mx) - lse
 	}
 	return top
 }
