@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/goformer/goformer/examples/chat/quiz"
+	"github.com/goformer/goformer/examples/internal/textbatch"
 	"github.com/goformer/goformer/internal/atomicfile"
-
 	"github.com/goformer/goformer/models/generate/chat"
 	"github.com/goformer/goformer/models/gpt"
 	"github.com/goformer/goformer/models/hub"
@@ -237,28 +237,13 @@ func trainQuizModel(ctx context.Context, o trainOptions, w io.Writer) (*trainRep
 
 // collate pads the sequences idx with pad (label -100) into a batch.
 func collate(seqs []example, idx []int, pad int) lm.Inputs {
-	t := 0
-	for _, i := range idx {
-		t = max(t, len(seqs[i].ids))
-	}
-	ids := make([]int32, len(idx)*t)
-	mask := make([]int32, len(idx)*t)
-	labels := make([]int32, len(idx)*t)
+	ids, labels, rows := make([][]int, len(idx)), make([][]int, len(idx)), make([]int, len(idx))
 	for r, i := range idx {
-		for c := range t {
-			k := r*t + c
-			if c < len(seqs[i].ids) {
-				ids[k], mask[k], labels[k] = int32(seqs[i].ids[c]), 1, int32(seqs[i].labels[c])
-			} else {
-				ids[k], labels[k] = int32(pad), -100
-			}
-		}
+		ids[r], labels[r], rows[r] = seqs[i].ids, seqs[i].labels, r
 	}
-	return lm.Inputs{
-		IDs:    tensor.FromSlice(ids, len(idx), t),
-		Mask:   tensor.FromSlice(mask, len(idx), t),
-		Labels: tensor.FromSlice(labels, len(idx), t),
-	}
+	in, mask := textbatch.Collate(ids, rows, pad)
+	lab, _ := textbatch.Collate(labels, rows, -100)
+	return lm.Inputs{IDs: in, Mask: mask, Labels: lab}
 }
 
 // saveChatModel writes the model directory: config.json and the weights,
