@@ -83,6 +83,7 @@ import (
 
 	"github.com/goformer/goformer/examples/chat/quiz"
 	"github.com/goformer/goformer/examples/internal/shipped"
+	"github.com/goformer/goformer/examples/internal/textbatch"
 	"github.com/goformer/goformer/examples/qa/model"
 	"github.com/goformer/goformer/metrics"
 	"github.com/goformer/goformer/models/bert"
@@ -285,23 +286,15 @@ func encodeExamples(tok *tokenize.Tokenizer, exs []example) ([]*encoded, error) 
 	return out, nil
 }
 
-// collate pads a batch: ids, type ids and mask [B, T].
+// collate pads a batch with zeros: ids, type ids and mask [B, T].
 func collate(es []*encoded, idx []int) bert.Input {
-	t := 0
-	for _, i := range idx {
-		t = max(t, len(es[i].ids))
-	}
-	ids := make([]int32, len(idx)*t)
-	types := make([]int32, len(idx)*t)
-	mask := make([]int32, len(idx)*t)
+	ids, types, rows := make([][]int, len(idx)), make([][]int, len(idx)), make([]int, len(idx))
 	for r, i := range idx {
-		for k := range es[i].ids {
-			ids[r*t+k], types[r*t+k], mask[r*t+k] = int32(es[i].ids[k]), int32(es[i].types[k]), 1
-		}
+		ids[r], types[r], rows[r] = es[i].ids, es[i].types, r
 	}
-	return bert.Input{
-		IDs: tensor.FromSlice(ids, len(idx), t), TypeIDs: tensor.FromSlice(types, len(idx), t), Mask: tensor.FromSlice(mask, len(idx), t),
-	}
+	in, mask := textbatch.Collate(ids, rows, 0)
+	typeIDs, _ := textbatch.Collate(types, rows, 0)
+	return bert.Input{IDs: in, TypeIDs: typeIDs, Mask: mask}
 }
 
 // fineTune trains m on the encoded examples with the library's loop.
