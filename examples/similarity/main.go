@@ -51,6 +51,7 @@ import (
 	"github.com/goformer/goformer/examples/finetune/data"
 	"github.com/goformer/goformer/examples/finetune/finetune"
 	"github.com/goformer/goformer/examples/internal/shipped"
+	"github.com/goformer/goformer/examples/internal/textbatch"
 	"github.com/goformer/goformer/metrics"
 	"github.com/goformer/goformer/models/bert"
 	"github.com/goformer/goformer/nn"
@@ -97,32 +98,18 @@ func (e *encoder) embed(texts []string, pooling bert.Pooling) ([][]float32, erro
 	out := make([][]float32, 0, len(texts))
 	const batch = 64
 	for s := 0; s < len(texts); s += batch {
-		encs, err := e.tok.EncodeBatch(texts[s:min(s+batch, len(texts))])
+		seqs, err := textbatch.Encode(e.tok, texts[s:min(s+batch, len(texts))], e.maxLen, true) // [SEP] kept at the end
 		if err != nil {
 			return nil, err
 		}
-		t := 0
-		for _, enc := range encs {
-			t = max(t, min(enc.Len(), e.maxLen))
+		rows := make([]int, len(seqs))
+		for r := range rows {
+			rows[r] = r
 		}
-		ids := make([]int32, len(encs)*t)
-		mask := make([]int32, len(encs)*t)
-		for r, enc := range encs {
-			seq := enc.IDs
-			if len(seq) > e.maxLen { // keep [SEP] at the end
-				seq = append(slices.Clone(seq[:e.maxLen-1]), seq[len(seq)-1])
-			}
-			for c := range t {
-				ids[r*t+c] = int32(pad)
-				if c < len(seq) {
-					ids[r*t+c], mask[r*t+c] = int32(seq[c]), 1
-				}
-			}
-		}
-		v := view.Embed(bert.Input{IDs: tensor.FromSlice(ids, len(encs), t), Mask: tensor.FromSlice(mask, len(encs), t)},
-			bert.EmbedOptions{Pooling: pooling, Normalize: true})
+		ids, mask := textbatch.Collate(seqs, rows, pad)
+		v := view.Embed(bert.Input{IDs: ids, Mask: mask}, bert.EmbedOptions{Pooling: pooling, Normalize: true})
 		flat, h := v.Float32s(), v.Dim(1)
-		for r := range encs {
+		for r := range seqs {
 			out = append(out, flat[r*h:(r+1)*h])
 		}
 	}
