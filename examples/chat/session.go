@@ -181,42 +181,11 @@ func (s *Session) Send(ctx context.Context, user string, w io.Writer) (string, e
 	}
 	stream := &generate.TextStream{Decoder: s.LM.Tokenizer, SkipSpecial: true, Stops: o.StopStrings}
 	s.tokens = prompt[:len(prompt):len(prompt)]
-	for !run.Done() {
-		if err := ctx.Err(); err != nil {
-			s.Reset() // the cache is ahead of the conversation
-			return "", err
-		}
-		logits := s.LM.Model.Step(tensor.FromSlice(toInt32(feed), 1, len(feed)), nil, s.cache)
-		tok, err := run.Next(logits.Float32s())
-		if err != nil {
-			s.Reset()
-			return "", err
-		}
-		piece, err := stream.Push(tok.ID)
-		if err != nil {
-			s.Reset()
-			return "", err
-		}
-		if _, err := io.WriteString(w, piece); err != nil {
-			s.Reset()
-			return "", err
-		}
-		if !run.Done() {
-			feed = []int{tok.ID}
-			s.tokens = append(s.tokens, tok.ID)
-		}
-	}
-	piece, err := stream.Flush()
+	seq, err := s.decode(ctx, run, stream, feed, w)
 	if err != nil {
-		s.Reset()
+		s.Reset() // the cache is ahead of the conversation
 		return "", err
 	}
-	if _, err := io.WriteString(w, piece); err != nil {
-		s.Reset()
-		return "", err
-	}
-	seq := run.Sequence()
-	s.pending = seq.Tokens[len(seq.Tokens)-1]
 	st.Generated = len(seq.Tokens)
 	s.Stats = st
 	answer, err := s.LM.Text(seq)
@@ -228,6 +197,44 @@ func (s *Session) Send(ctx context.Context, user string, w io.Writer) (string, e
 	// prompt text continues the cached tokens' text.
 	s.msgs = append(msgs, chat.Message{Role: "assistant", Content: answer})
 	return answer, nil
+}
+
+// decode runs the model from feed until run is done, streaming the reply
+// to w, and returns the generated sequence. s's cache and tokens then hold
+// the conversation but its last token (pending, fed next turn); after an
+// error they are left part way, for the caller to reset.
+func (s *Session) decode(ctx context.Context, run *generate.Run, stream *generate.TextStream, feed []int, w io.Writer) (generate.Sequence, error) {
+	for !run.Done() {
+		if err := ctx.Err(); err != nil {
+			return generate.Sequence{}, err
+		}
+		logits := s.LM.Model.Step(tensor.FromSlice(toInt32(feed), 1, len(feed)), nil, s.cache)
+		tok, err := run.Next(logits.Float32s())
+		if err != nil {
+			return generate.Sequence{}, err
+		}
+		piece, err := stream.Push(tok.ID)
+		if err != nil {
+			return generate.Sequence{}, err
+		}
+		if _, err := io.WriteString(w, piece); err != nil {
+			return generate.Sequence{}, err
+		}
+		if !run.Done() {
+			feed = []int{tok.ID}
+			s.tokens = append(s.tokens, tok.ID)
+		}
+	}
+	piece, err := stream.Flush()
+	if err != nil {
+		return generate.Sequence{}, err
+	}
+	if _, err := io.WriteString(w, piece); err != nil {
+		return generate.Sequence{}, err
+	}
+	seq := run.Sequence()
+	s.pending = seq.Tokens[len(seq.Tokens)-1]
+	return seq, nil
 }
 
 func toInt32(ids []int) []int32 {
