@@ -3,7 +3,7 @@
 // the small BERT shipped in examples/finetune/model (pre-trained by
 // examples/pretrain) and the UCI sentiment sentences shipped in
 // examples/finetune/data, trains the classification head on the frozen
-// encoder, then unfreezes the top layers, and prints accuracy, macro-F1
+// encoder, then every layer, and prints accuracy, macro-F1
 // and the per-class report before and after, next to the same model
 // trained from scratch and the majority-class baseline. It saves the
 // fine-tuned model in the Hugging Face layout.

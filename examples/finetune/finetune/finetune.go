@@ -1,11 +1,12 @@
 // Package finetune fine-tunes a pre-trained BERT checkpoint (any Hugging
 // Face BERT directory) into a sentence classifier, and measures what the
 // pre-training bought: it trains the classification head on a frozen
-// encoder, then unfreezes the top layers, and compares the result with
-// the same model trained from scratch and with the majority-class
-// baseline, by accuracy, macro-F1 and per-class report on a held-out test
-// set. It is the library behind `go run ./examples/finetune` and
-// `goformer finetune`.
+// encoder, then the encoder with it (every layer of a model under six
+// layers, such as the shipped one; the top half of a deeper one), and
+// compares the result with the same model trained from scratch and with
+// the majority-class baseline, by accuracy, macro-F1 and per-class report
+// on a held-out test set. It is the library behind
+// `go run ./examples/finetune` and `goformer finetune`.
 package finetune
 
 import (
@@ -46,7 +47,7 @@ type Options struct {
 	// bottom half of the layers, and nothing for smaller ones.
 	Freeze string
 	// HeadEpochs train the head on the frozen encoder; Epochs then train
-	// the top layers and the head (and the from-scratch model for both
+	// what Freeze leaves unfrozen (and the from-scratch model for both
 	// together).
 	HeadEpochs, Epochs int
 	// LR is the peak learning rate of the second phase, HeadLR of the
@@ -237,8 +238,7 @@ func Run(ctx context.Context, o Options, w io.Writer) (*Result, error) {
 
 // defaultFreeze returns what stays frozen while fine-tuning: for models
 // of six layers or more, the embeddings and the bottom half of the layers;
-// smaller models (the shipped one has two) train every layer, which
-// measured best for them (see the README).
+// smaller models (the shipped one has two) train every layer.
 func defaultFreeze(layers int) []string {
 	if layers < 6 {
 		return nil
