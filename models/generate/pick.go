@@ -27,6 +27,20 @@ func (s Source) Uniform(i int) float64 {
 // of exp(score − max) exceeds u times the total. Indices at −∞ are never
 // drawn. It returns −1 when no score is finite.
 func SampleIndex(scores []float32, u float64) int {
+	id, _ := sampleIndex(scores, u, nil)
+	return id
+}
+
+// term is the exponential e of the finite score at index i.
+type term struct {
+	i int
+	e float64
+}
+
+// sampleIndex is SampleIndex with the exponentials written to terms'
+// array, which it returns for the next call: a Picker keeps it, so that
+// sampling over a whole vocabulary allocates nothing per token.
+func sampleIndex(scores []float32, u float64, terms []term) (int, []term) {
 	mx := math.Inf(-1)
 	for _, s := range scores {
 		if float64(s) > mx {
@@ -34,14 +48,10 @@ func SampleIndex(scores []float32, u float64) int {
 		}
 	}
 	if math.IsInf(mx, -1) || math.IsNaN(mx) {
-		return -1
+		return -1, terms
 	}
 	// The exponentials of the finite scores, once.
-	type term struct {
-		i int
-		e float64
-	}
-	terms := make([]term, 0, 64)
+	terms = terms[:0]
 	var total float64
 	for i, s := range scores {
 		if s > negInf {
@@ -58,10 +68,10 @@ func SampleIndex(scores []float32, u float64) int {
 		cum += t.e
 		last = t.i
 		if cum > target {
-			return t.i
+			return t.i, terms
 		}
 	}
-	return last
+	return last, terms
 }
 
 // Argmax returns the index of the highest score (the first one on ties),
@@ -95,11 +105,12 @@ func LogProb(logits []float32, id int) float64 {
 // applies the options' processors to a copy of the logits, then takes the
 // argmax or draws from the result. A server running its own decoding loop
 // uses one Picker per set of options. A Picker is not safe for concurrent
-// use (it keeps a scratch buffer).
+// use (it keeps scratch buffers).
 type Picker struct {
 	chain   Chain
 	sample  bool
 	scratch []float32
+	terms   []term // sampleIndex's exponentials
 }
 
 // NewPicker returns a Picker for o (its sampling options and processors).
@@ -119,7 +130,7 @@ func (p *Picker) Pick(logits []float32, h History, src Source) (id int, logProb 
 		scores = p.scratch
 	}
 	if p.sample {
-		id = SampleIndex(scores, src.Uniform(len(h.Generated)))
+		id, p.terms = sampleIndex(scores, src.Uniform(len(h.Generated)), p.terms)
 	} else {
 		id = Argmax(scores)
 		if id >= 0 && math.IsInf(float64(scores[id]), -1) {

@@ -21,6 +21,7 @@ func BenchmarkPick(b *testing.B) {
 		o    generate.Options
 	}{
 		{"greedy", generate.Options{}},
+		{"temperature=0.8", generate.Options{Temperature: 0.8}},
 		{"top-k=50,top-p=0.9", generate.Options{Temperature: 0.8, TopK: 50, TopP: 0.9}},
 		{"top-p=0.9", generate.Options{Temperature: 0.8, TopP: 0.9}},
 	} {
