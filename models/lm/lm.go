@@ -116,9 +116,11 @@ func (p Parts) body(ids, mask *tensor.Tensor, cache *transformer.Cache, hidden b
 	past := cache.Len()
 	attn := attention.Mask{Causal: true}
 	var pos *tensor.Tensor
-	if mask != nil && !allOnes(mask) {
-		pos = Positions(mask, t)
-		attn.KeyMask = attention.Keep(mask)
+	if mask != nil {
+		if m := maskValues(mask); !allOnes(m) {
+			pos = positions(m, mask.Dim(0), mask.Dim(1), t)
+			attn.KeyMask = attention.Keep(mask)
+		}
 	}
 	if pos != nil && pos.Device() != ids.Device() {
 		pos = pos.To(ids.Device())
@@ -141,10 +143,7 @@ func NewCache() generate.Cache { return &transformer.Cache{} }
 // means no padding. cache must come from NewCache.
 func (p Parts) Step(ids, mask *tensor.Tensor, cache generate.Cache) *tensor.Tensor {
 	checkIDs("Step", ids)
-	c, ok := cache.(*transformer.Cache)
-	if !ok || c == nil {
-		panic(fmt.Sprintf("lm: Step: the cache is a %T, not the *transformer.Cache of the model's NewCache", cache))
-	}
+	c := decoderCache("Step", cache)
 	b, t := ids.Dim(0), ids.Dim(1)
 	if mask != nil {
 		checkMask("Step", mask, b, c.Len()+t)
@@ -168,7 +167,11 @@ func Positions(mask *tensor.Tensor, t int) *tensor.Tensor {
 	if t > n {
 		panic(fmt.Sprintf("lm: Positions: %d positions from a mask of %d columns", t, n))
 	}
-	m := maskValues(mask)
+	return positions(maskValues(mask), b, n, t)
+}
+
+// positions is Positions over the mask's values m [b, n].
+func positions(m []int32, b, n, t int) *tensor.Tensor {
 	pos := make([]int32, b*t)
 	for r := range b {
 		count := int32(0)
@@ -212,8 +215,8 @@ func maskValues(mask *tensor.Tensor) []int32 {
 	return m.Contiguous().Int32s()
 }
 
-func allOnes(mask *tensor.Tensor) bool {
-	for _, v := range maskValues(mask) {
+func allOnes(m []int32) bool {
+	for _, v := range m {
 		if v == 0 {
 			return false
 		}
