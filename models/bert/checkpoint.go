@@ -2,6 +2,7 @@ package bert
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/goformer/goformer/models/hub"
 	"github.com/goformer/goformer/nn"
@@ -128,7 +129,7 @@ func LoadDir[M Task](d *hub.Dir, o Options) (M, *hub.Report, error) {
 	m, own, pooler := build[M](c)
 	var unused []string
 	for _, h := range heads {
-		if !contains(own, h) {
+		if !slices.Contains(own, h) {
 			unused = append(unused, h)
 		}
 	}
@@ -159,15 +160,6 @@ func LoadDir[M Task](d *hub.Dir, o Options) (M, *hub.Report, error) {
 		initWeights(m, c.InitializerRange, g, fresh)
 	}
 	return m, rep, nil
-}
-
-func contains(s []string, x string) bool {
-	for _, y := range s {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // config returns the model's configuration and architecture name.

@@ -62,7 +62,7 @@ func Load(d *hub.Dir, o LoadOptions) (*LMHeadModel, error) {
 		return nil, err
 	}
 	m := NewLMHeadModel(c, nil)
-	if err := load(d, m, o, hub.LoadOptions{}); err != nil {
+	if _, err := load(d, m, o, hub.LoadOptions{}); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -82,19 +82,14 @@ func LoadForSequenceClassification(d *hub.Dir, g *tensor.Generator, o LoadOption
 	if g != nil {
 		g.Normal(m.Score.Weight.Detach(), 0, c.InitializerRange)
 	}
-	rep, err := loadReport(d, m, o, hub.LoadOptions{New: []string{"score"}, Unused: []string{"lm_head"}})
+	rep, err := load(d, m, o, hub.LoadOptions{New: []string{"score"}, Unused: []string{"lm_head"}})
 	if err != nil {
 		return nil, nil, err
 	}
 	return m, rep, nil
 }
 
-func load(d *hub.Dir, m any, o LoadOptions, lo hub.LoadOptions) error {
-	_, err := loadReport(d, m, o, lo)
-	return err
-}
-
-func loadReport(d *hub.Dir, m any, o LoadOptions, lo hub.LoadOptions) (*hub.Report, error) {
+func load(d *hub.Dir, m any, o LoadOptions, lo hub.LoadOptions) (*hub.Report, error) {
 	if o.DType != tensor.Float32 {
 		nn.Cast(m, o.DType)
 	}

@@ -100,7 +100,7 @@ func TestHalfPrecisionCheckpointsConvertOrStayAsStored(t *testing.T) {
 	if err := half.Save(dir, hub.SaveOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if c := readConfigFile(t, dir); c.TorchDtype != "bfloat16" {
+	if c := readConfig(t, dir); c.TorchDtype != "bfloat16" {
 		t.Errorf("torch_dtype %q", c.TorchDtype)
 	}
 	f32, err := gpt.FromPretrained(dir, gpt.LoadOptions{})
@@ -125,11 +125,6 @@ func TestHalfPrecisionCheckpointsConvertOrStayAsStored(t *testing.T) {
 	if e := nntest.RelErr(logits(nn.Cast(kept, tensor.Float32)), logits(f32)); e != 0 {
 		t.Errorf("kept then cast differs from converted by %g", e)
 	}
-}
-
-func readConfigFile(t *testing.T, dir string) gpt.Config {
-	t.Helper()
-	return readConfig(t, dir)
 }
 
 func TestBadCheckpointsGiveClearErrors(t *testing.T) {
