@@ -188,7 +188,8 @@ func config(m any) (Config, string) {
 // Save writes m to dir as transformers' save_pretrained does:
 // config.json with the model's architecture, and model.safetensors under
 // Hugging Face's names (the tied decoder left out), plus tokenizer.json
-// when tok is not nil. transformers' from_pretrained reads the result.
+// when tok is not nil. The tests check that the names are those of the
+// fixtures, which testdata/gen_bert.py writes as save_pretrained does.
 func Save[M Task](dir string, m M, tok *tokenize.Tokenizer) error {
 	c, arch := config(m)
 	c.ModelType = "bert"

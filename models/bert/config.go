@@ -10,7 +10,7 @@ import (
 // Config is BERT's configuration, with the field names of Hugging Face's
 // BertConfig so that a model's config.json decodes into it as is (start
 // from Base, whose values are BertConfig's defaults, for the fields a
-// file leaves out) and Save writes one transformers reads.
+// file leaves out) and Save writes one in the same form.
 type Config struct {
 	ModelType                 string   `json:"model_type"` // "bert"
 	Architectures             []string `json:"architectures,omitempty"`

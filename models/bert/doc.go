@@ -37,5 +37,6 @@
 // Hugging Face's ("encoder.layer.0.self_attn.out_proj" is stored as
 // "encoder.layer.0.attention.output.dense", the fused projection as the
 // separate query, key and value of "encoder.layer.0.attention.self"), and
-// Save writes checkpoints that transformers' from_pretrained reads.
+// Save writes checkpoints under save_pretrained's names (the tests
+// compare them with the fixtures of testdata/gen_bert.py).
 package bert

@@ -169,7 +169,7 @@ func load[M bert.Task](t *testing.T, x *fixture) M {
 	return m
 }
 
-func TestBaseModelMatchesTransformers(t *testing.T) {
+func TestBaseModelMatchesTheTorchReference(t *testing.T) {
 	x := openFixture(t, "base")
 	m := load[*bert.Model](t, x)
 	in := x.input()
@@ -216,7 +216,7 @@ func checkLogits[M logitsModel](x *fixture, m M) {
 	x.checkGrads(m)
 }
 
-func TestMaskedLMMatchesTransformers(t *testing.T) {
+func TestMaskedLMMatchesTheTorchReference(t *testing.T) {
 	x := openFixture(t, "masked_lm")
 	m := load[*bert.ForMaskedLM](t, x)
 	if m.Bert.Pooler != nil {
@@ -226,12 +226,12 @@ func TestMaskedLMMatchesTransformers(t *testing.T) {
 	x.checkHidden(m.Bert, x.input())
 }
 
-func TestNextSentencePredictionMatchesTransformers(t *testing.T) {
+func TestNextSentencePredictionMatchesTheTorchReference(t *testing.T) {
 	x := openFixture(t, "nsp")
 	checkLogits(x, load[*bert.ForNextSentencePrediction](t, x))
 }
 
-func TestPreTrainingMatchesTransformers(t *testing.T) {
+func TestPreTrainingMatchesTheTorchReference(t *testing.T) {
 	x := openFixture(t, "pretraining") // its checkpoint holds the old position_ids buffer
 	m := load[*bert.ForPreTraining](t, x)
 	in := x.input()
@@ -245,7 +245,7 @@ func TestPreTrainingMatchesTransformers(t *testing.T) {
 	x.checkHidden(m.Bert, in)
 }
 
-func TestSequenceClassificationMatchesTransformers(t *testing.T) {
+func TestSequenceClassificationMatchesTheTorchReference(t *testing.T) {
 	for _, name := range []string{"seq_cls", "seq_regression", "seq_multilabel"} {
 		t.Run(name, func(t *testing.T) {
 			x := openFixture(t, name)
@@ -254,17 +254,17 @@ func TestSequenceClassificationMatchesTransformers(t *testing.T) {
 	}
 }
 
-func TestMultipleChoiceMatchesTransformers(t *testing.T) {
+func TestMultipleChoiceMatchesTheTorchReference(t *testing.T) {
 	x := openFixture(t, "multiple_choice")
 	checkLogits(x, load[*bert.ForMultipleChoice](t, x))
 }
 
-func TestTokenClassificationMatchesTransformers(t *testing.T) {
+func TestTokenClassificationMatchesTheTorchReference(t *testing.T) {
 	x := openFixture(t, "token_cls")
 	checkLogits(x, load[*bert.ForTokenClassification](t, x))
 }
 
-func TestQuestionAnsweringMatchesTransformers(t *testing.T) {
+func TestQuestionAnsweringMatchesTheTorchReference(t *testing.T) {
 	x := openFixture(t, "qa")
 	m := load[*bert.ForQuestionAnswering](t, x)
 	start, end := m.Forward(x.input())

@@ -60,11 +60,13 @@ func loadFamily(t *testing.T, family, name string) generate.Model {
 	return nil
 }
 
-// TestFamiliesGenerateAsHuggingFace runs greedy decoding, seeded sampling
-// and beam search on GPT-2, Llama and Qwen2 fixture checkpoints with the
-// KV cache, the prompts in one left-padded batch and each alone: every
-// run must give the reference's tokens, computed without a cache.
-func TestFamiliesGenerateAsHuggingFace(t *testing.T) {
+// TestFamiliesGenerateAsTheTorchReference runs greedy decoding, seeded
+// sampling and beam search on GPT-2, Llama and Qwen2 fixture checkpoints
+// with the KV cache, the prompts in one left-padded batch and each alone:
+// every run must give the tokens of gen_families.py (Hugging Face's
+// generation algorithms transcribed in plain torch), computed without a
+// cache.
+func TestFamiliesGenerateAsTheTorchReference(t *testing.T) {
 	b, err := os.ReadFile("testdata/families.json")
 	if err != nil {
 		t.Fatal(err)

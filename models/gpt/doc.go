@@ -14,7 +14,7 @@
 //
 // Generation goes through package generate, for which LMHeadModel is a
 // generate.Model (NewCache, Step over a KV cache). Save writes a directory
-// that transformers' from_pretrained reads.
+// with save_pretrained's names and layouts, which Load reads back.
 //
 // The model is built from the shared layers: transformer.Stack and Block
 // (the decoder-only block with a KV cache), embed.Token and

@@ -30,7 +30,7 @@ func readReference(t *testing.T, dir string) map[string]*tensor.Tensor {
 	return nntest.ReadTensors(t, filepath.Join(dir, "reference.safetensors"))
 }
 
-func TestGPT2MatchesHuggingFace(t *testing.T) {
+func TestGPT2MatchesTheTorchReference(t *testing.T) {
 	for _, name := range []string{"gpt2-tiny", "gpt2-variant"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", name)
@@ -46,7 +46,7 @@ func TestGPT2MatchesHuggingFace(t *testing.T) {
 	}
 }
 
-func TestGPT2ClassifierMatchesHuggingFace(t *testing.T) {
+func TestGPT2ClassifierMatchesTheTorchReference(t *testing.T) {
 	dir := filepath.Join("testdata", "gpt2-classifier")
 	cfg := readConfig(t, dir)
 	d, err := hub.OpenDir(dir)

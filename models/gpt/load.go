@@ -111,16 +111,18 @@ func savedConfig(c Config, arch string, m any) Config {
 	return c
 }
 
-// Save writes the model as a Hugging Face model directory (config.json,
-// model.safetensors with transformers' names and layouts) that
-// transformers' GPT2LMHeadModel.from_pretrained reads, and that Load
-// reads back. o may add the tokenizer or shard the weights.
+// Save writes the model as a Hugging Face model directory: config.json
+// (architectures GPT2LMHeadModel) and model.safetensors under the names
+// and layouts of save_pretrained, the tied head left out — the tensors of
+// the fixtures that testdata/gen_fixtures.py writes so, as the tests
+// check. Load reads it back. o may add the tokenizer or shard the weights.
 func (m *LMHeadModel) Save(dir string, o hub.SaveOptions) error {
 	return hub.Save(dir, m, &Layout, savedConfig(m.Config(), "GPT2LMHeadModel", m), o)
 }
 
-// Save writes the model as a Hugging Face model directory that
-// transformers' GPT2ForSequenceClassification.from_pretrained reads.
+// Save writes the model as a Hugging Face model directory of
+// architecture GPT2ForSequenceClassification, with the tensors of the
+// gpt2-classifier fixture, as LMHeadModel.Save does.
 func (m *ForSequenceClassification) Save(dir string, o hub.SaveOptions) error {
 	return hub.Save(dir, m, &Layout, savedConfig(m.Transformer.Config, "GPT2ForSequenceClassification", m), o)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/goformer/goformer/models/gpt"
 	"github.com/goformer/goformer/models/hub"
 	"github.com/goformer/goformer/models/lm"
+	"github.com/goformer/goformer/models/lm/lmtest"
 	"github.com/goformer/goformer/nn"
 	"github.com/goformer/goformer/nn/nntest"
 	"github.com/goformer/goformer/nn/safetensors"
@@ -231,4 +232,23 @@ func TestAutoLoadsGPT2ForGenerationWithoutAGraph(t *testing.T) {
 	if out.RequiresGrad() || out.Dim(1) != c.VocabSize || cache.Len() != len(row) {
 		t.Errorf("logits %v (requiring a gradient: %v), cache %d", out.Shape(), out.RequiresGrad(), cache.Len())
 	}
+}
+
+func TestSaveWritesTheFixturesTensors(t *testing.T) {
+	lmDir := filepath.Join("testdata", "gpt2-tiny")
+	m, err := gpt.FromPretrained(lmDir, gpt.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lmtest.SavesAsTheFixture(t, lmDir, func(dir string) error { return m.Save(dir, hub.SaveOptions{}) })
+	clsDir := filepath.Join("testdata", "gpt2-classifier")
+	d, err := hub.OpenDir(clsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cls, _, err := gpt.LoadForSequenceClassification(d, nil, gpt.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lmtest.SavesAsTheFixture(t, clsDir, func(dir string) error { return cls.Save(dir, hub.SaveOptions{}) })
 }

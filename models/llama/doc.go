@@ -16,7 +16,7 @@
 // bfloat16 and float16 checkpoints are converted to float32 on load, or
 // kept as stored with LoadOptions.DType. ForCausalLM is a generate.Model
 // (NewCache, Step over a KV cache) for package generate. Save writes a
-// directory that transformers' from_pretrained reads.
+// directory with save_pretrained's names, which Load reads back.
 //
 // The model is built from the shared layers: transformer.Stack and Block
 // (the decoder-only block with a KV cache, here with RMSNorm, separate

@@ -24,7 +24,7 @@ func readConfig(t *testing.T, dir string) llama.Config {
 	return c
 }
 
-func TestLlamaFamilyMatchesHuggingFace(t *testing.T) {
+func TestLlamaFamilyMatchesTheTorchReference(t *testing.T) {
 	for _, name := range []string{"llama-gqa", "qwen2-tied", "smollm-bf16", "rope-linear", "rope-dynamic", "rope-llama3"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", name)

@@ -69,10 +69,12 @@ func Load(d *hub.Dir, o LoadOptions) (*ForCausalLM, error) {
 	return m, nil
 }
 
-// Save writes the model as a Hugging Face model directory (config.json,
-// model.safetensors with transformers' names) that transformers'
-// LlamaForCausalLM (or Qwen2ForCausalLM) from_pretrained reads, and that
-// Load reads back. o may add the tokenizer or shard the weights.
+// Save writes the model as a Hugging Face model directory: config.json
+// (architectures LlamaForCausalLM or Qwen2ForCausalLM) and
+// model.safetensors under save_pretrained's names, the tied head left out
+// — the tensors of the fixtures that testdata/gen_fixtures.py writes so,
+// as the tests check. Load reads it back. o may add the tokenizer or shard
+// the weights.
 func (m *ForCausalLM) Save(dir string, o hub.SaveOptions) error {
 	c := m.Config()
 	c.Architectures = []string{"LlamaForCausalLM"}

@@ -10,6 +10,7 @@ import (
 	"github.com/goformer/goformer/models/hub"
 	"github.com/goformer/goformer/models/llama"
 	"github.com/goformer/goformer/models/lm"
+	"github.com/goformer/goformer/models/lm/lmtest"
 	"github.com/goformer/goformer/nn"
 	"github.com/goformer/goformer/nn/nntest"
 	"github.com/goformer/goformer/nn/safetensors"
@@ -171,5 +172,21 @@ func TestConfigReadsListsOfEndTokens(t *testing.T) {
 	}
 	if len(c.EosTokenID) != 2 || c.EosTokenID[1] != 128008 || len(c.BosTokenID) != 1 || c.BosTokenID[0] != 128000 {
 		t.Errorf("eos %v, bos %v", c.EosTokenID, c.BosTokenID)
+	}
+}
+
+func TestSaveWritesTheFixturesTensors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		dt   tensor.DType // bfloat16 is kept as stored, to be saved so
+	}{{"llama-gqa", tensor.Float32}, {"qwen2-tied", tensor.Float32}, {"smollm-bf16", tensor.BFloat16}} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := filepath.Join("testdata", tc.name)
+			m, err := llama.FromPretrained(src, llama.LoadOptions{DType: tc.dt})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lmtest.SavesAsTheFixture(t, src, func(dir string) error { return m.Save(dir, hub.SaveOptions{}) })
+		})
 	}
 }

@@ -8,6 +8,7 @@ package lmtest
 import (
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 
 	"github.com/goformer/goformer/models/generate"
@@ -213,4 +214,33 @@ func GradientsMatch(t *testing.T, m, ref any, layout *hub.Layout, path string) {
 		worst = max(worst, nntest.Close(t, "gradient of "+p.Name, p.Tensor.Grad(), want[p.Name], 1e-3))
 	}
 	t.Logf("largest gradient error %.2g", worst)
+}
+
+// SavesAsTheFixture calls save (a model loaded from the fixture directory
+// saving itself to dir) and checks that the model.safetensors it writes
+// holds the tensors of the fixture's: the same names, shapes and dtypes.
+// The fixtures' generator scripts write them as Hugging Face's
+// save_pretrained does (its names, layouts and the tied weights left out).
+func SavesAsTheFixture(t *testing.T, fixture string, save func(dir string) error) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "saved")
+	if err := save(dir); err != nil {
+		t.Fatal(err)
+	}
+	want := nntest.ReadTensors(t, filepath.Join(fixture, "model.safetensors"))
+	got := nntest.ReadTensors(t, filepath.Join(dir, "model.safetensors"))
+	for n, w := range want {
+		g, ok := got[n]
+		switch {
+		case !ok:
+			t.Errorf("%s: not saved", n)
+		case !g.SameShape(w) || g.DType() != w.DType():
+			t.Errorf("%s: saved %s %v, the fixture holds %s %v", n, g.DType(), g.Shape(), w.DType(), w.Shape())
+		}
+	}
+	for n := range got {
+		if _, ok := want[n]; !ok {
+			t.Errorf("%s: saved, but not in the fixture", n)
+		}
+	}
 }
