@@ -759,7 +759,7 @@ func (q *rankQueue) push(rank uint32, pos int32) {
 	nb := len(b.blocks)
 	switch {
 	case nb > 0 && (nb > 1 || b.head < len(b.blocks[0])) && b.blocks[nb-1][len(b.blocks[nb-1])-1] >= pos:
-		b.late = heapPushInt32(b.late, pos)
+		b.late = heapPush(b.late, pos)
 	case nb > 0 && len(b.blocks[nb-1]) < cap(b.blocks[nb-1]):
 		b.blocks[nb-1] = append(b.blocks[nb-1], pos)
 	default:
@@ -773,7 +773,7 @@ func (q *rankQueue) push(rank uint32, pos int32) {
 	}
 	if !b.queued {
 		b.queued = true
-		q.ranks = heapPushUint32(q.ranks, rank)
+		q.ranks = heapPush(q.ranks, rank)
 	}
 }
 
@@ -785,11 +785,11 @@ func (q *rankQueue) pop() (rank uint32, pos int32, ok bool) {
 		switch {
 		case !hasBlock && !hasLate:
 			b.queued = false
-			q.ranks = heapPopUint32(q.ranks)
+			q.ranks = heapPop(q.ranks)
 			continue
 		case hasLate && (!hasBlock || b.late[0] < b.blocks[0][b.head]):
 			pos = b.late[0]
-			b.late = heapPopInt32(b.late)
+			b.late = heapPop(b.late)
 		default:
 			blk := b.blocks[0]
 			pos = blk[b.head]
@@ -806,7 +806,8 @@ func (q *rankQueue) pop() (rank uint32, pos int32, ok bool) {
 	return 0, 0, false
 }
 
-func heapPushInt32(h []int32, v int32) []int32 {
+// heapPush adds v to the min-heap h.
+func heapPush[T int32 | uint32](h []T, v T) []T {
 	h = append(h, v)
 	for i := len(h) - 1; i > 0; {
 		p := (i - 1) / 2
@@ -819,41 +820,8 @@ func heapPushInt32(h []int32, v int32) []int32 {
 	return h
 }
 
-func heapPopInt32(h []int32) []int32 {
-	last := len(h) - 1
-	h[0] = h[last]
-	h = h[:last]
-	for i := 0; ; {
-		c := 2*i + 1
-		if c >= len(h) {
-			break
-		}
-		if c+1 < len(h) && h[c+1] < h[c] {
-			c++
-		}
-		if h[i] <= h[c] {
-			break
-		}
-		h[i], h[c] = h[c], h[i]
-		i = c
-	}
-	return h
-}
-
-func heapPushUint32(h []uint32, v uint32) []uint32 {
-	h = append(h, v)
-	for i := len(h) - 1; i > 0; {
-		p := (i - 1) / 2
-		if h[p] <= h[i] {
-			break
-		}
-		h[p], h[i] = h[i], h[p]
-		i = p
-	}
-	return h
-}
-
-func heapPopUint32(h []uint32) []uint32 {
+// heapPop removes the least element, h[0], from the min-heap h.
+func heapPop[T int32 | uint32](h []T) []T {
 	last := len(h) - 1
 	h[0] = h[last]
 	h = h[:last]
