@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/goformer/goformer/internal/allocbytes"
 )
 
 // The hard-case corpus and what tiktoken and Hugging Face do with it
@@ -299,12 +300,7 @@ func TestLongLinesEncodeAsIfWhole(t *testing.T) {
 // allocPerByte returns the bytes f allocates per byte of an input of n
 // bytes.
 func allocPerByte(n int, f func()) float64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return float64(after.TotalAlloc-before.TotalAlloc) / float64(n)
+	return allocbytes.PerCall(1, 1, f) / float64(n)
 }
 
 func TestHostileInputsCostBoundedMemory(t *testing.T) {
