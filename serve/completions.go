@@ -291,7 +291,7 @@ func (s *Server) newID(chat bool) string {
 	if chat {
 		prefix = "chatcmpl-"
 	}
-	return fmt.Sprintf("%s%x%08x", prefix, s.start, s.seq.Add(1))
+	return fmt.Sprintf("%s%x%08x", prefix, s.started.UnixNano(), s.seq.Add(1))
 }
 
 // stream writes the choices as server-sent events as their tokens come.

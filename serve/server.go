@@ -99,7 +99,7 @@ type Server struct {
 	info    modelInfo
 	eng     *engine
 	m       *metrics
-	created int64
+	started time.Time // for ids and the models' creation time
 
 	embedSem chan struct{}
 
@@ -108,7 +108,6 @@ type Server struct {
 	active   int           // API requests in flight
 	idle     chan struct{} // closed once draining with none in flight
 	seq      atomic.Uint64 // requests, for ids and default seeds
-	start    int64
 }
 
 // modelInfo is what the handlers need to know of the causal model.
@@ -127,7 +126,7 @@ func New(c Config) (*Server, error) {
 		return nil, err
 	}
 	now := time.Now()
-	s := &Server{cfg: c, m: newMetrics(now), created: now.Unix(), start: now.UnixNano(),
+	s := &Server{cfg: c, m: newMetrics(now), started: now,
 		embedSem: make(chan struct{}, c.EmbeddingConcurrency), idle: make(chan struct{})}
 	if c.Model != nil {
 		info, err := readModelInfo(c.Model)
@@ -444,10 +443,10 @@ func (s *Server) healthz(w http.ResponseWriter) {
 func (s *Server) models(w http.ResponseWriter, id string) {
 	var list []api.Model
 	if s.cfg.Model != nil {
-		list = append(list, api.Model{ID: s.cfg.ModelName, Object: "model", Created: s.created, OwnedBy: "goformer"})
+		list = append(list, api.Model{ID: s.cfg.ModelName, Object: "model", Created: s.started.Unix(), OwnedBy: "goformer"})
 	}
 	if s.cfg.Embedder != nil {
-		list = append(list, api.Model{ID: s.cfg.EmbedderName, Object: "model", Created: s.created, OwnedBy: "goformer"})
+		list = append(list, api.Model{ID: s.cfg.EmbedderName, Object: "model", Created: s.started.Unix(), OwnedBy: "goformer"})
 	}
 	if id == "" {
 		writeJSON(w, http.StatusOK, api.ModelList{Object: "list", Data: list})
