@@ -100,27 +100,23 @@ func start(t testing.TB, c serve.Config) *testServer {
 // post sends a raw body and returns the status and body.
 func (ts *testServer) post(t testing.TB, path, contentType string, body io.Reader, header ...string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, ts.url+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", contentType)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := ts.http.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	status, b, _ := ts.do(t, http.MethodPost, path, body, append([]string{"Content-Type", contentType}, header...)...)
+	return status, b
 }
 
-// get returns the status and body of a GET.
+// get returns the status, body and header of a GET.
 func (ts *testServer) get(t testing.TB, path string, header ...string) (int, string, http.Header) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, ts.url+path, nil)
+	return ts.do(t, http.MethodGet, path, nil, header...)
+}
+
+// do sends a request with the header's name, value pairs set.
+func (ts *testServer) do(t testing.TB, method, path string, body io.Reader, header ...string) (int, string, http.Header) {
+	t.Helper()
+	req, err := http.NewRequest(method, ts.url+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
