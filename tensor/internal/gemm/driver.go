@@ -118,11 +118,18 @@ func (j *job[T]) stageShape(s int) (jc, ncur, pc, kcur int) {
 	jb, pb := s/j.kBlocks, s%j.kBlocks
 	jc = jb * j.nc
 	ncur = min(j.nc, j.n-jc)
-	// k blocks as even as possible: the first k%kBlocks get one more.
-	base, extra := j.kk/j.kBlocks, j.kk%j.kBlocks
-	pc = pb*base + min(pb, extra)
+	pc, kcur = kBlock(j.kk, j.kBlocks, pb)
+	return
+}
+
+// kBlock returns the start and size of block b when kk elements are cut
+// into blocks blocks as even as possible: the first kk%blocks get one
+// more.
+func kBlock(kk, blocks, b int) (pc, kcur int) {
+	base, extra := kk/blocks, kk%blocks
+	pc = b*base + min(b, extra)
 	kcur = base
-	if pb < extra {
+	if b < extra {
 		kcur++
 	}
 	return

@@ -65,16 +65,9 @@ type xwBufs struct {
 
 var xwTasks = sync.Pool{New: func() any { return new(xwTask) }}
 
-// kBlock returns the start and size of k block b (as job.stageShape).
-func (t *xwTask) kBlock(b int) (pc, kcur int) {
-	base, extra := t.kk/t.kBlocks, t.kk%t.kBlocks
-	pc = b*base + min(b, extra)
-	kcur = base
-	if b < extra {
-		kcur++
-	}
-	return
-}
+// kBlock returns the start and size of k block b, sized as run sizes
+// them.
+func (t *xwTask) kBlock(b int) (pc, kcur int) { return kBlock(t.kk, t.kBlocks, b) }
 
 // xwPacker is the parallel.RangeTask that packs the token panels
 // [lo, hi) of the current block: panel q, k block b at
