@@ -109,11 +109,7 @@ func newLike(t *Tensor, dtype DType, shape []int) *Tensor {
 // newLike2 is newLike for an op of two operands: the result goes to the
 // scope of either (a's first).
 func newLike2(a, b *Tensor, dtype DType, shape []int) *Tensor {
-	sc := a.buf.scope
-	if sc == nil {
-		sc = b.buf.scope
-	}
-	return newIn(sc, a.buf.backend, dtype, shape)
+	return newIn(scopeOf(a, b), a.buf.backend, dtype, shape)
 }
 
 // scopeOf returns the scope of the first operand that has one.
