@@ -171,12 +171,11 @@ func crossEntropyFused(logits, tgt, x2, t1 *Tensor, n, c int, cfg crossEntropyCo
 	var out *Tensor
 	switch cfg.reduction {
 	case ReductionNone:
-		r32 := make([]float32, n)
-		for i, v := range rows {
-			r32[i] = float32(v)
-		}
 		out = newLike2(logits, tgt, Float32, tgt.shape)
-		copy(f32s(out.view())[out.offset:], r32)
+		dst := f32s(out.view())[out.offset:][:n]
+		for i, v := range rows {
+			dst[i] = float32(v)
+		}
 	default:
 		var total float64
 		for _, v := range rows {
