@@ -276,9 +276,15 @@ func (c *bufferCache) take(d DType, class int) *CPUStorage {
 
 // put caches a free buffer; collected tells whether the garbage collector
 // found it (it is then held weakly), otherwise a release point returned it.
+// A storage freed twice is ignored: one the cache holds (pushing it again
+// would tie its list links into a loop and hand it out twice), and one it
+// let go of (it has no array left).
 func (c *bufferCache) put(s *CPUStorage, collected bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if s.entry.state != notCached || s.capacity() == 0 {
+		return
+	}
 	if collected {
 		c.stats.Collected++
 	} else {
