@@ -3,6 +3,7 @@ package cuda
 import (
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/goformer/goformer/cuda/internal/emu"
@@ -175,5 +176,79 @@ func TestAFullDeviceReturnsTheLeastRecentlyFreedBlockFirst(t *testing.T) {
 	c.Free()
 	if _, err := g.Alloc(2 << 20); !errors.Is(err, ErrOutOfMemory) {
 		t.Errorf("over the device: %v, want ErrOutOfMemory", err)
+	}
+}
+
+// failingFreeEngine is the emulator whose free fails for one pointer, and
+// which remembers the pointers it freed.
+type failingFreeEngine struct {
+	*emuEngine
+	fail  uint64
+	freed map[uint64]bool
+}
+
+func (e *failingFreeEngine) alloc(n int) (uint64, error) {
+	p, err := e.emuEngine.alloc(n)
+	delete(e.freed, p)
+	return p, err
+}
+
+func (e *failingFreeEngine) free(p uint64) error {
+	if p == e.fail {
+		return errors.New("free failed")
+	}
+	e.freed[p] = true
+	return e.emuEngine.free(p)
+}
+
+// TestACacheThatFailsToEmptyKeepsOnlyLiveBlocks checks that when the
+// driver refuses to free a block, the cache keeps the blocks it could not
+// return and forgets every block it did return, whatever the order of its
+// classes: a returned block still cached would be handed out again.
+func TestACacheThatFailsToEmptyKeepsOnlyLiveBlocks(t *testing.T) {
+	if !emu.Available {
+		t.Skip("needs the kernel emulator (cgo)")
+	}
+	base := newEmulatedGPU()
+	for round := range 10 {
+		eng := &failingFreeEngine{emuEngine: base.eng.(*emuEngine), freed: map[uint64]bool{}}
+		g := newGPU(base.props, eng, true)
+		g.mem.gcManual = true
+		var bufs []*Buffer
+		for i := range 8 {
+			bufs = append(bufs, mustAlloc(t, g, (i+1)<<20))
+		}
+		eng.fail = bufs[round%len(bufs)].Ptr()
+		for _, b := range bufs {
+			b.Free()
+		}
+		if err := g.EmptyCache(); err == nil {
+			t.Fatal("EmptyCache reported no error though a free failed")
+		}
+		a := &g.mem
+		a.mu.Lock()
+		var cached uint64
+		var classes []int
+		for c, l := range a.free {
+			classes = append(classes, c)
+			for _, f := range l {
+				cached += uint64(c)
+				if eng.freed[f.ptr] {
+					t.Errorf("round %d: block %#x of class %d was returned to the driver and is still cached", round, f.ptr, c)
+				}
+			}
+		}
+		slices.Sort(classes)
+		if !slices.Equal(classes, a.classes) {
+			t.Errorf("round %d: classes %v, the free lists hold %v", round, a.classes, classes)
+		}
+		if cached != a.stats.Cached {
+			t.Errorf("round %d: Cached is %d, the free lists hold %d bytes", round, a.stats.Cached, cached)
+		}
+		a.mu.Unlock()
+		eng.fail = 0
+		if err := g.EmptyCache(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"math/bits"
 	"runtime"
 	"slices"
@@ -321,6 +322,20 @@ func (a *allocator) trim(n int64) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	returned, err := a.returnOldest(n)
+	a.stats.Trimmed += uint64(returned)
+	if err != nil {
+		return fmt.Errorf("cuda: return cached blocks to the driver: %w", err)
+	}
+	return nil
+}
+
+// returnOldest returns cached blocks to the driver, least recently freed
+// first, until at least n bytes are returned or none is left, and stops
+// at the first block the driver refuses: the cache then keeps that block
+// and the ones not reached, and forgets every block returned. It reports
+// how many blocks it returned; a.mu is held and the stream synchronised.
+func (a *allocator) returnOldest(n int64) (returned int, err error) {
 	type aged struct {
 		class int
 		freeBlock
@@ -334,21 +349,19 @@ func (a *allocator) trim(n int64) error {
 	slices.SortFunc(all, func(x, y aged) int { return cmp.Compare(x.seq, y.seq) })
 	var freed int64
 	gone := map[uint64]bool{}
-	var first error
 	for _, f := range all {
 		if freed >= n {
 			break
 		}
-		if err := a.gpu.eng.free(f.ptr); err != nil {
-			first = err
+		if err = a.gpu.eng.free(f.ptr); err != nil {
 			break
 		}
 		gone[f.ptr] = true
 		freed += int64(f.class)
+		returned++
 		a.stats.Cached -= uint64(f.class)
 		a.stats.Reserved -= uint64(f.class)
 		a.stats.DriverFrees++
-		a.stats.Trimmed++
 	}
 	a.classes = a.classes[:0]
 	for c, l := range a.free {
@@ -361,10 +374,7 @@ func (a *allocator) trim(n int64) error {
 		a.classes = append(a.classes, c)
 	}
 	slices.Sort(a.classes)
-	if first != nil {
-		return fmt.Errorf("cuda: return cached blocks to the driver: %w", first)
-	}
-	return nil
+	return returned, err
 }
 
 func (a *allocator) releaseCollected(b block) { a.release(b) }
@@ -377,30 +387,8 @@ func (a *allocator) emptyCache() error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	var first error
-	for class, l := range a.free {
-		for i, f := range l {
-			if err := a.gpu.eng.free(f.ptr); err != nil {
-				a.free[class] = l[i:]
-				if first == nil {
-					first = err
-				}
-				break
-			}
-			a.stats.Cached -= uint64(class)
-			a.stats.Reserved -= uint64(class)
-			a.stats.DriverFrees++
-		}
-		if first == nil {
-			delete(a.free, class)
-		}
-	}
-	a.classes = a.classes[:0]
-	for c := range a.free {
-		a.classes = append(a.classes, c)
-	}
-	slices.Sort(a.classes)
-	return first
+	_, err := a.returnOldest(math.MaxInt64)
+	return err
 }
 
 // MemStats returns the allocator's counters.
