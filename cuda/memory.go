@@ -90,7 +90,8 @@ type MemStats struct {
 // freed blocks are returned, with one synchronisation, down to three
 // quarters of the bound. When the device is full anyway, the least
 // recently freed blocks are returned first, then the whole cache, then
-// the garbage collector is asked for unreachable buffers.
+// the garbage collector is asked for unreachable buffers. This policy is
+// tested on the emulator only (cache_test.go); it has not run on a GPU.
 type allocator struct {
 	gpu      *GPU
 	mu       sync.Mutex
@@ -410,7 +411,8 @@ func (g *GPU) MemStats() MemStats {
 // enqueued before it (slow; for sharing the device or finding leaks). The
 // bound is enforced when an allocation next asks the driver for memory,
 // by returning the least recently freed blocks down to three quarters of
-// it; programs need not call SetCacheLimit.
+// it; programs need not call SetCacheLimit. The bound has been tested on
+// the kernel emulator only, not yet on a GPU.
 func (g *GPU) SetCacheLimit(n int64) error {
 	a := &g.mem
 	a.mu.Lock()
