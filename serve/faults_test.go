@@ -195,9 +195,11 @@ func TestAFloodPastTheQueueGets429AndLeaksNothing(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	// At least the queue's 3 and the one the loop takes first are served.
-	if codes[429] == 0 || codes[200] < 4 || codes[200]+codes[429] != n {
-		t.Errorf("statuses %v: want some 429s and at least 4 served", codes)
+	// At least the queue's 3 are served: when the whole flood arrives
+	// before the decode loop takes the first request from the queue, no
+	// more can be.
+	if codes[429] == 0 || codes[200] < 3 || codes[200]+codes[429] != n {
+		t.Errorf("statuses %v: want some 429s and at least 3 served", codes)
 	}
 	t.Logf("statuses: %v", codes)
 	_, text, _ := ts.get(t, "/metrics")
